@@ -1,0 +1,8 @@
+package io.kodiak.store.api;
+
+/** What happened to a resource. */
+public enum ChangeKind {
+  CREATED,
+  UPDATED,
+  DELETED
+}

@@ -1,0 +1,204 @@
+package io.kodiak.store.memory;
+
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.catalog.ResourceType;
+import io.kodiak.model.core.Resource;
+import io.kodiak.model.core.ResourceKey;
+import io.kodiak.model.core.ResourceMeta;
+import io.kodiak.store.api.ChangeKind;
+import io.kodiak.store.api.ChangeListener;
+import io.kodiak.store.api.ListQuery;
+import io.kodiak.store.api.ResourceAlreadyExistsException;
+import io.kodiak.store.api.ResourceChange;
+import io.kodiak.store.api.ResourceConflictException;
+import io.kodiak.store.api.ResourceNotFoundException;
+import io.kodiak.store.api.ResourcePage;
+import io.kodiak.store.api.ResourceStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A store that serves every read from memory and makes each write durable through a
+ * {@link Persistence} before it becomes visible. Writes are serialized; reads never block.
+ * Thread-safe.
+ */
+public class IndexedResourceStore implements ResourceStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IndexedResourceStore.class);
+  private static final char SEP = '\u0000';
+
+  private final Persistence persistence;
+  private final Clock clock;
+  private final Map<ResourceType, ConcurrentSkipListMap<String, Resource>> byType = new ConcurrentHashMap<>();
+  private final Map<String, String> settings = new ConcurrentHashMap<>();
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final Object writeLock = new Object();
+
+  public IndexedResourceStore(Persistence persistence, Clock clock) {
+    this.persistence = persistence;
+    this.clock = clock;
+    for (ResourceType type : ResourceCatalog.all()) {
+      byType.put(type, new ConcurrentSkipListMap<>());
+    }
+    for (Resource resource : persistence.loadAll()) {
+      table(resource.type()).put(indexKey(resource.key()), resource);
+    }
+    settings.putAll(persistence.loadSettings());
+  }
+
+  @Override
+  public Resource create(Resource resource) {
+    synchronized (writeLock) {
+      if (table(resource.type()).containsKey(indexKey(resource.key()))) {
+        throw new ResourceAlreadyExistsException(resource.key());
+      }
+      Instant now = now();
+      Resource stored = resource.withMeta(new ResourceMeta(1, now, now, resource.meta().labels()));
+      persistence.insert(stored);
+      table(stored.type()).put(indexKey(stored.key()), stored);
+      publish(ChangeKind.CREATED, stored);
+      return stored;
+    }
+  }
+
+  @Override
+  public Resource update(Resource resource, long expectedVersion) {
+    synchronized (writeLock) {
+      Resource current = get(resource.key()).orElseThrow(() -> new ResourceNotFoundException(resource.key()));
+      if (current.meta().version() != expectedVersion) {
+        throw new ResourceConflictException(resource.key(), expectedVersion, current.meta().version());
+      }
+      if (current.spec().equals(resource.spec()) && current.meta().labels().equals(resource.meta().labels())) {
+        return current;
+      }
+      ResourceMeta meta = new ResourceMeta(
+          current.meta().version() + 1, current.meta().creationTime(), now(), resource.meta().labels());
+      Resource stored = new Resource(resource.key(), meta, resource.spec());
+      persistence.update(stored);
+      table(stored.type()).put(indexKey(stored.key()), stored);
+      publish(ChangeKind.UPDATED, stored);
+      return stored;
+    }
+  }
+
+  @Override
+  public void delete(ResourceKey key) {
+    synchronized (writeLock) {
+      Resource target = get(key).orElseThrow(() -> new ResourceNotFoundException(key));
+      List<Resource> removed = new ArrayList<>();
+      if (key.type() == ResourceCatalog.MESH) {
+        for (ResourceType type : ResourceCatalog.all()) {
+          if (type.isMeshScoped()) {
+            removed.addAll(meshRange(type, key.name()).values());
+          }
+        }
+      }
+      removed.add(target);
+      persistence.delete(removed.stream().map(Resource::key).toList());
+      for (Resource resource : removed) {
+        table(resource.type()).remove(indexKey(resource.key()));
+        publish(ChangeKind.DELETED, resource);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Resource> get(ResourceKey key) {
+    return Optional.ofNullable(table(key.type()).get(indexKey(key)));
+  }
+
+  @Override
+  public ResourcePage list(ResourceType type, ListQuery query) {
+    Map<String, Resource> scope = query.mesh().isPresent() && type.isMeshScoped()
+        ? meshRange(type, query.mesh().get())
+        : table(type);
+    List<Resource> page = new ArrayList<>();
+    int total = 0;
+    for (Resource resource : scope.values()) {
+      if (!matches(resource, query)) {
+        continue;
+      }
+      if (total >= query.offset() && page.size() < query.size()) {
+        page.add(resource);
+      }
+      total++;
+    }
+    return new ResourcePage(page, total);
+  }
+
+  @Override
+  public int count(ResourceType type, Optional<String> mesh) {
+    return mesh.isPresent() && type.isMeshScoped() ? meshRange(type, mesh.get()).size() : table(type).size();
+  }
+
+  @Override
+  public Optional<String> setting(String key) {
+    return Optional.ofNullable(settings.get(key));
+  }
+
+  @Override
+  public void putSetting(String key, String value) {
+    synchronized (writeLock) {
+      persistence.putSetting(key, value);
+      settings.put(key, value);
+    }
+  }
+
+  @Override
+  public void addListener(ChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      persistence.close();
+    }
+  }
+
+  private static boolean matches(Resource resource, ListQuery query) {
+    if (!query.nameContains().isEmpty() && !resource.name().contains(query.nameContains())) {
+      return false;
+    }
+    for (Map.Entry<String, String> label : query.labels().entrySet()) {
+      if (!label.getValue().equals(resource.meta().labels().get(label.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void publish(ChangeKind kind, Resource resource) {
+    ResourceChange change = new ResourceChange(kind, resource);
+    for (ChangeListener listener : listeners) {
+      try {
+        listener.onChange(change);
+      } catch (RuntimeException e) {
+        LOG.error("change listener failed on {} {}: {}", kind, resource.key(), e.toString(), e);
+      }
+    }
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  private ConcurrentSkipListMap<String, Resource> table(ResourceType type) {
+    return byType.get(type);
+  }
+
+  private ConcurrentNavigableMap<String, Resource> meshRange(ResourceType type, String mesh) {
+    return table(type).subMap(mesh + SEP, true, mesh + (char) (SEP + 1), false);
+  }
+
+  private static String indexKey(ResourceKey key) {
+    return key.mesh() + SEP + key.name();
+  }
+}
