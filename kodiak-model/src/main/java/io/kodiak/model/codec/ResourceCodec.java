@@ -41,14 +41,27 @@ public final class ResourceCodec {
    */
   public static Resource decode(JsonNode input) {
     Violations violations = new Violations();
+    Resource resource = decode(input, violations);
+    violations.throwIfAny();
+    return resource;
+  }
+
+  /**
+   * Decodes as far as possible, adding every violation to {@code violations} instead of throwing,
+   * so semantic validators can report their findings in the same answer.
+   *
+   * @throws io.kodiak.model.validation.ValidationException only when the document is not a
+   *     resource at all (not an object, or no known type)
+   */
+  public static Resource decode(JsonNode input, Violations violations) {
     if (input == null || !input.isObject()) {
-      violations.add(FieldPath.root(), "a resource must be an object, not " + kind(input));
-      violations.throwIfAny();
+      throw io.kodiak.model.validation.ValidationException.of("", "a resource must be an object, not " + kind(input));
     }
     ObjectNode document = withoutNulls((ObjectNode) input);
     READ_ONLY.forEach(document::remove);
-    ResourceType type = typeOf(document, violations);
-    violations.throwIfAny();
+    Violations envelope = new Violations();
+    ResourceType type = typeOf(document, envelope);
+    envelope.throwIfAny();
 
     SchemaValidator.instance().validate(type.name(), document, violations);
     String name = document.path("name").asText("");
@@ -63,7 +76,6 @@ public final class ResourceCodec {
       violations.add(FieldPath.of("mesh"), "must not be set: " + type.name() + " is not inside a mesh");
     }
     Map<String, String> labels = labels(document.get("labels"), violations);
-    violations.throwIfAny();
     return new Resource(ResourceKey.of(type, mesh, name), ResourceMeta.unsaved(labels), specOf(type, document));
   }
 

@@ -1,0 +1,61 @@
+package io.kodiak.cp;
+
+import io.kodiak.cp.config.ConfigLoader;
+import io.kodiak.cp.config.CpConfig;
+import io.kodiak.model.validation.ValidationException;
+import io.kodiak.model.validation.Violation;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code kodiak-cp} command. */
+@Command(name = "kodiak-cp", mixinStandardHelpOptions = true, version = ControlPlane.VERSION,
+    description = "Kodiak control plane.", subcommands = {KodiakCp.Run.class})
+public final class KodiakCp implements Runnable {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new KodiakCp()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** {@code kodiak-cp run}: starts the control plane and runs until SIGTERM or Ctrl-C. */
+  @Command(name = "run", description = "Start the control plane.")
+  static final class Run implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--config-file", description = "YAML configuration file (KODIAK_* variables override it).")
+    Path configFile;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      CpConfig config;
+      try {
+        config = ConfigLoader.load(Optional.ofNullable(configFile), System.getenv());
+      } catch (ValidationException e) {
+        System.err.println("Error: invalid configuration:");
+        for (Violation v : e.violations()) {
+          System.err.println("  * " + v);
+        }
+        return 2;
+      }
+      ControlPlane cp;
+      try {
+        cp = ControlPlane.start(config);
+      } catch (RuntimeException e) {
+        System.err.println("Error: the control plane could not start: " + e.getMessage());
+        return 1;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        cp.close();
+        stopped.countDown();
+      }, "shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+}

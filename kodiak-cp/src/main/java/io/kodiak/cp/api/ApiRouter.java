@@ -1,0 +1,163 @@
+package io.kodiak.cp.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.catalog.ResourceType;
+import io.kodiak.model.codec.Documents;
+import io.kodiak.model.validation.ValidationException;
+import io.kodiak.store.api.StoreException;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes every REST request by its path segments (Kuma's layout) and turns failures into Kuma's
+ * error shape. Handlers run on Armeria's blocking executor because writes wait for the disk.
+ */
+final class ApiRouter implements HttpService {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+
+  private final ResourceEndpoints resources;
+  private final SystemEndpoints system;
+  private final int maxRequestBytes;
+
+  ApiRouter(ResourceEndpoints resources, SystemEndpoints system, int maxRequestBytes) {
+    this.resources = resources;
+    this.system = system;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    ctx.setMaxRequestLength(maxRequestBytes);
+    CompletableFuture<HttpResponse> future = req.aggregate()
+        .thenApplyAsync(agg -> handle(ctx, agg), ctx.blockingTaskExecutor())
+        .exceptionally(ApiRouter::failure);
+    return HttpResponse.of(future);
+  }
+
+  private HttpResponse handle(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    try {
+      return route(ctx, req);
+    } catch (ApiException e) {
+      return Problems.render(e.error());
+    } catch (ValidationException e) {
+      return Problems.render(Problems.fromValidation(e));
+    } catch (StoreException e) {
+      return Problems.render(Problems.fromStore(e));
+    } catch (RuntimeException e) {
+      LOG.error("{} {} failed unexpectedly: {}", req.method(), req.path(), e.toString(), e);
+      return Problems.render(ApiError.of(500, "Internal Server Error", "unexpected error: " + e.getMessage()));
+    }
+  }
+
+  private static HttpResponse failure(Throwable t) {
+    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof ContentTooLargeException) {
+      return Problems.render(ApiError.of(413, "Payload Too Large", "the request body is larger than the limit of "
+          + "the API server (apiServer.maxRequestBytes)"));
+    }
+    LOG.error("request failed before it could be handled: {}", cause.toString());
+    return Problems.render(ApiError.of(500, "Internal Server Error", cause.toString()));
+  }
+
+  private HttpResponse route(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    String[] parts = Arrays.stream(ctx.path().split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    HttpMethod method = req.method();
+    QueryParams query = QueryParams.fromQueryString(ctx.query());
+    if (parts.length == 0) {
+      return get(method, () -> system.index());
+    }
+    if (parts.length == 1 && parts[0].equals("_resources")) {
+      return get(method, system::resourceTypes);
+    }
+    if (parts.length == 1 && parts[0].equals("config")) {
+      return get(method, system::config);
+    }
+    if (!parts[0].equals("meshes")) {
+      Optional<ResourceType> type = ResourceCatalog.byPath(parts[0]);
+      if (parts.length == 1 && type.isPresent() && type.get().isMeshScoped()) {
+        return get(method, () -> resources.list(req, type.get(), Optional.empty(), query));
+      }
+      throw notFound(ctx.path());
+    }
+    Request r = new Request(req, query);
+    return switch (parts.length) {
+      case 1 -> get(method, () -> resources.list(req, ResourceCatalog.MESH, Optional.empty(), query));
+      case 2 -> item(r, ResourceCatalog.MESH, "", parts[1]);
+      case 3 -> {
+        ResourceType type = meshScoped(parts[2], ctx.path());
+        yield get(method, () -> resources.list(req, type, Optional.of(parts[1]), query));
+      }
+      case 4 -> item(r, meshScoped(parts[2], ctx.path()), parts[1], parts[3]);
+      default -> throw notFound(ctx.path());
+    };
+  }
+
+  private HttpResponse item(Request r, ResourceType type, String mesh, String name) {
+    HttpMethod method = r.req().method();
+    if (method == HttpMethod.GET) {
+      return resources.get(r.req(), type, mesh, name);
+    } else if (method == HttpMethod.PUT) {
+      return resources.put(r.req(), type, mesh, name, body(r.req()));
+    } else if (method == HttpMethod.DELETE) {
+      return resources.delete(r.req(), type, mesh, name);
+    }
+    throw methodNotAllowed(method);
+  }
+
+  private static JsonNode body(AggregatedHttpRequest req) {
+    String text = req.contentUtf8();
+    if (text.isBlank()) {
+      throw ValidationException.of("", "the request body is empty; send the resource as JSON");
+    }
+    return Documents.parse(text);
+  }
+
+  private static ResourceType meshScoped(String path, String fullPath) {
+    return ResourceCatalog.byPath(path).filter(ResourceType::isMeshScoped).orElseThrow(() ->
+        new ApiException(ApiError.of(404, "Not Found", "unknown resource type \"" + path + "\" in " + fullPath
+            + "; GET /_resources lists the known ones")));
+  }
+
+  private static HttpResponse get(HttpMethod method, java.util.function.Supplier<HttpResponse> handler) {
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      throw methodNotAllowed(method);
+    }
+    return handler.get();
+  }
+
+  private static ApiException methodNotAllowed(HttpMethod method) {
+    return new ApiException(ApiError.of(405, "Method Not Allowed", method + " is not supported on this path"));
+  }
+
+  private static ApiException notFound(String path) {
+    return new ApiException(ApiError.of(404, "Not Found", "no such path: " + path));
+  }
+
+  static HttpResponse json(HttpStatus status, JsonNode body) {
+    return HttpResponse.of(status, MediaType.JSON_UTF_8, Documents.toJson(body));
+  }
+
+  static ObjectNode object() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  private record Request(AggregatedHttpRequest req, QueryParams query) {}
+}

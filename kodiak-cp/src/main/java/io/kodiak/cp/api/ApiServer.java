@@ -1,0 +1,49 @@
+package io.kodiak.cp.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.linecorp.armeria.server.Server;
+import io.kodiak.cp.auth.AdminToken;
+import io.kodiak.cp.config.CpConfig;
+import io.kodiak.cp.resources.ResourceManager;
+import java.net.InetSocketAddress;
+
+/**
+ * The REST API on port 5681 (Kuma's layout and shapes). No CORS headers are sent: browsers on
+ * other origins cannot use an operator's credentials against it.
+ */
+public final class ApiServer implements AutoCloseable {
+  private final Server server;
+
+  public ApiServer(CpConfig config, ResourceManager manager, AdminToken token, Identity identity, JsonNode effectiveConfig) {
+    Access access = new Access(token, config.apiServer().readsRequireToken());
+    ApiRouter router = new ApiRouter(
+        new ResourceEndpoints(manager, access),
+        new SystemEndpoints(new SystemEndpoints.ServerIdentity(identity.hostname(), identity.version(),
+            identity.instanceId(), identity.clusterId()), effectiveConfig),
+        config.apiServer().maxRequestBytes());
+    server = Server.builder()
+        .http(new InetSocketAddress(config.apiServer().http().interfaceAddress(), config.apiServer().http().port()))
+        .serviceUnder("/", router)
+        .maxRequestLength(config.apiServer().maxRequestBytes())
+        .requestTimeoutMillis(30_000)
+        .gracefulShutdownTimeoutMillis(0, 2_000)
+        .build();
+  }
+
+  public void start() {
+    server.start().join();
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop().join();
+  }
+
+  /** The identity reported by {@code GET /}. */
+  public record Identity(String hostname, String version, String instanceId, String clusterId) {}
+}
