@@ -33,7 +33,18 @@ public final class KodiakCtl implements Runnable {
 
   /** Runs the CLI and returns its exit code; every failure gives a non-zero code and a message. */
   public static int execute(String... args) {
+    return execute(null, null, args);
+  }
+
+  /** Runs the CLI writing to the given streams (the process's own when null); for tests and embedding. */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new KodiakCtl());
+    if (out != null) {
+      cli.setOut(out);
+    }
+    if (err != null) {
+      cli.setErr(err);
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       if (e instanceof ApiFailure failure) {
         commandLine.getErr().println("Error: " + failure.getMessage());
@@ -43,6 +54,7 @@ public final class KodiakCtl implements Runnable {
       } else {
         commandLine.getErr().println("Error: " + e);
       }
+      commandLine.getErr().flush();
       return 1;
     });
     return cli.execute(args);

@@ -25,8 +25,10 @@ public final class ApiServer implements AutoCloseable {
         .http(new InetSocketAddress(config.apiServer().http().interfaceAddress(), config.apiServer().http().port()))
         .serviceUnder("/", router)
         .maxRequestLength(config.apiServer().maxRequestBytes())
+        .errorHandler(new ProtocolErrors())
+        .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
         .requestTimeoutMillis(30_000)
-        .gracefulShutdownTimeoutMillis(0, 2_000)
+        .gracefulShutdownTimeoutMillis(0, 1_000)
         .build();
   }
 

@@ -1,0 +1,114 @@
+package io.kodiak.cp.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kodiak.cp.ControlPlane;
+import io.kodiak.cp.config.ConfigLoader;
+import io.kodiak.cp.config.CpConfig;
+import io.kodiak.model.codec.Documents;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real control plane started in this JVM on a free loopback port with its own data directory,
+ * plus a small HTTP client for tests. Close it to stop it.
+ */
+public final class RunningControlPlane implements AutoCloseable {
+  private final ControlPlane cp;
+  private final Path dataDir;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private RunningControlPlane(ControlPlane cp, Path dataDir) {
+    this.cp = cp;
+    this.dataDir = dataDir;
+  }
+
+  /** Starts a control plane with the embedded store in {@code dataDir} and any extra settings. */
+  public static RunningControlPlane start(Path dataDir, Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("KODIAK_DATA_DIR", dataDir.toString());
+    all.put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
+    all.put("KODIAK_API_SERVER_HTTP_PORT", "0");
+    CpConfig config = ConfigLoader.load(Optional.empty(), all);
+    return new RunningControlPlane(ControlPlane.start(config), dataDir);
+  }
+
+  public static RunningControlPlane start(Path dataDir) {
+    return start(dataDir, Map.of());
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + cp.apiPort();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public String adminToken() {
+    try {
+      return Files.readString(dataDir.resolve("admin-token")).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public ControlPlane controlPlane() {
+    return cp;
+  }
+
+  /** Sends a request; {@code token} may be null for an anonymous one. */
+  public Reply send(String method, String path, String body, String token) {
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    if (body != null) {
+      req.header("Content-Type", "application/json");
+    }
+    try {
+      HttpResponse<String> res = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+      return new Reply(res.statusCode(), res.body(), res.headers().firstValue("content-type").orElse(""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Reply get(String path) {
+    return send("GET", path, null, null);
+  }
+
+  /** PUT as admin. */
+  public Reply put(String path, String body) {
+    return send("PUT", path, body, adminToken());
+  }
+
+  /** DELETE as admin. */
+  public Reply delete(String path) {
+    return send("DELETE", path, null, adminToken());
+  }
+
+  @Override
+  public void close() {
+    cp.close();
+  }
+
+  /** An HTTP answer. */
+  public record Reply(int status, String body, String contentType) {
+    public JsonNode json() {
+      return Documents.parse(body);
+    }
+  }
+}
