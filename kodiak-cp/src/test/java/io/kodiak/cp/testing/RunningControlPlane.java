@@ -24,7 +24,7 @@ import java.util.Optional;
 public final class RunningControlPlane implements AutoCloseable {
   private final ControlPlane cp;
   private final Path dataDir;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private RunningControlPlane(ControlPlane cp, Path dataDir) {
     this.cp = cp;
