@@ -44,6 +44,10 @@ while todo:
     found = set()
     refs(done[name], found)
     todo.extend(found - done.keys())
+# Kuma reads protobuf JSON, which accepts a field's original proto name as well as its JSON
+# name; the contract lists only the latter. Add the original names people write in Kuma's docs.
+done["BuiltinCertificateAuthorityConfig"]["properties"]["caCert"]["properties"]["RSAbits"] = \
+    done["BuiltinCertificateAuthorityConfig"]["properties"]["caCert"]["properties"]["rsaBits"]
 out = "kodiak-model/src/main/resources/io/kodiak/model/schema/resource-schemas.json"
 json.dump({"source": "Kuma 2.14.3 OpenAPI (Apache-2.0)", "schemas": dict(sorted(done.items()))},
           open(out, "w"), separators=(",", ":"), sort_keys=False)

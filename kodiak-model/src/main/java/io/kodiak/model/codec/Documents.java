@@ -34,6 +34,7 @@ public final class Documents {
                   .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                   .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                   .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                  .disable(YAMLGenerator.Feature.SPLIT_LINES)
                   .build())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .build();

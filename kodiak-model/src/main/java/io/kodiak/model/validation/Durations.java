@@ -42,6 +42,18 @@ public final class Durations {
     return Optional.of(negative ? d.negated() : d);
   }
 
+  /**
+   * Like {@link #parse} but also accepts whole days and years ({@code 30d}, {@code 10y}), which
+   * Kuma allows for certificate lifetimes.
+   */
+  public static Optional<Duration> parseLifetime(String text) {
+    if (text != null && text.matches("\\d+[dy]")) {
+      long n = Long.parseLong(text.substring(0, text.length() - 1));
+      return Optional.of(Duration.ofDays(text.endsWith("y") ? n * 365 : n));
+    }
+    return parse(text);
+  }
+
   private static long unitNanos(String unit) {
     return switch (unit) {
       case "ns" -> 1L;

@@ -19,10 +19,7 @@ public final class MeshTraceValidator implements ResourceValidator {
   @Override
   public void validate(Resource policy, Violations out) {
     for (At conf : SHAPE.check(policy, out)) {
-      At backends = conf.field("backends");
-      if (backends.items().size() > 1) {
-        out.add(backends.path(), "must have at most one backend");
-      }
+      At backends = conf.field("backends"); // at most one: the schema's maxItems
       for (At backend : backends.items()) {
         At block = Backends.typedBlock(backend, TYPES, out);
         At url = block.field("url");

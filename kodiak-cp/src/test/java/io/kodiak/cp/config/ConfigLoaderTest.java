@@ -1,0 +1,51 @@
+package io.kodiak.cp.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kodiak.model.validation.ValidationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsFollowKumaPorts() {
+    CpConfig config = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(config.apiServer().http().port()).isEqualTo(5681);
+    assertThat(config.store().type()).isEqualTo(CpConfig.StoreType.embedded);
+    assertThat(config.dataPath()).isEqualTo(Path.of(System.getProperty("user.home"), ".kodiak"));
+  }
+
+  @Test
+  void fileThenEnvironmentOverride() throws Exception {
+    Path file = dir.resolve("cp.yaml");
+    Files.writeString(file, "apiServer:\n  http:\n    port: 7000\n  readsRequireToken: true\nstore:\n  type: memory\n");
+    CpConfig config = ConfigLoader.load(Optional.of(file), Map.of("KODIAK_API_SERVER_HTTP_PORT", "7001"));
+    assertThat(config.apiServer().http().port()).isEqualTo(7001);
+    assertThat(config.apiServer().readsRequireToken()).isTrue();
+    assertThat(config.store().type()).isEqualTo(CpConfig.StoreType.memory);
+  }
+
+  @Test
+  void typosAndBadValuesAreErrorsNamingTheKey() throws Exception {
+    Path file = dir.resolve("cp.yaml");
+    Files.writeString(file, "apiServer:\n  htp:\n    port: 1\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file),
+            Map.of("KODIAK_API_SERVER_HTTP_PROT", "1", "KODIAK_API_SERVER_HTTP_PORT", "eighty")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("apiServer.htp: unknown setting")
+        .hasMessageContaining("KODIAK_API_SERVER_HTTP_PROT: unknown setting")
+        .hasMessageContaining("KODIAK_API_SERVER_HTTP_PORT: must be an integer");
+  }
+
+  @Test
+  void envNamesFollowThePath() {
+    assertThat(ConfigLoader.envName("apiServer.readsRequireToken")).isEqualTo("KODIAK_API_SERVER_READS_REQUIRE_TOKEN");
+  }
+}
