@@ -2,16 +2,21 @@
 SHELL := /bin/bash
 MVN ?= mvn -B -q
 CTL_TARGET := kodiak-ctl/target
-JAVA = $(shell bin/java-runtime)
+JAVA = $(shell bin/java-runtime 2>/dev/null)
 
 .PHONY: all setup build run test demo bench clean
 
 all: build
 
-# Everything the build needs from the machine: a JDK 17+ and Maven (Maven fetches the rest).
+# Everything the build needs from the machine: a JDK 17+, Maven and curl (Maven fetches the rest).
+# Missing Debian packages are installed when we can (root with apt-get); otherwise we say which.
+APT_PACKAGES := $(if $(shell command -v mvn),,maven) $(if $(shell command -v curl),,curl) \
+  $(if $(shell command -v java),,openjdk-17-jdk-headless)
 setup:
-	@command -v mvn >/dev/null || { echo "Maven is missing: apt-get install -y maven" >&2; exit 1; }
-	@test -n "$(JAVA)" || { echo "No Java 17+ found: apt-get install -y openjdk-17-jdk-headless" >&2; exit 1; }
+	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing: $(APT_PACKAGES)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	  else echo "please install: $(APT_PACKAGES)" >&2; exit 1; fi; fi
 
 build: setup
 	$(MVN) install -DskipTests

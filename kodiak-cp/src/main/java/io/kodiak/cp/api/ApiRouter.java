@@ -13,7 +13,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.codec.Documents;
@@ -56,10 +55,20 @@ final class ApiRouter implements HttpService {
     try {
       return route(ctx, req);
     } catch (ApiException e) {
+      if (e.error().status() == 401) {
+        LOG.warn("refused {} {}: {}", req.method(), req.path(), e.error().detail());
+      }
       return Problems.render(e.error());
     } catch (ValidationException e) {
+      if (req.method() != HttpMethod.GET) {
+        LOG.info("refused {} {}: {} violation(s), first: {}", req.method(), req.path(), e.violations().size(),
+            e.violations().get(0));
+      }
       return Problems.render(Problems.fromValidation(e));
     } catch (StoreException e) {
+      if (req.method() != HttpMethod.GET) {
+        LOG.info("refused {} {}: {}", req.method(), req.path(), e.getMessage());
+      }
       return Problems.render(Problems.fromStore(e));
     } catch (RuntimeException e) {
       LOG.error("{} {} failed unexpectedly: {}", req.method(), req.path(), e.toString(), e);
