@@ -36,6 +36,7 @@ public final class ControlPlane implements AutoCloseable {
     long started = System.nanoTime();
     var tree = ConfigLoader.toTree(config);
     LOG.info("effective configuration: {}", Documents.JSON.valueToTree(tree).toString());
+    privateDirectory(config.dataPath());
     ResourceStore store = openStore(config);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
@@ -83,6 +84,16 @@ public final class ControlPlane implements AutoCloseable {
           config.dataPath().resolve("store.db"), config.store().embedded().sync(), Clock.systemUTC());
       case memory -> new InMemoryResourceStore(Clock.systemUTC());
     };
+  }
+
+  /** The data directory holds the store (with Secrets) and the admin token: only its owner may enter. */
+  private static void privateDirectory(java.nio.file.Path dir) {
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      LOG.warn("could not restrict {} to its owner (mode 0700): {}", dir, e.getMessage());
+    }
   }
 
   private static String hostname() {

@@ -237,6 +237,8 @@ class ResourceApiTest {
   void adminTokenFileIsPrivate() throws Exception {
     var perms = java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("admin-token"));
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(perms)).isEqualTo("rw-------");
+    var dirPerms = java.nio.file.Files.getPosixFilePermissions(dataDir);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(dirPerms)).isEqualTo("rwx------");
   }
 
   private static int send(java.net.http.HttpRequest req) {

@@ -2,7 +2,7 @@ package io.kodiak.ctl.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.kodiak.ctl.output.Yaml;
 import io.kodiak.ctl.client.ApiClient;
 import io.kodiak.ctl.client.ApiFailure;
 import io.kodiak.ctl.client.ResourceTypes;
@@ -45,10 +45,10 @@ public final class ApplyCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no resources found in " + file);
     }
     if (dryRun) {
-      YAMLMapper yaml = new YAMLMapper();
-      for (Document d : documents) {
-        spec.commandLine().getOut().print(yaml.writeValueAsString(d.node()));
+      for (int i = 0; i < documents.size(); i++) {
+        spec.commandLine().getOut().print((i == 0 ? "" : "---\n") + Yaml.MAPPER.writeValueAsString(documents.get(i).node()));
       }
+      spec.commandLine().getOut().flush();
       return 0;
     }
     Session session = Session.of(spec);

@@ -3,7 +3,7 @@ package io.kodiak.ctl.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.kodiak.ctl.output.Yaml;
 import io.kodiak.ctl.client.ApiClient;
 import io.kodiak.ctl.client.ResourceTypes;
 import io.kodiak.ctl.client.ResourceTypes.TypeInfo;
@@ -62,7 +62,7 @@ public final class GetCommand implements Callable<Integer> {
   private void print(TypeInfo type, Iterable<JsonNode> items, JsonNode whole) throws Exception {
     var out = spec.commandLine().getOut();
     switch (output) {
-      case "yaml" -> out.print(new YAMLMapper().writeValueAsString(whole));
+      case "yaml" -> out.print(Yaml.MAPPER.writeValueAsString(whole));
       case "json" -> out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(whole));
       default -> Columns.table(type, items, Instant.now()).print(out);
     }

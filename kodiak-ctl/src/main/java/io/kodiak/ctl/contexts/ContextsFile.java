@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +22,7 @@ import java.util.Optional;
  */
 public final class ContextsFile {
   public static final String LOCAL = "local";
-  private static final ObjectMapper YAML = new YAMLMapper();
+  private static final ObjectMapper YAML = io.kodiak.ctl.output.Yaml.MAPPER;
 
   private final Path file;
   private final List<ControlPlaneEntry> controlPlanes;

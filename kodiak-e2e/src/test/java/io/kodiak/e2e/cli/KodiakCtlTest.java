@@ -55,7 +55,7 @@ class KodiakCtlTest {
 
     CliResult yaml = ctl("get", "meshtimeouts", "-o", "yaml");
     assertThat(yaml.exitCode()).isZero();
-    assertThat(yaml.out()).contains("name: \"timeouts-all\"").contains("requestTimeout: \"2s\"").contains("total: 3");
+    assertThat(yaml.out()).contains("name: timeouts-all").contains("requestTimeout: 2s").contains("total: 3");
 
     CliResult table = ctl("get", "meshtimeouts");
     assertThat(table.out().lines().findFirst().orElseThrow()).matches("MESH\\s+NAME\\s+TARGETREF\\s+AGE");
@@ -130,7 +130,7 @@ class KodiakCtlTest {
     Files.writeString(file, "type: Mesh\nname: {{ meshName }}\n");
     CliResult dry = ctl("apply", "--dry-run", "-f", file.toString(), "-v", "meshName=templated");
     assertThat(dry.exitCode()).isZero();
-    assertThat(dry.out()).contains("name: \"templated\"");
+    assertThat(dry.out()).contains("name: templated");
     assertThat(ctl("get", "mesh", "templated").exitCode()).isEqualTo(1);
     assertThat(ctl("apply", "-f", file.toString(), "-v", "meshName=templated").exitCode()).isZero();
     assertThat(ctl("get", "mesh", "templated").exitCode()).isZero();
