@@ -11,6 +11,7 @@ import io.kodiak.model.core.ResourceKey;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
+import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourceStore;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,7 +68,13 @@ public final class ResourceManager {
     }
     Optional<Resource> current = store.get(resource.key());
     if (current.isEmpty()) {
-      Resource created = store.create(resource);
+      Resource created;
+      try {
+        created = store.create(resource);
+      } catch (ResourceNotFoundException e) {
+        // the mesh was deleted between the check above and the write
+        throw ValidationException.of("mesh", "mesh \"" + mesh + "\" does not exist; create it first");
+      }
       LOG.info("created {} (version {})", created.key(), created.meta().version());
       if (type == ResourceCatalog.MESH) {
         InitialPolicies.createFor(created, store);

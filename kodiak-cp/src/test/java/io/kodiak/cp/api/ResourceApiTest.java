@@ -104,6 +104,14 @@ class ResourceApiTest {
   }
 
   @Test
+  void invalidNamesAreRefused() {
+    Reply reply = cp.put("/meshes/default/meshtimeouts/Bad_Name", timeout("default", "Bad_Name", "1s"));
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().at("/invalid_parameters/0/field").asText()).isEqualTo("name");
+    assertThat(reply.json().at("/invalid_parameters/0/reason").asText()).contains("invalid name \"Bad_Name\"");
+  }
+
+  @Test
   void bodyMustAgreeWithThePath() {
     Reply reply = cp.put("/meshes/default/meshtimeouts/a", timeout("other", "b", "1s"));
     assertThat(reply.status()).isEqualTo(400);

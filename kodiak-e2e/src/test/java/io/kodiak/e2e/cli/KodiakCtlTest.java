@@ -140,6 +140,21 @@ class KodiakCtlTest {
   }
 
   @Test
+  void applyReadsStandardInput() {
+    var original = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream(
+          "type: Mesh\nname: from-stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      CliResult result = ctl("apply", "-f", "-");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out()).contains("Mesh \"from-stdin\" created");
+    } finally {
+      System.setIn(original);
+    }
+    assertThat(ctl("get", "mesh", "from-stdin").exitCode()).isZero();
+  }
+
+  @Test
   void malformedYamlAndUnknownTypesFail() throws Exception {
     Path file = dir.resolve("broken.yaml");
     Files.writeString(file, "type: Mesh\nname: [unclosed\n");

@@ -15,6 +15,9 @@ public interface ResourceStore extends AutoCloseable {
    * Stores a new resource; sets version 1 and both timestamps.
    *
    * @throws ResourceAlreadyExistsException when the key is taken
+   * @throws ResourceNotFoundException (for the Mesh) when a mesh-scoped resource names a mesh that
+   *     does not exist; checked atomically with the write, so a concurrent mesh deletion cannot
+   *     leave orphans
    */
   Resource create(Resource resource);
 

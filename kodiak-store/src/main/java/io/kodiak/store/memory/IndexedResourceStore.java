@@ -59,6 +59,7 @@ public class IndexedResourceStore implements ResourceStore {
       if (table(resource.type()).containsKey(indexKey(resource.key()))) {
         throw new ResourceAlreadyExistsException(resource.key());
       }
+      requireMesh(resource.key());
       Instant now = now();
       Resource stored = resource.withMeta(new ResourceMeta(1, now, now, resource.meta().labels()));
       persistence.insert(stored);
@@ -160,6 +161,16 @@ public class IndexedResourceStore implements ResourceStore {
   public void close() {
     synchronized (writeLock) {
       persistence.close();
+    }
+  }
+
+  /** A resource inside a mesh can only be written while that mesh exists (checked under the write lock). */
+  private void requireMesh(ResourceKey key) {
+    if (key.type().isMeshScoped()) {
+      ResourceKey mesh = ResourceKey.of(ResourceCatalog.MESH, "", key.mesh());
+      if (get(mesh).isEmpty()) {
+        throw new ResourceNotFoundException(mesh);
+      }
     }
   }
 

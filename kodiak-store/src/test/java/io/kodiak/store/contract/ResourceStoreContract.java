@@ -104,6 +104,7 @@ public abstract class ResourceStoreContract {
 
   @Test
   void updateOfMissingResourceIsNotFound() {
+    store.create(mesh("demo"));
     assertThatThrownBy(() -> store.update(timeout("demo", "nope", "1s"), 1))
         .isInstanceOf(ResourceNotFoundException.class);
   }
@@ -157,6 +158,44 @@ public abstract class ResourceStoreContract {
     assertThat(names(new ListQuery(Optional.of("demo"), "", Map.of("team", "core"), 0, 100)))
         .containsExactly("db-timeout", "web-timeout");
     assertThat(names(new ListQuery(Optional.empty(), "web-timeout", Map.of(), 0, 100))).hasSize(2);
+  }
+
+  @Test
+  void aResourceCannotBeCreatedInAMissingMesh() {
+    assertThatThrownBy(() -> store.create(timeout("nowhere", "t", "1s")))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("Mesh/nowhere");
+    assertThat(store.count(ResourceCatalog.MESH_TIMEOUT, Optional.of("nowhere"))).isZero();
+  }
+
+  @Test
+  void concurrentUpdatesFromTheSameVersionLetExactlyOneWin() throws Exception {
+    store.create(mesh("demo"));
+    store.create(timeout("demo", "t1", "1s"));
+    int writers = 8;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+    var start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      String idle = (i + 2) + "s";
+      results.add(pool.submit(() -> {
+        start.await();
+        try {
+          store.update(timeout("demo", "t1", idle), 1);
+          return true;
+        } catch (ResourceConflictException e) {
+          return false;
+        }
+      }));
+    }
+    start.countDown();
+    int winners = 0;
+    for (var result : results) {
+      winners += result.get() ? 1 : 0;
+    }
+    pool.shutdown();
+    assertThat(winners).isEqualTo(1);
+    assertThat(store.get(key("t1")).orElseThrow().meta().version()).isEqualTo(2);
   }
 
   @Test
