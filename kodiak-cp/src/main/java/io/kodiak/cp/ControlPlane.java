@@ -7,7 +7,6 @@ import io.kodiak.cp.config.CpConfig;
 import io.kodiak.cp.defaults.DefaultMesh;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
-import io.kodiak.model.codec.Documents;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.embedded.EmbeddedResourceStore;
 import io.kodiak.store.memory.InMemoryResourceStore;
@@ -35,7 +34,7 @@ public final class ControlPlane implements AutoCloseable {
   public static ControlPlane start(CpConfig config) {
     long started = System.nanoTime();
     var tree = ConfigLoader.toTree(config);
-    LOG.info("effective configuration: {}", Documents.JSON.valueToTree(tree).toString());
+    LOG.info("effective configuration: {}", tree);
     privateDirectory(config.dataPath());
     ResourceStore store = openStore(config);
     try {

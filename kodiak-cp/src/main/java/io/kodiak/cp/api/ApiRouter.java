@@ -106,27 +106,26 @@ final class ApiRouter implements HttpService {
       }
       throw notFound(ctx.path());
     }
-    Request r = new Request(req, query);
     return switch (parts.length) {
       case 1 -> get(method, () -> resources.list(req, ResourceCatalog.MESH, Optional.empty(), query));
-      case 2 -> item(r, ResourceCatalog.MESH, "", parts[1]);
+      case 2 -> item(req, ResourceCatalog.MESH, "", parts[1]);
       case 3 -> {
         ResourceType type = meshScoped(parts[2], ctx.path());
         yield get(method, () -> resources.list(req, type, Optional.of(parts[1]), query));
       }
-      case 4 -> item(r, meshScoped(parts[2], ctx.path()), parts[1], parts[3]);
+      case 4 -> item(req, meshScoped(parts[2], ctx.path()), parts[1], parts[3]);
       default -> throw notFound(ctx.path());
     };
   }
 
-  private HttpResponse item(Request r, ResourceType type, String mesh, String name) {
-    HttpMethod method = r.req().method();
+  private HttpResponse item(AggregatedHttpRequest req, ResourceType type, String mesh, String name) {
+    HttpMethod method = req.method();
     if (method == HttpMethod.GET) {
-      return resources.get(r.req(), type, mesh, name);
+      return resources.get(req, type, mesh, name);
     } else if (method == HttpMethod.PUT) {
-      return resources.put(r.req(), type, mesh, name, body(r.req()));
+      return resources.put(req, type, mesh, name, body(req));
     } else if (method == HttpMethod.DELETE) {
-      return resources.delete(r.req(), type, mesh, name);
+      return resources.delete(req, type, mesh, name);
     }
     throw methodNotAllowed(method);
   }
@@ -167,6 +166,4 @@ final class ApiRouter implements HttpService {
   static ObjectNode object() {
     return JsonNodeFactory.instance.objectNode();
   }
-
-  private record Request(AggregatedHttpRequest req, QueryParams query) {}
 }
