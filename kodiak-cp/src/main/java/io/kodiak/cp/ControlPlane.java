@@ -4,7 +4,16 @@ import io.kodiak.cp.api.ApiServer;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
+import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.defaults.DefaultMesh;
+import io.kodiak.cp.dpserver.DataplaneLifecycle;
+import io.kodiak.cp.dpserver.DpServer;
+import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.xds.server.NodeInfo;
+import io.kodiak.xds.server.StreamEvents;
+import io.kodiak.xds.server.StreamRejectedException;
+import io.kodiak.xds.server.XdsServer;
+import io.kodiak.xds.sync.SnapshotSync;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
 import io.kodiak.store.api.ResourceStore;
@@ -24,10 +33,19 @@ public final class ControlPlane implements AutoCloseable {
 
   private final ResourceStore store;
   private final ApiServer api;
+  private final DpServer dpServer;
+  private final SnapshotSync sync;
+  private final DataplaneLifecycle lifecycle;
+  private final DataplaneInsights insights;
 
-  private ControlPlane(ResourceStore store, ApiServer api) {
+  private ControlPlane(ResourceStore store, ApiServer api, DpServer dpServer, SnapshotSync sync,
+      DataplaneLifecycle lifecycle, DataplaneInsights insights) {
     this.store = store;
     this.api = api;
+    this.dpServer = dpServer;
+    this.sync = sync;
+    this.lifecycle = lifecycle;
+    this.insights = insights;
   }
 
   /** Starts a control plane with {@code config}; returns once the API answers. */
@@ -48,14 +66,24 @@ public final class ControlPlane implements AutoCloseable {
         return id;
       });
       String host = hostname();
-      ApiServer api = new ApiServer(config, new ResourceManager(store, new Validators()), token,
-          new ApiServer.Identity(host, VERSION, host + "-" + UUID.randomUUID().toString().substring(0, 4), clusterId),
-          tree);
+      String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
+      ResourceManager manager = new ResourceManager(store, new Validators());
+      DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
+      EventsRelay relay = new EventsRelay();
+      XdsServer xds = new XdsServer(relay);
+      SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration());
+      DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace());
+      relay.delegate = lifecycle;
+      lifecycle.scheduleOrphanCleanup();
+      DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle);
+      dpServer.start();
+      ApiServer api = new ApiServer(config, manager, token,
+          new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle));
       api.start();
-      LOG.info("control plane ready: REST API on {}:{} (store: {}, data: {}) in {} ms",
-          config.apiServer().http().interfaceAddress(), api.port(), config.store().type(), config.dataPath(),
-          (System.nanoTime() - started) / 1_000_000);
-      return new ControlPlane(store, api);
+      LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{} (store: {}, data: {}) in {} ms",
+          config.apiServer().http().interfaceAddress(), api.port(), config.dpServer().interfaceAddress(),
+          dpServer.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
+      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -70,11 +98,52 @@ public final class ControlPlane implements AutoCloseable {
     return store;
   }
 
+  public int dpServerPort() {
+    return dpServer.port();
+  }
+
+  /** Generation counters, for tests that check nothing is regenerated without a change. */
+  public SnapshotSync.Stats xdsStats() {
+    return sync.stats();
+  }
+
+  public DataplaneInsights insights() {
+    return insights;
+  }
+
   @Override
   public void close() {
     api.close();
+    dpServer.close();
+    lifecycle.close();
+    sync.close();
     store.close();
     LOG.info("control plane stopped");
+  }
+
+  /** Breaks the construction cycle between the xDS server and the lifecycle that observes it. */
+  private static final class EventsRelay implements StreamEvents {
+    volatile StreamEvents delegate;
+
+    @Override
+    public void onNodeConnected(long streamId, NodeInfo node) throws StreamRejectedException {
+      delegate.onNodeConnected(streamId, node);
+    }
+
+    @Override
+    public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {
+      delegate.onAckOrNack(streamId, typeUrl, nonce, error);
+    }
+
+    @Override
+    public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {
+      delegate.onResponse(streamId, typeUrl, version, nonce, resources);
+    }
+
+    @Override
+    public void onStreamClosed(long streamId) {
+      delegate.onStreamClosed(streamId);
+    }
   }
 
   private static ResourceStore openStore(CpConfig config) {

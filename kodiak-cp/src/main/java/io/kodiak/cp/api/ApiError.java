@@ -8,8 +8,8 @@ import java.util.List;
  *
  * @param source where the invalid parameters came from: body, query, header or path
  */
-record ApiError(int status, String title, String detail, List<Violation> invalid, String source) {
-  static ApiError of(int status, String title, String detail) {
+public record ApiError(int status, String title, String detail, List<Violation> invalid, String source) {
+  public static ApiError of(int status, String title, String detail) {
     return new ApiError(status, title, detail, List.of(), "body");
   }
 

@@ -33,11 +33,13 @@ final class ApiRouter implements HttpService {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
 
   private final ResourceEndpoints resources;
+  private final DataplaneEndpoints dataplanes;
   private final SystemEndpoints system;
   private final int maxRequestBytes;
 
-  ApiRouter(ResourceEndpoints resources, SystemEndpoints system, int maxRequestBytes) {
+  ApiRouter(ResourceEndpoints resources, DataplaneEndpoints dataplanes, SystemEndpoints system, int maxRequestBytes) {
     this.resources = resources;
+    this.dataplanes = dataplanes;
     this.system = system;
     this.maxRequestBytes = maxRequestBytes;
   }
@@ -106,6 +108,12 @@ final class ApiRouter implements HttpService {
       }
       throw notFound(ctx.path());
     }
+    if (parts.length >= 3 && (parts[2].equals("dataplanes") || parts[2].equals("dataplanes+insights"))) {
+      HttpResponse inspected = inspect(req, parts, query);
+      if (inspected != null) {
+        return inspected;
+      }
+    }
     return switch (parts.length) {
       case 1 -> get(method, () -> resources.list(req, ResourceCatalog.MESH, Optional.empty(), query));
       case 2 -> item(req, ResourceCatalog.MESH, "", parts[1]);
@@ -116,6 +124,31 @@ final class ApiRouter implements HttpService {
       case 4 -> item(req, meshScoped(parts[2], ctx.path()), parts[1], parts[3]);
       default -> throw notFound(ctx.path());
     };
+  }
+
+  /** Dataplane inspection paths, or null when the path is a plain resource path. */
+  private HttpResponse inspect(AggregatedHttpRequest req, String[] parts, QueryParams query) {
+    String mesh = parts[1];
+    HttpMethod method = req.method();
+    boolean legacy = parts[2].equals("dataplanes+insights");
+    if (legacy && parts.length == 3 || !legacy && parts.length == 4 && parts[3].equals("_overview")) {
+      return get(method, () -> dataplanes.overviews(req, mesh, query));
+    }
+    if (legacy && parts.length == 4) {
+      return get(method, () -> dataplanes.overview(req, mesh, parts[3]));
+    }
+    if (!legacy && parts.length == 5) {
+      String name = parts[3];
+      return switch (parts[4]) {
+        case "_overview" -> get(method, () -> dataplanes.overview(req, mesh, name));
+        case "_config" -> get(method, () -> dataplanes.config(req, mesh, name));
+        case "xds" -> get(method, () -> dataplanes.envoyAdmin(req, mesh, name, "config_dump"));
+        case "stats" -> get(method, () -> dataplanes.envoyAdmin(req, mesh, name, "stats"));
+        case "clusters" -> get(method, () -> dataplanes.envoyAdmin(req, mesh, name, "clusters"));
+        default -> null;
+      };
+    }
+    return null;
   }
 
   private HttpResponse item(AggregatedHttpRequest req, ResourceType type, String mesh, String name) {

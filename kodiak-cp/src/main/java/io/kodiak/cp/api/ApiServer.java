@@ -14,10 +14,12 @@ import java.net.InetSocketAddress;
 public final class ApiServer implements AutoCloseable {
   private final Server server;
 
-  public ApiServer(CpConfig config, ResourceManager manager, AdminToken token, Identity identity, JsonNode effectiveConfig) {
+  public ApiServer(CpConfig config, ResourceManager manager, AdminToken token, Identity identity, JsonNode effectiveConfig,
+      Inspection inspection) {
     Access access = new Access(token, config.apiServer().readsRequireToken());
     ApiRouter router = new ApiRouter(
         new ResourceEndpoints(manager, access),
+        new DataplaneEndpoints(manager.store(), inspection, access),
         new SystemEndpoints(new SystemEndpoints.ServerIdentity(identity.hostname(), identity.version(),
             identity.instanceId(), identity.clusterId()), effectiveConfig),
         config.apiServer().maxRequestBytes());

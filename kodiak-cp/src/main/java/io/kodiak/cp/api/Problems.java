@@ -17,12 +17,12 @@ import io.kodiak.store.api.StoreUnavailableException;
 import java.util.UUID;
 
 /** Renders failures in Kuma's error shape ({@code application/problem+json}). */
-final class Problems {
+public final class Problems {
   private static final MediaType PROBLEM = MediaType.parse("application/problem+json");
 
   private Problems() {}
 
-  static HttpResponse render(ApiError error) {
+  public static HttpResponse render(ApiError error) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("type", "/std-errors");
     body.put("status", error.status());
@@ -38,7 +38,7 @@ final class Problems {
     return HttpResponse.of(HttpStatus.valueOf(error.status()), PROBLEM, Documents.toJson(body));
   }
 
-  static ApiError fromValidation(ValidationException e) {
+  public static ApiError fromValidation(ValidationException e) {
     return new ApiError(400, "Bad Request", "Resource is not valid", e.violations(), "body");
   }
 

@@ -55,7 +55,10 @@ public final class ConfigLoader {
       throw new ValidationException(problems);
     }
     try {
-      return MAPPER.treeToValue(tree, CpConfig.class);
+      CpConfig config = MAPPER.treeToValue(tree, CpConfig.class);
+      config.dpServer().grace();
+      config.xds().debounceDuration();
+      return config;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw ValidationException.of("", "invalid configuration: " + e.getOriginalMessage());
     }

@@ -6,7 +6,26 @@ import java.nio.file.Path;
  * The control plane's effective configuration; see {@code defaults.yaml} for every key's meaning.
  * Immutable.
  */
-public record CpConfig(String dataDir, ApiServer apiServer, Store store, Defaults defaults) {
+public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, Xds xds, Store store,
+    Defaults defaults) {
+  public record DpServer(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port,
+      String advertisedHost, String deregistrationGrace) {
+    public java.time.Duration grace() {
+      return durationOf(deregistrationGrace, "dpServer.deregistrationGrace");
+    }
+  }
+
+  public record Xds(String debounce) {
+    public java.time.Duration debounceDuration() {
+      return durationOf(debounce, "xds.debounce");
+    }
+  }
+
+  static java.time.Duration durationOf(String text, String key) {
+    return io.kodiak.model.validation.Durations.parse(text).filter(d -> !d.isNegative()).orElseThrow(() ->
+        io.kodiak.model.validation.ValidationException.of(key, "must be a duration such as 10s or 500ms, not \"" + text + "\""));
+  }
+
   public record ApiServer(Http http, boolean readsRequireToken, int maxRequestBytes) {}
 
   public record Http(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port) {}

@@ -37,6 +37,8 @@ public final class RunningControlPlane implements AutoCloseable {
     all.put("KODIAK_DATA_DIR", dataDir.toString());
     all.put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
     all.put("KODIAK_API_SERVER_HTTP_PORT", "0");
+    all.putIfAbsent("KODIAK_DP_SERVER_PORT", "0");
+    all.putIfAbsent("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     CpConfig config = ConfigLoader.load(Optional.empty(), all);
     return new RunningControlPlane(ControlPlane.start(config), dataDir);
   }
@@ -47,6 +49,11 @@ public final class RunningControlPlane implements AutoCloseable {
 
   public String url() {
     return "http://127.0.0.1:" + cp.apiPort();
+  }
+
+  /** The dp-server address agents use ({@code --cp-address}). */
+  public String dpServerUrl() {
+    return "http://127.0.0.1:" + cp.dpServerPort();
   }
 
   public Path dataDir() {

@@ -36,6 +36,8 @@ final class ControlPlaneProcess implements AutoCloseable {
     builder.environment().put("KODIAK_DATA_DIR", dataDir.toString());
     builder.environment().put("KODIAK_API_SERVER_HTTP_PORT", String.valueOf(port));
     builder.environment().put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
+    builder.environment().put("KODIAK_DP_SERVER_PORT", String.valueOf(freePort()));
+    builder.environment().put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
       ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), port);

@@ -1,0 +1,60 @@
+package io.kodiak.cp.dpserver;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.kodiak.xds.envoy.EnvoyNames;
+import io.kodiak.xds.envoy.ProtoJson;
+import io.kodiak.xds.envoy.Protos;
+import io.kodiak.xds.proxy.ProxyModel;
+import java.util.Map;
+
+/**
+ * Renders the Envoy bootstrap for a proxy: its node (id {@code <mesh>.<name>}, the Dataplane in
+ * the metadata), the admin endpoint on loopback, and delta ADS to the control plane. The node is
+ * sent on every request (not only the first) because java-control-plane groups delta requests by
+ * the node on each request. Stateless.
+ */
+final class BootstrapRenderer {
+
+  private BootstrapRenderer() {}
+
+  static String render(ProxyModel proxy, Map<String, String> metadata, String cpHost, int cpPort) {
+    Struct.Builder meta = Struct.newBuilder();
+    metadata.forEach((k, v) -> meta.putFields(k, Value.newBuilder().setStringValue(v).build()));
+    Bootstrap bootstrap = Bootstrap.newBuilder()
+        .setNode(Node.newBuilder().setId(proxy.nodeId()).setCluster(proxy.primaryService()).setMetadata(meta))
+        .setAdmin(Admin.newBuilder().setAddress(Protos.socket("127.0.0.1", proxy.adminPort())))
+        .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
+            .setAdsConfig(ApiConfigSource.newBuilder()
+                .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
+                .setTransportApiVersion(ApiVersion.V3)
+                .setSetNodeOnFirstMessageOnly(false)
+                .addGrpcServices(GrpcService.newBuilder()
+                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(EnvoyNames.ADS_CLUSTER))))
+            .setCdsConfig(Protos.ads())
+            .setLdsConfig(Protos.ads()))
+        .setStaticResources(Bootstrap.StaticResources.newBuilder()
+            .addClusters(Cluster.newBuilder()
+                .setName(EnvoyNames.ADS_CLUSTER)
+                .setType(Cluster.DiscoveryType.STRICT_DNS)
+                .setConnectTimeout(Protos.seconds(1))
+                .putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options())
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+                    .setClusterName(EnvoyNames.ADS_CLUSTER)
+                    .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
+                        .setEndpoint(Endpoint.newBuilder().setAddress(Protos.socket(cpHost, cpPort))))))))
+        .build();
+    return ProtoJson.print(bootstrap);
+  }
+}

@@ -1,0 +1,165 @@
+package io.kodiak.cp.dpserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.codec.Documents;
+import io.kodiak.model.core.Resource;
+import io.kodiak.model.core.ResourceKey;
+import io.kodiak.model.validation.ValidationException;
+import io.kodiak.store.api.ListQuery;
+import io.kodiak.store.api.ResourceNotFoundException;
+import io.kodiak.store.api.StoreException;
+import io.kodiak.xds.server.NodeInfo;
+import io.kodiak.xds.server.StreamEvents;
+import io.kodiak.xds.server.StreamRejectedException;
+import io.kodiak.xds.sync.SnapshotSync;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kuma's direct lifecycle: when a proxy's stream names its node, the Dataplane it carries in its
+ * metadata is stored (created or updated); one stream owns a proxy name at a time; when the
+ * stream closes, the proxy's endpoints leave the mesh at once and its Dataplane is deleted after a
+ * grace period unless the proxy comes back. Also feeds the insights. Thread-safe.
+ */
+public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
+  public static final String DATAPLANE_METADATA = "dataplane.resource";
+  public static final String AGENT_VERSION_METADATA = "kodiak.dp.version";
+  private static final Logger LOG = LoggerFactory.getLogger(DataplaneLifecycle.class);
+
+  private final ResourceManager manager;
+  private final SnapshotSync sync;
+  private final DataplaneInsights insights;
+  private final Duration grace;
+  private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
+  private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService deletions = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "dp-deregistration");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public DataplaneLifecycle(ResourceManager manager, SnapshotSync sync, DataplaneInsights insights, Duration grace) {
+    this.manager = manager;
+    this.sync = sync;
+    this.insights = insights;
+    this.grace = grace;
+  }
+
+  /** After a restart, agent-registered Dataplanes get the grace period to reconnect. */
+  public void scheduleOrphanCleanup() {
+    for (Resource dp : manager.store().list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.empty())).items()) {
+      if (SnapshotSync.DIRECT.equals(dp.meta().labels().get(SnapshotSync.LIFECYCLE_LABEL))) {
+        scheduleDeletion(dp.mesh() + "." + dp.name(), dp.key());
+      }
+    }
+  }
+
+  /** Whether a live stream owns this proxy name. */
+  public boolean isConnected(String mesh, String name) {
+    return owners.containsKey(mesh + "." + name);
+  }
+
+  @Override
+  public void onNodeConnected(long streamId, NodeInfo node) throws StreamRejectedException {
+    if (node.mesh().isEmpty() || node.name().isEmpty()) {
+      throw new StreamRejectedException("node id \"" + node.id() + "\" must be <mesh>.<name>");
+    }
+    Long previous = owners.putIfAbsent(node.id(), streamId);
+    if (previous != null) {
+      LOG.warn("xds: refused a second stream for proxy {}: it is already connected (stream {})", node.id(), previous);
+      throw new StreamRejectedException("a proxy named \"" + node.name() + "\" is already connected to mesh \""
+          + node.mesh() + "\"; give this one another name");
+    }
+    try {
+      register(node);
+    } catch (ValidationException | StoreException e) {
+      owners.remove(node.id(), streamId);
+      LOG.warn("xds: refused proxy {}: {}", node.id(), e.getMessage());
+      throw new StreamRejectedException("the Dataplane of proxy " + node.id() + " was refused: " + e.getMessage());
+    }
+    streams.put(streamId, node);
+    insights.connected(node.mesh(), node.name(), streamId, node.envoyVersion(),
+        node.metadata().getOrDefault(AGENT_VERSION_METADATA, ""));
+    sync.proxyConnected(node.mesh(), node.id());
+    LOG.info("xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
+  }
+
+  @Override
+  public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {
+    if (error.isEmpty()) {
+      insights.acked(streamId, typeUrl);
+    } else {
+      insights.nacked(streamId, typeUrl, error);
+      NodeInfo node = streams.get(streamId);
+      LOG.warn("xds: proxy {} rejected {} (nonce {}): {}", node == null ? streamId : node.id(), typeUrl, nonce, error);
+    }
+  }
+
+  @Override
+  public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {
+    insights.responseSent(streamId, typeUrl);
+  }
+
+  @Override
+  public void onStreamClosed(long streamId) {
+    NodeInfo node = streams.remove(streamId);
+    insights.disconnected(streamId);
+    if (node == null || !owners.remove(node.id(), streamId)) {
+      return;
+    }
+    sync.proxyDisconnected(node.id());
+    LOG.info("xds: proxy {} disconnected; its Dataplane is removed in {} unless it reconnects", node.id(), grace);
+    scheduleDeletion(node.id(), ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()));
+  }
+
+  private void register(NodeInfo node) {
+    String text = node.metadata().get(DATAPLANE_METADATA);
+    if (text == null || text.isBlank()) {
+      if (manager.store().get(ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name())).isEmpty()) {
+        throw ValidationException.of("node.metadata", "no Dataplane is stored for this proxy and it sent none");
+      }
+      return; // a Dataplane created through the API (delegated lifecycle)
+    }
+    JsonNode parsed = Documents.parse(text);
+    if (!(parsed instanceof ObjectNode document)) {
+      throw ValidationException.of("node.metadata." + DATAPLANE_METADATA, "must be a Dataplane object");
+    }
+    ObjectNode labels = document.withObjectProperty("labels");
+    labels.put(SnapshotSync.LIFECYCLE_LABEL, SnapshotSync.DIRECT);
+    manager.put(ResourceCatalog.DATAPLANE, node.mesh(), node.name(), document, OptionalLong.empty());
+  }
+
+  private void scheduleDeletion(String nodeId, ResourceKey key) {
+    deletions.schedule(() -> {
+      if (owners.containsKey(nodeId)) {
+        return; // it came back
+      }
+      try {
+        manager.delete(key);
+        insights.forget(key.mesh(), key.name());
+        LOG.info("xds: removed Dataplane {}: its proxy did not come back within {}", key, grace);
+      } catch (ResourceNotFoundException e) {
+        // already gone
+      } catch (RuntimeException e) {
+        LOG.error("xds: could not remove Dataplane {} of a departed proxy: {}", key, e.toString());
+      }
+    }, grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    deletions.shutdownNow();
+  }
+}

@@ -1,0 +1,93 @@
+package io.kodiak.cp.dpserver;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import io.kodiak.cp.api.ApiError;
+import io.kodiak.cp.api.Problems;
+import io.kodiak.cp.config.CpConfig;
+import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.model.codec.Documents;
+import io.kodiak.model.validation.ValidationException;
+import io.kodiak.xds.server.XdsServer;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dp-server on port 5678: {@code POST /bootstrap} and the ADS gRPC stream (state of the
+ * world and delta) on one port. ADS streams live for hours and carry many thousands of messages,
+ * so they get no request timeout and no total size limit, only a cap per message.
+ */
+public final class DpServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DpServer.class);
+  private static final int MAX_XDS_MESSAGE_BYTES = 16 * 1024 * 1024;
+  private final Server server;
+
+  public DpServer(CpConfig.DpServer config, XdsServer xds, ResourceManager manager, DataplaneLifecycle lifecycle) {
+    BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), config.port());
+    GrpcService ads = GrpcService.builder()
+        .addService(xds.adsService())
+        .maxRequestMessageLength(MAX_XDS_MESSAGE_BYTES)
+        .build();
+    server = Server.builder()
+        .http(new InetSocketAddress(config.interfaceAddress(), config.port()))
+        .requestTimeoutMillis(0)
+        .maxRequestLength(0)
+        .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+        .gracefulShutdownTimeoutMillis(0, 1_000)
+        .service(ads)
+        .route().post("/bootstrap").requestTimeoutMillis(30_000).maxRequestLength(1024 * 1024)
+        .build((ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+          String host = hostOf(agg.headers().authority(), ctx.localAddress());
+          try {
+            return answer(bootstrap.bootstrap(Documents.parse(agg.contentUtf8()), host));
+          } catch (ValidationException e) {
+            LOG.info("bootstrap refused: {}", e.getMessage());
+            return Problems.render(Problems.fromValidation(e));
+          } catch (RuntimeException e) {
+            LOG.error("bootstrap failed: {}", e.toString(), e);
+            return Problems.render(ApiError.of(500, "Internal Server Error", e.getMessage()));
+          }
+        }, ctx.blockingTaskExecutor())))
+        .build();
+  }
+
+  public void start() {
+    server.start().join();
+  }
+
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop().join();
+  }
+
+  private static HttpResponse answer(BootstrapService.Outcome outcome) {
+    if (outcome instanceof BootstrapService.Ok ok) {
+      return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ok.body().toString());
+    } else if (outcome instanceof BootstrapService.Unknown unknown) {
+      return Problems.render(ApiError.of(404, "Not Found", unknown.message()));
+    }
+    BootstrapService.Conflict conflict = (BootstrapService.Conflict) outcome;
+    LOG.warn("bootstrap refused: {}", conflict.message());
+    return Problems.render(ApiError.of(409, "Conflict", conflict.message()));
+  }
+
+  /** The host the agent used to reach us, which is where its Envoy should connect too. */
+  private static String hostOf(String authority, InetSocketAddress local) {
+    if (authority == null || authority.isEmpty()) {
+      return local.getAddress().getHostAddress();
+    }
+    if (authority.startsWith("[")) {
+      return authority.substring(1, authority.indexOf(']'));
+    }
+    int colon = authority.lastIndexOf(':');
+    return colon < 0 ? authority : authority.substring(0, colon);
+  }
+}

@@ -1,0 +1,161 @@
+package io.kodiak.dp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.kodiak.dp.bootstrap.BootstrapClient;
+import io.kodiak.dp.bootstrap.BootstrapRefusedException;
+import io.kodiak.dp.envoy.EnvoyBinary;
+import io.kodiak.dp.envoy.EnvoySupervisor;
+import io.kodiak.dp.readiness.ReadinessServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code kodiak-dp} command: registers a Dataplane, runs and supervises its Envoy. */
+@Command(name = "kodiak-dp", mixinStandardHelpOptions = true, version = KodiakDp.VERSION,
+    description = "Kodiak data-plane agent.", subcommands = {KodiakDp.Run.class})
+public final class KodiakDp implements Runnable {
+  public static final String VERSION = "0.1.0";
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new KodiakDp()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** {@code kodiak-dp run}. */
+  @Command(name = "run", description = "Register the Dataplane and run Envoy for it until SIGTERM.")
+  public static final class Run implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Run.class);
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
+
+    @Option(names = "--cp-address", required = true, description = "dp-server URL, e.g. http://localhost:5678")
+    String cpAddress;
+
+    @Option(names = "--dataplane-file", required = true, description = "The Dataplane (YAML or JSON).")
+    Path dataplaneFile;
+
+    @Option(names = {"-v", "--dataplane-var"}, description = "Value for a {{ name }} placeholder in the file.")
+    Map<String, String> variables = new LinkedHashMap<>();
+
+    @Option(names = "--name", description = "Dataplane name (overrides the file).") String name;
+
+    @Option(names = "--mesh", description = "Mesh (overrides the file; default: default).") String mesh;
+
+    @Option(names = "--binary-path", description = "Envoy binary.") Path binaryPath;
+
+    @Option(names = "--concurrency", defaultValue = "2", description = "Envoy worker threads.") int concurrency;
+
+    @Option(names = "--drain-time", defaultValue = "5s", description = "How long Envoy drains on shutdown.")
+    String drainTime;
+
+    @Option(names = "--readiness-port", defaultValue = "9902", description = "Port of GET /ready (0: any).")
+    int readinessPort;
+
+    @Option(names = "--envoy-log-level", defaultValue = "warning") String envoyLogLevel;
+
+    @Option(names = "--workdir", description = "Where the bootstrap is written (default: a temp directory).")
+    Path workdir;
+
+    @Override
+    public Integer call() throws Exception {
+      ObjectNode dataplane;
+      Path binary;
+      Duration drain;
+      try {
+        dataplane = readDataplane();
+        binary = EnvoyBinary.find(Optional.ofNullable(binaryPath));
+        drain = parseDuration(drainTime);
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        System.err.println("Error: " + e.getMessage());
+        return 2;
+      }
+      String dpMesh = dataplane.path("mesh").asText("default");
+      String dpName = dataplane.path("name").asText("");
+      int adminPort = dataplane.path("networking").path("admin").path("port").asInt(9901);
+      Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("kodiak-dp-" + dpName);
+      String envoyVersion = EnvoyBinary.version(binary);
+      BootstrapClient client = new BootstrapClient(cpAddress);
+      EnvoySupervisor supervisor = new EnvoySupervisor(binary, dir, adminPort,
+          new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
+      Thread main = Thread.currentThread();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        LOG.info("stopping: draining and terminating Envoy");
+        supervisor.stop();
+        main.interrupt();
+      }, "shutdown"));
+      try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready)) {
+        LOG.info("proxy {}.{}: Envoy {} at {}, readiness on 127.0.0.1:{}/ready", dpMesh, dpName, envoyVersion, binary,
+            readiness.port());
+        supervisor.run(() -> client.fetch(dpMesh, dpName, dataplane, VERSION, envoyVersion));
+        return 0;
+      } catch (BootstrapRefusedException e) {
+        System.err.println("Error: the control plane refused Dataplane " + dpMesh + "." + dpName + " (HTTP "
+            + e.status() + "): " + e.getMessage());
+        e.violations().forEach(v -> System.err.println("  * " + v));
+        return 1;
+      } catch (InterruptedException e) {
+        return 0;
+      }
+    }
+
+    private ObjectNode readDataplane() throws java.io.IOException {
+      if (!Files.isReadable(dataplaneFile)) {
+        throw new IllegalArgumentException("cannot read the dataplane file " + dataplaneFile);
+      }
+      String text = Files.readString(dataplaneFile);
+      Matcher m = PLACEHOLDER.matcher(text);
+      StringBuilder resolved = new StringBuilder();
+      while (m.find()) {
+        String value = variables.get(m.group(1));
+        if (value == null) {
+          throw new IllegalArgumentException(dataplaneFile + ": variable \"" + m.group(1)
+              + "\" has no value; pass it with -v " + m.group(1) + "=VALUE");
+        }
+        m.appendReplacement(resolved, Matcher.quoteReplacement(value));
+      }
+      m.appendTail(resolved);
+      JsonNode node = new YAMLMapper().readTree(resolved.toString());
+      if (!(node instanceof ObjectNode dataplane)) {
+        throw new IllegalArgumentException(dataplaneFile + " does not hold a Dataplane (an object)");
+      }
+      if (name != null) {
+        dataplane.put("name", name);
+      }
+      if (mesh != null) {
+        dataplane.put("mesh", mesh);
+      }
+      dataplane.put("type", "Dataplane");
+      if (dataplane.path("name").asText("").isEmpty()) {
+        throw new IllegalArgumentException("the Dataplane has no name: set it in the file or pass --name");
+      }
+      return dataplane;
+    }
+
+    private static Duration parseDuration(String text) {
+      Matcher m = Pattern.compile("(\\d+)(ms|s|m)").matcher(text);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("--drain-time must be like 500ms, 5s or 1m, not \"" + text + "\"");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        default -> Duration.ofMinutes(n);
+      };
+    }
+  }
+}

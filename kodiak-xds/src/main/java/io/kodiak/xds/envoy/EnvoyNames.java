@@ -1,0 +1,46 @@
+package io.kodiak.xds.envoy;
+
+/**
+ * Every name Kodiak gives to an Envoy resource, in one place (Kuma's scheme), so generators,
+ * inspect endpoints and tests agree.
+ */
+public final class EnvoyNames {
+  /** The static cluster in the bootstrap that points at the control plane's ADS server. */
+  public static final String ADS_CLUSTER = "ads_cluster";
+  public static final String ROUTER_FILTER = "envoy.filters.http.router";
+  public static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
+  public static final String TCP_PROXY_FILTER = "envoy.filters.network.tcp_proxy";
+  public static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  private EnvoyNames() {}
+
+  public static String inboundListener(String address, int port) {
+    return "inbound:" + address + ":" + port;
+  }
+
+  public static String outboundListener(String address, int port) {
+    return "outbound:" + address + ":" + port;
+  }
+
+  /** The cluster that reaches the local application of an inbound. */
+  public static String localCluster(int servicePort) {
+    return "localhost:" + servicePort;
+  }
+
+  /** The cluster (and its endpoints) that reaches every instance of a service. */
+  public static String serviceCluster(String service) {
+    return service;
+  }
+
+  public static String outboundRoute(String service) {
+    return "outbound:" + service;
+  }
+
+  public static String inboundRoute(String service) {
+    return "inbound:" + service;
+  }
+
+  public static String statPrefix(String name) {
+    return name.replace(':', '_');
+  }
+}

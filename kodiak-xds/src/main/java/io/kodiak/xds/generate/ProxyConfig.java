@@ -1,0 +1,74 @@
+package io.kodiak.xds.generate;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Everything one proxy gets over xDS, each list sorted by name, with a content hash per type so
+ * an unchanged type keeps its version and is not resent. Immutable.
+ */
+public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
+    List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Versions versions) {
+
+  public ProxyConfig {
+    listeners = List.copyOf(listeners);
+    routes = List.copyOf(routes);
+    clusters = List.copyOf(clusters);
+    endpoints = List.copyOf(endpoints);
+    secrets = List.copyOf(secrets);
+  }
+
+  /** Builds a config and computes its versions from the content. */
+  public static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints, List<Secret> secrets) {
+    return new ProxyConfig(listeners, routes, clusters, endpoints, secrets,
+        new Versions(hash(listeners), hash(routes), hash(clusters), hash(endpoints), hash(secrets)));
+  }
+
+  /** Content hashes per xDS type; {@link #all} changes when anything does. */
+  public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
+    public String all() {
+      return hashText(listeners + routes + clusters + endpoints + secrets);
+    }
+  }
+
+  static String hash(List<? extends Message> resources) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      for (Message resource : resources) {
+        resource.writeTo(out);
+        out.writeRawByte((byte) 0); // separator, so [ab][c] and [a][bc] differ
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return digest(bytes.toByteArray());
+  }
+
+  private static String hashText(String text) {
+    return digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private static String digest(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

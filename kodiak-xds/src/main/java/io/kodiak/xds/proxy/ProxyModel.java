@@ -1,0 +1,26 @@
+package io.kodiak.xds.proxy;
+
+import java.util.List;
+
+/**
+ * What the generators need to know about one proxy, derived from its Dataplane. Immutable.
+ *
+ * @param adminPort the Envoy admin port on loopback (9901 unless the Dataplane says otherwise)
+ */
+public record ProxyModel(String mesh, String name, String address, List<Inbound> inbounds, List<Outbound> outbounds,
+    int adminPort) {
+  public ProxyModel {
+    inbounds = List.copyOf(inbounds);
+    outbounds = List.copyOf(outbounds);
+  }
+
+  /** The xDS node id: {@code <mesh>.<name>}. */
+  public String nodeId() {
+    return mesh + "." + name;
+  }
+
+  /** The service of the first inbound, used as Envoy's cluster name in the bootstrap. */
+  public String primaryService() {
+    return inbounds.isEmpty() ? name : inbounds.get(0).service();
+  }
+}

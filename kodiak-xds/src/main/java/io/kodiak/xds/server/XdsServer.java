@@ -1,0 +1,45 @@
+package io.kodiak.xds.server;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.BindableService;
+import io.kodiak.xds.generate.ProxyConfig;
+import io.kodiak.xds.generate.ProxyConfig.Versions;
+import java.util.List;
+
+/**
+ * Our small face over java-control-plane: a snapshot cache keyed by node id, and the ADS service
+ * (state-of-the-world and delta) to mount on a gRPC server. Nothing else in Kodiak sees its API.
+ * Thread-safe.
+ */
+public final class XdsServer {
+  private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
+  private final V3DiscoveryServer discovery;
+
+  public XdsServer(StreamEvents events) {
+    this.discovery = new V3DiscoveryServer(List.of(new Callbacks(events)), cache);
+  }
+
+  /** The aggregated discovery service (SotW and delta) to add to a gRPC server. */
+  public BindableService adsService() {
+    return discovery.getAggregatedDiscoveryServiceImpl();
+  }
+
+  /** Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their versions. */
+  public void publish(String nodeId, ProxyConfig config) {
+    Versions v = config.versions();
+    cache.setSnapshot(nodeId, Snapshot.create(
+        config.clusters(), v.clusters(),
+        config.endpoints(), v.endpoints(),
+        config.listeners(), v.listeners(),
+        config.routes(), v.routes(),
+        config.secrets(), v.secrets()));
+  }
+
+  /** Drops what was published for a node that is gone for good. */
+  public void forget(String nodeId) {
+    cache.clearSnapshot(nodeId);
+  }
+}
