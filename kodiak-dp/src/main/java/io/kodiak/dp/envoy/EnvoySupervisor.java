@@ -29,6 +29,7 @@ public final class EnvoySupervisor {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private volatile boolean stopping;
   private volatile Process envoy;
+  private volatile Thread runner;
 
   /** Envoy's command-line settings. */
   public record Options(int concurrency, Duration drainTime, String logLevel) {}
@@ -45,12 +46,18 @@ public final class EnvoySupervisor {
    * Returns when stopped.
    */
   public void run(Callable<String> bootstrap) throws Exception {
+    runner = Thread.currentThread();
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
     while (!stopping) {
       Path config = workdir.resolve("bootstrap.yaml");
       Files.writeString(config, bootstrap.call());
       long started = System.nanoTime();
-      envoy = start(config);
+      synchronized (this) {
+        if (stopping) {
+          return;
+        }
+        envoy = start(config);
+      }
       int code = envoy.waitFor();
       if (stopping) {
         return;
@@ -65,9 +72,16 @@ public final class EnvoySupervisor {
 
   /** Drains listeners (up to the drain time), then terminates Envoy. */
   public void stop() {
-    stopping = true;
-    Process process = envoy;
+    Process process;
+    synchronized (this) {
+      stopping = true;
+      process = envoy;
+    }
     if (process == null || !process.isAlive()) {
+      Thread waiting = runner;
+      if (waiting != null) {
+        waiting.interrupt(); // waiting for a bootstrap or a restart: give up now
+      }
       return;
     }
     try {

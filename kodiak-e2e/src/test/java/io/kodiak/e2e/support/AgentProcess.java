@@ -1,0 +1,111 @@
+package io.kodiak.e2e.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** A real {@code kodiak-dp} process (built jar) running a real Envoy for one Dataplane. */
+public final class AgentProcess implements AutoCloseable {
+  private static final Path TARGET = Path.of("../kodiak-dp/target");
+  private final Process process;
+  private final int adminPort;
+  private final Path log;
+
+  private AgentProcess(Process process, int adminPort, Path log) {
+    this.process = process;
+    this.adminPort = adminPort;
+    this.log = log;
+  }
+
+  /** Starts an agent for the Dataplane YAML given; returns once its Envoy answers on admin. */
+  public static AgentProcess start(String cpAddress, String dataplaneYaml, int adminPort, Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path file = dir.resolve("dataplane.yaml");
+      Files.writeString(file, dataplaneYaml);
+      Path log = dir.resolve("agent.log");
+      String java = ProcessHandle.current().info().command().orElse("java");
+      ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
+          "-cp", TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.dp.KodiakDp", "run",
+          "--cp-address", cpAddress, "--dataplane-file", file.toString(), "--binary-path", Envoy.binary().toString(),
+          "--readiness-port", "0", "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString()));
+      builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      AgentProcess agent = new AgentProcess(builder.start(), adminPort, log);
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .until(() -> !agent.process.isAlive() || agent.adminAnswers());
+      if (!agent.process.isAlive()) {
+        throw new IllegalStateException("kodiak-dp exited; log:\n" + Files.readString(log));
+      }
+      return agent;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Envoy's live config dump (admin API). */
+  public String configDump() {
+    return admin("config_dump?include_eds");
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** SIGKILL the agent; its Envoy dies with it. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** SIGTERM: the agent drains and stops Envoy, then exits. Returns its exit code. */
+  public int stop() throws InterruptedException {
+    process.destroy();
+    return process.waitFor();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      stop();
+    }
+  }
+
+  private boolean adminAnswers() {
+    try {
+      return !admin("ready").isEmpty();
+    } catch (UncheckedIOException e) {
+      return false;
+    }
+  }
+
+  private String admin(String path) {
+    try {
+      HttpResponse<String> res = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/" + path))
+              .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return res.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
