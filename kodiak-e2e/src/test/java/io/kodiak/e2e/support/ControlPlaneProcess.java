@@ -1,10 +1,9 @@
-package io.kodiak.e2e.crash;
+package io.kodiak.e2e.support;
 
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,29 +17,35 @@ import java.util.List;
  * The real {@code kodiak-cp} program in its own process (built jar and libraries), so tests can
  * kill it with SIGKILL and start it again on the same data directory.
  */
-final class ControlPlaneProcess implements AutoCloseable {
+public final class ControlPlaneProcess implements AutoCloseable {
   private static final Path TARGET = Path.of("../kodiak-cp/target");
   private final Process process;
   private final int port;
+  private final int dpPort;
 
-  private ControlPlaneProcess(Process process, int port) {
+  private ControlPlaneProcess(Process process, int port, int dpPort) {
     this.process = process;
     this.port = port;
+    this.dpPort = dpPort;
   }
 
-  static ControlPlaneProcess start(Path dataDir, Path log) {
-    int port = freePort();
+  public static ControlPlaneProcess start(Path dataDir, Path log) {
+    return start(dataDir, log, Ports.free(), Ports.free());
+  }
+
+  /** Starts on given ports, so a restarted control plane is found where the proxies look for it. */
+  public static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort) {
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:+UseSerialGC",
         "-cp", TARGET.resolve("kodiak-cp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.cp.KodiakCp", "run"));
     builder.environment().put("KODIAK_DATA_DIR", dataDir.toString());
     builder.environment().put("KODIAK_API_SERVER_HTTP_PORT", String.valueOf(port));
     builder.environment().put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
-    builder.environment().put("KODIAK_DP_SERVER_PORT", String.valueOf(freePort()));
+    builder.environment().put("KODIAK_DP_SERVER_PORT", String.valueOf(dpPort));
     builder.environment().put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
-      ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), port);
+      ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), port, dpPort);
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
           .until(() -> !cp.process.isAlive() || cp.answers());
       if (!cp.process.isAlive()) {
@@ -52,12 +57,24 @@ final class ControlPlaneProcess implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port;
   }
 
+  public String dpServerUrl() {
+    return "http://127.0.0.1:" + dpPort;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int dpPort() {
+    return dpPort;
+  }
+
   /** SIGKILL: no shutdown hook, no flush, no goodbye. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }
@@ -81,14 +98,6 @@ final class ControlPlaneProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
