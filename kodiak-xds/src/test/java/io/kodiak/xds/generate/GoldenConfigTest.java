@@ -1,0 +1,173 @@
+package io.kodiak.xds.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.kodiak.model.codec.Documents;
+import io.kodiak.model.testing.TestResources;
+import io.kodiak.xds.envoy.EnvoyNames;
+import io.kodiak.xds.envoy.ProtoJson;
+import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.ProxyModel;
+import io.kodiak.xds.proxy.ProxyModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Golden files for generated Envoy config (protobuf JSON, stable order; regenerate with
+ * {@code -Dgolden.update=true}), and every golden config accepted by the real
+ * {@code envoy --mode validate}.
+ */
+class GoldenConfigTest {
+  private static final Path GOLDEN = Path.of("src/test/resources/golden");
+  private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+  private static final Path ENVOY = Path.of("../.venv/bin/envoy").toAbsolutePath().normalize();
+  @TempDir Path tmp;
+
+  private static final MeshSnapshot MESH = MeshSnapshot.of("default", List.of(
+      proxy("web-1", "127.0.0.1", 20001, 8080, "web", "http", Map.of("backend", 10001, "db", 10002, "greeter", 10003)),
+      proxy("backend-1", "10.0.0.2", 20001, 8080, "backend", "http", Map.of()),
+      proxy("backend-2", "10.0.0.3", 20001, 8080, "backend", "http", Map.of()),
+      proxy("db-1", "10.0.0.4", 25432, 5432, "db", "tcp", Map.of()),
+      proxy("greeter-1", "10.0.0.5", 20051, 50051, "greeter", "grpc", Map.of())), Set.of());
+
+  @ParameterizedTest
+  @ValueSource(strings = {"web-1", "backend-1", "db-1", "greeter-1"})
+  void generatedConfigMatchesGoldenAndEnvoyAcceptsIt(String name) throws Exception {
+    ProxyConfig config = new ProxyConfigGenerator().generate(MESH, MESH.proxies().get(name));
+    String actual = Documents.toJson(render(config)) + "\n";
+    Path golden = GOLDEN.resolve(name + ".json");
+    if (UPDATE) {
+      Files.writeString(golden, actual);
+    }
+    assertThat(golden).as("golden file (create it with -Dgolden.update=true)").exists();
+    assertThat(actual).isEqualTo(Files.readString(golden));
+    assertEnvoyAccepts(config, name);
+  }
+
+  @Test
+  void generationIsAPureFunction() {
+    ProxyModel web = MESH.proxies().get("web-1");
+    ProxyConfig first = new ProxyConfigGenerator().generate(MESH, web);
+    ProxyConfig second = new ProxyConfigGenerator().generate(MESH, web);
+    assertThat(second).isEqualTo(first);
+    assertThat(second.versions()).isEqualTo(first.versions());
+  }
+
+  @Test
+  void endpointChurnChangesOnlyTheEndpointsVersion() {
+    ProxyModel web = MESH.proxies().get("web-1");
+    ProxyConfig before = new ProxyConfigGenerator().generate(MESH, web);
+    MeshSnapshot churned = MeshSnapshot.of("default", MESH.proxies().values(), Set.of("backend-2"));
+    ProxyConfig after = new ProxyConfigGenerator().generate(churned, web);
+    assertThat(after.versions().endpoints()).isNotEqualTo(before.versions().endpoints());
+    assertThat(after.versions().listeners()).isEqualTo(before.versions().listeners());
+    assertThat(after.versions().clusters()).isEqualTo(before.versions().clusters());
+    assertThat(after.versions().routes()).isEqualTo(before.versions().routes());
+  }
+
+  @Test
+  void aProxyGetsClustersOnlyForItsOutbounds() {
+    ProxyConfig backend = new ProxyConfigGenerator().generate(MESH, MESH.proxies().get("backend-1"));
+    assertThat(backend.clusters()).extracting(Cluster::getName).containsExactly("localhost:8080");
+    assertThat(backend.endpoints()).isEmpty();
+  }
+
+  private static ObjectNode render(ProxyConfig config) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    add(out, "listeners", config.listeners());
+    add(out, "routes", config.routes());
+    add(out, "clusters", config.clusters());
+    add(out, "endpoints", config.endpoints());
+    return out;
+  }
+
+  private static void add(ObjectNode out, String field, List<? extends Message> resources) {
+    ArrayNode list = out.putArray(field);
+    for (Message resource : resources) {
+      JsonNode json = Documents.parse(ProtoJson.print(resource));
+      list.add(json);
+    }
+  }
+
+  /**
+   * Runs {@code envoy --mode validate} on a static bootstrap holding the generated resources:
+   * RDS references are inlined and EDS clusters get their generated assignments, which is what
+   * Envoy would assemble from ADS.
+   */
+  private void assertEnvoyAccepts(ProxyConfig config, String name) throws Exception {
+    assertThat(ENVOY).as("Envoy from 'make setup'").isExecutable();
+    Map<String, RouteConfiguration> routes = config.routes().stream()
+        .collect(Collectors.toMap(RouteConfiguration::getName, r -> r));
+    Map<String, ClusterLoadAssignment> assignments = config.endpoints().stream()
+        .collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, a -> a));
+    Bootstrap.StaticResources.Builder resources = Bootstrap.StaticResources.newBuilder();
+    for (Listener listener : config.listeners()) {
+      Listener.Builder copy = listener.toBuilder().clearFilterChains();
+      for (FilterChain chain : listener.getFilterChainsList()) {
+        FilterChain.Builder c = chain.toBuilder().clearFilters();
+        for (Filter filter : chain.getFiltersList()) {
+          if (filter.getName().equals(EnvoyNames.HCM_FILTER)) {
+            HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
+            if (hcm.hasRds()) {
+              hcm = hcm.toBuilder().clearRds().setRouteConfig(routes.get(hcm.getRds().getRouteConfigName())).build();
+            }
+            filter = filter.toBuilder().setTypedConfig(com.google.protobuf.Any.pack(hcm)).build();
+          }
+          c.addFilters(filter);
+        }
+        copy.addFilterChains(c);
+      }
+      resources.addListeners(copy);
+    }
+    for (Cluster cluster : config.clusters()) {
+      if (cluster.getType() == Cluster.DiscoveryType.EDS) {
+        cluster = cluster.toBuilder().clearEdsClusterConfig().setType(Cluster.DiscoveryType.STATIC)
+            .setLoadAssignment(assignments.get(cluster.getName())).build();
+      }
+      resources.addClusters(cluster);
+    }
+    Bootstrap bootstrap = Bootstrap.newBuilder().setStaticResources(resources).build();
+    Path file = tmp.resolve(name + ".json");
+    Files.writeString(file, ProtoJson.print(bootstrap));
+    Process envoy = new ProcessBuilder(ENVOY.toString(), "--mode", "validate", "-c", file.toString(),
+        "--use-dynamic-base-id", "--log-level", "error").redirectErrorStream(true).start();
+    String output = new String(envoy.getInputStream().readAllBytes());
+    assertThat(envoy.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(envoy.exitValue()).as("envoy --mode validate:\n" + output).isZero();
+  }
+
+  private static ProxyModel proxy(String name, String address, int port, int servicePort, String service,
+      String protocol, Map<String, Integer> outbounds) {
+    StringBuilder yaml = new StringBuilder("type: Dataplane\nmesh: default\nname: " + name + "\nnetworking:\n"
+        + "  address: " + address + "\n  inbound:\n    - port: " + port + "\n      servicePort: " + servicePort
+        + "\n      tags:\n        kuma.io/service: " + service + "\n        kuma.io/protocol: " + protocol + "\n");
+    if (!outbounds.isEmpty()) {
+      yaml.append("  outbound:\n");
+      new java.util.TreeMap<>(outbounds).forEach((svc, p) -> yaml.append("    - port: ").append(p)
+          .append("\n      tags:\n        kuma.io/service: ").append(svc).append('\n'));
+    }
+    return ProxyModels.fromDataplane(TestResources.decode(yaml.toString()));
+  }
+}
