@@ -109,6 +109,33 @@ class DataPathTest {
     assertThat(cp.controlPlane().insights().online("default", "backend-1")).isTrue();
   }
 
+  @Test
+  void kodiakctlInspectsLiveDataplanes() throws Exception {
+    int app = Ports.free();
+    HttpServer b1 = DemoApp.backend(app, "b1");
+    running.add(() -> b1.stop(0));
+    agent("backend-1", "backend", "http", app, Map.of());
+    await().atMost(Duration.ofSeconds(10)).until(() -> cp.controlPlane().xdsStats().publications() >= 1);
+    String contexts = dir.resolve("ctl-config").toString();
+    assertThat(ctl("--config-file", contexts, "config", "control-planes", "add", "--name", "t", "--address", cp.url(),
+        "--auth-token-file", cp.dataDir().resolve("admin-token").toString())).contains("added");
+    assertThat(ctl("--config-file", contexts, "inspect", "dataplanes"))
+        .containsPattern("default\\s+backend-1\\s+kuma.io/service=backend kuma.io/protocol=http\\s+Online");
+    assertThat(ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "config"))
+        .contains("\"name\" : \"inbound:127.0.0.1:");
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "config-dump")
+            .contains("type.googleapis.com/envoy.admin.v3.ListenersConfigDump"));
+  }
+
+  private static String ctl(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = io.kodiak.ctl.KodiakCtl.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), args);
+    assertThat(code).as(err.toString()).isZero();
+    return out.toString();
+  }
+
   private final Map<String, AgentProcess> agents = new java.util.HashMap<>();
   private final Map<AgentProcess, Integer> inboundPorts = new java.util.HashMap<>();
 
