@@ -44,8 +44,8 @@ run: build
 test: setup
 	$(MVN) install
 
-demo:
-	@echo "make demo: not yet — the two-service demo with Envoy sidecars comes with issue 3." >&2; exit 2
+demo: build
+	demo/demo.sh
 
 bench: build
 	kodiak-bench/foundation.sh

@@ -108,6 +108,10 @@ public final class KodiakDp implements Runnable {
             + e.status() + "): " + e.getMessage());
         e.violations().forEach(v -> System.err.println("  * " + v));
         return 1;
+      } catch (java.net.BindException e) {
+        System.err.println("Error: the readiness port 127.0.0.1:" + readinessPort + " is in use (" + e.getMessage()
+            + "); pass --readiness-port with a free port, or 0 for any");
+        return 2;
       } catch (InterruptedException e) {
         return 0;
       }

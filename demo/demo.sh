@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# make demo: the control plane, an HTTP frontend that calls a backend, each with an Envoy sidecar
+# configured by Kodiak. Prints what to try; Ctrl-C stops everything.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+java="$(bin/java-runtime)"
+work="$(mktemp -d /tmp/kodiak-demo.XXXXXX)"
+pids=()
+
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "stopping the demo..."
+  for (( i=${#pids[@]}-1; i>=0; i-- )); do kill "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+  echo "stopped."
+}
+trap stop INT TERM EXIT
+
+for port in 5681 5678 20001 20002 10001 18080 18081 9911 9912; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use (is 'make run' or another demo running?); stop it first" >&2; exit 1
+  fi
+done
+
+KODIAK_DATA_DIR="$work/cp" bin/kodiak-cp run > "$work/cp.log" 2>&1 & pids+=($!)
+until curl -sf localhost:5681/ >/dev/null; do sleep 0.1; done
+
+"$java" -cp kodiak-demo/target/kodiak-demo.jar io.kodiak.demo.DemoApp backend 18080 backend-1 > "$work/backend.log" 2>&1 & pids+=($!)
+"$java" -cp kodiak-demo/target/kodiak-demo.jar io.kodiak.demo.DemoApp frontend 18081 http://127.0.0.1:10001/ \
+  > "$work/frontend.log" 2>&1 & pids+=($!)
+
+sed "s/NAME/backend-1/" > "$work/backend.yaml" <<'YAML'
+type: Dataplane
+mesh: default
+name: NAME
+networking:
+  address: 127.0.0.1
+  inbound:
+    - port: 20001
+      servicePort: 18080
+      tags: {kuma.io/service: backend, kuma.io/protocol: http}
+  admin: {port: 9911}
+YAML
+cat > "$work/frontend.yaml" <<'YAML'
+type: Dataplane
+mesh: default
+name: frontend-1
+networking:
+  address: 127.0.0.1
+  inbound:
+    - port: 20002
+      servicePort: 18081
+      tags: {kuma.io/service: frontend, kuma.io/protocol: http}
+  outbound:
+    - port: 10001
+      tags: {kuma.io/service: backend}
+  admin: {port: 9912}
+YAML
+bin/kodiak-dp run --cp-address http://127.0.0.1:5678 --dataplane-file "$work/backend.yaml" --readiness-port 0 \
+  > "$work/dp-backend.log" 2>&1 & pids+=($!)
+bin/kodiak-dp run --cp-address http://127.0.0.1:5678 --dataplane-file "$work/frontend.yaml" --readiness-port 0 \
+  > "$work/dp-frontend.log" 2>&1 & pids+=($!)
+
+printf "waiting for the sidecars"
+until [ "$(curl -s -o /dev/null -w '%{http_code}' localhost:20002/)" = 200 ]; do printf "."; sleep 0.2; done
+echo " ready."
+cat <<TXT
+
+Kodiak demo is running (logs in $work):
+  control plane   REST API http://localhost:5681   dp-server :5678
+  frontend        app :18081, sidecar inbound :20002, outbound to backend on 127.0.0.1:10001
+  backend         app :18080, sidecar inbound :20001
+
+Try:
+  curl localhost:20002/                     # frontend sidecar -> frontend -> its sidecar -> backend sidecar -> backend
+  curl localhost:10001/                     # straight through the frontend's outbound to the backend
+  bin/kodiakctl --config-file $work/ctl get dataplanes
+  bin/kodiakctl --config-file $work/ctl inspect dataplanes
+  bin/kodiakctl --config-file $work/ctl inspect dataplane frontend-1 --type config
+
+Press Ctrl-C to stop everything.
+TXT
+cat > "$work/ctl" <<CFG
+contexts: [{name: demo, controlPlane: demo}]
+controlPlanes: [{name: demo, coordinates: {apiServer: {url: "http://localhost:5681", authType: tokens, authConf: {tokenFile: "$work/cp/admin-token"}}}}]
+currentContext: demo
+CFG
+curl -s localhost:20002/
+wait
