@@ -87,7 +87,8 @@ public final class KodiakDp implements Runnable {
       String dpName = dataplane.path("name").asText("");
       int adminPort = dataplane.path("networking").path("admin").path("port").asInt(9901);
       Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("kodiak-dp-" + dpName);
-      String envoyVersion = EnvoyBinary.version(binary);
+      // Asking Envoy its version costs a process start: do it while the bootstrap is fetched.
+      var envoyVersion = java.util.concurrent.CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
       BootstrapClient client = new BootstrapClient(cpAddress);
       EnvoySupervisor supervisor = new EnvoySupervisor(binary, dir, adminPort,
           new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
@@ -99,9 +100,9 @@ public final class KodiakDp implements Runnable {
       sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
       sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
       try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready)) {
-        LOG.info("proxy {}.{}: Envoy {} at {}, readiness on 127.0.0.1:{}/ready", dpMesh, dpName, envoyVersion, binary,
+        LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready", dpMesh, dpName, binary,
             readiness.port());
-        supervisor.run(() -> client.fetch(dpMesh, dpName, dataplane, VERSION, envoyVersion));
+        supervisor.run(() -> client.fetch(dpMesh, dpName, dataplane, VERSION, envoyVersion::join));
         return 0;
       } catch (BootstrapRefusedException e) {
         System.err.println("Error: the control plane refused Dataplane " + dpMesh + "." + dpName + " (HTTP "
