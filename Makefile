@@ -49,6 +49,7 @@ demo: build
 
 bench: build
 	kodiak-bench/foundation.sh
+	kodiak-bench/datapath.sh
 
 clean:
 	$(MVN) clean
