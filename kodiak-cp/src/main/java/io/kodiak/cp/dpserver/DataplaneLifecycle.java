@@ -12,6 +12,7 @@ import io.kodiak.model.validation.ValidationException;
 import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.StoreException;
+import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.server.NodeInfo;
 import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.StreamRejectedException;
@@ -92,7 +93,7 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     streams.put(streamId, node);
     insights.connected(node.mesh(), node.name(), streamId, node.envoyVersion(),
         node.metadata().getOrDefault(AGENT_VERSION_METADATA, ""));
-    sync.proxyConnected(node.mesh(), node.id());
+    sync.proxyConnected(node.mesh(), node.id(), ProxyKind.fromMetadata(node.metadata().get(ProxyKind.METADATA)));
     LOG.info("xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
   }
 

@@ -78,6 +78,27 @@ class ControlPlaneRestartTest {
       assertThat(subscriptionTotals(second, proxy).path("responsesRejected").asLong()).as(proxy + " NACKs").isZero();
     }
     assertThat(Files.readAllLines(log)).noneMatch(line -> line.contains(" ERROR "));
+    // nothing changes any more, so nothing more is sent to any proxy
+    await().atMost(Duration.ofSeconds(10)).until(() -> quiet(second, List.of("client-1", "backend-1", "backend-2")));
+  }
+
+  private static boolean quiet(ControlPlaneProcess cp, List<String> proxies) throws Exception {
+    long before = sent(cp, proxies);
+    try {
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(100))
+          .until(() -> sent(cp, proxies) == before);
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return false;
+    }
+  }
+
+  private static long sent(ControlPlaneProcess cp, List<String> proxies) throws Exception {
+    long total = 0;
+    for (String proxy : proxies) {
+      total += subscriptionTotals(cp, proxy).path("responsesSent").asLong();
+    }
+    return total;
   }
 
   private void agent(String cp, String name, String service, int app, Map<String, Integer> outbounds) {

@@ -107,6 +107,7 @@ class DataPathTest {
         .contains("a proxy named \"backend-1\" is already connected to mesh \"default\"");
     assertThat(cp.controlPlane().xdsStats().publications()).isEqualTo(before);
     assertThat(cp.controlPlane().insights().online("default", "backend-1")).isTrue();
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "default", List.of("backend-1"));
   }
 
   @Test
@@ -126,6 +127,7 @@ class DataPathTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "config-dump")
             .contains("type.googleapis.com/envoy.admin.v3.ListenersConfigDump"));
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "default", List.of("backend-1"));
   }
 
   private static String ctl(String... args) {

@@ -40,6 +40,11 @@ public final class EnvoyNames {
     return "inbound:" + service;
   }
 
+  /** The listener a proxyless gRPC client asks for when it dials {@code xds:///<service>}. */
+  public static String grpcTarget(String service) {
+    return service;
+  }
+
   public static String statPrefix(String name) {
     return name.replace(':', '_');
   }

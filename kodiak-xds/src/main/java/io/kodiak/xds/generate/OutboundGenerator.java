@@ -14,6 +14,7 @@ import io.kodiak.xds.envoy.Protos;
 import io.kodiak.xds.mesh.Endpoint;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Outbound;
+import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.Protocol;
 import io.kodiak.xds.proxy.ProxyModel;
 
@@ -25,7 +26,7 @@ import io.kodiak.xds.proxy.ProxyModel;
 final class OutboundGenerator {
   private OutboundGenerator() {}
 
-  static void generate(MeshSnapshot mesh, ProxyModel proxy, ConfigCollector out) {
+  static void generate(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, ConfigCollector out) {
     for (Outbound outbound : proxy.outbounds()) {
       String service = outbound.service();
       Protocol protocol = mesh.protocolOf(service);
@@ -39,17 +40,34 @@ final class OutboundGenerator {
       } else {
         filter = HttpFilters.tcpProxy(EnvoyNames.statPrefix(listenerName), cluster);
       }
-      out.listener(Listener.newBuilder()
-          .setName(listenerName)
-          .setAddress(Protos.socket(outbound.address(), outbound.port()))
-          .setTrafficDirection(TrafficDirection.OUTBOUND)
-          .addFilterChains(FilterChain.newBuilder().addFilters(filter))
-          .build());
+      if (kind == ProxyKind.GRPC_PROXYLESS) {
+        out.listener(apiListener(service));
+      } else {
+        out.listener(Listener.newBuilder()
+            .setName(listenerName)
+            .setAddress(Protos.socket(outbound.address(), outbound.port()))
+            .setTrafficDirection(TrafficDirection.OUTBOUND)
+            .addFilterChains(FilterChain.newBuilder().addFilters(filter))
+            .build());
+      }
       if (!out.hasCluster(cluster)) {
         out.cluster(serviceCluster(cluster, protocol));
         out.endpoints(assignment(cluster, mesh.endpointsOf(service)));
       }
     }
+  }
+
+  /**
+   * What grpc-xds resolves {@code xds:///<service>} to: a listener named exactly like the target,
+   * whose API listener is an HTTP connection manager fetching the service's routes over ADS.
+   */
+  private static Listener apiListener(String service) {
+    Filter hcm = HttpFilters.hcmRds(EnvoyNames.statPrefix(service), EnvoyNames.outboundRoute(service));
+    return Listener.newBuilder()
+        .setName(EnvoyNames.grpcTarget(service))
+        .setApiListener(io.envoyproxy.envoy.config.listener.v3.ApiListener.newBuilder()
+            .setApiListener(hcm.getTypedConfig()))
+        .build();
   }
 
   private static Cluster serviceCluster(String name, Protocol protocol) {

@@ -1,6 +1,7 @@
 package io.kodiak.xds.generate;
 
 import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 
 /**
@@ -9,9 +10,15 @@ import io.kodiak.xds.proxy.ProxyModel;
  */
 public final class ProxyConfigGenerator {
   public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy) {
+    return generate(mesh, proxy, ProxyKind.ENVOY);
+  }
+
+  public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind) {
     ConfigCollector out = new ConfigCollector();
-    InboundGenerator.generate(proxy, out);
-    OutboundGenerator.generate(mesh, proxy, out);
+    if (kind == ProxyKind.ENVOY) {
+      InboundGenerator.generate(proxy, out);
+    }
+    OutboundGenerator.generate(mesh, proxy, kind, out);
     return out.build();
   }
 }

@@ -9,6 +9,7 @@ import io.kodiak.store.api.ResourceStore;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
 import io.kodiak.xds.server.XdsServer;
@@ -51,7 +52,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   });
   private final Set<String> dirty = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean scheduled = new AtomicBoolean();
-  private final Map<String, String> connected = new ConcurrentHashMap<>(); // node id -> mesh
+  private final Map<String, Connection> connected = new ConcurrentHashMap<>(); // by node id
   private final Map<String, String> published = new ConcurrentHashMap<>(); // node id -> content version
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong publications = new AtomicLong();
@@ -74,18 +75,20 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   }
 
   /** A proxy opened its stream: generate its config. */
-  public void proxyConnected(String mesh, String nodeId) {
-    connected.put(nodeId, mesh);
+  public void proxyConnected(String mesh, String nodeId, ProxyKind kind) {
+    connected.put(nodeId, new Connection(mesh, kind));
     markDirty(mesh);
   }
 
+  private record Connection(String mesh, ProxyKind kind) {}
+
   /** A proxy's stream closed: its endpoints (if agent-managed) leave the mesh at once. */
   public void proxyDisconnected(String nodeId) {
-    String mesh = connected.remove(nodeId);
+    Connection connection = connected.remove(nodeId);
     published.remove(nodeId);
     xds.forget(nodeId);
-    if (mesh != null) {
-      markDirty(mesh);
+    if (connection != null) {
+      markDirty(connection.mesh());
     }
   }
 
@@ -97,7 +100,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   public Optional<ProxyConfig> preview(String mesh, String name) {
     MeshSnapshot snapshot = snapshotOf(mesh);
     ProxyModel proxy = snapshot.proxies().get(name);
-    return proxy == null ? Optional.empty() : Optional.of(generator.generate(snapshot, proxy));
+    if (proxy == null) {
+      return Optional.empty();
+    }
+    Connection connection = connected.get(mesh + "." + name);
+    return Optional.of(generator.generate(snapshot, proxy, connection == null ? ProxyKind.ENVOY : connection.kind()));
   }
 
   /** How many configs were generated and how many were published (changed) since start. */
@@ -130,8 +137,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
 
   private void sync(String mesh) {
     MeshSnapshot snapshot = null;
-    for (Map.Entry<String, String> node : connected.entrySet()) {
-      if (!node.getValue().equals(mesh)) {
+    for (Map.Entry<String, Connection> node : connected.entrySet()) {
+      if (!node.getValue().mesh().equals(mesh)) {
         continue;
       }
       if (snapshot == null) {
@@ -142,7 +149,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       if (proxy == null) {
         continue; // connected, but its Dataplane is not (or no longer) stored
       }
-      ProxyConfig config = generator.generate(snapshot, proxy);
+      ProxyConfig config = generator.generate(snapshot, proxy, node.getValue().kind());
       generations.incrementAndGet();
       String version = config.versions().all();
       if (!version.equals(published.get(nodeId))) {
