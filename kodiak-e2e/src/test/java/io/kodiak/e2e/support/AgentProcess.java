@@ -28,6 +28,13 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Starts an agent for the Dataplane YAML given; returns once its Envoy answers on admin. */
   public static AgentProcess start(String cpAddress, String dataplaneYaml, int adminPort, Path dir) {
+    AgentProcess agent = launch(cpAddress, dataplaneYaml, adminPort, dir, 0);
+    agent.awaitEnvoy(Duration.ofSeconds(30));
+    return agent;
+  }
+
+  /** Starts an agent without waiting for anything (its readiness endpoint on {@code readinessPort}). */
+  public static AgentProcess launch(String cpAddress, String dataplaneYaml, int adminPort, Path dir, int readinessPort) {
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve("dataplane.yaml");
@@ -37,18 +44,26 @@ public final class AgentProcess implements AutoCloseable {
       ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
           "-cp", TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.dp.KodiakDp", "run",
           "--cp-address", cpAddress, "--dataplane-file", file.toString(), "--binary-path", Envoy.binary().toString(),
-          "--readiness-port", "0", "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString()));
+          "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString()));
       builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      AgentProcess agent = new AgentProcess(builder.start(), adminPort, log);
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-          .until(() -> !agent.process.isAlive() || agent.adminAnswers());
-      if (!agent.process.isAlive()) {
-        throw new IllegalStateException("kodiak-dp exited; log:\n" + Files.readString(log));
-      }
-      return agent;
+      return new AgentProcess(builder.start(), adminPort, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Waits until this agent's Envoy answers on its admin port. */
+  public void awaitEnvoy(Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> !process.isAlive() || adminAnswers());
+    if (!process.isAlive()) {
+      throw new IllegalStateException("kodiak-dp exited; log:\n" + log());
+    }
+  }
+
+  /** The Envoy process this agent runs, if any. */
+  public java.util.Optional<ProcessHandle> envoy() {
+    return process.descendants().filter(p -> p.info().commandLine().orElse("").contains("bootstrap.yaml"))
+        .filter(p -> !p.info().command().orElse("").endsWith("setpriv")).reduce((a, b) -> b);
   }
 
   /** Envoy's live config dump (admin API). */

@@ -50,7 +50,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+  private final Map<String, Dirty> dirty = new java.util.HashMap<>(); // by mesh; guarded by itself
+  private final Map<String, Set<String>> servicesOf = new ConcurrentHashMap<>(); // "mesh/name" -> inbound services
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Map<String, Connection> connected = new ConcurrentHashMap<>(); // by node id
   private final Map<String, String> published = new ConcurrentHashMap<>(); // node id -> content version
@@ -68,16 +69,69 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   public void onChange(ResourceChange change) {
     Resource resource = change.resource();
     if (resource.type() == ResourceCatalog.MESH) {
-      markDirty(resource.name());
+      markDirty(resource.name(), Dirty::everything);
     } else if (resource.type() == ResourceCatalog.DATAPLANE) {
-      markDirty(resource.mesh());
+      String key = resource.mesh() + "/" + resource.name();
+      Set<String> before = servicesOf.get(key);
+      Set<String> after = inboundServices(resource);
+      if (change.kind() == io.kodiak.store.api.ChangeKind.DELETED) {
+        servicesOf.remove(key);
+      } else {
+        servicesOf.put(key, after);
+      }
+      markDirty(resource.mesh(), d -> {
+        d.proxies.add(resource.name());
+        d.services.addAll(after);
+        if (before == null && change.kind() != io.kodiak.store.api.ChangeKind.CREATED) {
+          d.everything(); // the old services are unknown (first change seen since start): be safe
+        } else if (before != null) {
+          d.services.addAll(before);
+        }
+      });
     }
   }
 
-  /** A proxy opened its stream: generate its config. */
+  /** A proxy opened its stream: generate its config; its endpoints may now count. */
   public void proxyConnected(String mesh, String nodeId, ProxyKind kind) {
     connected.put(nodeId, new Connection(mesh, kind));
-    markDirty(mesh);
+    proxyChanged(mesh, nodeId);
+  }
+
+  private void proxyChanged(String mesh, String nodeId) {
+    String name = nodeId.substring(mesh.length() + 1);
+    Set<String> services = servicesOf.get(mesh + "/" + name);
+    markDirty(mesh, d -> {
+      d.proxies.add(name);
+      if (services == null) {
+        d.everything();
+      } else {
+        d.services.addAll(services);
+      }
+    });
+  }
+
+  /** What changed in one mesh since the last flush: which proxies to regenerate. */
+  private static final class Dirty {
+    private boolean all;
+    private final Set<String> services = new HashSet<>();
+    private final Set<String> proxies = new HashSet<>();
+
+    void everything() {
+      all = true;
+    }
+
+    /** A proxy is affected if it changed itself or calls a service whose instances changed. */
+    boolean affects(ProxyModel proxy) {
+      return all || proxies.contains(proxy.name())
+          || proxy.outbounds().stream().anyMatch(o -> services.contains(o.service()));
+    }
+  }
+
+  private static Set<String> inboundServices(Resource dataplane) {
+    Set<String> services = new HashSet<>();
+    dataplane.spec().path("networking").path("inbound")
+        .forEach(in -> services.add(in.path("tags").path("kuma.io/service").asText()));
+    return services;
   }
 
   private record Connection(String mesh, ProxyKind kind) {}
@@ -88,7 +142,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     published.remove(nodeId);
     xds.forget(nodeId);
     if (connection != null) {
-      markDirty(connection.mesh());
+      proxyChanged(connection.mesh(), nodeId);
     }
   }
 
@@ -115,8 +169,10 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   /** Counters for tests and metrics. */
   public record Stats(long generations, long publications) {}
 
-  private void markDirty(String mesh) {
-    dirty.add(mesh);
+  private void markDirty(String mesh, java.util.function.Consumer<Dirty> what) {
+    synchronized (dirty) {
+      what.accept(dirty.computeIfAbsent(mesh, m -> new Dirty()));
+    }
     if (scheduled.compareAndSet(false, true)) {
       worker.schedule(this::flush, debounce.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -124,18 +180,21 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
 
   private void flush() {
     scheduled.set(false);
-    List<String> meshes = new ArrayList<>(dirty);
-    dirty.removeAll(meshes);
-    for (String mesh : meshes) {
+    Map<String, Dirty> batch;
+    synchronized (dirty) {
+      batch = new java.util.HashMap<>(dirty);
+      dirty.clear();
+    }
+    for (Map.Entry<String, Dirty> mesh : batch.entrySet()) {
       try {
-        sync(mesh);
+        sync(mesh.getKey(), mesh.getValue());
       } catch (RuntimeException e) {
-        LOG.error("xds: regenerating mesh {} failed, proxies keep their last config: {}", mesh, e.toString(), e);
+        LOG.error("xds: regenerating mesh {} failed, proxies keep their last config: {}", mesh.getKey(), e.toString(), e);
       }
     }
   }
 
-  private void sync(String mesh) {
+  private void sync(String mesh, Dirty changed) {
     MeshSnapshot snapshot = null;
     for (Map.Entry<String, Connection> node : connected.entrySet()) {
       if (!node.getValue().mesh().equals(mesh)) {
@@ -146,8 +205,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       }
       String nodeId = node.getKey();
       ProxyModel proxy = snapshot.proxies().get(nodeId.substring(mesh.length() + 1));
-      if (proxy == null) {
-        continue; // connected, but its Dataplane is not (or no longer) stored
+      if (proxy == null || !changed.affects(proxy)) {
+        continue; // not stored (yet or any more), or untouched by this change
       }
       ProxyConfig config = generator.generate(snapshot, proxy, node.getValue().kind());
       generations.incrementAndGet();
@@ -166,6 +225,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     Set<String> offline = new HashSet<>();
     for (Resource dataplane : store.list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.of(mesh))).items()) {
       proxies.add(ProxyModels.fromDataplane(dataplane));
+      servicesOf.putIfAbsent(mesh + "/" + dataplane.name(), inboundServices(dataplane));
       boolean direct = DIRECT.equals(dataplane.meta().labels().get(LIFECYCLE_LABEL));
       if (direct && !connected.containsKey(mesh + "." + dataplane.name())) {
         offline.add(dataplane.name());
