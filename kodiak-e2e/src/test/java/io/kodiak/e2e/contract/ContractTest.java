@@ -81,6 +81,20 @@ class ContractTest {
   }
 
   @Test
+  void dataplaneOverviewsAndGeneratedConfig() {
+    String dataplane = "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"overview-1\",\"networking\":"
+        + "{\"address\":\"127.0.0.1\",\"inbound\":[{\"port\":21001,\"servicePort\":8080,"
+        + "\"tags\":{\"kuma.io/service\":\"web\",\"kuma.io/protocol\":\"http\"}}]}}";
+    expect("PUT", "/meshes/{mesh}/dataplanes/{name}", "/meshes/default/dataplanes/overview-1", 201, dataplane);
+    expect("GET", "/meshes/{mesh}/dataplanes/_overview", "/meshes/default/dataplanes/_overview", 200, null);
+    expect("GET", "/meshes/{mesh}/dataplanes/{name}/_overview", "/meshes/default/dataplanes/overview-1/_overview", 200,
+        null);
+    expect("GET", "/meshes/{mesh}/dataplanes/{name}/_config", "/meshes/default/dataplanes/overview-1/_config", 200,
+        null);
+    expect("DELETE", "/meshes/{mesh}/dataplanes/{name}", "/meshes/default/dataplanes/overview-1", 200, null);
+  }
+
+  @Test
   void meshLifecycle() throws Exception {
     String body = Documents.parse(Files.readString(EXAMPLES.resolve("mesh.yaml"))).toString();
     expect("PUT", "/meshes/{name}", "/meshes/payments", 201, body);
