@@ -9,6 +9,9 @@ import io.kodiak.cp.defaults.DefaultMesh;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.mtls.MeshCertificates;
+import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
+import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.server.NodeInfo;
 import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.StreamRejectedException;
@@ -71,7 +74,10 @@ public final class ControlPlane implements AutoCloseable {
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
       XdsServer xds = new XdsServer(relay);
-      SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration());
+      MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
+      SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
+          new ProxyConfigGenerator(new MeshTrafficPermissionRbac()), certificates);
+      certificates.renewThrough(sync);
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace());
       relay.delegate = lifecycle;
       lifecycle.scheduleOrphanCleanup();

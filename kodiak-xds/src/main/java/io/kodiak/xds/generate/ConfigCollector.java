@@ -18,6 +18,7 @@ final class ConfigCollector {
   private final Map<String, RouteConfiguration> routes = new TreeMap<>();
   private final Map<String, Cluster> clusters = new TreeMap<>();
   private final Map<String, ClusterLoadAssignment> endpoints = new TreeMap<>();
+  private final Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new TreeMap<>();
 
   void listener(Listener listener) {
     listeners.put(listener.getName(), listener);
@@ -35,13 +36,17 @@ final class ConfigCollector {
     endpoints.put(assignment.getClusterName(), assignment);
   }
 
+  void secret(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret secret) {
+    secrets.put(secret.getName(), secret);
+  }
+
   boolean hasCluster(String name) {
     return clusters.containsKey(name);
   }
 
   ProxyConfig build() {
     return ProxyConfig.of(List.copyOf(listeners.values()), List.copyOf(routes.values()),
-        List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.of());
+        List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(secrets.values()));
   }
 
 }

@@ -20,6 +20,20 @@ final class HttpFilters {
     return hcm(HttpConnectionManager.newBuilder().setStatPrefix(statPrefix).setRouteConfig(routes));
   }
 
+  /** An HTTP connection manager with its routes inline that checks callers with RBAC first (403 when denied). */
+  static Filter hcmInline(String statPrefix, RouteConfiguration routes, io.envoyproxy.envoy.config.rbac.v3.RBAC rules) {
+    var rbac = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rules).build();
+    return hcm(HttpConnectionManager.newBuilder().setStatPrefix(statPrefix).setRouteConfig(routes)
+        .addHttpFilters(HttpFilter.newBuilder().setName(EnvoyNames.HTTP_RBAC_FILTER).setTypedConfig(Protos.pack(rbac))));
+  }
+
+  /** Network RBAC: closes connections from callers the rules do not allow. */
+  static Filter networkRbac(String statPrefix, io.envoyproxy.envoy.config.rbac.v3.RBAC rules) {
+    var rbac = io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
+        .setStatPrefix(statPrefix).setRules(rules).build();
+    return Filter.newBuilder().setName(EnvoyNames.NETWORK_RBAC_FILTER).setTypedConfig(Protos.pack(rbac)).build();
+  }
+
   /** An HTTP connection manager that fetches its routes over ADS (RDS). */
   static Filter hcmRds(String statPrefix, String routeName) {
     return hcm(HttpConnectionManager.newBuilder().setStatPrefix(statPrefix)

@@ -11,7 +11,14 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.Protos;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.kodiak.xds.mesh.MeshMtls;
+import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;
+import java.util.Optional;
 import io.kodiak.xds.proxy.ProxyModel;
 
 /**
@@ -21,20 +28,46 @@ import io.kodiak.xds.proxy.ProxyModel;
 final class InboundGenerator {
   private InboundGenerator() {}
 
-  static void generate(ProxyModel proxy, ConfigCollector out) {
+  static void generate(MeshSnapshot mesh, ProxyModel proxy, Optional<MeshMtls> mtls, InboundAuthorization authorization,
+      ConfigCollector out) {
     for (Inbound inbound : proxy.inbounds()) {
       String listenerName = EnvoyNames.inboundListener(inbound.address(), inbound.port());
       String cluster = EnvoyNames.localCluster(inbound.servicePort());
-      Filter filter = inbound.protocol().isHttp()
-          ? HttpFilters.hcmInline(EnvoyNames.statPrefix(listenerName),
-              Routes.allTo(EnvoyNames.inboundRoute(inbound.service()), inbound.service(), cluster))
-          : HttpFilters.tcpProxy(EnvoyNames.statPrefix(listenerName), cluster);
-      out.listener(Listener.newBuilder()
+      String stats = EnvoyNames.statPrefix(listenerName);
+      var routes = Routes.allTo(EnvoyNames.inboundRoute(inbound.service()), inbound.service(), cluster);
+      Listener.Builder listener = Listener.newBuilder()
           .setName(listenerName)
           .setAddress(Protos.socket(inbound.address(), inbound.port()))
-          .setTrafficDirection(TrafficDirection.INBOUND)
-          .addFilterChains(FilterChain.newBuilder().addFilters(filter))
-          .build());
+          .setTrafficDirection(TrafficDirection.INBOUND);
+      if (mtls.isEmpty()) {
+        Filter filter = inbound.protocol().isHttp() ? HttpFilters.hcmInline(stats, routes)
+            : HttpFilters.tcpProxy(stats, cluster);
+        listener.addFilterChains(FilterChain.newBuilder().addFilters(filter));
+      } else {
+        // mutual TLS, and only callers the traffic permissions allow
+        RBAC rules = authorization.rulesFor(mesh, proxy, inbound);
+        FilterChain.Builder secure = FilterChain.newBuilder().setTransportSocket(Mtls.downstream());
+        if (inbound.protocol().isHttp()) {
+          secure.addFilters(HttpFilters.hcmInline(stats, routes, rules));
+        } else {
+          secure.addFilters(HttpFilters.networkRbac(stats, rules)).addFilters(HttpFilters.tcpProxy(stats, cluster));
+        }
+        if (mtls.get().mode() == MeshMtls.Mode.PERMISSIVE) {
+          // plaintext callers carry no identity, so permissions cannot apply to them
+          listener.addListenerFilters(ListenerFilter.newBuilder().setName(EnvoyNames.TLS_INSPECTOR)
+              .setTypedConfig(Protos.pack(TlsInspector.getDefaultInstance())));
+          secure.setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"));
+          Filter plain = inbound.protocol().isHttp() ? HttpFilters.hcmInline(stats, routes)
+              : HttpFilters.tcpProxy(stats, cluster);
+          listener.addFilterChains(secure)
+              .addFilterChains(FilterChain.newBuilder()
+                  .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer"))
+                  .addFilters(plain));
+        } else {
+          listener.addFilterChains(secure);
+        }
+      }
+      out.listener(listener.build());
       Cluster.Builder local = Cluster.newBuilder()
           .setName(cluster)
           .setType(Cluster.DiscoveryType.STATIC)

@@ -12,7 +12,9 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.Protos;
 import io.kodiak.xds.mesh.Endpoint;
+import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
+import java.util.Optional;
 import io.kodiak.xds.proxy.Outbound;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.Protocol;
@@ -26,7 +28,8 @@ import io.kodiak.xds.proxy.ProxyModel;
 final class OutboundGenerator {
   private OutboundGenerator() {}
 
-  static void generate(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, ConfigCollector out) {
+  static void generate(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<MeshMtls> mtls,
+      ConfigCollector out) {
     for (Outbound outbound : proxy.outbounds()) {
       String service = outbound.service();
       Protocol protocol = mesh.protocolOf(service);
@@ -51,7 +54,11 @@ final class OutboundGenerator {
             .build());
       }
       if (!out.hasCluster(cluster)) {
-        out.cluster(serviceCluster(cluster, protocol));
+        Cluster built = serviceCluster(cluster, protocol);
+        if (mtls.isPresent()) {
+          built = built.toBuilder().setTransportSocket(Mtls.upstream(mtls.get(), service)).build();
+        }
+        out.cluster(built);
         out.endpoints(assignment(cluster, mesh.endpointsOf(service)));
       }
     }

@@ -1,6 +1,9 @@
 package io.kodiak.xds.generate;
 
+import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.ProxyIdentity;
+import java.util.Optional;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 
@@ -9,16 +12,39 @@ import io.kodiak.xds.proxy.ProxyModel;
  * clock or randomness, so equal inputs give byte-equal output and equal versions. Thread-safe.
  */
 public final class ProxyConfigGenerator {
+  private final InboundAuthorization authorization;
+
+  public ProxyConfigGenerator() {
+    this(InboundAuthorization.DENY_ALL);
+  }
+
+  /** @param authorization who may call inbounds when mTLS is on (the MeshTrafficPermission plugin) */
+  public ProxyConfigGenerator(InboundAuthorization authorization) {
+    this.authorization = authorization;
+  }
+
   public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy) {
     return generate(mesh, proxy, ProxyKind.ENVOY);
   }
 
   public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind) {
+    return generate(mesh, proxy, kind, Optional.empty());
+  }
+
+  /**
+   * @param identity the proxy's workload certificate; required when the mesh has mTLS on
+   */
+  public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<ProxyIdentity> identity) {
     ConfigCollector out = new ConfigCollector();
-    if (kind == ProxyKind.ENVOY) {
-      InboundGenerator.generate(proxy, out);
+    Optional<MeshMtls> mtls = mesh.mtls().filter(m -> identity.isPresent() && kind == ProxyKind.ENVOY);
+    if (mtls.isPresent()) {
+      out.secret(Mtls.identitySecret(identity.get()));
+      out.secret(Mtls.caSecret(mtls.get()));
     }
-    OutboundGenerator.generate(mesh, proxy, kind, out);
+    if (kind == ProxyKind.ENVOY) {
+      InboundGenerator.generate(mesh, proxy, mtls, authorization, out);
+    }
+    OutboundGenerator.generate(mesh, proxy, kind, mtls, out);
     return out.build();
   }
 }

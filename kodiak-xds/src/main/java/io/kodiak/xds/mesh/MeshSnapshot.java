@@ -1,5 +1,6 @@
 package io.kodiak.xds.mesh;
 
+import io.kodiak.model.core.Resource;
 import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.Protocol;
 import io.kodiak.xds.proxy.ProxyModel;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -16,11 +18,17 @@ import java.util.TreeMap;
  * mesh and shared by every proxy's generation.
  */
 public record MeshSnapshot(String mesh, Map<String, ProxyModel> proxies, Map<String, List<Endpoint>> endpoints,
-    Map<String, Protocol> protocols) {
+    Map<String, Protocol> protocols, Optional<MeshMtls> mtls, List<Resource> permissions) {
   public MeshSnapshot {
     proxies = Map.copyOf(proxies);
     endpoints = Map.copyOf(endpoints);
     protocols = Map.copyOf(protocols);
+    permissions = List.copyOf(permissions);
+  }
+
+  /** The same view with mTLS state and the mesh's MeshTrafficPermissions. */
+  public MeshSnapshot withSecurity(Optional<MeshMtls> newMtls, List<Resource> newPermissions) {
+    return new MeshSnapshot(mesh, proxies, endpoints, protocols, newMtls, newPermissions);
   }
 
   /**
@@ -47,7 +55,7 @@ public record MeshSnapshot(String mesh, Map<String, ProxyModel> proxies, Map<Str
       }
     }
     endpoints.replaceAll((service, list) -> list.stream().sorted().toList());
-    return new MeshSnapshot(mesh, byName, endpoints, protocols);
+    return new MeshSnapshot(mesh, byName, endpoints, protocols, Optional.empty(), List.of());
   }
 
   public List<Endpoint> endpointsOf(String service) {

@@ -8,10 +8,11 @@ import java.util.List;
  * @param adminPort the Envoy admin port on loopback (9901 unless the Dataplane says otherwise)
  */
 public record ProxyModel(String mesh, String name, String address, List<Inbound> inbounds, List<Outbound> outbounds,
-    int adminPort) {
+    int adminPort, java.util.Map<String, String> labels) {
   public ProxyModel {
     inbounds = List.copyOf(inbounds);
     outbounds = List.copyOf(outbounds);
+    labels = java.util.Map.copyOf(labels);
   }
 
   /** The xDS node id: {@code <mesh>.<name>}. */

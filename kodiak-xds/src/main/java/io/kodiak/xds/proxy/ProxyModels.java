@@ -34,7 +34,8 @@ public final class ProxyModels {
       outbounds.add(new Outbound(out.path("address").asText(LOOPBACK), out.path("port").asInt(), service));
     }
     int admin = networking.path("admin").path("port").asInt(DEFAULT_ADMIN_PORT);
-    return new ProxyModel(dataplane.mesh(), dataplane.name(), address, inbounds, outbounds, admin);
+    return new ProxyModel(dataplane.mesh(), dataplane.name(), address, inbounds, outbounds, admin,
+        dataplane.meta().labels());
   }
 
   private static Map<String, String> tags(JsonNode node) {

@@ -44,7 +44,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   private final ResourceStore store;
   private final XdsServer xds;
   private final Duration debounce;
-  private final ProxyConfigGenerator generator = new ProxyConfigGenerator();
+  private final ProxyConfigGenerator generator;
+  private final IdentitySource identities;
   private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "xds-sync");
     t.setDaemon(true);
@@ -59,10 +60,22 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   private final AtomicLong publications = new AtomicLong();
 
   public SnapshotSync(ResourceStore store, XdsServer xds, Duration debounce) {
+    this(store, xds, debounce, new ProxyConfigGenerator(), IdentitySource.NONE);
+  }
+
+  public SnapshotSync(ResourceStore store, XdsServer xds, Duration debounce, ProxyConfigGenerator generator,
+      IdentitySource identities) {
     this.store = store;
     this.xds = xds;
     this.debounce = debounce;
+    this.generator = generator;
+    this.identities = identities;
     store.addListener(this);
+  }
+
+  /** Regenerates the named proxies of a mesh now (their certificate is due for renewal, say). */
+  public void refresh(String mesh, Set<String> proxies) {
+    markDirty(mesh, d -> d.proxies.addAll(proxies));
   }
 
   @Override
@@ -70,6 +83,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     Resource resource = change.resource();
     if (resource.type() == ResourceCatalog.MESH) {
       markDirty(resource.name(), Dirty::everything);
+    } else if (resource.type() == ResourceCatalog.MESH_TRAFFIC_PERMISSION || resource.type() == ResourceCatalog.SECRET) {
+      markDirty(resource.mesh(), Dirty::everything); // permissions and CA material can touch every inbound
     } else if (resource.type() == ResourceCatalog.DATAPLANE) {
       String key = resource.mesh() + "/" + resource.name();
       Set<String> before = servicesOf.get(key);
@@ -158,7 +173,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       return Optional.empty();
     }
     Connection connection = connected.get(mesh + "." + name);
-    return Optional.of(generator.generate(snapshot, proxy, connection == null ? ProxyKind.ENVOY : connection.kind()));
+    return Optional.of(generate(snapshot, proxy, connection == null ? ProxyKind.ENVOY : connection.kind()));
   }
 
   /** How many configs were generated and how many were published (changed) since start. */
@@ -208,7 +223,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       if (proxy == null || !changed.affects(proxy)) {
         continue; // not stored (yet or any more), or untouched by this change
       }
-      ProxyConfig config = generator.generate(snapshot, proxy, node.getValue().kind());
+      ProxyConfig config = generate(snapshot, proxy, node.getValue().kind());
       generations.incrementAndGet();
       String version = config.versions().all();
       if (!version.equals(published.get(nodeId))) {
@@ -218,6 +233,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
         LOG.debug("xds: published config {} to {}", version, nodeId);
       }
     }
+  }
+
+  private ProxyConfig generate(MeshSnapshot snapshot, ProxyModel proxy, ProxyKind kind) {
+    var identity = snapshot.mtls().flatMap(mtls -> identities.identity(mtls, proxy));
+    return generator.generate(snapshot, proxy, kind, identity);
   }
 
   private MeshSnapshot snapshotOf(String mesh) {
@@ -231,7 +251,9 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
         offline.add(dataplane.name());
       }
     }
-    return MeshSnapshot.of(mesh, proxies, offline);
+    List<Resource> permissions =
+        store.list(ResourceCatalog.MESH_TRAFFIC_PERMISSION, ListQuery.all(Optional.of(mesh))).items();
+    return MeshSnapshot.of(mesh, proxies, offline).withSecurity(identities.mtls(mesh), permissions);
   }
 
   @Override

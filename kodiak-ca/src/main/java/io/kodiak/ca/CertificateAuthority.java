@@ -1,0 +1,150 @@
+package io.kodiak.ca;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A certificate authority: a CA certificate and its key, able to issue SPIFFE workload
+ * certificates. Immutable and thread-safe.
+ */
+public final class CertificateAuthority {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final X509Certificate certificate;
+  private final PrivateKey key;
+
+  public CertificateAuthority(X509Certificate certificate, PrivateKey key) {
+    this.certificate = certificate;
+    this.key = key;
+  }
+
+  /** Creates a self-signed CA (the builtin backend) for a mesh. */
+  public static CertificateAuthority generate(String mesh, KeyType keyType, Duration lifetime, Instant now) {
+    KeyPair keys = keyType.generate();
+    X500Name subject = new X500Name("O=Kodiak, OU=Mesh, CN=" + mesh);
+    try {
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
+          Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(lifetime)), subject, keys.getPublic());
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
+      builder.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + mesh)));
+      return new CertificateAuthority(sign(builder, keys.getPrivate(), keyType), keys.getPrivate());
+    } catch (CertIOException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot create a CA for mesh " + mesh, e);
+    }
+  }
+
+  /**
+   * Issues a workload certificate: SPIFFE ID as the first URI SAN, then one {@code kuma://tag/value}
+   * URI per tag, usable for TLS client and server authentication.
+   */
+  public IssuedCertificate issue(String spiffeId, List<String> tagUris, Duration lifetime, Instant now) {
+    KeyType keyType = KeyType.of(key);
+    KeyPair keys = keyType.generate();
+    try {
+      X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial(),
+          Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(lifetime)), new X500Name(""),
+          keys.getPublic());
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      List<GeneralName> names = new ArrayList<>();
+      names.add(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId));
+      tagUris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
+      builder.addExtension(Extension.subjectAlternativeName, true, new GeneralNames(names.toArray(GeneralName[]::new)));
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
+      builder.addExtension(Extension.extendedKeyUsage, false,
+          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate));
+      X509Certificate issued = sign(builder, key, keyType);
+      return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), issued.getNotBefore().toInstant(),
+          issued.getNotAfter().toInstant());
+    } catch (CertIOException | java.security.NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException("cannot issue a certificate for " + spiffeId, e);
+    }
+  }
+
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
+  public String certificatePem() {
+    return Pem.encode(certificate);
+  }
+
+  public String keyPem() {
+    return Pem.encode(key);
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer, KeyType type) {
+    try {
+      ContentSigner contentSigner = new JcaContentSignerBuilder(type.signatureAlgorithm()).build(signer);
+      return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+    } catch (OperatorCreationException | CertificateException e) {
+      throw new IllegalStateException("cannot sign a certificate", e);
+    }
+  }
+
+  private static BigInteger serial() {
+    return new BigInteger(127, RANDOM).add(BigInteger.ONE);
+  }
+
+  /** Key algorithms for CAs and workloads. */
+  public enum KeyType {
+    RSA_2048,
+    EC_P256;
+
+    KeyPair generate() {
+      try {
+        if (this == RSA_2048) {
+          KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+          g.initialize(2048, RANDOM);
+          return g.generateKeyPair();
+        }
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+        return g.generateKeyPair();
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("cannot generate a " + this + " key", e);
+      }
+    }
+
+    String signatureAlgorithm() {
+      return this == RSA_2048 ? "SHA256withRSA" : "SHA256withECDSA";
+    }
+
+    static KeyType of(PrivateKey key) {
+      return key.getAlgorithm().equals("RSA") ? RSA_2048 : EC_P256;
+    }
+  }
+}

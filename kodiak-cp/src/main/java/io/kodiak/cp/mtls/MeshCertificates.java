@@ -1,0 +1,165 @@
+package io.kodiak.cp.mtls;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kodiak.ca.CertificateAuthority;
+import io.kodiak.ca.IssuedCertificate;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.core.Resource;
+import io.kodiak.model.core.ResourceKey;
+import io.kodiak.model.validation.Durations;
+import io.kodiak.store.api.ResourceStore;
+import io.kodiak.xds.mesh.MeshMtls;
+import io.kodiak.xds.proxy.Inbound;
+import io.kodiak.xds.proxy.ProxyIdentity;
+import io.kodiak.xds.proxy.ProxyModel;
+import io.kodiak.xds.sync.IdentitySource;
+import io.kodiak.xds.sync.SnapshotSync;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mesh mTLS for the xDS sync: which CAs a mesh trusts (all its backends, so a CA rotation keeps
+ * both roots trusted while proxies switch) and each proxy's SPIFFE workload certificate, issued
+ * by the enabled backend, kept in memory only, and renewed at 80 % of its lifetime by a one-shot
+ * wake-up. Thread-safe.
+ */
+public final class MeshCertificates implements IdentitySource, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MeshCertificates.class);
+  private static final Duration DEFAULT_LIFETIME = Duration.ofHours(24);
+  private final ResourceStore store;
+  private final Clock clock;
+  private final CaSecrets cas;
+  private final Map<String, Issued> issued = new ConcurrentHashMap<>(); // by node id
+  private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "cert-renewal");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile Consumer<Renewal> onRenewal = r -> { };
+
+  public MeshCertificates(ResourceStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+    this.cas = new CaSecrets(store, clock);
+  }
+
+  /** Renewals regenerate the proxy's config through the sync. */
+  public void renewThrough(SnapshotSync sync) {
+    onRenewal = r -> sync.refresh(r.mesh(), Set.of(r.proxy()));
+  }
+
+  @Override
+  public Optional<MeshMtls> mtls(String mesh) {
+    Optional<Resource> meshResource = store.get(ResourceKey.of(ResourceCatalog.MESH, "", mesh));
+    if (meshResource.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode mtls = meshResource.get().spec().path("mtls");
+    String enabled = mtls.path("enabledBackend").asText("");
+    if (enabled.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> roots = new ArrayList<>();
+    MeshMtls.Mode mode = MeshMtls.Mode.STRICT;
+    for (JsonNode backend : mtls.path("backends")) {
+      boolean isEnabled = backend.path("name").asText().equals(enabled);
+      if (isEnabled) {
+        mode = backend.path("mode").asText("STRICT").equals("PERMISSIVE") ? MeshMtls.Mode.PERMISSIVE : MeshMtls.Mode.STRICT;
+      }
+      try {
+        // the enabled CA is created if needed; others are trusted only if they exist already
+        Optional<CertificateAuthority> ca = isEnabled || builtinExists(mesh, backend) ? cas.of(mesh, backend)
+            : Optional.empty();
+        ca.ifPresent(c -> roots.add(c.certificatePem()));
+      } catch (RuntimeException e) {
+        LOG.error("mtls: the CA of backend {} in mesh {} is unusable: {}", backend.path("name").asText(), mesh,
+            e.getMessage());
+      }
+    }
+    return Optional.of(new MeshMtls(mesh, mode, roots));
+  }
+
+  @Override
+  public Optional<ProxyIdentity> identity(MeshMtls mtls, ProxyModel proxy) {
+    Optional<Resource> meshResource = store.get(ResourceKey.of(ResourceCatalog.MESH, "", mtls.mesh()));
+    if (meshResource.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode mtlsSpec = meshResource.get().spec().path("mtls");
+    String enabled = mtlsSpec.path("enabledBackend").asText("");
+    JsonNode backend = null;
+    for (JsonNode b : mtlsSpec.path("backends")) {
+      if (b.path("name").asText().equals(enabled)) {
+        backend = b;
+      }
+    }
+    if (backend == null) {
+      return Optional.empty();
+    }
+    Optional<CertificateAuthority> ca = cas.of(mtls.mesh(), backend);
+    if (ca.isEmpty()) {
+      return Optional.empty();
+    }
+    String nodeId = proxy.nodeId();
+    String spiffe = mtls.spiffeId(proxy.primaryService());
+    List<String> tagUris = tagUris(proxy);
+    String caPem = ca.get().certificatePem();
+    Instant now = clock.instant();
+    Issued current = issued.get(nodeId);
+    if (current == null || !current.caPem().equals(caPem) || !current.spiffe().equals(spiffe)
+        || !current.tagUris().equals(tagUris) || !now.isBefore(current.certificate().renewAt())) {
+      Duration lifetime = Durations.parse(backend.path("dpCert").path("rotation").path("expiration").asText(""))
+          .filter(d -> !d.isZero() && !d.isNegative()).orElse(DEFAULT_LIFETIME);
+      IssuedCertificate certificate = ca.get().issue(spiffe, tagUris, lifetime, now);
+      current = new Issued(certificate, caPem, spiffe, tagUris);
+      issued.put(nodeId, current);
+      LOG.info("mtls: issued {} to proxy {} (backend {}, valid until {})", spiffe, nodeId, enabled,
+          certificate.notAfter());
+      long delay = Math.max(0, Duration.between(now, certificate.renewAt()).toMillis());
+      Renewal renewal = new Renewal(mtls.mesh(), proxy.name());
+      renewals.schedule(() -> onRenewal.accept(renewal), delay, TimeUnit.MILLISECONDS);
+    }
+    return Optional.of(new ProxyIdentity(current.certificate().certificatePem() + caPem, current.certificate().keyPem()));
+  }
+
+  /** Forgets a departed proxy's certificate. */
+  public void forget(String nodeId) {
+    issued.remove(nodeId);
+  }
+
+  @Override
+  public void close() {
+    renewals.shutdownNow();
+  }
+
+  private boolean builtinExists(String mesh, JsonNode backend) {
+    return !backend.path("type").asText("builtin").equals("builtin") || store.get(ResourceKey.of(
+        ResourceCatalog.SECRET, mesh, mesh + ".ca-builtin-cert-" + backend.path("name").asText())).isPresent();
+  }
+
+  private static List<String> tagUris(ProxyModel proxy) {
+    Set<String> uris = new TreeSet<>();
+    for (Inbound inbound : proxy.inbounds()) {
+      inbound.tags().forEach((k, v) -> uris.add("kuma://" + k + "/" + v));
+    }
+    return List.copyOf(uris);
+  }
+
+  private record Issued(IssuedCertificate certificate, String caPem, String spiffe, List<String> tagUris) {}
+
+  private record Renewal(String mesh, String proxy) {}
+}

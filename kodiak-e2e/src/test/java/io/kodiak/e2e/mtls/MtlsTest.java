@@ -1,0 +1,155 @@
+package io.kodiak.e2e.mtls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.demo.DemoApp;
+import io.kodiak.e2e.support.AgentProcess;
+import io.kodiak.e2e.support.Dataplanes;
+import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.Traffic;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mesh mTLS with the builtin CA and MeshTrafficPermission, through real Envoys: SPIFFE identities
+ * in the handshake, plaintext refused under STRICT and accepted under PERMISSIVE, allowed callers
+ * 200 and others 403 (HTTP) or a closed connection (TCP), permission changes without restarts.
+ */
+class MtlsTest {
+  @TempDir Path dir;
+  private final List<AutoCloseable> running = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = running.size() - 1; i >= 0; i--) {
+      running.get(i).close();
+    }
+  }
+
+  @Test
+  void mutualTlsIdentitiesAndPermissions() throws Exception {
+    RunningControlPlane cp = RunningControlPlane.start(dir.resolve("cp"));
+    running.add(cp);
+    assertThat(cp.put("/meshes/secure", """
+        {"type": "Mesh", "name": "secure", "skipCreatingInitialPolicies": ["*"],
+         "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
+        """).status()).isEqualTo(201);
+    assertThat(cp.put("/meshes/secure/meshtrafficpermissions/client-to-backend", permission("client")).status())
+        .isEqualTo(201);
+
+    int backendApp = Ports.free();
+    HttpServer backend = DemoApp.backend(backendApp, "b1");
+    running.add(() -> backend.stop(0));
+    int echoApp = Ports.free();
+    ServerSocket echo = DemoApp.echo(echoApp);
+    running.add(echo);
+    int backendInbound = Ports.free();
+    agent("backend-1", "backend", "http", backendInbound, backendApp, Map.of());
+    agent("echo-1", "echo", "tcp", Ports.free(), echoApp, Map.of());
+    int clientToBackend = Ports.free();
+    int clientToEcho = Ports.free();
+    agent("client-1", "client", "http", Ports.free(), Ports.free(), Map.of("backend", clientToBackend, "echo", clientToEcho));
+    int intruderToBackend = Ports.free();
+    agent("intruder-1", "intruder", "http", Ports.free(), Ports.free(), Map.of("backend", intruderToBackend));
+
+    // allowed: through both sidecars over mutual TLS
+    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(clientToBackend, "/").status() == 200);
+    assertThat(Traffic.get(clientToBackend, "/").body()).isEqualTo("hello from b1\n");
+    // not allowed: HTTP answers 403, TCP closes the connection
+    await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(intruderToBackend, "/").status() == 403);
+    assertThat(Traffic.echo(clientToEcho, "ping")).isNotEqualTo("ping");
+
+    // the backend's sidecar presents the backend's SPIFFE identity; plaintext is refused (STRICT)
+    assertThat(serverUris(backendInbound)).contains("spiffe://secure/backend", "kuma://kuma.io/service/backend");
+    assertThat(Traffic.get(backendInbound, "/").status()).isNotEqualTo(200);
+
+    // permissions change without restarts
+    assertThat(cp.put("/meshes/secure/meshtrafficpermissions/everyone-to-echo", """
+        {"type": "MeshTrafficPermission", "mesh": "secure", "name": "everyone-to-echo",
+         "spec": {"targetRef": {"kind": "MeshService", "name": "echo"},
+                  "from": [{"targetRef": {"kind": "Mesh"}, "default": {"action": "Allow"}}]}}
+        """).status()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.echo(clientToEcho, "ping").equals("ping"));
+    assertThat(cp.put("/meshes/secure/meshtrafficpermissions/client-to-backend", permission("intruder")).status())
+        .isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(intruderToBackend, "/").status() == 200
+        && Traffic.get(clientToBackend, "/").status() == 403);
+
+    // PERMISSIVE accepts plaintext as well as mutual TLS
+    assertThat(cp.put("/meshes/secure", """
+        {"type": "Mesh", "name": "secure", "skipCreatingInitialPolicies": ["*"],
+         "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin", "mode": "PERMISSIVE"}]}}
+        """).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(backendInbound, "/").status() == 200);
+    assertThat(Traffic.get(intruderToBackend, "/").status()).isEqualTo(200);
+
+    for (String proxy : List.of("backend-1", "echo-1", "client-1", "intruder-1")) {
+      assertThat(cp.controlPlane().insights().nacks("secure", proxy)).as(proxy + " NACKs").isZero();
+    }
+  }
+
+  private static String permission(String from) {
+    return """
+        {"type": "MeshTrafficPermission", "mesh": "secure", "name": "client-to-backend",
+         "spec": {"targetRef": {"kind": "MeshService", "name": "backend"},
+                  "from": [{"targetRef": {"kind": "MeshService", "name": "%s"}, "default": {"action": "Allow"}}]}}
+        """.formatted(from);
+  }
+
+  private void agent(String name, String service, String protocol, int inbound, int app, Map<String, Integer> outbounds) {
+    int admin = Ports.free();
+    RunningControlPlane cp = (RunningControlPlane) running.get(0);
+    String yaml = Dataplanes.yaml("secure", name, service, protocol, inbound, app, admin, outbounds);
+    running.add(AgentProcess.start(cp.dpServerUrl(), yaml, admin, dir.resolve(name)));
+  }
+
+  /** The URI SANs of the certificate the server presents in the TLS handshake. */
+  private static List<String> serverUris(int port) throws Exception {
+    AtomicReference<X509Certificate> seen = new AtomicReference<>();
+    TrustManager recorder = new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        seen.set(chain[0]);
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {recorder}, null);
+    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.startHandshake();
+    } catch (java.io.IOException e) {
+      // the server wants a client certificate we do not have; its own certificate was seen already
+    }
+    List<String> uris = new ArrayList<>();
+    for (List<?> san : seen.get().getSubjectAlternativeNames()) {
+      if ((Integer) san.get(0) == 6) {
+        uris.add((String) san.get(1));
+      }
+    }
+    return uris;
+  }
+}
