@@ -27,6 +27,15 @@ done
 KODIAK_DATA_DIR="$work/cp" bin/kodiak-cp run > "$work/cp.log" 2>&1 & pids+=($!)
 until curl -sf localhost:5681/ >/dev/null; do sleep 0.1; done
 
+# zero trust: mTLS STRICT from the builtin CA, and one permission: frontend -> backend
+token="$(cat "$work/cp/admin-token")"
+curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default -d \
+  '{"type":"Mesh","name":"default","mtls":{"enabledBackend":"ca-1","backends":[{"name":"ca-1","type":"builtin","mode":"STRICT"}]}}' >/dev/null
+curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default/meshtrafficpermissions/frontend-to-backend -d \
+  '{"type":"MeshTrafficPermission","mesh":"default","name":"frontend-to-backend","spec":{"targetRef":{"kind":"MeshService","name":"backend"},"from":[{"targetRef":{"kind":"MeshService","name":"frontend"},"default":{"action":"Allow"}}]}}' >/dev/null
+curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default/meshtrafficpermissions/anyone-to-frontend -d \
+  '{"type":"MeshTrafficPermission","mesh":"default","name":"anyone-to-frontend","spec":{"targetRef":{"kind":"MeshService","name":"frontend"},"from":[{"targetRef":{"kind":"Mesh"},"default":{"action":"Allow"}}]}}' >/dev/null
+
 "$java" -cp kodiak-demo/target/kodiak-demo.jar io.kodiak.demo.DemoApp backend 18080 backend-1 > "$work/backend.log" 2>&1 & pids+=($!)
 "$java" -cp kodiak-demo/target/kodiak-demo.jar io.kodiak.demo.DemoApp frontend 18081 http://127.0.0.1:10001/ \
   > "$work/frontend.log" 2>&1 & pids+=($!)
@@ -64,7 +73,7 @@ bin/kodiak-dp run --cp-address http://127.0.0.1:5678 --dataplane-file "$work/fro
   > "$work/dp-frontend.log" 2>&1 & pids+=($!)
 
 printf "waiting for the sidecars"
-until [ "$(curl -s -o /dev/null -w '%{http_code}' localhost:20002/)" = 200 ]; do printf "."; sleep 0.2; done
+until [ "$(curl -s -o /dev/null -w '%{http_code}' localhost:10001/)" = 200 ]; do printf "."; sleep 0.2; done
 echo " ready."
 cat <<TXT
 
@@ -73,9 +82,16 @@ Kodiak demo is running (logs in $work):
   frontend        app :18081, sidecar inbound :20002, outbound to backend on 127.0.0.1:10001
   backend         app :18080, sidecar inbound :20001
 
+The mesh runs mTLS STRICT (builtin CA); a MeshTrafficPermission lets frontend call backend.
+
 Try:
-  curl localhost:20002/                     # frontend sidecar -> frontend -> its sidecar -> backend sidecar -> backend
-  curl localhost:10001/                     # straight through the frontend's outbound to the backend
+  curl localhost:10001/                     # frontend's sidecar -> mutual TLS -> backend's sidecar -> backend
+  curl localhost:20001/                     # plaintext to the backend's sidecar: refused (STRICT)
+  # deny it: let only some other service call the backend, and the frontend gets 403
+  curl -XPUT -H "Authorization: Bearer \$(cat $work/cp/admin-token)" \\
+    localhost:5681/meshes/default/meshtrafficpermissions/frontend-to-backend \\
+    -d '{"type":"MeshTrafficPermission","mesh":"default","name":"frontend-to-backend","spec":{"targetRef":{"kind":"MeshService","name":"backend"},"from":[{"targetRef":{"kind":"MeshService","name":"someone-else"},"default":{"action":"Allow"}}]}}'
+  curl -i localhost:10001/                  # HTTP/1.1 403 Forbidden (RBAC: access denied)
   bin/kodiakctl --config-file $work/ctl get dataplanes
   bin/kodiakctl --config-file $work/ctl inspect dataplanes
   bin/kodiakctl --config-file $work/ctl inspect dataplane frontend-1 --type config
@@ -87,5 +103,5 @@ contexts: [{name: demo, controlPlane: demo}]
 controlPlanes: [{name: demo, coordinates: {apiServer: {url: "http://localhost:5681", authType: tokens, authConf: {tokenFile: "$work/cp/admin-token"}}}}]
 currentContext: demo
 CFG
-curl -s localhost:20002/
+curl -s localhost:10001/
 wait

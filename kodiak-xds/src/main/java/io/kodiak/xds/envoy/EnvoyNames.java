@@ -44,6 +44,11 @@ public final class EnvoyNames {
     return "outbound:" + service;
   }
 
+  /** The RDS route of an mTLS inbound; it carries the caller checks. */
+  public static String inboundCheckedRoute(String address, int port) {
+    return "inbound:" + address + ":" + port;
+  }
+
   public static String inboundRoute(String service) {
     return "inbound:" + service;
   }

@@ -20,10 +20,15 @@ final class HttpFilters {
     return hcm(HttpConnectionManager.newBuilder().setStatPrefix(statPrefix).setRouteConfig(routes));
   }
 
-  /** An HTTP connection manager with its routes inline that checks callers with RBAC first (403 when denied). */
-  static Filter hcmInline(String statPrefix, RouteConfiguration routes, io.envoyproxy.envoy.config.rbac.v3.RBAC rules) {
-    var rbac = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rules).build();
-    return hcm(HttpConnectionManager.newBuilder().setStatPrefix(statPrefix).setRouteConfig(routes)
+  /**
+   * An HTTP connection manager whose routes (carrying the RBAC rules per route) come over RDS,
+   * so a permission change reaches open connections at once instead of waiting for a listener
+   * drain. The RBAC filter itself has no rules; each route's per-filter config decides (403).
+   */
+  static Filter hcmRdsWithRbac(String statPrefix, String routeName) {
+    var rbac = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDefaultInstance();
+    return hcm(HttpConnectionManager.newBuilder().setStatPrefix(statPrefix)
+        .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(Protos.ads()))
         .addHttpFilters(HttpFilter.newBuilder().setName(EnvoyNames.HTTP_RBAC_FILTER).setTypedConfig(Protos.pack(rbac))));
   }
 

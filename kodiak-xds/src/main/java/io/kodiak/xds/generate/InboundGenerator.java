@@ -48,7 +48,9 @@ final class InboundGenerator {
         RBAC rules = authorization.rulesFor(mesh, proxy, inbound);
         FilterChain.Builder secure = FilterChain.newBuilder().setTransportSocket(Mtls.downstream());
         if (inbound.protocol().isHttp()) {
-          secure.addFilters(HttpFilters.hcmInline(stats, routes, rules));
+          String routeName = EnvoyNames.inboundCheckedRoute(inbound.address(), inbound.port());
+          out.route(Routes.allToChecked(routeName, inbound.service(), cluster, rules));
+          secure.addFilters(HttpFilters.hcmRdsWithRbac(stats, routeName));
         } else {
           secure.addFilters(HttpFilters.networkRbac(stats, rules)).addFilters(HttpFilters.tcpProxy(stats, cluster));
         }

@@ -10,6 +10,19 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 final class Routes {
   private Routes() {}
 
+  /** Like {@link #allTo} with RBAC rules that apply to every request on the route. */
+  static RouteConfiguration allToChecked(String routeName, String virtualHost, String cluster,
+      io.envoyproxy.envoy.config.rbac.v3.RBAC rules) {
+    RouteConfiguration plain = allTo(routeName, virtualHost, cluster);
+    var perRoute = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.newBuilder()
+        .setRbac(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rules)).build();
+    var host = plain.getVirtualHosts(0).toBuilder();
+    host.setRoutes(0, host.getRoutes(0).toBuilder()
+        .putTypedPerFilterConfig(io.kodiak.xds.envoy.EnvoyNames.HTTP_RBAC_FILTER,
+            io.kodiak.xds.envoy.Protos.pack(perRoute)));
+    return plain.toBuilder().setVirtualHosts(0, host).build();
+  }
+
   static RouteConfiguration allTo(String routeName, String virtualHost, String cluster) {
     return RouteConfiguration.newBuilder()
         .setName(routeName)
