@@ -87,7 +87,7 @@ public final class CertificateAuthority {
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate));
       X509Certificate issued = sign(builder, key, keyType);
-      return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), issued.getNotBefore().toInstant(),
+      return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), now,
           issued.getNotAfter().toInstant());
     } catch (CertIOException | java.security.NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
       throw new IllegalStateException("cannot issue a certificate for " + spiffeId, e);

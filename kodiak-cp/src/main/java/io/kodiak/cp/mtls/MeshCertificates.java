@@ -40,6 +40,12 @@ import org.slf4j.LoggerFactory;
 public final class MeshCertificates implements IdentitySource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MeshCertificates.class);
   private static final Duration DEFAULT_LIFETIME = Duration.ofHours(24);
+  /**
+   * After the enabled CA changes, proxies keep their old (still trusted, still valid) certificate
+   * this long, so every proxy receives the new root before anyone presents a certificate from it.
+   */
+  static final Duration ROTATION_GRACE = Duration.ofSeconds(3);
+  private final Map<String, Instant> caSwitchSeen = new ConcurrentHashMap<>(); // mesh + new CA -> first seen
   private final ResourceStore store;
   private final Clock clock;
   private final CaSecrets cas;
@@ -120,6 +126,18 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     String caPem = ca.get().certificatePem();
     Instant now = clock.instant();
     Issued current = issued.get(nodeId);
+    if (current != null && !current.caPem().equals(caPem) && mtls.trustedRootsPem().contains(current.caPem())
+        && now.isBefore(current.certificate().notAfter())) {
+      Instant seen = caSwitchSeen.computeIfAbsent(mtls.mesh() + "\n" + caPem, k -> now);
+      Instant switchAt = seen.plus(ROTATION_GRACE);
+      if (now.isBefore(switchAt)) {
+        Renewal later = new Renewal(mtls.mesh(), proxy.name());
+        renewals.schedule(() -> onRenewal.accept(later), Duration.between(now, switchAt).toMillis() + 10,
+            TimeUnit.MILLISECONDS);
+        return Optional.of(new ProxyIdentity(current.certificate().certificatePem() + current.caPem(),
+            current.certificate().keyPem()));
+      }
+    }
     if (current == null || !current.caPem().equals(caPem) || !current.spiffe().equals(spiffe)
         || !current.tagUris().equals(tagUris) || !now.isBefore(current.certificate().renewAt())) {
       Duration lifetime = Durations.parse(backend.path("dpCert").path("rotation").path("expiration").asText(""))

@@ -1,0 +1,162 @@
+package io.kodiak.e2e.mtls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.kodiak.ca.Pem;
+import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.demo.DemoApp;
+import io.kodiak.e2e.support.AgentProcess;
+import io.kodiak.e2e.support.Dataplanes;
+import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.Traffic;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * While a client sends requests without pause, workload certificates with a short lifetime are
+ * renewed several times and the mesh switches to a new CA: not one request fails.
+ */
+class CertificateRotationTest {
+  @TempDir Path dir;
+  private final List<AutoCloseable> running = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = running.size() - 1; i >= 0; i--) {
+      running.get(i).close();
+    }
+  }
+
+  @Test
+  void renewalAndCaRotationDropNoRequest() throws Exception {
+    RunningControlPlane cp = RunningControlPlane.start(dir.resolve("cp"));
+    running.add(cp);
+    assertThat(cp.put("/meshes/rot", mesh("ca-1", "{\"name\": \"ca-1\", \"type\": \"builtin\"," + rotation() + "}"))
+        .status()).isEqualTo(201);
+    assertThat(cp.put("/meshes/rot/meshtrafficpermissions/all", """
+        {"type": "MeshTrafficPermission", "mesh": "rot", "name": "all",
+         "spec": {"targetRef": {"kind": "Mesh"}, "from": [{"targetRef": {"kind": "Mesh"}, "default": {"action": "Allow"}}]}}
+        """).status()).isEqualTo(201);
+    int app = Ports.free();
+    HttpServer backend = DemoApp.backend(app, "b1");
+    running.add(() -> backend.stop(0));
+    int inbound = Ports.free();
+    int out = Ports.free();
+    agent(cp, "backend-1", "backend", inbound, app, Map.of());
+    agent(cp, "client-1", "client", Ports.free(), Ports.free(), Map.of("backend", out));
+    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(out, "/").status() == 200);
+
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread load = new Thread(() -> {
+      while (!stop.get()) {
+        Traffic.Answer answer = Traffic.get(out, "/");
+        if (answer.status() == 200) {
+          ok.incrementAndGet();
+        } else {
+          failures.add(answer.status() + " " + answer.body());
+        }
+      }
+    }, "load");
+    load.start();
+    try {
+      // renewals: certificates live 5 s and are renewed at 80 %
+      Set<BigInteger> serials = new HashSet<>();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        serials.add(serverCertificate(inbound).getSerialNumber());
+        return serials.size() >= 3;
+      });
+      // CA rotation: a second backend becomes the enabled one; both roots are trusted meanwhile
+      assertThat(cp.put("/meshes/rot", mesh("ca-2", "{\"name\": \"ca-1\", \"type\": \"builtin\"," + rotation() + "},"
+          + "{\"name\": \"ca-2\", \"type\": \"builtin\"," + rotation() + "}")).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          cp.send("GET", "/meshes/rot/secrets/rot.ca-builtin-cert-ca-2", null, cp.adminToken()).status() == 200);
+      X509Certificate ca2 = Pem.certificate(new String(Base64.getDecoder().decode(
+          cp.send("GET", "/meshes/rot/secrets/rot.ca-builtin-cert-ca-2", null, cp.adminToken()).json().path("data")
+              .asText()), StandardCharsets.UTF_8));
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+          .until(() -> signedBy(serverCertificate(inbound), ca2));
+      int before = ok.get();
+      await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > before + 20);
+    } finally {
+      stop.set(true);
+      load.join();
+    }
+    assertThat(failures).as("failed requests during renewal and rotation").isEmpty();
+    assertThat(ok.get()).isGreaterThan(100);
+  }
+
+  private static String rotation() {
+    return "\"dpCert\": {\"rotation\": {\"expiration\": \"5s\"}}";
+  }
+
+  private static String mesh(String enabled, String backends) {
+    return "{\"type\": \"Mesh\", \"name\": \"rot\", \"skipCreatingInitialPolicies\": [\"*\"], \"mtls\": "
+        + "{\"enabledBackend\": \"" + enabled + "\", \"backends\": [" + backends + "]}}";
+  }
+
+  private void agent(RunningControlPlane cp, String name, String service, int inbound, int app, Map<String, Integer> outs) {
+    int admin = Ports.free();
+    String yaml = Dataplanes.yaml("rot", name, service, "http", inbound, app, admin, outs);
+    running.add(AgentProcess.start(cp.dpServerUrl(), yaml, admin, dir.resolve(name)));
+  }
+
+  private static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
+    try {
+      certificate.verify(ca.getPublicKey());
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The certificate the server presents in the TLS handshake. */
+  private static X509Certificate serverCertificate(int port) throws Exception {
+    AtomicReference<X509Certificate> seen = new AtomicReference<>();
+    TrustManager recorder = new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        seen.set(chain[0]);
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {recorder}, null);
+    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.startHandshake();
+    } catch (java.io.IOException e) {
+      // no client certificate: the server's was seen already
+    }
+    return seen.get();
+  }
+}
