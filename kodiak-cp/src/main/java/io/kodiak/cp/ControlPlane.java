@@ -10,6 +10,7 @@ import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.mtls.MeshCertificates;
+import io.kodiak.policy.meshtls.MeshTlsSettings;
 import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.server.NodeInfo;
@@ -40,15 +41,17 @@ public final class ControlPlane implements AutoCloseable {
   private final SnapshotSync sync;
   private final DataplaneLifecycle lifecycle;
   private final DataplaneInsights insights;
+  private final MeshCertificates certificates;
 
   private ControlPlane(ResourceStore store, ApiServer api, DpServer dpServer, SnapshotSync sync,
-      DataplaneLifecycle lifecycle, DataplaneInsights insights) {
+      DataplaneLifecycle lifecycle, DataplaneInsights insights, MeshCertificates certificates) {
     this.store = store;
     this.api = api;
     this.dpServer = dpServer;
     this.sync = sync;
     this.lifecycle = lifecycle;
     this.insights = insights;
+    this.certificates = certificates;
   }
 
   /** Starts a control plane with {@code config}; returns once the API answers. */
@@ -76,7 +79,7 @@ public final class ControlPlane implements AutoCloseable {
       XdsServer xds = new XdsServer(relay);
       MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
       SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
-          new ProxyConfigGenerator(new MeshTrafficPermissionRbac()), certificates);
+          new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings()), certificates);
       certificates.renewThrough(sync);
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace());
       relay.delegate = lifecycle;
@@ -89,7 +92,7 @@ public final class ControlPlane implements AutoCloseable {
       LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{} (store: {}, data: {}) in {} ms",
           config.apiServer().http().interfaceAddress(), api.port(), config.dpServer().interfaceAddress(),
           dpServer.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
-      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights);
+      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights, certificates);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -123,6 +126,7 @@ public final class ControlPlane implements AutoCloseable {
     dpServer.close();
     lifecycle.close();
     sync.close();
+    certificates.close();
     store.close();
     LOG.info("control plane stopped");
   }

@@ -95,6 +95,25 @@ class MtlsTest {
       assertThat(Traffic.get(clientToBackend, "/").status()).isEqualTo(403);
     }
 
+    // MeshTLS: TLS 1.3 only on the backend, then a Permissive mode for it alone
+    assertThat(serverUris(backendInbound, "TLSv1.2")).isNotEmpty();
+    assertThat(cp.put("/meshes/secure/meshtlses/backend-tls", """
+        {"type": "MeshTLS", "mesh": "secure", "name": "backend-tls",
+         "spec": {"targetRef": {"kind": "MeshService", "name": "backend"},
+                  "from": [{"targetRef": {"kind": "Mesh"}, "default": {"tlsVersion": {"min": "TLS13"}}}]}}
+        """).status()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(10)).until(() -> serverUris(backendInbound, "TLSv1.2").isEmpty());
+    assertThat(serverUris(backendInbound, "TLSv1.3")).contains("spiffe://secure/backend");
+    assertThat(Traffic.get(intruderToBackend, "/").status()).isEqualTo(200);
+    assertThat(cp.put("/meshes/secure/meshtlses/backend-tls", """
+        {"type": "MeshTLS", "mesh": "secure", "name": "backend-tls",
+         "spec": {"targetRef": {"kind": "MeshService", "name": "backend"},
+                  "from": [{"targetRef": {"kind": "Mesh"}, "default": {"mode": "Permissive"}}]}}
+        """).status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(backendInbound, "/").status() == 200);
+    assertThat(cp.delete("/meshes/secure/meshtlses/backend-tls").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(backendInbound, "/").status() != 200);
+
     // PERMISSIVE accepts plaintext as well as mutual TLS
     assertThat(cp.put("/meshes/secure", """
         {"type": "Mesh", "name": "secure", "skipCreatingInitialPolicies": ["*"],
@@ -123,8 +142,15 @@ class MtlsTest {
     running.add(AgentProcess.start(cp.dpServerUrl(), yaml, admin, dir.resolve(name)));
   }
 
-  /** The URI SANs of the certificate the server presents in the TLS handshake. */
   private static List<String> serverUris(int port) throws Exception {
+    return serverUris(port, null);
+  }
+
+  /**
+   * The URI SANs of the certificate the server presents in the TLS handshake (none when the
+   * handshake fails before it), optionally offering a single protocol version.
+   */
+  private static List<String> serverUris(int port, String protocol) throws Exception {
     AtomicReference<X509Certificate> seen = new AtomicReference<>();
     TrustManager recorder = new X509TrustManager() {
       @Override
@@ -144,11 +170,17 @@ class MtlsTest {
     tls.init(null, new TrustManager[] {recorder}, null);
     try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
       socket.setSoTimeout(5000);
+      if (protocol != null) {
+        socket.setEnabledProtocols(new String[] {protocol});
+      }
       socket.startHandshake();
     } catch (java.io.IOException e) {
       // the server wants a client certificate we do not have; its own certificate was seen already
     }
     List<String> uris = new ArrayList<>();
+    if (seen.get() == null) {
+      return uris;
+    }
     for (List<?> san : seen.get().getSubjectAlternativeNames()) {
       if ((Integer) san.get(0) == 6) {
         uris.add((String) san.get(1));

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.kodiak.model.core.Resource;
+import io.kodiak.policy.core.TargetSelection;
 import io.kodiak.xds.generate.InboundAuthorization;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;

@@ -29,7 +29,7 @@ final class InboundGenerator {
   private InboundGenerator() {}
 
   static void generate(MeshSnapshot mesh, ProxyModel proxy, Optional<MeshMtls> mtls, InboundAuthorization authorization,
-      ConfigCollector out) {
+      InboundTls tls, ConfigCollector out) {
     for (Inbound inbound : proxy.inbounds()) {
       String listenerName = EnvoyNames.inboundListener(inbound.address(), inbound.port());
       String cluster = EnvoyNames.localCluster(inbound.servicePort());
@@ -46,7 +46,9 @@ final class InboundGenerator {
       } else {
         // mutual TLS, and only callers the traffic permissions allow
         RBAC rules = authorization.rulesFor(mesh, proxy, inbound);
-        FilterChain.Builder secure = FilterChain.newBuilder().setTransportSocket(Mtls.downstream());
+        InboundTls.Settings settings = tls.settingsFor(mesh, proxy, inbound);
+        MeshMtls.Mode mode = settings.mode().orElse(mtls.get().mode());
+        FilterChain.Builder secure = FilterChain.newBuilder().setTransportSocket(Mtls.downstream(settings));
         if (inbound.protocol().isHttp()) {
           String routeName = EnvoyNames.inboundCheckedRoute(inbound.address(), inbound.port());
           out.route(Routes.allToChecked(routeName, inbound.service(), cluster, rules));
@@ -54,7 +56,7 @@ final class InboundGenerator {
         } else {
           secure.addFilters(HttpFilters.networkRbac(stats, rules)).addFilters(HttpFilters.tcpProxy(stats, cluster));
         }
-        if (mtls.get().mode() == MeshMtls.Mode.PERMISSIVE) {
+        if (mode == MeshMtls.Mode.PERMISSIVE) {
           // plaintext callers carry no identity, so permissions cannot apply to them
           listener.addListenerFilters(ListenerFilter.newBuilder().setName(EnvoyNames.TLS_INSPECTOR)
               .setTypedConfig(Protos.pack(TlsInspector.getDefaultInstance())));

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.kodiak.xds.envoy.EnvoyNames;
@@ -41,11 +42,18 @@ final class Mtls {
         .build();
   }
 
-  static TransportSocket downstream() {
+  static TransportSocket downstream(InboundTls.Settings settings) {
+    CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
+        .addTlsCertificateSdsSecretConfigs(sds(EnvoyNames.IDENTITY_SECRET))
+        .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET));
+    if (settings.minVersion().isPresent() || settings.maxVersion().isPresent() || !settings.ciphers().isEmpty()) {
+      TlsParameters.Builder params = TlsParameters.newBuilder().addAllCipherSuites(settings.ciphers());
+      settings.minVersion().ifPresent(v -> params.setTlsMinimumProtocolVersion(version(v)));
+      settings.maxVersion().ifPresent(v -> params.setTlsMaximumProtocolVersion(version(v)));
+      common.setTlsParams(params);
+    }
     DownstreamTlsContext tls = DownstreamTlsContext.newBuilder()
-        .setCommonTlsContext(CommonTlsContext.newBuilder()
-            .addTlsCertificateSdsSecretConfigs(sds(EnvoyNames.IDENTITY_SECRET))
-            .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET)))
+        .setCommonTlsContext(common)
         .setRequireClientCertificate(com.google.protobuf.BoolValue.of(true))
         .build();
     return TransportSocket.newBuilder().setName(EnvoyNames.TLS_TRANSPORT_SOCKET).setTypedConfig(Protos.pack(tls)).build();
@@ -63,6 +71,17 @@ final class Mtls {
                 .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET))))
         .build();
     return TransportSocket.newBuilder().setName(EnvoyNames.TLS_TRANSPORT_SOCKET).setTypedConfig(Protos.pack(tls)).build();
+  }
+
+  /** Kuma's names (TLS12, TLSAuto) to Envoy's enum. */
+  private static TlsParameters.TlsProtocol version(String kuma) {
+    return switch (kuma) {
+      case "TLS10" -> TlsParameters.TlsProtocol.TLSv1_0;
+      case "TLS11" -> TlsParameters.TlsProtocol.TLSv1_1;
+      case "TLS12" -> TlsParameters.TlsProtocol.TLSv1_2;
+      case "TLS13" -> TlsParameters.TlsProtocol.TLSv1_3;
+      default -> TlsParameters.TlsProtocol.TLS_AUTO;
+    };
   }
 
   private static SdsSecretConfig sds(String name) {

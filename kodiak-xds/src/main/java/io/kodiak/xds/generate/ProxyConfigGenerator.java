@@ -13,14 +13,19 @@ import io.kodiak.xds.proxy.ProxyModel;
  */
 public final class ProxyConfigGenerator {
   private final InboundAuthorization authorization;
+  private final InboundTls tls;
 
   public ProxyConfigGenerator() {
-    this(InboundAuthorization.DENY_ALL);
+    this(InboundAuthorization.DENY_ALL, InboundTls.NONE);
   }
 
-  /** @param authorization who may call inbounds when mTLS is on (the MeshTrafficPermission plugin) */
-  public ProxyConfigGenerator(InboundAuthorization authorization) {
+  /**
+   * @param authorization who may call inbounds when mTLS is on (the MeshTrafficPermission plugin)
+   * @param tls per-inbound TLS settings (the MeshTLS plugin)
+   */
+  public ProxyConfigGenerator(InboundAuthorization authorization, InboundTls tls) {
     this.authorization = authorization;
+    this.tls = tls;
   }
 
   public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy) {
@@ -42,7 +47,7 @@ public final class ProxyConfigGenerator {
       out.secret(Mtls.caSecret(mtls.get()));
     }
     if (kind == ProxyKind.ENVOY) {
-      InboundGenerator.generate(mesh, proxy, mtls, authorization, out);
+      InboundGenerator.generate(mesh, proxy, mtls, authorization, tls, out);
     }
     OutboundGenerator.generate(mesh, proxy, kind, mtls, out);
     return out.build();

@@ -18,17 +18,18 @@ import java.util.TreeMap;
  * mesh and shared by every proxy's generation.
  */
 public record MeshSnapshot(String mesh, Map<String, ProxyModel> proxies, Map<String, List<Endpoint>> endpoints,
-    Map<String, Protocol> protocols, Optional<MeshMtls> mtls, List<Resource> permissions) {
+    Map<String, Protocol> protocols, Optional<MeshMtls> mtls, List<Resource> permissions, List<Resource> tlsPolicies) {
   public MeshSnapshot {
     proxies = Map.copyOf(proxies);
     endpoints = Map.copyOf(endpoints);
     protocols = Map.copyOf(protocols);
     permissions = List.copyOf(permissions);
+    tlsPolicies = List.copyOf(tlsPolicies);
   }
 
-  /** The same view with mTLS state and the mesh's MeshTrafficPermissions. */
-  public MeshSnapshot withSecurity(Optional<MeshMtls> newMtls, List<Resource> newPermissions) {
-    return new MeshSnapshot(mesh, proxies, endpoints, protocols, newMtls, newPermissions);
+  /** The same view with mTLS state and the mesh's MeshTrafficPermissions and MeshTLS policies. */
+  public MeshSnapshot withSecurity(Optional<MeshMtls> newMtls, List<Resource> newPermissions, List<Resource> newTls) {
+    return new MeshSnapshot(mesh, proxies, endpoints, protocols, newMtls, newPermissions, newTls);
   }
 
   /**
@@ -55,7 +56,7 @@ public record MeshSnapshot(String mesh, Map<String, ProxyModel> proxies, Map<Str
       }
     }
     endpoints.replaceAll((service, list) -> list.stream().sorted().toList());
-    return new MeshSnapshot(mesh, byName, endpoints, protocols, Optional.empty(), List.of());
+    return new MeshSnapshot(mesh, byName, endpoints, protocols, Optional.empty(), List.of(), List.of());
   }
 
   public List<Endpoint> endpointsOf(String service) {

@@ -83,7 +83,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     Resource resource = change.resource();
     if (resource.type() == ResourceCatalog.MESH) {
       markDirty(resource.name(), Dirty::everything);
-    } else if (resource.type() == ResourceCatalog.MESH_TRAFFIC_PERMISSION || resource.type() == ResourceCatalog.SECRET) {
+    } else if (resource.type() == ResourceCatalog.MESH_TRAFFIC_PERMISSION || resource.type() == ResourceCatalog.SECRET
+        || resource.type() == ResourceCatalog.MESH_TLS) {
       markDirty(resource.mesh(), Dirty::everything); // permissions and CA material can touch every inbound
     } else if (resource.type() == ResourceCatalog.DATAPLANE) {
       String key = resource.mesh() + "/" + resource.name();
@@ -253,7 +254,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     }
     List<Resource> permissions =
         store.list(ResourceCatalog.MESH_TRAFFIC_PERMISSION, ListQuery.all(Optional.of(mesh))).items();
-    return MeshSnapshot.of(mesh, proxies, offline).withSecurity(identities.mtls(mesh), permissions);
+    List<Resource> tlsPolicies = store.list(ResourceCatalog.MESH_TLS, ListQuery.all(Optional.of(mesh))).items();
+    return MeshSnapshot.of(mesh, proxies, offline).withSecurity(identities.mtls(mesh), permissions, tlsPolicies);
   }
 
   @Override

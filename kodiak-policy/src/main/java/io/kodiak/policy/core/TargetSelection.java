@@ -1,4 +1,4 @@
-package io.kodiak.policy.meshtrafficpermission;
+package io.kodiak.policy.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.xds.proxy.Inbound;
@@ -7,10 +7,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /** Whether a policy's top-level targetRef selects an inbound of a proxy, and how specifically. */
-final class TargetSelection {
+public final class TargetSelection {
   private TargetSelection() {}
 
-  static boolean selects(JsonNode ref, ProxyModel proxy, Inbound inbound) {
+  public static boolean selects(JsonNode ref, ProxyModel proxy, Inbound inbound) {
     String kind = ref.path("kind").asText("Mesh");
     String name = ref.path("name").asText("");
     return switch (kind) {
@@ -23,7 +23,7 @@ final class TargetSelection {
     };
   }
 
-  static int specificity(JsonNode ref) {
+  public static int specificity(JsonNode ref) {
     return switch (ref.path("kind").asText("Mesh")) {
       case "MeshSubset" -> 1;
       case "MeshService" -> 2;
