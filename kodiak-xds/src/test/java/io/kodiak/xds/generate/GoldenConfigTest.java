@@ -19,7 +19,10 @@ import io.kodiak.model.codec.Documents;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.ProtoJson;
+import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.ProxyIdentity;
+import java.util.Optional;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
 import java.nio.file.Files;
@@ -64,6 +67,77 @@ class GoldenConfigTest {
     assertThat(golden).as("golden file (create it with -Dgolden.update=true)").exists();
     assertThat(actual).isEqualTo(Files.readString(golden));
     assertEnvoyAccepts(config, name);
+  }
+
+  @Test
+  void mtlsConfigMatchesGoldenAndEnvoyAcceptsIt() throws Exception {
+    Path pems = Path.of("src/test/resources/mtls");
+    MeshMtls mtls = new MeshMtls("default", MeshMtls.Mode.STRICT, List.of(Files.readString(pems.resolve("ca.pem"))));
+    ProxyIdentity identity = new ProxyIdentity(Files.readString(pems.resolve("web.pem")),
+        Files.readString(pems.resolve("web-key.pem")));
+    MeshSnapshot secured = MESH.withSecurity(Optional.of(mtls), List.of(), List.of());
+    // RBAC rules as the MeshTrafficPermission plugin would give them (that plugin lives in kodiak-policy)
+    InboundAuthorization allowAll = (mesh, proxy, inbound) -> io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
+        .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
+        .putPolicies("frontend", io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
+            .addPermissions(io.envoyproxy.envoy.config.rbac.v3.Permission.newBuilder().setAny(true))
+            .addPrincipals(io.envoyproxy.envoy.config.rbac.v3.Principal.newBuilder().setAuthenticated(
+                io.envoyproxy.envoy.config.rbac.v3.Principal.Authenticated.newBuilder().setPrincipalName(
+                    io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder()
+                        .setExact("spiffe://default/frontend"))))
+            .build())
+        .build();
+    ProxyConfig config = new ProxyConfigGenerator(allowAll, InboundTls.NONE)
+        .generate(secured, MESH.proxies().get("web-1"), io.kodiak.xds.proxy.ProxyKind.ENVOY, Optional.of(identity));
+    assertThat(config.secrets()).extracting(s -> s.getName()).containsExactly("identity_cert", "mesh_ca");
+    ObjectNode rendered = render(config);
+    String actual = Documents.toJson(rendered) + "\n";
+    Path golden = GOLDEN.resolve("web-1-mtls.json");
+    if (UPDATE) {
+      Files.writeString(golden, actual);
+    }
+    assertThat(golden).as("golden file (create it with -Dgolden.update=true)").exists();
+    assertThat(actual).isEqualTo(Files.readString(golden));
+    assertEnvoyAccepts(inlineSecrets(config), "web-1-mtls");
+  }
+
+  /** For validation only: Envoy cannot fetch SDS here, so the secrets go inline. */
+  private static ProxyConfig inlineSecrets(ProxyConfig config) throws Exception {
+    var identity = config.secrets().get(0).getTlsCertificate();
+    var trusted = config.secrets().get(1).getValidationContext();
+    List<Listener> listeners = new java.util.ArrayList<>();
+    for (Listener listener : config.listeners()) {
+      Listener.Builder l = listener.toBuilder();
+      for (int i = 0; i < l.getFilterChainsCount(); i++) {
+        FilterChain chain = l.getFilterChains(i);
+        if (chain.hasTransportSocket()) {
+          var tls = chain.getTransportSocket().getTypedConfig()
+              .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class);
+          var common = tls.getCommonTlsContext().toBuilder().clearTlsCertificateSdsSecretConfigs()
+              .clearValidationContextSdsSecretConfig().addTlsCertificates(identity).setValidationContext(trusted);
+          tls = tls.toBuilder().setCommonTlsContext(common).build();
+          l.setFilterChains(i, chain.toBuilder().setTransportSocket(chain.getTransportSocket().toBuilder()
+              .setTypedConfig(com.google.protobuf.Any.pack(tls))));
+        }
+      }
+      listeners.add(l.build());
+    }
+    List<Cluster> clusters = new java.util.ArrayList<>();
+    for (Cluster cluster : config.clusters()) {
+      if (cluster.hasTransportSocket()) {
+        var tls = cluster.getTransportSocket().getTypedConfig()
+            .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class);
+        var combined = tls.getCommonTlsContext().getCombinedValidationContext();
+        var validation = combined.getDefaultValidationContext().toBuilder().setTrustedCa(trusted.getTrustedCa());
+        var common = tls.getCommonTlsContext().toBuilder().clearTlsCertificateSdsSecretConfigs()
+            .clearCombinedValidationContext().addTlsCertificates(identity).setValidationContext(validation);
+        tls = tls.toBuilder().setCommonTlsContext(common).build();
+        cluster = cluster.toBuilder().setTransportSocket(cluster.getTransportSocket().toBuilder()
+            .setTypedConfig(com.google.protobuf.Any.pack(tls))).build();
+      }
+      clusters.add(cluster);
+    }
+    return ProxyConfig.of(listeners, config.routes(), clusters, config.endpoints(), List.of());
   }
 
   @Test
