@@ -10,6 +10,7 @@ import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.TlsProbe;
 import io.kodiak.e2e.support.Traffic;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,31 +128,7 @@ class CertificateRotationTest {
     }
   }
 
-  /** The certificate the server presents in the TLS handshake. */
   private static X509Certificate serverCertificate(int port) throws Exception {
-    AtomicReference<X509Certificate> seen = new AtomicReference<>();
-    TrustManager recorder = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        seen.set(chain[0]);
-      }
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, new TrustManager[] {recorder}, null);
-    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
-      socket.setSoTimeout(5000);
-      socket.startHandshake();
-    } catch (java.io.IOException e) {
-      // no client certificate: the server's was seen already
-    }
-    return seen.get();
+    return TlsProbe.serverCertificate(port, null).orElseThrow();
   }
 }

@@ -9,19 +9,14 @@ import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.TlsProbe;
 import io.kodiak.e2e.support.Traffic;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,46 +141,9 @@ class MtlsTest {
     return serverUris(port, null);
   }
 
-  /**
-   * The URI SANs of the certificate the server presents in the TLS handshake (none when the
-   * handshake fails before it), optionally offering a single protocol version.
-   */
+  /** The URI SANs the server presents (none when the handshake fails before), offering one TLS version. */
   private static List<String> serverUris(int port, String protocol) throws Exception {
-    AtomicReference<X509Certificate> seen = new AtomicReference<>();
-    TrustManager recorder = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        seen.set(chain[0]);
-      }
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, new TrustManager[] {recorder}, null);
-    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
-      socket.setSoTimeout(5000);
-      if (protocol != null) {
-        socket.setEnabledProtocols(new String[] {protocol});
-      }
-      socket.startHandshake();
-    } catch (java.io.IOException e) {
-      // the server wants a client certificate we do not have; its own certificate was seen already
-    }
-    List<String> uris = new ArrayList<>();
-    if (seen.get() == null) {
-      return uris;
-    }
-    for (List<?> san : seen.get().getSubjectAlternativeNames()) {
-      if ((Integer) san.get(0) == 6) {
-        uris.add((String) san.get(1));
-      }
-    }
-    return uris;
+    var certificate = TlsProbe.serverCertificate(port, protocol);
+    return certificate.isPresent() ? TlsProbe.uris(certificate.get()) : List.of();
   }
 }
