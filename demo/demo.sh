@@ -67,10 +67,15 @@ networking:
       tags: {kuma.io/service: backend}
   admin: {port: 9912}
 YAML
+# each proxy proves who it is with a dataplane token bound to its name
+for dp in backend-1 frontend-1; do
+  curl -sf -XPOST -H "Authorization: Bearer $token" localhost:5681/tokens/dataplane \
+    -d "{\"mesh\":\"default\",\"name\":\"$dp\"}" > "$work/$dp.token"
+done
 bin/kodiak-dp run --cp-address http://127.0.0.1:5678 --dataplane-file "$work/backend.yaml" --readiness-port 0 \
-  > "$work/dp-backend.log" 2>&1 & pids+=($!)
+  --dataplane-token-file "$work/backend-1.token" > "$work/dp-backend.log" 2>&1 & pids+=($!)
 bin/kodiak-dp run --cp-address http://127.0.0.1:5678 --dataplane-file "$work/frontend.yaml" --readiness-port 0 \
-  > "$work/dp-frontend.log" 2>&1 & pids+=($!)
+  --dataplane-token-file "$work/frontend-1.token" > "$work/dp-frontend.log" 2>&1 & pids+=($!)
 
 printf "waiting for the sidecars"
 until [ "$(curl -s -o /dev/null -w '%{http_code}' localhost:10001/)" = 200 ]; do printf "."; sleep 0.2; done

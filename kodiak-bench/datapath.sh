@@ -35,7 +35,9 @@ YAML
 # first proxy: a cold control plane (first bootstrap and first ADS stream since start)
 dataplane client-1 "$admin" "$out_port" > "$work/client-1.yaml"
 start=$(now_ms)
+curl -sf -XPOST -H "Authorization: Bearer $token" "127.0.0.1:$api/tokens/dataplane" -d '{"mesh":"default"}' > "$work/token"
 bin/kodiak-dp run --cp-address "http://127.0.0.1:$dp" --dataplane-file "$work/client-1.yaml" --readiness-port 0 \
+  --dataplane-token-file "$work/token" \
   > "$work/dp-1.log" 2>&1 &
 pids+=($!)
 until curl -s "127.0.0.1:$admin/config_dump" 2>/dev/null | grep -q "outbound:127.0.0.1:$out_port"; do sleep 0.005; done
@@ -46,6 +48,7 @@ for i in 2 3 4 5 6; do
   dataplane "client-$i" "$a" "$o" > "$work/client-$i.yaml"
   start=$(now_ms)
   bin/kodiak-dp run --cp-address "http://127.0.0.1:$dp" --dataplane-file "$work/client-$i.yaml" --readiness-port 0 \
+    --dataplane-token-file "$work/token" \
     > "$work/dp-$i.log" 2>&1 &
   pids+=($!)
   until curl -s "127.0.0.1:$a/config_dump" 2>/dev/null | grep -q "outbound:127.0.0.1:$o"; do sleep 0.005; done

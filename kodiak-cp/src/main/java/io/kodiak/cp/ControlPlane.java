@@ -10,6 +10,7 @@ import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.mtls.MeshCertificates;
+import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.policy.meshtls.MeshTlsSettings;
 import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
@@ -81,13 +82,18 @@ public final class ControlPlane implements AutoCloseable {
       SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
           new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings()), certificates);
       certificates.renewThrough(sync);
-      DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace());
+      DataplaneTokens tokens = new DataplaneTokens(store, Clock.systemUTC());
+      DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),
+          config.dpServer().auth() == CpConfig.DpAuth.dpToken ? java.util.Optional.of(tokens) : java.util.Optional.empty());
+      if (config.dpServer().auth() == CpConfig.DpAuth.none) {
+        LOG.warn("dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
+      }
       relay.delegate = lifecycle;
       lifecycle.scheduleOrphanCleanup();
       DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle);
       dpServer.start();
       ApiServer api = new ApiServer(config, manager, token,
-          new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle));
+          new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens));
       api.start();
       LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{} (store: {}, data: {}) in {} ms",
           config.apiServer().http().interfaceAddress(), api.port(), config.dpServer().interfaceAddress(),

@@ -4,6 +4,7 @@ import io.kodiak.ctl.client.ApiFailure;
 import io.kodiak.ctl.commands.ApplyCommand;
 import io.kodiak.ctl.commands.ConfigCommand;
 import io.kodiak.ctl.commands.DeleteCommand;
+import io.kodiak.ctl.commands.GenerateCommand;
 import io.kodiak.ctl.commands.GetCommand;
 import io.kodiak.ctl.commands.InspectCommand;
 import io.kodiak.ctl.commands.VersionCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The {@code kodiakctl} command: a client of the REST API only. */
 @Command(name = "kodiakctl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
     description = "Command-line client of the Kodiak control plane (kumactl's verbs).",
-    subcommands = {ApplyCommand.class, GetCommand.class, DeleteCommand.class, InspectCommand.class, ConfigCommand.class,
+    subcommands = {ApplyCommand.class, GetCommand.class, DeleteCommand.class, InspectCommand.class, GenerateCommand.class, ConfigCommand.class,
         VersionCommand.class})
 public final class KodiakCtl implements Runnable {
   public static final String VERSION = "0.1.0";

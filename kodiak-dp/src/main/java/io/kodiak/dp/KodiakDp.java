@@ -57,6 +57,12 @@ public final class KodiakDp implements Runnable {
 
     @Option(names = "--binary-path", description = "Envoy binary.") Path binaryPath;
 
+    @Option(names = "--dataplane-token-file", description = "File holding this proxy's dataplane token.")
+    Path tokenFile;
+
+    @Option(names = "--dataplane-token", description = "The dataplane token itself (prefer the file).")
+    String token;
+
     @Option(names = "--concurrency", defaultValue = "2", description = "Envoy worker threads.") int concurrency;
 
     @Option(names = "--drain-time", defaultValue = "5s", description = "How long Envoy drains on shutdown.")
@@ -79,6 +85,12 @@ public final class KodiakDp implements Runnable {
         dataplane = readDataplane();
         binary = EnvoyBinary.find(Optional.ofNullable(binaryPath));
         drain = parseDuration(drainTime);
+        if (tokenFile != null) {
+          if (!Files.isReadable(tokenFile)) {
+            throw new IllegalArgumentException("cannot read the dataplane token file " + tokenFile);
+          }
+          token = Files.readString(tokenFile).trim();
+        }
       } catch (IllegalStateException | IllegalArgumentException e) {
         System.err.println("Error: " + e.getMessage());
         return 2;
@@ -89,7 +101,7 @@ public final class KodiakDp implements Runnable {
       Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("kodiak-dp-" + dpName);
       // Asking Envoy its version costs a process start: do it while the bootstrap is fetched.
       var envoyVersion = java.util.concurrent.CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
-      BootstrapClient client = new BootstrapClient(cpAddress);
+      BootstrapClient client = new BootstrapClient(cpAddress, token == null ? "" : token);
       EnvoySupervisor supervisor = new EnvoySupervisor(binary, dir, adminPort,
           new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
       // SIGTERM and Ctrl-C drain Envoy and end run() normally, so the agent exits 0.

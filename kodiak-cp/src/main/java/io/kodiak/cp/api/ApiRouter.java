@@ -101,6 +101,12 @@ final class ApiRouter implements HttpService {
     if (parts.length == 1 && parts[0].equals("config")) {
       return get(method, system::config);
     }
+    if (parts.length == 2 && parts[0].equals("tokens") && parts[1].equals("dataplane")) {
+      if (method != HttpMethod.POST) {
+        throw methodNotAllowed(method);
+      }
+      return dataplanes.token(req);
+    }
     if (!parts[0].equals("meshes")) {
       Optional<ResourceType> type = ResourceCatalog.byPath(parts[0]);
       if (parts.length == 1 && type.isPresent() && type.get().isMeshScoped()) {

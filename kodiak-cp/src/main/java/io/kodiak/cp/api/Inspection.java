@@ -4,5 +4,6 @@ import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.xds.sync.SnapshotSync;
 
-/** What the inspect endpoints read: generated config, insights and who is connected. */
-public record Inspection(SnapshotSync sync, DataplaneInsights insights, DataplaneLifecycle lifecycle) {}
+/** What the inspect and token endpoints use: generated config, insights, who is connected, tokens. */
+public record Inspection(SnapshotSync sync, DataplaneInsights insights, DataplaneLifecycle lifecycle,
+    io.kodiak.cp.tokens.DataplaneTokens tokens) {}

@@ -9,10 +9,16 @@ import java.nio.file.Path;
 public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, Xds xds, Store store,
     Defaults defaults) {
   public record DpServer(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port,
-      String advertisedHost, String deregistrationGrace) {
+      String advertisedHost, DpAuth auth, String deregistrationGrace) {
     public java.time.Duration grace() {
       return durationOf(deregistrationGrace, "dpServer.deregistrationGrace");
     }
+  }
+
+  /** How proxies authenticate to the dp-server. */
+  public enum DpAuth {
+    dpToken,
+    none
   }
 
   public record Xds(String debounce) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Answers Kuma's BootstrapRequest: checks the Dataplane the agent sends (or finds the stored
@@ -39,7 +40,9 @@ final class BootstrapService {
   }
 
   /** What happened: the answer body, or why not. */
-  sealed interface Outcome permits Ok, Unknown, Conflict {}
+  sealed interface Outcome permits Ok, Unknown, Conflict, Unauthenticated {}
+
+  record Unauthenticated(String message) implements Outcome {}
 
   record Ok(ObjectNode body) implements Outcome {}
 
@@ -66,6 +69,14 @@ final class BootstrapService {
         return new Unknown("Dataplane \"" + name + "\" in mesh \"" + mesh + "\" is not known (yet)");
       }
       dataplane = stored.get();
+    }
+    String token = request.path("dataplaneToken").asText("");
+    Optional<String> refused = lifecycle.authenticate(token, dataplane);
+    if (refused.isPresent()) {
+      return new Unauthenticated(refused.get());
+    }
+    if (!token.isEmpty()) {
+      metadata.put(DataplaneLifecycle.TOKEN_METADATA, token);
     }
     if (lifecycle.isConnected(dataplane.mesh(), dataplane.name())) {
       return new Conflict("a proxy named \"" + dataplane.name() + "\" is already connected to mesh \""

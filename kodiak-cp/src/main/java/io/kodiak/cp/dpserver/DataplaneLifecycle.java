@@ -37,12 +37,15 @@ import org.slf4j.LoggerFactory;
 public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   public static final String DATAPLANE_METADATA = "dataplane.resource";
   public static final String AGENT_VERSION_METADATA = "kodiak.dp.version";
+  /** The dataplane token travels in the node metadata, so every stream (not just the bootstrap) is checked. */
+  public static final String TOKEN_METADATA = "dataplane.token";
   private static final Logger LOG = LoggerFactory.getLogger(DataplaneLifecycle.class);
 
   private final ResourceManager manager;
   private final SnapshotSync sync;
   private final DataplaneInsights insights;
   private final Duration grace;
+  private final java.util.Optional<io.kodiak.cp.tokens.DataplaneTokens> tokens;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
   private final ScheduledExecutorService deletions = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -51,7 +54,12 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     return t;
   });
 
-  public DataplaneLifecycle(ResourceManager manager, SnapshotSync sync, DataplaneInsights insights, Duration grace) {
+  /**
+   * @param tokens checks dataplane tokens; empty when proxy authentication is off (development)
+   */
+  public DataplaneLifecycle(ResourceManager manager, SnapshotSync sync, DataplaneInsights insights, Duration grace,
+      java.util.Optional<io.kodiak.cp.tokens.DataplaneTokens> tokens) {
+    this.tokens = tokens;
     this.manager = manager;
     this.sync = sync;
     this.insights = insights;
@@ -65,6 +73,18 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
         scheduleDeletion(dp.mesh() + "." + dp.name(), dp.key());
       }
     }
+  }
+
+  /** Why {@code token} does not admit this Dataplane's proxy, or empty when it does (or auth is off). */
+  public java.util.Optional<String> authenticate(String token, Resource dataplane) {
+    if (tokens.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Map<String, java.util.Set<String>> tags = new java.util.HashMap<>();
+    for (var inbound : io.kodiak.xds.proxy.ProxyModels.fromDataplane(dataplane).inbounds()) {
+      inbound.tags().forEach((k, v) -> tags.computeIfAbsent(k, x -> new java.util.HashSet<>()).add(v));
+    }
+    return tokens.get().refusal(token, dataplane.mesh(), dataplane.name(), tags);
   }
 
   /** Whether a live stream owns this proxy name. */
@@ -84,7 +104,11 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
           + node.mesh() + "\"; give this one another name");
     }
     try {
-      register(node);
+      register(node); // authenticates before anything is stored
+    } catch (StreamRejectedException e) {
+      owners.remove(node.id(), streamId);
+      LOG.warn("xds: refused proxy {}: {}", node.id(), e.getMessage());
+      throw e;
     } catch (ValidationException | StoreException e) {
       owners.remove(node.id(), streamId);
       LOG.warn("xds: refused proxy {}: {}", node.id(), e.getMessage());
@@ -125,21 +149,31 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     scheduleDeletion(node.id(), ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()));
   }
 
-  private void register(NodeInfo node) {
+  private void register(NodeInfo node) throws StreamRejectedException {
+    String token = node.metadata().getOrDefault(TOKEN_METADATA, "");
     String text = node.metadata().get(DATAPLANE_METADATA);
     if (text == null || text.isBlank()) {
-      if (manager.store().get(ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name())).isEmpty()) {
-        throw ValidationException.of("node.metadata", "no Dataplane is stored for this proxy and it sent none");
-      }
+      Resource stored = manager.store().get(ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()))
+          .orElseThrow(() -> ValidationException.of("node.metadata", "no Dataplane is stored for this proxy and it sent none"));
+      rejectUnlessAuthenticated(token, stored);
       return; // a Dataplane created through the API (delegated lifecycle)
     }
     JsonNode parsed = Documents.parse(text);
     if (!(parsed instanceof ObjectNode document)) {
       throw ValidationException.of("node.metadata." + DATAPLANE_METADATA, "must be a Dataplane object");
     }
+    document.put("mesh", node.mesh()).put("name", node.name());
+    rejectUnlessAuthenticated(token, manager.validate(document));
     ObjectNode labels = document.withObjectProperty("labels");
     labels.put(SnapshotSync.LIFECYCLE_LABEL, SnapshotSync.DIRECT);
     manager.put(ResourceCatalog.DATAPLANE, node.mesh(), node.name(), document, OptionalLong.empty());
+  }
+
+  private void rejectUnlessAuthenticated(String token, Resource dataplane) throws StreamRejectedException {
+    var refused = authenticate(token, dataplane);
+    if (refused.isPresent()) {
+      throw new StreamRejectedException(refused.get());
+    }
   }
 
   private void scheduleDeletion(String nodeId, ResourceKey key) {

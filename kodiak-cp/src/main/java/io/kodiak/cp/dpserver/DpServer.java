@@ -73,6 +73,9 @@ public final class DpServer implements AutoCloseable {
       return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ok.body().toString());
     } else if (outcome instanceof BootstrapService.Unknown unknown) {
       return Problems.render(ApiError.of(404, "Not Found", unknown.message()));
+    } else if (outcome instanceof BootstrapService.Unauthenticated refused) {
+      LOG.warn("bootstrap refused: {}", refused.message());
+      return Problems.render(ApiError.of(401, "Unauthorized", refused.message()));
     }
     BootstrapService.Conflict conflict = (BootstrapService.Conflict) outcome;
     LOG.warn("bootstrap refused: {}", conflict.message());

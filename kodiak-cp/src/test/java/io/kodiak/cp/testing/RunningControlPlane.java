@@ -102,6 +102,16 @@ public final class RunningControlPlane implements AutoCloseable {
     return send("PUT", path, body, adminToken());
   }
 
+  /** A dataplane token for one proxy, from {@code POST /tokens/dataplane}. */
+  public String dataplaneToken(String mesh, String name) {
+    Reply reply = send("POST", "/tokens/dataplane", "{\"mesh\": \"" + mesh + "\", \"name\": \"" + name + "\"}",
+        adminToken());
+    if (reply.status() != 200) {
+      throw new IllegalStateException("no token for " + mesh + "." + name + ": " + reply.body());
+    }
+    return reply.body();
+  }
+
   /** DELETE as admin. */
   public Reply delete(String path) {
     return send("DELETE", path, null, adminToken());

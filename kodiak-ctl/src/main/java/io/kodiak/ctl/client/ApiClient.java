@@ -45,6 +45,11 @@ public final class ApiClient {
     send("DELETE", path, null);
   }
 
+  /** POSTs JSON and returns the answer as text (tokens come back as plain text). */
+  public String postForText(String path, JsonNode body) {
+    return send("POST", path, body).body().path("text").asText();
+  }
+
   private Response send(String method, String path, JsonNode body) {
     HttpURLConnection connection;
     try {
@@ -65,7 +70,9 @@ public final class ApiClient {
       int status = connection.getResponseCode();
       InputStream stream = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
       String text = stream == null ? "" : new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      JsonNode parsed = text.isBlank() ? JSON.createObjectNode() : parse(text);
+      String type = connection.getContentType() == null ? "" : connection.getContentType();
+      JsonNode parsed = type.startsWith("text/plain") ? JSON.createObjectNode().put("text", text)
+          : text.isBlank() ? JSON.createObjectNode() : parse(text);
       if (status >= 400) {
         throw failure(status, parsed, text);
       }

@@ -19,8 +19,11 @@ public final class BootstrapClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BootstrapClient.class);
   private final URI endpoint;
+  private final String token;
 
-  public BootstrapClient(String cpAddress) {
+  /** @param token the dataplane token, or empty when the control plane does not require one */
+  public BootstrapClient(String cpAddress, String token) {
+    this.token = token;
     String base = cpAddress.endsWith("/") ? cpAddress.substring(0, cpAddress.length() - 1) : cpAddress;
     this.endpoint = URI.create(base + "/bootstrap");
   }
@@ -36,6 +39,9 @@ public final class BootstrapClient {
     ObjectNode request = JSON.createObjectNode();
     request.put("mesh", mesh).put("name", name).put("proxyType", "dataplane")
         .put("dataplaneResource", dataplane.toString());
+    if (!token.isEmpty()) {
+      request.put("dataplaneToken", token);
+    }
     ObjectNode version = request.putObject("version");
     version.putObject("kumaDp").put("version", agentVersion);
     version.putObject("envoy").put("version", envoyVersion.get());

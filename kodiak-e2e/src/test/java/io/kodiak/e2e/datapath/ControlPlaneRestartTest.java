@@ -54,8 +54,8 @@ class ControlPlaneRestartTest {
     HttpServer b1 = DemoApp.backend(app1, "b1");
     running.add(() -> b1.stop(0));
     int toBackend = Ports.free();
-    agent(first.dpServerUrl(), "backend-1", "backend", app1, Map.of());
-    agent(first.dpServerUrl(), "client-1", "client", Ports.free(), Map.of("backend", toBackend));
+    agent(first, "backend-1", "backend", app1, Map.of());
+    agent(first, "client-1", "client", Ports.free(), Map.of("backend", toBackend));
     await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(toBackend, "/").status() == 200);
 
     first.kill();
@@ -71,7 +71,7 @@ class ControlPlaneRestartTest {
     int app2 = Ports.free();
     HttpServer b2 = DemoApp.backend(app2, "b2");
     running.add(() -> b2.stop(0));
-    agent(second.dpServerUrl(), "backend-2", "backend", app2, Map.of());
+    agent(second, "backend-2", "backend", app2, Map.of());
     await().atMost(Duration.ofSeconds(20)).until(() -> answeredBy(toBackend).containsAll(Set.of("b1", "b2")));
 
     for (String proxy : List.of("client-1", "backend-1", "backend-2")) {
@@ -101,10 +101,21 @@ class ControlPlaneRestartTest {
     return total;
   }
 
-  private void agent(String cp, String name, String service, int app, Map<String, Integer> outbounds) {
+  private void agent(ControlPlaneProcess cp, String name, String service, int app, Map<String, Integer> outbounds)
+      throws Exception {
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("default", name, service, "http", Ports.free(), app, admin, outbounds);
-    running.add(AgentProcess.start(cp, yaml, admin, dir.resolve(name)));
+    running.add(AgentProcess.start(cp.dpServerUrl(), token(cp, name), yaml, admin, dir.resolve(name)));
+  }
+
+  private String token(ControlPlaneProcess cp, String name) throws Exception {
+    String admin = Files.readString(dir.resolve("data/admin-token")).trim();
+    HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(cp.url() + "/tokens/dataplane")).header("Authorization", "Bearer " + admin)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"mesh\": \"default\", \"name\": \"" + name + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    return res.body();
   }
 
   private static boolean online(ControlPlaneProcess cp, String name) throws Exception {

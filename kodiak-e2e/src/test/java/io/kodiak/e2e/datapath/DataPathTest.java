@@ -145,7 +145,8 @@ class DataPathTest {
     int inbound = Ports.free();
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("default", name, service, protocol, inbound, appPort, admin, outbounds);
-    AgentProcess agent = AgentProcess.start(cp.dpServerUrl(), yaml, admin, dir.resolve(name + "-" + inbound));
+    AgentProcess agent = AgentProcess.start(cp.dpServerUrl(), cp.dataplaneToken("default", name), yaml, admin,
+        dir.resolve(name + "-" + inbound));
     running.add(agent);
     agents.put(name, agent);
     inboundPorts.put(agent, inbound);
@@ -164,10 +165,13 @@ class DataPathTest {
     java.nio.file.Files.createDirectories(agentDir);
     Path file = agentDir.resolve("dataplane.yaml");
     java.nio.file.Files.writeString(file, yaml);
+    Path token = agentDir.resolve("token");
+    java.nio.file.Files.writeString(token, cp.dataplaneToken("default", "backend-1"));
     String java = ProcessHandle.current().info().command().orElse("java");
     return new ProcessBuilder(java, "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
         "io.kodiak.dp.KodiakDp", "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", file.toString(),
-        "--binary-path", io.kodiak.e2e.support.Envoy.binary().toString(), "--readiness-port", "0")
+        "--binary-path", io.kodiak.e2e.support.Envoy.binary().toString(), "--readiness-port", "0",
+        "--dataplane-token-file", token.toString())
         .redirectErrorStream(true).redirectOutput(agentDir.resolve("agent.log").toFile());
   }
 

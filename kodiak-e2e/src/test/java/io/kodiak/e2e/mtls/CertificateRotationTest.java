@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CertificateRotationTest {
   @TempDir Path dir;
+  private static final String MESH = "rot";
   private final List<AutoCloseable> running = new ArrayList<>();
 
   @AfterEach
@@ -116,7 +117,7 @@ class CertificateRotationTest {
   private void agent(RunningControlPlane cp, String name, String service, int inbound, int app, Map<String, Integer> outs) {
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("rot", name, service, "http", inbound, app, admin, outs);
-    running.add(AgentProcess.start(cp.dpServerUrl(), yaml, admin, dir.resolve(name)));
+    running.add(AgentProcess.start(cp.dpServerUrl(), cp.dataplaneToken(MESH, name), yaml, admin, dir.resolve(name)));
   }
 
   private static boolean signedBy(X509Certificate certificate, X509Certificate ca) {

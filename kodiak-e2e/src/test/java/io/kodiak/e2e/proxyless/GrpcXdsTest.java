@@ -41,6 +41,7 @@ class GrpcXdsTest {
         String bootstrap = "{\"xds_servers\":[{\"server_uri\":\"127.0.0.1:" + cp.controlPlane().dpServerPort() + "\","
             + "\"channel_creds\":[{\"type\":\"insecure\"}],\"server_features\":[\"xds_v3\"]}],"
             + "\"node\":{\"id\":\"default.grpc-client\",\"metadata\":{\"kodiak.io/proxy-kind\":\"grpc-proxyless\","
+            + "\"dataplane.token\":" + quote(cp.dataplaneToken("default", "grpc-client")) + ","
             + "\"dataplane.resource\":" + quote(clientDataplane) + "}}}";
         System.setProperty("io.grpc.xds.bootstrapConfig", bootstrap);
         ManagedChannel channel = Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create()).build();

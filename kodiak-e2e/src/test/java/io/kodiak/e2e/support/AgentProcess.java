@@ -27,24 +27,37 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** Starts an agent for the Dataplane YAML given; returns once its Envoy answers on admin. */
-  public static AgentProcess start(String cpAddress, String dataplaneYaml, int adminPort, Path dir) {
-    AgentProcess agent = launch(cpAddress, dataplaneYaml, adminPort, dir, 0);
+  public static AgentProcess start(String cpAddress, String token, String dataplaneYaml, int adminPort, Path dir) {
+    AgentProcess agent = launch(cpAddress, token, dataplaneYaml, adminPort, dir, 0);
     agent.awaitEnvoy(Duration.ofSeconds(30));
     return agent;
   }
 
-  /** Starts an agent without waiting for anything (its readiness endpoint on {@code readinessPort}). */
-  public static AgentProcess launch(String cpAddress, String dataplaneYaml, int adminPort, Path dir, int readinessPort) {
+  /**
+   * Starts an agent without waiting for anything (its readiness endpoint on {@code readinessPort}).
+   *
+   * @param token its dataplane token, or null to send none
+   */
+  public static AgentProcess launch(String cpAddress, String token, String dataplaneYaml, int adminPort, Path dir,
+      int readinessPort) {
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve("dataplane.yaml");
       Files.writeString(file, dataplaneYaml);
+      List<String> tokenArgs = List.of();
+      if (token != null) {
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, token);
+        tokenArgs = List.of("--dataplane-token-file", tokenFile.toString());
+      }
       Path log = dir.resolve("agent.log");
       String java = ProcessHandle.current().info().command().orElse("java");
-      ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
+      List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
           "-cp", TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.dp.KodiakDp", "run",
           "--cp-address", cpAddress, "--dataplane-file", file.toString(), "--binary-path", Envoy.binary().toString(),
           "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString()));
+      command.addAll(tokenArgs);
+      ProcessBuilder builder = new ProcessBuilder(command);
       builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       return new AgentProcess(builder.start(), adminPort, log);
     } catch (IOException e) {
