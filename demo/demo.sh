@@ -72,9 +72,11 @@ for dp in backend-1 frontend-1; do
   curl -sf -XPOST -H "Authorization: Bearer $token" localhost:5681/tokens/dataplane \
     -d "{\"mesh\":\"default\",\"name\":\"$dp\"}" > "$work/$dp.token"
 done
-bin/kodiak-dp run --cp-address http://127.0.0.1:5678 --dataplane-file "$work/backend.yaml" --readiness-port 0 \
+bin/kodiak-dp run --cp-address https://127.0.0.1:5678 --ca-cert-file "$work/cp/cp-ca.pem" \
+  --dataplane-file "$work/backend.yaml" --readiness-port 0 \
   --dataplane-token-file "$work/backend-1.token" > "$work/dp-backend.log" 2>&1 & pids+=($!)
-bin/kodiak-dp run --cp-address http://127.0.0.1:5678 --dataplane-file "$work/frontend.yaml" --readiness-port 0 \
+bin/kodiak-dp run --cp-address https://127.0.0.1:5678 --ca-cert-file "$work/cp/cp-ca.pem" \
+  --dataplane-file "$work/frontend.yaml" --readiness-port 0 \
   --dataplane-token-file "$work/frontend-1.token" > "$work/dp-frontend.log" 2>&1 & pids+=($!)
 
 printf "waiting for the sidecars"

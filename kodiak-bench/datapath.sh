@@ -15,7 +15,7 @@ now_ms() { date +%s%3N; }
 percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999); if(i<1)i=1; print a[i]}'; }
 
 KODIAK_DATA_DIR="$work/cp" KODIAK_API_SERVER_HTTP_PORT=$api KODIAK_DP_SERVER_PORT=$dp \
-  KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_INTERFACE=127.0.0.1 bin/kodiak-cp run > "$work/cp.log" 2>&1 &
+  KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_INTERFACE=127.0.0.1 KODIAK_API_SERVER_HTTPS_PORT=$(free_port) bin/kodiak-cp run > "$work/cp.log" 2>&1 &
 pids+=($!); cp_pid=$!
 until curl -sf "127.0.0.1:$api/" >/dev/null; do sleep 0.02; done
 token=$(cat "$work/cp/admin-token")
@@ -36,7 +36,7 @@ YAML
 dataplane client-1 "$admin" "$out_port" > "$work/client-1.yaml"
 start=$(now_ms)
 curl -sf -XPOST -H "Authorization: Bearer $token" "127.0.0.1:$api/tokens/dataplane" -d '{"mesh":"default"}' > "$work/token"
-bin/kodiak-dp run --cp-address "http://127.0.0.1:$dp" --dataplane-file "$work/client-1.yaml" --readiness-port 0 \
+bin/kodiak-dp run --cp-address "https://127.0.0.1:$dp" --ca-cert-file "$work/cp/cp-ca.pem" --dataplane-file "$work/client-1.yaml" --readiness-port 0 \
   --dataplane-token-file "$work/token" \
   > "$work/dp-1.log" 2>&1 &
 pids+=($!)
@@ -47,7 +47,7 @@ for i in 2 3 4 5 6; do
   a=$(free_port); o=$(free_port)
   dataplane "client-$i" "$a" "$o" > "$work/client-$i.yaml"
   start=$(now_ms)
-  bin/kodiak-dp run --cp-address "http://127.0.0.1:$dp" --dataplane-file "$work/client-$i.yaml" --readiness-port 0 \
+  bin/kodiak-dp run --cp-address "https://127.0.0.1:$dp" --ca-cert-file "$work/cp/cp-ca.pem" --dataplane-file "$work/client-$i.yaml" --readiness-port 0 \
     --dataplane-token-file "$work/token" \
     > "$work/dp-$i.log" 2>&1 &
   pids+=($!)

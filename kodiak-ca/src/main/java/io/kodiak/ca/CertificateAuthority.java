@@ -94,6 +94,30 @@ public final class CertificateAuthority {
     }
   }
 
+  /** Issues a TLS server certificate for the given DNS names and IP addresses (the control plane's own). */
+  public IssuedCertificate issueServer(List<String> dnsNames, List<String> ips, Duration lifetime, Instant now) {
+    KeyType keyType = KeyType.of(key);
+    KeyPair keys = keyType.generate();
+    try {
+      X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial(),
+          Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(lifetime)),
+          new X500Name("O=Kodiak, CN=" + (dnsNames.isEmpty() ? "control-plane" : dnsNames.get(0))), keys.getPublic());
+      List<GeneralName> names = new ArrayList<>();
+      dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+      ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true,
+          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      X509Certificate issued = sign(builder, key, keyType);
+      return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), now, issued.getNotAfter().toInstant());
+    } catch (CertIOException e) {
+      throw new IllegalStateException("cannot issue the control plane's certificate", e);
+    }
+  }
+
   public X509Certificate certificate() {
     return certificate;
   }

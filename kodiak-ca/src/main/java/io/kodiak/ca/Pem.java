@@ -20,10 +20,15 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 public final class Pem {
   private Pem() {}
 
+  /** PEM text of a certificate, or of a private key in PKCS#8 (what Netty, Envoy and OpenSSL all read). */
   public static String encode(Object object) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(object);
+      if (object instanceof PrivateKey key) {
+        writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+      } else {
+        writer.writeObject(object);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -10,6 +10,7 @@ import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.mtls.MeshCertificates;
+import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.policy.meshtls.MeshTlsSettings;
 import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
@@ -90,10 +91,18 @@ public final class ControlPlane implements AutoCloseable {
       }
       relay.delegate = lifecycle;
       lifecycle.scheduleOrphanCleanup();
-      DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle);
+      var dpTls = config.dpServer().tls();
+      java.util.Optional<ControlPlaneTls> tls = dpTls.enabled()
+          ? java.util.Optional.of(ControlPlaneTls.loadOrCreate(config.dataPath(), dpTls.certFile(), dpTls.keyFile(),
+              dpTls.caFile()))
+          : java.util.Optional.empty();
+      if (tls.isEmpty()) {
+        LOG.warn("dp-server: TLS is OFF (dpServer.tls.enabled: false): proxies cannot tell this control plane from an impostor");
+      }
+      DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle, tls);
       dpServer.start();
       ApiServer api = new ApiServer(config, manager, token,
-          new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens));
+          new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens), tls);
       api.start();
       LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{} (store: {}, data: {}) in {} ms",
           config.apiServer().http().interfaceAddress(), api.port(), config.dpServer().interfaceAddress(),

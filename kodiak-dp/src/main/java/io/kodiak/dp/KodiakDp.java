@@ -63,6 +63,10 @@ public final class KodiakDp implements Runnable {
     @Option(names = "--dataplane-token", description = "The dataplane token itself (prefer the file).")
     String token;
 
+    @Option(names = "--ca-cert-file", description = "The control plane's CA (https addresses; default: "
+        + "~/.kodiak/cp-ca.pem when it exists, as written by a control plane on this machine).")
+    Path caCertFile;
+
     @Option(names = "--concurrency", defaultValue = "2", description = "Envoy worker threads.") int concurrency;
 
     @Option(names = "--drain-time", defaultValue = "5s", description = "How long Envoy drains on shutdown.")
@@ -101,7 +105,15 @@ public final class KodiakDp implements Runnable {
       Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("kodiak-dp-" + dpName);
       // Asking Envoy its version costs a process start: do it while the bootstrap is fetched.
       var envoyVersion = java.util.concurrent.CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
-      BootstrapClient client = new BootstrapClient(cpAddress, token == null ? "" : token);
+      Optional<Path> ca = Optional.ofNullable(caCertFile);
+      Path localCa = Path.of(System.getProperty("user.home"), ".kodiak", "cp-ca.pem");
+      if (ca.isEmpty() && cpAddress.startsWith("https") && Files.isReadable(localCa)) {
+        ca = Optional.of(localCa);
+      }
+      if (cpAddress.startsWith("http:")) {
+        LOG.warn("the control plane address {} is plaintext: use https:// outside development", cpAddress);
+      }
+      BootstrapClient client = new BootstrapClient(cpAddress, token == null ? "" : token, ca);
       EnvoySupervisor supervisor = new EnvoySupervisor(binary, dir, adminPort,
           new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
       // SIGTERM and Ctrl-C drain Envoy and end run() normally, so the agent exits 0.

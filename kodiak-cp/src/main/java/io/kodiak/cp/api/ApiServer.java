@@ -15,7 +15,7 @@ public final class ApiServer implements AutoCloseable {
   private final Server server;
 
   public ApiServer(CpConfig config, ResourceManager manager, AdminToken token, Identity identity, JsonNode effectiveConfig,
-      Inspection inspection) {
+      Inspection inspection, java.util.Optional<io.kodiak.cp.tls.ControlPlaneTls> tls) {
     Access access = new Access(token, config.apiServer().readsRequireToken());
     ApiRouter router = new ApiRouter(
         new ResourceEndpoints(manager, access),
@@ -23,8 +23,13 @@ public final class ApiServer implements AutoCloseable {
         new SystemEndpoints(new SystemEndpoints.ServerIdentity(identity.hostname(), identity.version(),
             identity.instanceId(), identity.clusterId()), effectiveConfig),
         config.apiServer().maxRequestBytes());
-    server = Server.builder()
-        .http(new InetSocketAddress(config.apiServer().http().interfaceAddress(), config.apiServer().http().port()))
+    var builder = Server.builder()
+        .http(new InetSocketAddress(config.apiServer().http().interfaceAddress(), config.apiServer().http().port()));
+    if (tls.isPresent() && config.apiServer().https().enabled()) {
+      builder.https(new InetSocketAddress(config.apiServer().http().interfaceAddress(), config.apiServer().https().port()))
+          .tls(tls.get().certFile().toFile(), tls.get().keyFile().toFile());
+    }
+    server = builder
         .serviceUnder("/", router)
         .maxRequestLength(config.apiServer().maxRequestBytes())
         .errorHandler(new ProtocolErrors())
@@ -38,9 +43,9 @@ public final class ApiServer implements AutoCloseable {
     server.start().join();
   }
 
-  /** The port actually bound (useful when configured as 0). */
+  /** The plaintext port actually bound (useful when configured as 0). */
   public int port() {
-    return server.activeLocalPort();
+    return server.activeLocalPort(com.linecorp.armeria.common.SessionProtocol.HTTP);
   }
 
   @Override

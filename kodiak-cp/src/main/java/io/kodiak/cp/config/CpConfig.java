@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, Xds xds, Store store,
     Defaults defaults) {
   public record DpServer(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port,
-      String advertisedHost, DpAuth auth, String deregistrationGrace) {
+      Tls tls, String advertisedHost, DpAuth auth, String deregistrationGrace) {
     public java.time.Duration grace() {
       return durationOf(deregistrationGrace, "dpServer.deregistrationGrace");
     }
@@ -32,7 +32,11 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
         io.kodiak.model.validation.ValidationException.of(key, "must be a duration such as 10s or 500ms, not \"" + text + "\""));
   }
 
-  public record ApiServer(Http http, boolean readsRequireToken, int maxRequestBytes) {}
+  public record ApiServer(Http http, Https https, boolean readsRequireToken, int maxRequestBytes) {}
+
+  public record Https(boolean enabled, int port) {}
+
+  public record Tls(boolean enabled, String certFile, String keyFile, String caFile) {}
 
   public record Http(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port) {}
 

@@ -29,9 +29,30 @@ final class BootstrapRenderer {
 
   private BootstrapRenderer() {}
 
-  static String render(ProxyModel proxy, Map<String, String> metadata, String cpHost, int cpPort) {
+  /** @param cpCaPem the control plane's CA when the dp-server speaks TLS; Envoy trusts only it */
+  static String render(ProxyModel proxy, Map<String, String> metadata, String cpHost, int cpPort,
+      java.util.Optional<String> cpCaPem) {
     Struct.Builder meta = Struct.newBuilder();
     metadata.forEach((k, v) -> meta.putFields(k, Value.newBuilder().setStringValue(v).build()));
+    Cluster.Builder ads = Cluster.newBuilder()
+        .setName(EnvoyNames.ADS_CLUSTER)
+        .setType(Cluster.DiscoveryType.STRICT_DNS)
+        .setConnectTimeout(Protos.seconds(1))
+        .putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options())
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+            .setClusterName(EnvoyNames.ADS_CLUSTER)
+            .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
+                .setEndpoint(Endpoint.newBuilder().setAddress(Protos.socket(cpHost, cpPort))))));
+    cpCaPem.ifPresent(ca -> ads.setTransportSocket(io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+        .setName(EnvoyNames.TLS_TRANSPORT_SOCKET)
+        .setTypedConfig(Protos.pack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.newBuilder()
+            .setSni(cpHost)
+            .setCommonTlsContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+                .addAlpnProtocols("h2")
+                .setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext
+                    .newBuilder().setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                        .setInlineString(ca))))
+            .build()))));
     Bootstrap bootstrap = Bootstrap.newBuilder()
         .setNode(Node.newBuilder().setId(proxy.nodeId()).setCluster(proxy.primaryService()).setMetadata(meta))
         .setAdmin(Admin.newBuilder().setAddress(Protos.socket("127.0.0.1", proxy.adminPort())))
@@ -44,16 +65,7 @@ final class BootstrapRenderer {
                     .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(EnvoyNames.ADS_CLUSTER))))
             .setCdsConfig(Protos.ads())
             .setLdsConfig(Protos.ads()))
-        .setStaticResources(Bootstrap.StaticResources.newBuilder()
-            .addClusters(Cluster.newBuilder()
-                .setName(EnvoyNames.ADS_CLUSTER)
-                .setType(Cluster.DiscoveryType.STRICT_DNS)
-                .setConnectTimeout(Protos.seconds(1))
-                .putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options())
-                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-                    .setClusterName(EnvoyNames.ADS_CLUSTER)
-                    .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-                        .setEndpoint(Endpoint.newBuilder().setAddress(Protos.socket(cpHost, cpPort))))))))
+        .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(ads))
         .build();
     return ProtoJson.print(bootstrap);
   }

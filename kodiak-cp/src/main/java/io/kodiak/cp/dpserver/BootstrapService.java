@@ -31,8 +31,11 @@ final class BootstrapService {
   private final java.util.function.IntSupplier port;
 
   /** {@code port} is read per request: with port 0 configured, the bound port is known only after start. */
+  private final Optional<String> cpCaPem;
+
   BootstrapService(ResourceManager manager, DataplaneLifecycle lifecycle, String advertisedHost,
-      java.util.function.IntSupplier port) {
+      java.util.function.IntSupplier port, Optional<String> cpCaPem) {
+    this.cpCaPem = cpCaPem;
     this.manager = manager;
     this.lifecycle = lifecycle;
     this.advertisedHost = advertisedHost;
@@ -86,7 +89,7 @@ final class BootstrapService {
         .asText(""));
     ProxyModel proxy = ProxyModels.fromDataplane(dataplane);
     String host = advertisedHost.isEmpty() ? requestHost : advertisedHost;
-    String bootstrap = BootstrapRenderer.render(proxy, metadata, host, port.getAsInt());
+    String bootstrap = BootstrapRenderer.render(proxy, metadata, host, port.getAsInt(), cpCaPem);
     ObjectNode body = Documents.JSON.createObjectNode();
     body.put("bootstrap", Base64.getEncoder().encodeToString(bootstrap.getBytes(StandardCharsets.UTF_8)));
     ObjectNode sidecar = body.putObject("kumaSidecarConfiguration");

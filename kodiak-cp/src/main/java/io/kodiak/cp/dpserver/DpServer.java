@@ -26,14 +26,23 @@ public final class DpServer implements AutoCloseable {
   private static final int MAX_XDS_MESSAGE_BYTES = 16 * 1024 * 1024;
   private final Server server;
 
-  public DpServer(CpConfig.DpServer config, XdsServer xds, ResourceManager manager, DataplaneLifecycle lifecycle) {
-    BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), this::port);
+  /** @param tls the control plane's certificate; empty serves plaintext (development only) */
+  public DpServer(CpConfig.DpServer config, XdsServer xds, ResourceManager manager, DataplaneLifecycle lifecycle,
+      java.util.Optional<io.kodiak.cp.tls.ControlPlaneTls> tls) {
+    BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), this::port,
+        tls.map(io.kodiak.cp.tls.ControlPlaneTls::caPem));
     GrpcService ads = GrpcService.builder()
         .addService(xds.adsService())
         .maxRequestMessageLength(MAX_XDS_MESSAGE_BYTES)
         .build();
-    server = Server.builder()
-        .http(new InetSocketAddress(config.interfaceAddress(), config.port()))
+    var builder = Server.builder();
+    InetSocketAddress address = new InetSocketAddress(config.interfaceAddress(), config.port());
+    if (tls.isPresent()) {
+      builder.https(address).tls(tls.get().certFile().toFile(), tls.get().keyFile().toFile());
+    } else {
+      builder.http(address);
+    }
+    server = builder
         .requestTimeoutMillis(0)
         .maxRequestLength(0)
         .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())

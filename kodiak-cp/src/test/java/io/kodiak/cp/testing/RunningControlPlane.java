@@ -38,6 +38,7 @@ public final class RunningControlPlane implements AutoCloseable {
     all.put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
     all.put("KODIAK_API_SERVER_HTTP_PORT", "0");
     all.putIfAbsent("KODIAK_DP_SERVER_PORT", "0");
+    all.putIfAbsent("KODIAK_API_SERVER_HTTPS_PORT", "0");
     all.putIfAbsent("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     CpConfig config = ConfigLoader.load(Optional.empty(), all);
     return new RunningControlPlane(ControlPlane.start(config), dataDir);
@@ -51,9 +52,35 @@ public final class RunningControlPlane implements AutoCloseable {
     return "http://127.0.0.1:" + cp.apiPort();
   }
 
-  /** The dp-server address agents use ({@code --cp-address}). */
+  /** The dp-server address agents use ({@code --cp-address}): https unless TLS is turned off. */
   public String dpServerUrl() {
-    return "http://127.0.0.1:" + cp.dpServerPort();
+    return (caCertFile() == null ? "http" : "https") + "://127.0.0.1:" + cp.dpServerPort();
+  }
+
+  /** The control plane's CA (what agents pass as {@code --ca-cert-file}), or null without TLS. */
+  public Path caCertFile() {
+    Path ca = dataDir.resolve("cp-ca.pem");
+    return Files.exists(ca) ? ca : null;
+  }
+
+  /** An HTTP client for the dp-server that trusts only the control plane's CA. */
+  public HttpClient dpServerClient() {
+    Path ca = caCertFile();
+    if (ca == null) {
+      return http;
+    }
+    try (var in = Files.newInputStream(ca)) {
+      var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      store.load(null, null);
+      store.setCertificateEntry("cp", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+      var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+      tls.init(null, trust.getTrustManagers(), null);
+      return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build();
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public Path dataDir() {

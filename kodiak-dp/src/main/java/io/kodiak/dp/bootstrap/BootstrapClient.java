@@ -20,10 +20,15 @@ public final class BootstrapClient {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BootstrapClient.class);
   private final URI endpoint;
   private final String token;
+  private final javax.net.ssl.SSLSocketFactory tls;
 
-  /** @param token the dataplane token, or empty when the control plane does not require one */
-  public BootstrapClient(String cpAddress, String token) {
+  /**
+   * @param token the dataplane token, or empty when the control plane does not require one
+   * @param caCert the CA the control plane's certificate must chain to (https addresses)
+   */
+  public BootstrapClient(String cpAddress, String token, java.util.Optional<java.nio.file.Path> caCert) {
     this.token = token;
+    this.tls = caCert.map(BootstrapClient::trusting).orElse(null);
     String base = cpAddress.endsWith("/") ? cpAddress.substring(0, cpAddress.length() - 1) : cpAddress;
     this.endpoint = URI.create(base + "/bootstrap");
   }
@@ -61,6 +66,9 @@ public final class BootstrapClient {
           throw new BootstrapRefusedException(res.status(), error.path("detail").asText(res.body()),
               violations(error));
         }
+      } catch (javax.net.ssl.SSLException e) {
+        throw new BootstrapRefusedException(0, "the control plane at " + endpoint + " failed TLS verification ("
+            + e.getMessage() + "): is --ca-cert-file the control plane's CA (its dataDir/cp-ca.pem)?", List.of());
       } catch (IOException e) {
         LOG.info("bootstrap: control plane at {} not reachable ({}); retrying in {}", endpoint, e.toString(),
             backoff.peek());
@@ -72,6 +80,9 @@ public final class BootstrapClient {
   /** One POST over {@link java.net.HttpURLConnection}: it starts much faster than java.net.http. */
   private Answer post(String body) throws IOException {
     java.net.HttpURLConnection c = (java.net.HttpURLConnection) endpoint.toURL().openConnection();
+    if (c instanceof javax.net.ssl.HttpsURLConnection https && tls != null) {
+      https.setSSLSocketFactory(tls);
+    }
     c.setConnectTimeout(3_000);
     c.setReadTimeout(10_000);
     c.setRequestMethod("POST");
@@ -87,6 +98,26 @@ public final class BootstrapClient {
   }
 
   private record Answer(int status, String body) {}
+
+  /** An SSL socket factory that trusts only the CA certificate(s) in {@code caFile}. */
+  private static javax.net.ssl.SSLSocketFactory trusting(java.nio.file.Path caFile) {
+    try (var in = java.nio.file.Files.newInputStream(caFile)) {
+      var certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+      var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      store.load(null, null);
+      int i = 0;
+      for (var certificate : certificates) {
+        store.setCertificateEntry("ca-" + i++, certificate);
+      }
+      var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      var context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context.getSocketFactory();
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot use " + caFile + " as the control plane's CA: " + e.getMessage());
+    }
+  }
 
   private static JsonNode parse(String body) {
     try {

@@ -66,6 +66,25 @@ class AgentBadInputTest {
   }
 
   @Test
+  void aControlPlaneWhoseCertificateDoesNotMatchTheCaIsRefused() throws Exception {
+    io.kodiak.ca.CertificateAuthority stranger = io.kodiak.ca.CertificateAuthority.generate("stranger",
+        io.kodiak.ca.CertificateAuthority.KeyType.EC_P256, java.time.Duration.ofDays(1), java.time.Instant.now());
+    Path wrongCa = write("wrong-ca.pem", stranger.certificatePem());
+    Path file = write("tls.yaml", Dataplanes.yaml("default", "tls-1", "a", "http", Ports.free(), Ports.free(),
+        Ports.free(), Map.of()));
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process process = new ProcessBuilder(java, "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
+        "io.kodiak.dp.KodiakDp", "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", file.toString(),
+        "--readiness-port", "0", "--ca-cert-file", wrongCa.toString(), "--binary-path", Envoy.binary().toString())
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(1);
+    assertThat(output).contains("failed TLS verification");
+    assertThat(cp.dpServerUrl()).startsWith("https://");
+  }
+
+  @Test
   void anUnknownMeshIsRefused() throws Exception {
     Path file = write("nomesh.yaml", Dataplanes.yaml("nope", "lost", "a", "http", Ports.free(), Ports.free(),
         Ports.free(), Map.of()));
@@ -92,7 +111,7 @@ class AgentBadInputTest {
 
   private java.net.http.HttpResponse<String> post(String body) {
     try {
-      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+      return cp.dpServerClient().send(java.net.http.HttpRequest.newBuilder(
           java.net.URI.create(cp.dpServerUrl() + "/bootstrap")).POST(java.net.http.HttpRequest.BodyPublishers
               .ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
@@ -114,7 +133,8 @@ class AgentBadInputTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new java.util.ArrayList<>(List.of(java, "-cp",
         "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*", "io.kodiak.dp.KodiakDp", "run",
-        "--cp-address", cp.dpServerUrl(), "--dataplane-file", dataplane.toString(), "--readiness-port", "0"));
+        "--cp-address", cp.dpServerUrl(), "--dataplane-file", dataplane.toString(), "--readiness-port", "0",
+        "--ca-cert-file", cp.caCertFile().toString()));
     command.addAll(List.of(extra));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());

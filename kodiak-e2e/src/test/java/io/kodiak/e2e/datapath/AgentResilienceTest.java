@@ -30,9 +30,9 @@ class AgentResilienceTest {
     int admin = Ports.free();
     int readiness = Ports.free();
     String yaml = Dataplanes.yaml("default", "patient-1", "patient", "http", Ports.free(), Ports.free(), admin, Map.of());
-    // the agent starts before any control plane exists, so it cannot hold a token: this control
-    // plane runs without proxy authentication (dpServer.auth: none)
-    try (AgentProcess agent = AgentProcess.launch("http://127.0.0.1:" + dpPort, null, yaml, admin, dir.resolve("agent"),
+    // the agent starts before any control plane exists, so it can hold neither a token nor the
+    // control plane's CA: this control plane runs in development mode (no proxy auth, no TLS)
+    try (AgentProcess agent = AgentProcess.launch("http://127.0.0.1:" + dpPort, null, null, yaml, admin, dir.resolve("agent"),
         readiness)) {
       // no control plane yet: the agent is up, keeps retrying, and is not ready
       await().atMost(Duration.ofSeconds(20)).until(() -> readiness(readiness) == 503);
@@ -40,7 +40,8 @@ class AgentResilienceTest {
       assertThat(agent.alive()).isTrue();
 
       try (RunningControlPlane cp = RunningControlPlane.start(dir.resolve("cp"),
-          Map.of("KODIAK_DP_SERVER_PORT", String.valueOf(dpPort), "KODIAK_DP_SERVER_AUTH", "none"))) {
+          Map.of("KODIAK_DP_SERVER_PORT", String.valueOf(dpPort), "KODIAK_DP_SERVER_AUTH", "none",
+          "KODIAK_DP_SERVER_TLS_ENABLED", "false"))) {
         agent.awaitEnvoy(Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(20)).until(() -> readiness(readiness) == 200);
         await().atMost(Duration.ofSeconds(10)).until(() -> cp.controlPlane().insights().online("default", "patient-1"));

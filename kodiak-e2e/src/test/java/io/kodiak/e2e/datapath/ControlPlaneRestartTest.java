@@ -105,7 +105,8 @@ class ControlPlaneRestartTest {
       throws Exception {
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("default", name, service, "http", Ports.free(), app, admin, outbounds);
-    running.add(AgentProcess.start(cp.dpServerUrl(), token(cp, name), yaml, admin, dir.resolve(name)));
+    running.add(AgentProcess.start(cp.dpServerUrl(), dir.resolve("data/cp-ca.pem"), token(cp, name), yaml, admin,
+        dir.resolve(name)));
   }
 
   private String token(ControlPlaneProcess cp, String name) throws Exception {

@@ -145,7 +145,7 @@ class DataPathTest {
     int inbound = Ports.free();
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("default", name, service, protocol, inbound, appPort, admin, outbounds);
-    AgentProcess agent = AgentProcess.start(cp.dpServerUrl(), cp.dataplaneToken("default", name), yaml, admin,
+    AgentProcess agent = AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken("default", name), yaml, admin,
         dir.resolve(name + "-" + inbound));
     running.add(agent);
     agents.put(name, agent);
@@ -171,7 +171,7 @@ class DataPathTest {
     return new ProcessBuilder(java, "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
         "io.kodiak.dp.KodiakDp", "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", file.toString(),
         "--binary-path", io.kodiak.e2e.support.Envoy.binary().toString(), "--readiness-port", "0",
-        "--dataplane-token-file", token.toString())
+        "--dataplane-token-file", token.toString(), "--ca-cert-file", cp.caCertFile().toString())
         .redirectErrorStream(true).redirectOutput(agentDir.resolve("agent.log").toFile());
   }
 

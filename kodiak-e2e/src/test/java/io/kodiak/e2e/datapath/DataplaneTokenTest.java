@@ -100,7 +100,7 @@ class DataplaneTokenTest {
     String body = "{\"mesh\":\"default\",\"name\":\"" + name + "\",\"dataplaneResource\":" + quote(dataplane)
         + (token == null ? "" : ",\"dataplaneToken\":" + quote(token)) + "}";
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cp.dpServerUrl() + "/bootstrap"))
+      return cp.dpServerClient().send(HttpRequest.newBuilder(URI.create(cp.dpServerUrl() + "/bootstrap"))
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);

@@ -117,7 +117,7 @@ class CertificateRotationTest {
   private void agent(RunningControlPlane cp, String name, String service, int inbound, int app, Map<String, Integer> outs) {
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("rot", name, service, "http", inbound, app, admin, outs);
-    running.add(AgentProcess.start(cp.dpServerUrl(), cp.dataplaneToken(MESH, name), yaml, admin, dir.resolve(name)));
+    running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken(MESH, name), yaml, admin, dir.resolve(name)));
   }
 
   private static boolean signedBy(X509Certificate certificate, X509Certificate ca) {

@@ -135,7 +135,7 @@ class MtlsTest {
     int admin = Ports.free();
     RunningControlPlane cp = (RunningControlPlane) running.get(0);
     String yaml = Dataplanes.yaml("secure", name, service, protocol, inbound, app, admin, outbounds);
-    running.add(AgentProcess.start(cp.dpServerUrl(), cp.dataplaneToken(MESH, name), yaml, admin, dir.resolve(name)));
+    running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken(MESH, name), yaml, admin, dir.resolve(name)));
   }
 
   private static List<String> serverUris(int port) throws Exception {

@@ -27,8 +27,9 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** Starts an agent for the Dataplane YAML given; returns once its Envoy answers on admin. */
-  public static AgentProcess start(String cpAddress, String token, String dataplaneYaml, int adminPort, Path dir) {
-    AgentProcess agent = launch(cpAddress, token, dataplaneYaml, adminPort, dir, 0);
+  public static AgentProcess start(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
+      Path dir) {
+    AgentProcess agent = launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, 0);
     agent.awaitEnvoy(Duration.ofSeconds(30));
     return agent;
   }
@@ -36,10 +37,11 @@ public final class AgentProcess implements AutoCloseable {
   /**
    * Starts an agent without waiting for anything (its readiness endpoint on {@code readinessPort}).
    *
+   * @param caCert the control plane's CA for an https address, or null
    * @param token its dataplane token, or null to send none
    */
-  public static AgentProcess launch(String cpAddress, String token, String dataplaneYaml, int adminPort, Path dir,
-      int readinessPort) {
+  public static AgentProcess launch(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
+      Path dir, int readinessPort) {
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve("dataplane.yaml");
@@ -57,6 +59,9 @@ public final class AgentProcess implements AutoCloseable {
           "--cp-address", cpAddress, "--dataplane-file", file.toString(), "--binary-path", Envoy.binary().toString(),
           "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString()));
       command.addAll(tokenArgs);
+      if (caCert != null) {
+        command.addAll(List.of("--ca-cert-file", caCert.toString()));
+      }
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       return new AgentProcess(builder.start(), adminPort, log);

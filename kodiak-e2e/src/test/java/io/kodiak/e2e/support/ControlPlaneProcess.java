@@ -43,6 +43,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
     builder.environment().put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
     builder.environment().put("KODIAK_DP_SERVER_PORT", String.valueOf(dpPort));
     builder.environment().put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
+    builder.environment().put("KODIAK_API_SERVER_HTTPS_PORT", "0");
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
       ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), port, dpPort);
@@ -61,8 +62,9 @@ public final class ControlPlaneProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  /** The dp-server (TLS, the control plane's own CA in its data directory). */
   public String dpServerUrl() {
-    return "http://127.0.0.1:" + dpPort;
+    return "https://127.0.0.1:" + dpPort;
   }
 
   public int port() {
