@@ -31,8 +31,9 @@ $(ENVOY):
 
 build: setup
 	$(MVN) install -DskipTests
-	@# Record a class-data-sharing archive so kodiakctl starts fast (see CdsTraining).
-	@rm -f $(CTL_TARGET)/kodiakctl.jsa
+	@# Archives recorded against an older build are useless: the agent and the control plane
+	@# record fresh ones on their first run. kodiakctl's is recorded now (see CdsTraining).
+	@rm -f $(CTL_TARGET)/kodiakctl.jsa kodiak-dp/target/kodiak-dp.jsa kodiak-cp/target/kodiak-cp.jsa
 	@$(JAVA) -XX:ArchiveClassesAtExit=$(CTL_TARGET)/kodiakctl.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
 	  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
 	  -cp "$(CTL_TARGET)/kodiak-ctl.jar:$(CTL_TARGET)/lib/*" io.kodiak.ctl.CdsTraining \

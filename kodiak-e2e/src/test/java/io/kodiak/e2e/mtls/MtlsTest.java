@@ -118,6 +118,11 @@ class MtlsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(backendInbound, "/").status() == 200);
     assertThat(Traffic.get(intruderToBackend, "/").status()).isEqualTo(200);
 
+    // key material never leaves through the inspect API
+    assertThat(cp.get("/meshes/secure/dataplanes/backend-1/_config").body()).doesNotContain("PRIVATE KEY")
+        .contains("identity_cert");
+    assertThat(cp.get("/meshes/secure/secrets/secure.ca-builtin-key-ca-1").status()).isEqualTo(401);
+
     for (String proxy : List.of("backend-1", "echo-1", "client-1", "intruder-1")) {
       assertThat(cp.controlPlane().insights().nacks("secure", proxy)).as(proxy + " NACKs").isZero();
     }

@@ -35,10 +35,14 @@ final class InboundGenerator {
       String cluster = EnvoyNames.localCluster(inbound.servicePort());
       String stats = EnvoyNames.statPrefix(listenerName);
       var routes = Routes.allTo(EnvoyNames.inboundRoute(inbound.service()), inbound.service(), cluster);
+      // The TLS inspector is always there, so turning mTLS on or off changes only filter chains:
+      // Envoy then updates the listener in place instead of replacing (and draining) it.
       Listener.Builder listener = Listener.newBuilder()
           .setName(listenerName)
           .setAddress(Protos.socket(inbound.address(), inbound.port()))
-          .setTrafficDirection(TrafficDirection.INBOUND);
+          .setTrafficDirection(TrafficDirection.INBOUND)
+          .addListenerFilters(ListenerFilter.newBuilder().setName(EnvoyNames.TLS_INSPECTOR)
+              .setTypedConfig(Protos.pack(TlsInspector.getDefaultInstance())));
       if (mtls.isEmpty()) {
         Filter filter = inbound.protocol().isHttp() ? HttpFilters.hcmInline(stats, routes)
             : HttpFilters.tcpProxy(stats, cluster);
@@ -58,8 +62,6 @@ final class InboundGenerator {
         }
         if (mode == MeshMtls.Mode.PERMISSIVE) {
           // plaintext callers carry no identity, so permissions cannot apply to them
-          listener.addListenerFilters(ListenerFilter.newBuilder().setName(EnvoyNames.TLS_INSPECTOR)
-              .setTypedConfig(Protos.pack(TlsInspector.getDefaultInstance())));
           secure.setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"));
           Filter plain = inbound.protocol().isHttp() ? HttpFilters.hcmInline(stats, routes)
               : HttpFilters.tcpProxy(stats, cluster);
