@@ -46,6 +46,10 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
    */
   static final Duration ROTATION_GRACE = Duration.ofSeconds(3);
   private final Map<String, Instant> caSwitchSeen = new ConcurrentHashMap<>(); // mesh + new CA -> first seen
+  /** When this instance saw mTLS turned on in a mesh that had it off; absent for meshes it found on. */
+  private final Map<String, Instant> enabledAt = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> lastSeenOn = new ConcurrentHashMap<>();
+  private volatile Consumer<String> onMeshPhase = mesh -> { };
   private final ResourceStore store;
   private final Clock clock;
   private final CaSecrets cas;
@@ -66,6 +70,7 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
   /** Renewals regenerate the proxy's config through the sync. */
   public void renewThrough(SnapshotSync sync) {
     onRenewal = r -> sync.refresh(r.mesh(), Set.of(r.proxy()));
+    onMeshPhase = sync::refreshMesh;
   }
 
   @Override
@@ -76,8 +81,19 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     }
     JsonNode mtls = meshResource.get().spec().path("mtls");
     String enabled = mtls.path("enabledBackend").asText("");
+    Boolean wasOn = lastSeenOn.put(mesh, !enabled.isEmpty());
     if (enabled.isEmpty()) {
+      enabledAt.remove(mesh);
       return Optional.empty();
+    }
+    if (Boolean.FALSE.equals(wasOn)) {
+      Instant now = clock.instant();
+      enabledAt.put(mesh, now);
+      // phase changes: clients switch to TLS after one grace, servers apply the mode after two
+      renewals.schedule(() -> onMeshPhase.accept(mesh), ROTATION_GRACE.toMillis() + 10, TimeUnit.MILLISECONDS);
+      renewals.schedule(() -> onMeshPhase.accept(mesh), ROTATION_GRACE.toMillis() * 2 + 10, TimeUnit.MILLISECONDS);
+      LOG.info("mtls: turned on in mesh {}: servers accept TLS now, clients originate it in {}, mode applies in {}",
+          mesh, ROTATION_GRACE, ROTATION_GRACE.multipliedBy(2));
     }
     List<String> roots = new ArrayList<>();
     MeshMtls.Mode mode = MeshMtls.Mode.STRICT;
@@ -96,7 +112,20 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
             e.getMessage());
       }
     }
-    return Optional.of(new MeshMtls(mesh, mode, roots));
+    MeshMtls.Outbound outbound = MeshMtls.Outbound.MUTUAL_TLS;
+    Instant since = enabledAt.get(mesh);
+    if (since != null) {
+      Duration elapsed = Duration.between(since, clock.instant());
+      if (elapsed.compareTo(ROTATION_GRACE) < 0) {
+        outbound = MeshMtls.Outbound.PLAINTEXT;
+      }
+      if (elapsed.compareTo(ROTATION_GRACE.multipliedBy(2)) < 0) {
+        mode = MeshMtls.Mode.PERMISSIVE;
+      } else {
+        enabledAt.remove(mesh, since);
+      }
+    }
+    return Optional.of(new MeshMtls(mesh, mode, roots, outbound));
   }
 
   @Override

@@ -89,6 +89,14 @@ public final class AgentProcess implements AutoCloseable {
     return admin("config_dump?include_eds");
   }
 
+  /** Envoy's non-zero counters (admin /stats), for diagnosing failures. */
+  public String stats() {
+    return admin("stats").lines().filter(l -> !l.endsWith(": 0")).filter(l -> l.contains("cx_destroy")
+        || l.contains("rq_reset") || l.contains("drain") || l.contains("rx_reset") || l.contains("protocol_error")
+        || l.contains("premature") || l.contains("filter_chain") || l.contains("overflow") || l.contains("5xx")
+        || l.contains("timeout")).collect(java.util.stream.Collectors.joining("\n"));
+  }
+
   public String log() {
     try {
       return Files.readString(log);

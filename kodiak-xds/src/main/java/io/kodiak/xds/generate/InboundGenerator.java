@@ -43,10 +43,16 @@ final class InboundGenerator {
           .setTrafficDirection(TrafficDirection.INBOUND)
           .addListenerFilters(ListenerFilter.newBuilder().setName(EnvoyNames.TLS_INSPECTOR)
               .setTypedConfig(Protos.pack(TlsInspector.getDefaultInstance())));
+      // The plaintext chain is the same with mTLS off and in PERMISSIVE, so turning mTLS on only
+      // adds a chain and Envoy keeps the open plaintext connections undisturbed.
+      Filter plain = inbound.protocol().isHttp() ? HttpFilters.hcmInline(stats, routes)
+          : HttpFilters.tcpProxy(stats, cluster);
+      FilterChain plaintext = FilterChain.newBuilder()
+          .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer"))
+          .addFilters(plain)
+          .build();
       if (mtls.isEmpty()) {
-        Filter filter = inbound.protocol().isHttp() ? HttpFilters.hcmInline(stats, routes)
-            : HttpFilters.tcpProxy(stats, cluster);
-        listener.addFilterChains(FilterChain.newBuilder().addFilters(filter));
+        listener.addFilterChains(plaintext);
       } else {
         // mutual TLS, and only callers the traffic permissions allow
         RBAC rules = authorization.rulesFor(mesh, proxy, inbound);
@@ -60,17 +66,12 @@ final class InboundGenerator {
         } else {
           secure.addFilters(HttpFilters.networkRbac(stats, rules)).addFilters(HttpFilters.tcpProxy(stats, cluster));
         }
+        // The TLS chain is the same in STRICT and PERMISSIVE, so switching modes only adds or
+        // removes the plaintext chain and open mutual-TLS connections are left alone.
+        secure.setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"));
+        listener.addFilterChains(secure);
         if (mode == MeshMtls.Mode.PERMISSIVE) {
-          // plaintext callers carry no identity, so permissions cannot apply to them
-          secure.setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"));
-          Filter plain = inbound.protocol().isHttp() ? HttpFilters.hcmInline(stats, routes)
-              : HttpFilters.tcpProxy(stats, cluster);
-          listener.addFilterChains(secure)
-              .addFilterChains(FilterChain.newBuilder()
-                  .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer"))
-                  .addFilters(plain));
-        } else {
-          listener.addFilterChains(secure);
+          listener.addFilterChains(plaintext); // plaintext callers carry no identity: permissions cannot apply
         }
       }
       out.listener(listener.build());

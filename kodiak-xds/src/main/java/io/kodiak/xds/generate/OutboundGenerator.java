@@ -55,7 +55,7 @@ final class OutboundGenerator {
       }
       if (!out.hasCluster(cluster)) {
         Cluster built = serviceCluster(cluster, protocol);
-        if (mtls.isPresent()) {
+        if (mtls.isPresent() && mtls.get().outbound() == MeshMtls.Outbound.MUTUAL_TLS) {
           built = built.toBuilder().setTransportSocket(Mtls.upstream(mtls.get(), service)).build();
         }
         out.cluster(built);

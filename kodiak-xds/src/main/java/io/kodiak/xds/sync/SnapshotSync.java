@@ -73,6 +73,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     store.addListener(this);
   }
 
+  /** Regenerates every proxy of a mesh (an mTLS phase changed, say). */
+  public void refreshMesh(String mesh) {
+    markDirty(mesh, Dirty::everything);
+  }
+
   /** Regenerates the named proxies of a mesh now (their certificate is due for renewal, say). */
   public void refresh(String mesh, Set<String> proxies) {
     markDirty(mesh, d -> d.proxies.addAll(proxies));
