@@ -27,6 +27,9 @@ import java.util.TreeSet;
  */
 public final class ConfigLoader {
   private static final String PREFIX = "KODIAK_";
+  /** KODIAK_* variables read by the launchers and logging, not configuration keys. */
+  private static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("KODIAK_LOG_LEVEL", "KODIAK_CP_MAX_HEAP",
+      "KODIAK_DP_LOG_LEVEL", "KODIAK_ENVOY_BINARY");
   private static final ObjectMapper MAPPER =
       Documents.JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -47,7 +50,7 @@ public final class ConfigLoader {
     TreeSet<String> known = new TreeSet<>();
     applyEnv(tree, "", env, known, problems);
     for (String name : env.keySet()) {
-      if (name.startsWith(PREFIX) && !known.contains(name)) {
+      if (name.startsWith(PREFIX) && !known.contains(name) && !NOT_SETTINGS.contains(name)) {
         problems.add(new Violation(name, "unknown setting; known ones are " + String.join(", ", known)));
       }
     }

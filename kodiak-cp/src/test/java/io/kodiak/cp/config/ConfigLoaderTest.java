@@ -45,6 +45,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void launcherAndLoggingVariablesAreNotMistakenForSettings() {
+    CpConfig config = ConfigLoader.load(Optional.empty(), Map.of("KODIAK_LOG_LEVEL", "DEBUG", "KODIAK_CP_MAX_HEAP", "256m"));
+    assertThat(config.apiServer().http().port()).isEqualTo(5681);
+  }
+
+  @Test
   void envNamesFollowThePath() {
     assertThat(ConfigLoader.envName("apiServer.readsRequireToken")).isEqualTo("KODIAK_API_SERVER_READS_REQUIRE_TOKEN");
   }
