@@ -1,0 +1,102 @@
+package io.kodiak.cp.mtls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kodiak.ca.CertificateAuthority;
+import io.kodiak.ca.Pem;
+import io.kodiak.model.testing.TestResources;
+import io.kodiak.store.memory.InMemoryResourceStore;
+import io.kodiak.xds.mesh.MeshMtls;
+import io.kodiak.xds.proxy.ProxyModels;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** CAs of a mesh's mTLS backends and the workload certificates they issue. */
+class MeshCertificatesTest {
+  private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
+  private final MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
+
+  @AfterEach
+  void close() {
+    certificates.close();
+  }
+
+  @Test
+  void aProvidedCaFromSecretsIssuesSpiffeCertificates() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.generate("corp", CertificateAuthority.KeyType.RSA_2048,
+        Duration.ofDays(30), Instant.now());
+    store.create(TestResources.decode("type: Mesh\nname: corp\n"));
+    store.create(secret("corp", "corp-ca-cert", ca.certificatePem()));
+    store.create(secret("corp", "corp-ca-key", ca.keyPem()));
+    var mesh = store.get(io.kodiak.model.core.ResourceKey.of(io.kodiak.model.catalog.ResourceCatalog.MESH, "", "corp"))
+        .orElseThrow();
+    store.update(TestResources.decode("""
+        type: Mesh
+        name: corp
+        mtls:
+          enabledBackend: corp-ca
+          backends:
+            - name: corp-ca
+              type: provided
+              mode: PERMISSIVE
+              dpCert: {rotation: {expiration: 1h}}
+              conf:
+                cert: {secret: corp-ca-cert}
+                key: {secret: corp-ca-key}
+        """), mesh.meta().version());
+
+    MeshMtls mtls = certificates.mtls("corp").orElseThrow();
+    assertThat(mtls.mode()).isEqualTo(MeshMtls.Mode.PERMISSIVE);
+    assertThat(mtls.trustedRootsPem()).containsExactly(ca.certificatePem());
+
+    var proxy = ProxyModels.fromDataplane(TestResources.decode("""
+        type: Dataplane
+        mesh: corp
+        name: api-1
+        networking:
+          address: 10.0.0.1
+          inbound:
+            - port: 8080
+              tags: {kuma.io/service: api, version: v2}
+        """));
+    var identity = certificates.identity(mtls, proxy).orElseThrow();
+    X509Certificate issued = Pem.certificate(identity.certificatePem());
+    issued.verify(ca.certificate().getPublicKey());
+    List<String> uris = issued.getSubjectAlternativeNames().stream().map(san -> (String) san.get(1)).toList();
+    assertThat(uris).containsExactly("spiffe://corp/api", "kuma://kuma.io/service/api", "kuma://version/v2");
+    assertThat(Duration.between(issued.getNotBefore().toInstant(), issued.getNotAfter().toInstant()))
+        .isLessThanOrEqualTo(Duration.ofHours(1).plusMinutes(1));
+    assertThat(identity.toString()).doesNotContain("PRIVATE");
+    // the same proxy asking again gets the same certificate until renewal is due
+    assertThat(certificates.identity(mtls, proxy).orElseThrow().certificatePem()).isEqualTo(identity.certificatePem());
+  }
+
+  @Test
+  void aBuiltinCaIsCreatedOnceAndKeptAsSecrets() {
+    store.create(TestResources.decode("""
+        type: Mesh
+        name: m
+        mtls:
+          enabledBackend: ca-1
+          backends: [{name: ca-1, type: builtin}]
+        """));
+    String first = certificates.mtls("m").orElseThrow().trustedRootsPem().get(0);
+    assertThat(store.get(io.kodiak.model.core.ResourceKey.of(io.kodiak.model.catalog.ResourceCatalog.SECRET, "m",
+        "m.ca-builtin-key-ca-1"))).isPresent();
+    MeshCertificates restarted = new MeshCertificates(store, Clock.systemUTC());
+    assertThat(restarted.mtls("m").orElseThrow().trustedRootsPem()).containsExactly(first);
+    restarted.close();
+  }
+
+  private static io.kodiak.model.core.Resource secret(String mesh, String name, String pem) {
+    return TestResources.decode("type: Secret\nmesh: " + mesh + "\nname: " + name + "\ndata: "
+        + Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8)) + "\n");
+  }
+}
