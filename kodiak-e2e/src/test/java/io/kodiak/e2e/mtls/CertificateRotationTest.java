@@ -8,6 +8,7 @@ import io.kodiak.ca.Pem;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
+import io.kodiak.e2e.support.ContinuousLoad;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.TlsProbe;
@@ -23,8 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,20 +63,7 @@ class CertificateRotationTest {
     agent(cp, "client-1", "client", Ports.free(), Ports.free(), Map.of("backend", out));
     await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(out, "/").status() == 200);
 
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger ok = new AtomicInteger();
-    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Thread load = new Thread(() -> {
-      while (!stop.get()) {
-        Traffic.Answer answer = Traffic.get(out, "/");
-        if (answer.status() == 200) {
-          ok.incrementAndGet();
-        } else {
-          failures.add(answer.status() + " " + answer.body());
-        }
-      }
-    }, "load");
-    load.start();
+    ContinuousLoad load = ContinuousLoad.start(out);
     try {
       // renewals: certificates live 5 s and are renewed at 80 %
       Set<BigInteger> serials = new HashSet<>();
@@ -95,14 +81,13 @@ class CertificateRotationTest {
               .asText()), StandardCharsets.UTF_8));
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
           .until(() -> signedBy(serverCertificate(inbound), ca2));
-      int before = ok.get();
-      await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > before + 20);
+      int before = load.ok();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > before + 20);
     } finally {
-      stop.set(true);
-      load.join();
+      load.close();
     }
-    assertThat(failures).as("failed requests during renewal and rotation").isEmpty();
-    assertThat(ok.get()).isGreaterThan(100);
+    assertThat(load.failures()).as("failed requests during renewal and rotation").isEmpty();
+    assertThat(load.ok()).isGreaterThan(100);
   }
 
   private static String rotation() {

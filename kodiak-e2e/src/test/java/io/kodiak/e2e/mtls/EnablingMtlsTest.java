@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
+import io.kodiak.e2e.support.ContinuousLoad;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.TlsProbe;
@@ -16,9 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,20 +51,7 @@ class EnablingMtlsTest {
     agent(cp, "client-1", "client", Ports.free(), Ports.free(), Map.of("backend", out));
     await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(out, "/").status() == 200);
 
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger ok = new AtomicInteger();
-    List<String> failures = new CopyOnWriteArrayList<>();
-    Thread load = new Thread(() -> {
-      while (!stop.get()) {
-        Traffic.Answer answer = Traffic.get(out, "/");
-        if (answer.status() == 200) {
-          ok.incrementAndGet();
-        } else {
-          failures.add(java.time.Instant.now() + " " + answer.status() + " " + answer.body());
-        }
-      }
-    }, "load");
-    load.start();
+    ContinuousLoad load = ContinuousLoad.start(out);
     try {
       assertThat(cp.put("/meshes/live/meshtrafficpermissions/all", """
           {"type": "MeshTrafficPermission", "mesh": "live", "name": "all",
@@ -74,20 +59,19 @@ class EnablingMtlsTest {
           """).status()).isEqualTo(201);
       assertThat(cp.put("/meshes/live", mesh("PERMISSIVE")).status()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(20)).until(() -> TlsProbe.serverCertificate(inbound, null).isPresent());
-      int before = ok.get();
-      await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > before + 20 || failures.size() > 3);
-      assertThat(failures).as("failed requests after PERMISSIVE").isEmpty();
+      int before = load.ok();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > before + 20 || load.failures().size() > 3);
+      assertThat(load.failures()).as("failed requests after PERMISSIVE").isEmpty();
       assertThat(cp.put("/meshes/live", mesh("STRICT")).status()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(inbound, "/").status() != 200);
-      int after = ok.get();
-      await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > after + 20 || failures.size() > 3);
-      assertThat(failures).as("failed requests after STRICT").isEmpty();
+      int after = load.ok();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > after + 20 || load.failures().size() > 3);
+      assertThat(load.failures()).as("failed requests after STRICT").isEmpty();
     } finally {
-      stop.set(true);
-      load.join();
+      load.close();
     }
-    assertThat(failures).as("failed requests while turning mTLS on").isEmpty();
-    assertThat(ok.get()).isGreaterThan(50);
+    assertThat(load.failures()).as("failed requests while turning mTLS on").isEmpty();
+    assertThat(load.ok()).isGreaterThan(50);
   }
 
   private static String mesh(String mode) {
