@@ -34,12 +34,15 @@ final class ApiRouter implements HttpService {
 
   private final ResourceEndpoints resources;
   private final DataplaneEndpoints dataplanes;
+  private final TokenEndpoints tokens;
   private final SystemEndpoints system;
   private final int maxRequestBytes;
 
-  ApiRouter(ResourceEndpoints resources, DataplaneEndpoints dataplanes, SystemEndpoints system, int maxRequestBytes) {
+  ApiRouter(ResourceEndpoints resources, DataplaneEndpoints dataplanes, TokenEndpoints tokens, SystemEndpoints system,
+      int maxRequestBytes) {
     this.resources = resources;
     this.dataplanes = dataplanes;
+    this.tokens = tokens;
     this.system = system;
     this.maxRequestBytes = maxRequestBytes;
   }
@@ -105,7 +108,7 @@ final class ApiRouter implements HttpService {
       if (method != HttpMethod.POST) {
         throw methodNotAllowed(method);
       }
-      return dataplanes.token(req);
+      return tokens.token(req);
     }
     if (!parts[0].equals("meshes")) {
       Optional<ResourceType> type = ResourceCatalog.byPath(parts[0]);
