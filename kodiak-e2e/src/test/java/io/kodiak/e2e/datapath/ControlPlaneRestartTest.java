@@ -11,6 +11,7 @@ import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.ControlPlaneProcess;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.Running;
 import io.kodiak.e2e.support.Traffic;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ControlPlaneRestartTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
-  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Running running = new Running();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
+    running.close();
   }
 
   @Test

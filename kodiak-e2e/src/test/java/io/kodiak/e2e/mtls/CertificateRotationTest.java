@@ -11,6 +11,7 @@ import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.ContinuousLoad;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.Running;
 import io.kodiak.e2e.support.TlsProbe;
 import io.kodiak.e2e.support.Traffic;
 import java.math.BigInteger;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -35,13 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 class CertificateRotationTest {
   @TempDir Path dir;
   private static final String MESH = "rot";
-  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Running running = new Running();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
+    running.close();
   }
 
   @Test

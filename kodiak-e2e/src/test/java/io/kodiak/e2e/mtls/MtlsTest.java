@@ -9,12 +9,12 @@ import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.Running;
 import io.kodiak.e2e.support.TlsProbe;
 import io.kodiak.e2e.support.Traffic;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,13 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 class MtlsTest {
   @TempDir Path dir;
   private static final String MESH = "secure";
-  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Running running = new Running();
 
   @AfterEach
   void stop() throws Exception {
-    for (int i = running.size() - 1; i >= 0; i--) {
-      running.get(i).close();
-    }
+    running.close();
   }
 
   @Test
@@ -56,13 +54,13 @@ class MtlsTest {
     ServerSocket echo = DemoApp.echo(echoApp);
     running.add(echo);
     int backendInbound = Ports.free();
-    agent("backend-1", "backend", "http", backendInbound, backendApp, Map.of());
-    agent("echo-1", "echo", "tcp", Ports.free(), echoApp, Map.of());
+    agent(cp, "backend-1", "backend", "http", backendInbound, backendApp, Map.of());
+    agent(cp, "echo-1", "echo", "tcp", Ports.free(), echoApp, Map.of());
     int clientToBackend = Ports.free();
     int clientToEcho = Ports.free();
-    agent("client-1", "client", "http", Ports.free(), Ports.free(), Map.of("backend", clientToBackend, "echo", clientToEcho));
+    agent(cp, "client-1", "client", "http", Ports.free(), Ports.free(), Map.of("backend", clientToBackend, "echo", clientToEcho));
     int intruderToBackend = Ports.free();
-    agent("intruder-1", "intruder", "http", Ports.free(), Ports.free(), Map.of("backend", intruderToBackend));
+    agent(cp, "intruder-1", "intruder", "http", Ports.free(), Ports.free(), Map.of("backend", intruderToBackend));
 
     // allowed: through both sidecars over mutual TLS
     await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(clientToBackend, "/").status() == 200);
@@ -136,9 +134,9 @@ class MtlsTest {
         """.formatted(from);
   }
 
-  private void agent(String name, String service, String protocol, int inbound, int app, Map<String, Integer> outbounds) {
+  private void agent(RunningControlPlane cp, String name, String service, String protocol, int inbound, int app,
+      Map<String, Integer> outbounds) {
     int admin = Ports.free();
-    RunningControlPlane cp = (RunningControlPlane) running.get(0);
     String yaml = Dataplanes.yaml("secure", name, service, protocol, inbound, app, admin, outbounds);
     running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken(MESH, name), yaml, admin, dir.resolve(name)));
   }
