@@ -81,7 +81,7 @@ public final class ControlPlane implements AutoCloseable {
       XdsServer xds = new XdsServer(relay);
       MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
       SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
-          new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings()), certificates);
+          new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(), java.util.List.of()), certificates);
       certificates.renewThrough(sync);
       DataplaneTokens tokens = new DataplaneTokens(store, Clock.systemUTC());
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),

@@ -6,13 +6,12 @@ import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.kodiak.model.core.Resource;
-import io.kodiak.policy.core.TargetSelection;
+import io.kodiak.policy.core.rules.PolicyRules;
 import io.kodiak.xds.generate.InboundAuthorization;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.ProxyModel;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,20 +20,13 @@ import java.util.Map;
  * Turns the MeshTrafficPermissions that select an inbound into Envoy RBAC rules. Callers are
  * judged by the most specific selection that matches them (MeshServiceSubset over MeshService
  * over MeshSubset over Mesh); among policies naming the same callers, the more specific policy,
- * then the later name, wins. {@code rules[]} denials beat every allow. With no allowing
+ * then the policy merged later (see PolicyOrder), wins. {@code rules[]} denials beat every allow. With no allowing
  * permission, nobody is allowed. Pure and thread-safe.
  */
 public final class MeshTrafficPermissionRbac implements InboundAuthorization {
   @Override
   public RBAC rulesFor(MeshSnapshot mesh, ProxyModel proxy, Inbound inbound) {
-    List<Resource> selecting = new ArrayList<>();
-    for (Resource policy : mesh.permissions()) {
-      if (TargetSelection.selects(policy.spec().path("targetRef"), proxy, inbound)) {
-        selecting.add(policy);
-      }
-    }
-    selecting.sort(Comparator.comparingInt((Resource p) -> TargetSelection.specificity(p.spec().path("targetRef")))
-        .thenComparing(Resource::name));
+    List<Resource> selecting = PolicyRules.of("MeshTrafficPermission", mesh, proxy).inboundPolicies(inbound);
 
     Map<String, Rule> fromRules = new LinkedHashMap<>(); // later (more specific) policies override
     List<Sources> ruleAllows = new ArrayList<>();

@@ -40,6 +40,13 @@ public final class EnvoyNames {
     return service;
   }
 
+  /** The cluster reaching the instances of a service that carry the given tags. */
+  public static String subsetCluster(String service, java.util.Map<String, String> tags) {
+    StringBuilder name = new StringBuilder(service);
+    new java.util.TreeMap<>(tags).forEach((k, v) -> name.append(';').append(k).append('=').append(v));
+    return name.toString();
+  }
+
   public static String outboundRoute(String service) {
     return "outbound:" + service;
   }

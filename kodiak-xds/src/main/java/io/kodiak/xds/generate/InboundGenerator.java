@@ -28,9 +28,12 @@ import io.kodiak.xds.proxy.ProxyModel;
 final class InboundGenerator {
   private InboundGenerator() {}
 
-  static void generate(MeshSnapshot mesh, ProxyModel proxy, Optional<MeshMtls> mtls, InboundAuthorization authorization,
-      InboundTls tls, ConfigCollector out) {
+  static void generate(InboundAuthorization authorization, InboundTls tls, ProxyResources out) {
+    MeshSnapshot mesh = out.mesh();
+    ProxyModel proxy = out.proxy();
+    Optional<MeshMtls> mtls = out.mtls();
     for (Inbound inbound : proxy.inbounds()) {
+      Optional<String> checkedRoute = Optional.empty();
       String listenerName = EnvoyNames.inboundListener(inbound.address(), inbound.port());
       String cluster = EnvoyNames.localCluster(inbound.servicePort());
       String stats = EnvoyNames.statPrefix(listenerName);
@@ -62,6 +65,7 @@ final class InboundGenerator {
         if (inbound.protocol().isHttp()) {
           String routeName = EnvoyNames.inboundCheckedRoute(inbound.address(), inbound.port());
           out.route(Routes.allToChecked(routeName, inbound.service(), cluster, rules));
+          checkedRoute = Optional.of(routeName);
           secure.addFilters(HttpFilters.hcmRdsWithRbac(stats, routeName));
         } else {
           secure.addFilters(HttpFilters.networkRbac(stats, rules)).addFilters(HttpFilters.tcpProxy(stats, cluster));
@@ -88,6 +92,7 @@ final class InboundGenerator {
         local.putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options());
       }
       out.cluster(local.build());
+      out.inbound(new ProxyResources.InboundTarget(inbound, listenerName, checkedRoute, cluster));
     }
   }
 }

@@ -13,23 +13,35 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * An immutable view of one mesh as the generators see it: its proxies, and for each service its
- * endpoints (ready inbounds of online proxies, sorted) and protocol. Built once per change of the
- * mesh and shared by every proxy's generation.
+ * An immutable view of one mesh as the generators see it: its proxies, for each service its
+ * endpoints (ready inbounds of online proxies, sorted) and protocol, its mTLS state and its
+ * policies by type name. Built once per change of the mesh and shared by every proxy's generation.
  */
 public record MeshSnapshot(String mesh, Map<String, ProxyModel> proxies, Map<String, List<Endpoint>> endpoints,
-    Map<String, Protocol> protocols, Optional<MeshMtls> mtls, List<Resource> permissions, List<Resource> tlsPolicies) {
+    Map<String, Protocol> protocols, Optional<MeshMtls> mtls, Map<String, List<Resource>> policies) {
   public MeshSnapshot {
     proxies = Map.copyOf(proxies);
     endpoints = Map.copyOf(endpoints);
     protocols = Map.copyOf(protocols);
-    permissions = List.copyOf(permissions);
-    tlsPolicies = List.copyOf(tlsPolicies);
+    policies = Map.copyOf(policies);
   }
 
-  /** The same view with mTLS state and the mesh's MeshTrafficPermissions and MeshTLS policies. */
-  public MeshSnapshot withSecurity(Optional<MeshMtls> newMtls, List<Resource> newPermissions, List<Resource> newTls) {
-    return new MeshSnapshot(mesh, proxies, endpoints, protocols, newMtls, newPermissions, newTls);
+  /** The same view with the mesh's mTLS state and policies (by type name, e.g. {@code MeshTimeout}). */
+  public MeshSnapshot withPolicies(Optional<MeshMtls> newMtls, Map<String, List<Resource>> newPolicies) {
+    return new MeshSnapshot(mesh, proxies, endpoints, protocols, newMtls, newPolicies);
+  }
+
+  /** The mesh's policies of one type (e.g. {@code MeshTimeout}), in store order. */
+  public List<Resource> policies(String type) {
+    return policies.getOrDefault(type, List.of());
+  }
+
+  public List<Resource> permissions() {
+    return policies("MeshTrafficPermission");
+  }
+
+  public List<Resource> tlsPolicies() {
+    return policies("MeshTLS");
   }
 
   /**
@@ -51,12 +63,12 @@ public record MeshSnapshot(String mesh, Map<String, ProxyModel> proxies, Map<Str
         }
         if (inbound.ready() && !offline.contains(proxy.name())) {
           endpoints.computeIfAbsent(service, s -> new ArrayList<>())
-              .add(new Endpoint(inbound.address(), inbound.port(), proxy.name()));
+              .add(new Endpoint(inbound.address(), inbound.port(), proxy.name(), inbound.tags()));
         }
       }
     }
     endpoints.replaceAll((service, list) -> list.stream().sorted().toList());
-    return new MeshSnapshot(mesh, byName, endpoints, protocols, Optional.empty(), List.of(), List.of());
+    return new MeshSnapshot(mesh, byName, endpoints, protocols, Optional.empty(), Map.of());
   }
 
   public List<Endpoint> endpointsOf(String service) {

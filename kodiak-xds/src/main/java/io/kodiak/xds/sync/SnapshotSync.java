@@ -88,9 +88,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     Resource resource = change.resource();
     if (resource.type() == ResourceCatalog.MESH) {
       markDirty(resource.name(), Dirty::everything);
-    } else if (resource.type() == ResourceCatalog.MESH_TRAFFIC_PERMISSION || resource.type() == ResourceCatalog.SECRET
-        || resource.type() == ResourceCatalog.MESH_TLS) {
-      markDirty(resource.mesh(), Dirty::everything); // permissions and CA material can touch every inbound
+    } else if (resource.type().isPolicy() || resource.type() == ResourceCatalog.SECRET) {
+      markDirty(resource.mesh(), Dirty::everything); // policies and CA material can touch every proxy
     } else if (resource.type() == ResourceCatalog.DATAPLANE) {
       String key = resource.mesh() + "/" + resource.name();
       Set<String> before = servicesOf.get(key);
@@ -257,10 +256,16 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
         offline.add(dataplane.name());
       }
     }
-    List<Resource> permissions =
-        store.list(ResourceCatalog.MESH_TRAFFIC_PERMISSION, ListQuery.all(Optional.of(mesh))).items();
-    List<Resource> tlsPolicies = store.list(ResourceCatalog.MESH_TLS, ListQuery.all(Optional.of(mesh))).items();
-    return MeshSnapshot.of(mesh, proxies, offline).withSecurity(identities.mtls(mesh), permissions, tlsPolicies);
+    Map<String, List<Resource>> policies = new java.util.HashMap<>();
+    for (var type : ResourceCatalog.all()) {
+      if (type.isPolicy()) {
+        List<Resource> items = store.list(type, ListQuery.all(Optional.of(mesh))).items();
+        if (!items.isEmpty()) {
+          policies.put(type.name(), items);
+        }
+      }
+    }
+    return MeshSnapshot.of(mesh, proxies, offline).withPolicies(identities.mtls(mesh), policies);
   }
 
   @Override

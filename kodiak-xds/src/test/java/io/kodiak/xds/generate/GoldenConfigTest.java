@@ -75,7 +75,7 @@ class GoldenConfigTest {
     MeshMtls mtls = new MeshMtls("default", MeshMtls.Mode.STRICT, List.of(Files.readString(pems.resolve("ca.pem"))));
     ProxyIdentity identity = new ProxyIdentity(Files.readString(pems.resolve("web.pem")),
         Files.readString(pems.resolve("web-key.pem")));
-    MeshSnapshot secured = MESH.withSecurity(Optional.of(mtls), List.of(), List.of());
+    MeshSnapshot secured = MESH.withPolicies(Optional.of(mtls), Map.of());
     // RBAC rules as the MeshTrafficPermission plugin would give them (that plugin lives in kodiak-policy)
     InboundAuthorization allowAll = (mesh, proxy, inbound) -> io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
         .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
@@ -87,7 +87,7 @@ class GoldenConfigTest {
                         .setExact("spiffe://default/frontend"))))
             .build())
         .build();
-    ProxyConfig config = new ProxyConfigGenerator(allowAll, InboundTls.NONE)
+    ProxyConfig config = new ProxyConfigGenerator(allowAll, InboundTls.NONE, List.of())
         .generate(secured, MESH.proxies().get("web-1"), io.kodiak.xds.proxy.ProxyKind.ENVOY, Optional.of(identity));
     assertThat(config.secrets()).extracting(s -> s.getName()).containsExactly("identity_cert", "mesh_ca");
     ObjectNode rendered = render(config);

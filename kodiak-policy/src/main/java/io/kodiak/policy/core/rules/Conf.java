@@ -1,0 +1,40 @@
+package io.kodiak.policy.core.rules;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The merged configuration of one rule and the policy entries it came from, in merge order (the
+ * last one wins where they disagree). Build with {@link #merging()}; read-only afterwards.
+ */
+public final class Conf {
+  public static final Conf EMPTY = new Conf();
+  private final ObjectNode conf = JsonNodeFactory.instance.objectNode();
+  private final List<Origin> origins = new ArrayList<>();
+
+  private Conf() {}
+
+  static Conf merging() {
+    return new Conf();
+  }
+
+  void merge(com.fasterxml.jackson.databind.JsonNode patch, Origin origin) {
+    MergePatch.apply(conf, patch);
+    origins.add(origin);
+  }
+
+  /** The merged {@code default}; do not modify. */
+  public ObjectNode conf() {
+    return conf;
+  }
+
+  public List<Origin> origins() {
+    return List.copyOf(origins);
+  }
+
+  public boolean isEmpty() {
+    return origins.isEmpty();
+  }
+}

@@ -1,0 +1,165 @@
+package io.kodiak.xds.generate;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.kodiak.xds.mesh.MeshMtls;
+import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.Inbound;
+import io.kodiak.xds.proxy.Outbound;
+import io.kodiak.xds.proxy.Protocol;
+import io.kodiak.xds.proxy.ProxyKind;
+import io.kodiak.xds.proxy.ProxyModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One proxy's Envoy resources while they are being built: the base generators put them here and
+ * the policy plugins then edit them in place, in a fixed order. Resources are keyed by name (a
+ * later put replaces an earlier one). Also records what each listener and cluster is for, so a
+ * plugin can find "the outbound listener of service backend" without parsing names. Not
+ * thread-safe: one per generation.
+ */
+public final class ProxyResources {
+  /** An outbound as generated: its listener, route configuration (HTTP only) and cluster. */
+  public record OutboundTarget(Outbound outbound, String listener, Protocol protocol, Optional<String> routeConfig,
+      String cluster) {
+    public String service() {
+      return outbound.service();
+    }
+  }
+
+  /** An inbound as generated: its listener, the RDS route (mTLS HTTP only) and the local cluster. */
+  public record InboundTarget(Inbound inbound, String listener, Optional<String> routeConfig, String localCluster) {}
+
+  private final MeshSnapshot mesh;
+  private final ProxyModel proxy;
+  private final ProxyKind kind;
+  private final Optional<MeshMtls> mtls;
+  private final Map<String, Listener> listeners = new TreeMap<>();
+  private final Map<String, RouteConfiguration> routes = new TreeMap<>();
+  private final Map<String, Cluster> clusters = new TreeMap<>();
+  private final Map<String, ClusterLoadAssignment> endpoints = new TreeMap<>();
+  private final Map<String, Secret> secrets = new TreeMap<>();
+  private final List<OutboundTarget> outbounds = new ArrayList<>();
+  private final List<InboundTarget> inbounds = new ArrayList<>();
+  private final Map<String, String> serviceOfCluster = new TreeMap<>();
+
+  ProxyResources(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<MeshMtls> mtls) {
+    this.mesh = mesh;
+    this.proxy = proxy;
+    this.kind = kind;
+    this.mtls = mtls;
+  }
+
+  public MeshSnapshot mesh() {
+    return mesh;
+  }
+
+  public ProxyModel proxy() {
+    return proxy;
+  }
+
+  public ProxyKind kind() {
+    return kind;
+  }
+
+  /** The mesh's mTLS as this proxy uses it (empty when off, or for proxyless clients). */
+  public Optional<MeshMtls> mtls() {
+    return mtls;
+  }
+
+  public List<OutboundTarget> outbounds() {
+    return List.copyOf(outbounds);
+  }
+
+  public List<InboundTarget> inbounds() {
+    return List.copyOf(inbounds);
+  }
+
+  public Map<String, Listener> listeners() {
+    return listeners;
+  }
+
+  public Map<String, RouteConfiguration> routes() {
+    return routes;
+  }
+
+  /** Clusters by name; edit through {@link #cluster(Cluster)} to keep endpoints in step. */
+  public Map<String, Cluster> clusters() {
+    return java.util.Collections.unmodifiableMap(clusters);
+  }
+
+  /** The service a mesh cluster reaches (empty for local and added clusters). */
+  public Optional<String> serviceOf(String cluster) {
+    return Optional.ofNullable(serviceOfCluster.get(cluster));
+  }
+
+  public void listener(Listener listener) {
+    listeners.put(listener.getName(), listener);
+  }
+
+  public void route(RouteConfiguration route) {
+    routes.put(route.getName(), route);
+  }
+
+  /**
+   * Puts a cluster. An EDS cluster's endpoints carry the cluster's content hash (see
+   * {@link ServiceClusters}), so they are restamped here whenever a plugin changes the cluster.
+   */
+  public void cluster(Cluster cluster) {
+    clusters.put(cluster.getName(), cluster);
+    ClusterLoadAssignment assignment = endpoints.get(cluster.getName());
+    if (assignment != null) {
+      endpoints.put(cluster.getName(), ServiceClusters.stamped(assignment, cluster));
+    }
+  }
+
+  public void removeCluster(String name) {
+    clusters.remove(name);
+    endpoints.remove(name);
+    serviceOfCluster.remove(name);
+  }
+
+  void endpoints(ClusterLoadAssignment assignment) {
+    endpoints.put(assignment.getClusterName(), assignment);
+  }
+
+  void secret(Secret secret) {
+    secrets.put(secret.getName(), secret);
+  }
+
+  void outbound(OutboundTarget target) {
+    outbounds.add(target);
+  }
+
+  void inbound(InboundTarget target) {
+    inbounds.add(target);
+  }
+
+  void serviceCluster(String cluster, String service) {
+    serviceOfCluster.put(cluster, service);
+  }
+
+  public boolean hasCluster(String name) {
+    return clusters.containsKey(name);
+  }
+
+  /**
+   * The cluster reaching the instances of {@code service} carrying {@code tags} (all instances
+   * when empty), created with its endpoints if this proxy does not have it yet.
+   */
+  public String serviceCluster(String service, Map<String, String> tags) {
+    return ServiceClusters.ensure(this, service, tags);
+  }
+
+  ProxyConfig build() {
+    return ProxyConfig.of(List.copyOf(listeners.values()), List.copyOf(routes.values()),
+        List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(secrets.values()));
+  }
+}
