@@ -12,6 +12,7 @@ import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.mtls.MeshCertificates;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
+import io.kodiak.policy.PolicyPlugins;
 import io.kodiak.policy.meshtls.MeshTlsSettings;
 import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
@@ -81,7 +82,7 @@ public final class ControlPlane implements AutoCloseable {
       XdsServer xds = new XdsServer(relay);
       MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
       SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
-          new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(), java.util.List.of()), certificates);
+          new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(), PolicyPlugins.inOrder()), certificates);
       certificates.renewThrough(sync);
       DataplaneTokens tokens = new DataplaneTokens(store, Clock.systemUTC());
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),

@@ -34,6 +34,19 @@ public final class MeshHealthCheckValidator implements ResourceValidator {
       for (At status : http.field("expectedStatuses").items()) {
         status.intRange(out, 100, 599);
       }
+      At tcp = conf.field("tcp");
+      base64(tcp.field("send"), out);
+      tcp.field("receive").items().forEach(r -> base64(r, out));
+    }
+  }
+
+  private static void base64(At payload, Violations out) {
+    if (payload.present()) {
+      try {
+        java.util.Base64.getDecoder().decode(payload.text());
+      } catch (IllegalArgumentException e) {
+        out.add(payload.path(), "must be base64-encoded bytes");
+      }
     }
   }
 }

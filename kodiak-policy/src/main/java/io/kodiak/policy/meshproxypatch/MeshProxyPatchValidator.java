@@ -32,18 +32,21 @@ public final class MeshProxyPatchValidator implements ResourceValidator {
       }
       for (At modification : list.items()) {
         At target = null;
+        String targetName = null;
         for (String name : TARGETS) {
           if (modification.field(name).present()) {
             if (target != null) {
               out.add(modification.path(), "must modify exactly one of: " + String.join(", ", TARGETS));
             }
             target = modification.field(name);
+            targetName = name;
           }
         }
         if (target == null) {
           out.add(modification.path(), "must modify one of: " + String.join(", ", TARGETS));
         } else {
           checkTarget(target, out);
+          checkEnvoyValue(target, targetName, out);
         }
       }
     }
@@ -89,6 +92,19 @@ public final class MeshProxyPatchValidator implements ResourceValidator {
       if (patch.field("value").present() && depth(patch.field("value").node()) > MAX_DEPTH) {
         out.add(patch.field("value").path(), "nests deeper than " + MAX_DEPTH + " levels");
       }
+    }
+  }
+
+  /** The value must be the target's Envoy type, with known fields and known typed configs. */
+  private static void checkEnvoyValue(At target, String kind, Violations out) {
+    At value = target.field("value");
+    if (!value.present() || !value.node().isTextual()) {
+      return;
+    }
+    try {
+      PatchValues.parse(value.text(), PatchValues.builderFor(kind).get());
+    } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+      out.add(value.path(), "is not a valid Envoy " + kind + ": " + e.getMessage());
     }
   }
 

@@ -17,10 +17,11 @@ import java.util.List;
 
 /**
  * Everything one proxy gets over xDS, each list sorted by name, with a content hash per type so
- * an unchanged type keeps its version and is not resent. Immutable.
+ * an unchanged type keeps its version and is not resent; and the mesh services its clusters
+ * reach, so a change of their instances finds this proxy. Immutable.
  */
 public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-    List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Versions versions) {
+    List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Versions versions, java.util.Set<String> services) {
 
   public ProxyConfig {
     listeners = List.copyOf(listeners);
@@ -28,13 +29,19 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
     clusters = List.copyOf(clusters);
     endpoints = List.copyOf(endpoints);
     secrets = List.copyOf(secrets);
+    services = java.util.Set.copyOf(services);
   }
 
   /** Builds a config and computes its versions from the content. */
   public static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
       List<ClusterLoadAssignment> endpoints, List<Secret> secrets) {
+    return of(listeners, routes, clusters, endpoints, secrets, java.util.Set.of());
+  }
+
+  static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, java.util.Set<String> services) {
     return new ProxyConfig(listeners, routes, clusters, endpoints, secrets,
-        new Versions(hash(listeners), hash(routes), hash(clusters), hash(endpoints), hash(secrets)));
+        new Versions(hash(listeners), hash(routes), hash(clusters), hash(endpoints), hash(secrets)), services);
   }
 
   /** Content hashes per xDS type; {@link #all} changes when anything does. */

@@ -160,6 +160,7 @@ public final class ProxyResources {
 
   ProxyConfig build() {
     return ProxyConfig.of(List.copyOf(listeners.values()), List.copyOf(routes.values()),
-        List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(secrets.values()));
+        List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(secrets.values()),
+        new java.util.TreeSet<>(serviceOfCluster.values()));
   }
 }

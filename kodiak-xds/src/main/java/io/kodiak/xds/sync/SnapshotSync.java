@@ -56,6 +56,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Map<String, Connection> connected = new ConcurrentHashMap<>(); // by node id
   private final Map<String, String> published = new ConcurrentHashMap<>(); // node id -> content version
+  private final Map<String, Set<String>> reached = new ConcurrentHashMap<>(); // node id -> services its clusters reach
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong publications = new AtomicLong();
 
@@ -140,10 +141,14 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       all = true;
     }
 
-    /** A proxy is affected if it changed itself or calls a service whose instances changed. */
-    boolean affects(ProxyModel proxy) {
+    /**
+     * A proxy is affected if it changed itself or reaches a service whose instances changed: one
+     * it declares, or one its routes send to (recorded from its last config).
+     */
+    boolean affects(ProxyModel proxy, Set<String> reached) {
       return all || proxies.contains(proxy.name())
-          || proxy.outbounds().stream().anyMatch(o -> services.contains(o.service()));
+          || proxy.outbounds().stream().anyMatch(o -> services.contains(o.service()))
+          || reached.stream().anyMatch(services::contains);
     }
   }
 
@@ -160,6 +165,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   public void proxyDisconnected(String nodeId) {
     Connection connection = connected.remove(nodeId);
     published.remove(nodeId);
+    reached.remove(nodeId);
     xds.forget(nodeId);
     if (connection != null) {
       proxyChanged(connection.mesh(), nodeId);
@@ -225,10 +231,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       }
       String nodeId = node.getKey();
       ProxyModel proxy = snapshot.proxies().get(nodeId.substring(mesh.length() + 1));
-      if (proxy == null || !changed.affects(proxy)) {
+      if (proxy == null || !changed.affects(proxy, reached.getOrDefault(nodeId, Set.of()))) {
         continue; // not stored (yet or any more), or untouched by this change
       }
       ProxyConfig config = generate(snapshot, proxy, node.getValue().kind());
+      reached.put(nodeId, config.services());
       generations.incrementAndGet();
       String version = config.versions().all();
       if (!version.equals(published.get(nodeId))) {

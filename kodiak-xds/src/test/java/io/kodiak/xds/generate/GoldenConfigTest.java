@@ -19,6 +19,7 @@ import io.kodiak.model.codec.Documents;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.ProtoJson;
+import io.kodiak.xds.testing.GoldenConfigs;
 import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.ProxyIdentity;
@@ -59,14 +60,14 @@ class GoldenConfigTest {
   @ValueSource(strings = {"web-1", "backend-1", "db-1", "greeter-1"})
   void generatedConfigMatchesGoldenAndEnvoyAcceptsIt(String name) throws Exception {
     ProxyConfig config = new ProxyConfigGenerator().generate(MESH, MESH.proxies().get(name));
-    String actual = Documents.toJson(render(config)) + "\n";
+    String actual = Documents.toJson(GoldenConfigs.render(config)) + "\n";
     Path golden = GOLDEN.resolve(name + ".json");
     if (UPDATE) {
       Files.writeString(golden, actual);
     }
     assertThat(golden).as("golden file (create it with -Dgolden.update=true)").exists();
     assertThat(actual).isEqualTo(Files.readString(golden));
-    assertEnvoyAccepts(config, name);
+    GoldenConfigs.assertEnvoyAccepts(config, tmp, name);
   }
 
   @Test
@@ -90,7 +91,7 @@ class GoldenConfigTest {
     ProxyConfig config = new ProxyConfigGenerator(allowAll, InboundTls.NONE, List.of())
         .generate(secured, MESH.proxies().get("web-1"), io.kodiak.xds.proxy.ProxyKind.ENVOY, Optional.of(identity));
     assertThat(config.secrets()).extracting(s -> s.getName()).containsExactly("identity_cert", "mesh_ca");
-    ObjectNode rendered = render(config);
+    ObjectNode rendered = GoldenConfigs.render(config);
     String actual = Documents.toJson(rendered) + "\n";
     Path golden = GOLDEN.resolve("web-1-mtls.json");
     if (UPDATE) {
@@ -98,7 +99,7 @@ class GoldenConfigTest {
     }
     assertThat(golden).as("golden file (create it with -Dgolden.update=true)").exists();
     assertThat(actual).isEqualTo(Files.readString(golden));
-    assertEnvoyAccepts(inlineSecrets(config), "web-1-mtls");
+    GoldenConfigs.assertEnvoyAccepts(inlineSecrets(config), tmp, "web-1-mtls");
   }
 
   /** For validation only: Envoy cannot fetch SDS here, so the secrets go inline. */
@@ -166,70 +167,6 @@ class GoldenConfigTest {
     ProxyConfig backend = new ProxyConfigGenerator().generate(MESH, MESH.proxies().get("backend-1"));
     assertThat(backend.clusters()).extracting(Cluster::getName).containsExactly("localhost:8080");
     assertThat(backend.endpoints()).isEmpty();
-  }
-
-  private static ObjectNode render(ProxyConfig config) {
-    ObjectNode out = JsonNodeFactory.instance.objectNode();
-    add(out, "listeners", config.listeners());
-    add(out, "routes", config.routes());
-    add(out, "clusters", config.clusters());
-    add(out, "endpoints", config.endpoints());
-    return out;
-  }
-
-  private static void add(ObjectNode out, String field, List<? extends Message> resources) {
-    ArrayNode list = out.putArray(field);
-    for (Message resource : resources) {
-      JsonNode json = Documents.parse(ProtoJson.print(resource));
-      list.add(json);
-    }
-  }
-
-  /**
-   * Runs {@code envoy --mode validate} on a static bootstrap holding the generated resources:
-   * RDS references are inlined and EDS clusters get their generated assignments, which is what
-   * Envoy would assemble from ADS.
-   */
-  private void assertEnvoyAccepts(ProxyConfig config, String name) throws Exception {
-    assertThat(ENVOY).as("Envoy from 'make setup'").isExecutable();
-    Map<String, RouteConfiguration> routes = config.routes().stream()
-        .collect(Collectors.toMap(RouteConfiguration::getName, r -> r));
-    Map<String, ClusterLoadAssignment> assignments = config.endpoints().stream()
-        .collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, a -> a));
-    Bootstrap.StaticResources.Builder resources = Bootstrap.StaticResources.newBuilder();
-    for (Listener listener : config.listeners()) {
-      Listener.Builder copy = listener.toBuilder().clearFilterChains();
-      for (FilterChain chain : listener.getFilterChainsList()) {
-        FilterChain.Builder c = chain.toBuilder().clearFilters();
-        for (Filter filter : chain.getFiltersList()) {
-          if (filter.getName().equals(EnvoyNames.HCM_FILTER)) {
-            HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
-            if (hcm.hasRds()) {
-              hcm = hcm.toBuilder().clearRds().setRouteConfig(routes.get(hcm.getRds().getRouteConfigName())).build();
-            }
-            filter = filter.toBuilder().setTypedConfig(com.google.protobuf.Any.pack(hcm)).build();
-          }
-          c.addFilters(filter);
-        }
-        copy.addFilterChains(c);
-      }
-      resources.addListeners(copy);
-    }
-    for (Cluster cluster : config.clusters()) {
-      if (cluster.getType() == Cluster.DiscoveryType.EDS) {
-        cluster = cluster.toBuilder().clearEdsClusterConfig().setType(Cluster.DiscoveryType.STATIC)
-            .setLoadAssignment(assignments.get(cluster.getName())).build();
-      }
-      resources.addClusters(cluster);
-    }
-    Bootstrap bootstrap = Bootstrap.newBuilder().setStaticResources(resources).build();
-    Path file = tmp.resolve(name + ".json");
-    Files.writeString(file, ProtoJson.print(bootstrap));
-    Process envoy = new ProcessBuilder(ENVOY.toString(), "--mode", "validate", "-c", file.toString(),
-        "--use-dynamic-base-id", "--log-level", "error").redirectErrorStream(true).start();
-    String output = new String(envoy.getInputStream().readAllBytes());
-    assertThat(envoy.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(envoy.exitValue()).as("envoy --mode validate:\n" + output).isZero();
   }
 
   private static ProxyModel proxy(String name, String address, int port, int servicePort, String service,

@@ -25,6 +25,19 @@ public final class Conf {
     origins.add(origin);
   }
 
+  /** This conf with {@code later} merged over it (a route's own rules over its service's). */
+  public Conf then(Conf later) {
+    if (later.isEmpty()) {
+      return this;
+    }
+    Conf out = new Conf();
+    MergePatch.apply(out.conf, conf);
+    MergePatch.apply(out.conf, later.conf);
+    out.origins.addAll(origins);
+    out.origins.addAll(later.origins);
+    return out;
+  }
+
   /** The merged {@code default}; do not modify. */
   public ObjectNode conf() {
     return conf;

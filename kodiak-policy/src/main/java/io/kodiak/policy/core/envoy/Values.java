@@ -1,0 +1,34 @@
+package io.kodiak.policy.core.envoy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Duration;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.envoyproxy.envoy.type.v3.Percent;
+import io.kodiak.model.validation.Durations;
+
+/** Policy field values (already validated) as Envoy values. */
+public final class Values {
+  private Values() {}
+
+  /** A Kuma duration ({@code 10s}, {@code 1m30s}, {@code 250ms}) as a protobuf Duration. */
+  public static Duration duration(JsonNode text) {
+    java.time.Duration parsed = Durations.parse(text.asText())
+        .orElseThrow(() -> new IllegalArgumentException("not a duration: " + text));
+    return Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
+  }
+
+  /** A percentage given as a number or a string ({@code 50}, {@code "12.5"}). */
+  public static double percent(JsonNode value) {
+    return value.isNumber() ? value.asDouble() : Double.parseDouble(value.asText());
+  }
+
+  public static Percent envoyPercent(JsonNode value) {
+    return Percent.newBuilder().setValue(percent(value)).build();
+  }
+
+  /** A percentage as parts per million (Envoy's finest fraction). */
+  public static FractionalPercent fraction(JsonNode value) {
+    return FractionalPercent.newBuilder().setNumerator((int) Math.round(percent(value) * 10_000))
+        .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
+  }
+}

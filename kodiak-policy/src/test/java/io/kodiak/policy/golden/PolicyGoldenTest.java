@@ -1,0 +1,78 @@
+package io.kodiak.policy.golden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kodiak.model.codec.Documents;
+import io.kodiak.model.codec.ResourceCodec;
+import io.kodiak.model.core.Resource;
+import io.kodiak.model.validation.ValidationException;
+import io.kodiak.model.validation.Violations;
+import io.kodiak.policy.PolicyPlugins;
+import io.kodiak.policy.PolicyValidators;
+import io.kodiak.xds.generate.InboundAuthorization;
+import io.kodiak.xds.generate.InboundTls;
+import io.kodiak.xds.generate.ProxyConfig;
+import io.kodiak.xds.generate.ProxyConfigGenerator;
+import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.ProxyModel;
+import io.kodiak.xds.proxy.ProxyModels;
+import io.kodiak.xds.testing.GoldenConfigs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One golden Envoy config per policy: each {@code src/test/resources/golden/<case>.yaml} names a
+ * proxy of the shared mesh ({@code mesh.yaml}) and the policies to apply; the config generated
+ * with every plugin must equal {@code <case>.json} and pass the real {@code envoy --mode validate}.
+ * The policies must pass their validators first: only accepted policies reach generation.
+ */
+class PolicyGoldenTest {
+  private static final Path DIR = Path.of("src/test/resources/golden");
+  @TempDir Path tmp;
+
+  static Stream<String> cases() throws IOException {
+    try (Stream<Path> files = Files.list(DIR)) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml") && !n.equals("mesh.yaml"))
+          .map(n -> n.substring(0, n.length() - 5)).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void policyConfigMatchesGoldenAndEnvoyAcceptsIt(String name) throws Exception {
+    List<ProxyModel> proxies = new ArrayList<>();
+    for (JsonNode doc : Documents.parseAll(Files.readString(DIR.resolve("mesh.yaml")))) {
+      proxies.add(ProxyModels.fromDataplane(ResourceCodec.decode(doc)));
+    }
+    JsonNode spec = Documents.parse(Files.readString(DIR.resolve(name + ".yaml")));
+    Map<String, List<Resource>> policies = new HashMap<>();
+    for (JsonNode doc : spec.path("policies")) {
+      Resource policy = ResourceCodec.decode(doc);
+      Violations violations = new Violations();
+      var validator = PolicyValidators.all().get(policy.type());
+      if (validator != null) {
+        validator.validate(policy, violations);
+      }
+      assertThat(violations.list()).as(name + ": " + policy.name() + " must be valid").isEmpty();
+      policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
+    }
+    MeshSnapshot mesh = MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
+    ProxyConfig config = new ProxyConfigGenerator(InboundAuthorization.DENY_ALL, InboundTls.NONE, PolicyPlugins.inOrder())
+        .generate(mesh, mesh.proxies().get(spec.path("proxy").asText()));
+    GoldenConfigs.assertMatchesGolden(config, DIR.resolve(name + ".json"));
+    GoldenConfigs.assertEnvoyAccepts(config, tmp, name);
+  }
+}
