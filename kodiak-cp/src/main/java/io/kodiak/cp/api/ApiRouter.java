@@ -36,12 +36,14 @@ final class ApiRouter implements HttpService {
   private final DataplaneEndpoints dataplanes;
   private final TokenEndpoints tokens;
   private final SystemEndpoints system;
+  private final PolicyEndpoints policies;
   private final int maxRequestBytes;
 
-  ApiRouter(ResourceEndpoints resources, DataplaneEndpoints dataplanes, TokenEndpoints tokens, SystemEndpoints system,
-      int maxRequestBytes) {
+  ApiRouter(ResourceEndpoints resources, DataplaneEndpoints dataplanes, PolicyEndpoints policies,
+      TokenEndpoints tokens, SystemEndpoints system, int maxRequestBytes) {
     this.resources = resources;
     this.dataplanes = dataplanes;
+    this.policies = policies;
     this.tokens = tokens;
     this.system = system;
     this.maxRequestBytes = maxRequestBytes;
@@ -123,6 +125,10 @@ final class ApiRouter implements HttpService {
         return inspected;
       }
     }
+    if (parts.length == 6 && parts[4].equals("_resources") && parts[5].equals("dataplanes")) {
+      ResourceType type = meshScoped(parts[2], ctx.path());
+      return get(method, () -> policies.selectedDataplanes(req, parts[1], type, parts[3], query));
+    }
     return switch (parts.length) {
       case 1 -> get(method, () -> resources.list(req, ResourceCatalog.MESH, Optional.empty(), query));
       case 2 -> item(req, ResourceCatalog.MESH, "", parts[1]);
@@ -151,6 +157,8 @@ final class ApiRouter implements HttpService {
       return switch (parts[4]) {
         case "_overview" -> get(method, () -> dataplanes.overview(req, mesh, name));
         case "_config" -> get(method, () -> dataplanes.config(req, mesh, name));
+        case "_rules" -> get(method, () -> policies.rules(req, mesh, name, query));
+        case "_policies" -> get(method, () -> policies.policies(req, mesh, name));
         case "xds" -> get(method, () -> dataplanes.envoyAdmin(req, mesh, name, "config_dump"));
         case "stats" -> get(method, () -> dataplanes.envoyAdmin(req, mesh, name, "stats"));
         case "clusters" -> get(method, () -> dataplanes.envoyAdmin(req, mesh, name, "clusters"));

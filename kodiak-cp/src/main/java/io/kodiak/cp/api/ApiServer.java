@@ -20,6 +20,7 @@ public final class ApiServer implements AutoCloseable {
     ApiRouter router = new ApiRouter(
         new ResourceEndpoints(manager, access),
         new DataplaneEndpoints(manager.store(), inspection, access),
+        new PolicyEndpoints(manager.store(), inspection, access),
         new TokenEndpoints(inspection.tokens(), access),
         new SystemEndpoints(new SystemEndpoints.ServerIdentity(identity.hostname(), identity.version(),
             identity.instanceId(), identity.clusterId()), effectiveConfig),

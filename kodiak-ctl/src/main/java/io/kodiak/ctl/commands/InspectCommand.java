@@ -18,15 +18,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code kodiakctl inspect dataplanes} and {@code kodiakctl inspect dataplane NAME --type ...}. */
-@Command(name = "inspect", description = "Inspect live state: dataplanes and their config.",
+/**
+ * {@code kodiakctl inspect dataplanes}, {@code kodiakctl inspect dataplane NAME --type ...} and
+ * {@code kodiakctl inspect POLICY-TYPE NAME} (the dataplanes a policy selects).
+ */
+@Command(name = "inspect", description = "Inspect live state: dataplanes, their rules and config, "
+    + "and the dataplanes a policy selects (kodiakctl inspect meshtimeout NAME).",
     subcommands = {InspectCommand.Dataplanes.class, InspectCommand.Dataplane.class})
-public final class InspectCommand implements Runnable {
+public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Parameters(arity = "0..2", paramLabel = "POLICY-TYPE NAME",
+      description = "A policy type (meshtimeout, MeshRetry...) and a policy name.") List<String> policy;
+
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    if (policy == null || policy.isEmpty()) {
+      spec.commandLine().usage(spec.commandLine().getOut());
+      return 0;
+    }
+    if (policy.size() != 2) {
+      throw new IllegalArgumentException("give a policy type and a policy name, e.g. 'kodiakctl inspect meshtimeout my-timeout'");
+    }
+    Session session = Session.of(spec);
+    ApiClient client = session.client();
+    var type = Session.type(io.kodiak.ctl.client.ResourceTypes.fetch(client), policy.get(0));
+    if (!type.policy()) {
+      throw new IllegalArgumentException(type.name() + " is not a policy; use 'kodiakctl inspect dataplane NAME'");
+    }
+    JsonNode page = client.get("/meshes/" + session.root.mesh() + "/" + type.path() + "/" + policy.get(1)
+        + "/_resources/dataplanes?size=1000");
+    spec.commandLine().getOut().println(type.name() + " " + policy.get(1) + " selects " + page.path("total").asInt()
+        + " dataplane(s):");
+    Table table = new Table("MESH", "NAME");
+    page.path("items").forEach(dp -> table.row(dp.path("mesh").asText(), dp.path("name").asText()));
+    table.print(spec.commandLine().getOut());
+    return 0;
   }
 
   @Command(name = "dataplanes", description = "Dataplanes with their connection status.")
@@ -81,14 +108,22 @@ public final class InspectCommand implements Runnable {
     }
   }
 
-  @Command(name = "dataplane", description = "One dataplane's config: what the control plane generates "
+  @Command(name = "dataplane", description = "One dataplane: the policy rules it gets and which policy set each "
+      + "value (--type rules), its proxy-wide policies (--type policies), the config the control plane generates "
       + "(--type config) or what its Envoy runs (--type config-dump).")
   static final class Dataplane implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", description = "Dataplane name.") String name;
 
-    @Option(names = "--type", defaultValue = "config-dump", description = "config or config-dump") String type;
+    @Option(names = "--type", defaultValue = "config-dump", description = "rules, policies, config or config-dump")
+    String type;
+
+    @Option(names = "--shadow", description = "With --type rules: include policies labelled kuma.io/effect: shadow.")
+    boolean shadow;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "With --type rules: text or json.")
+    String output;
 
     @Override
     public Integer call() throws Exception {
@@ -96,10 +131,17 @@ public final class InspectCommand implements Runnable {
       ApiClient client = session.client();
       String base = "/meshes/" + session.root.mesh() + "/dataplanes/" + name;
       JsonNode answer = switch (type) {
+        case "rules" -> client.get(base + "/_rules" + (shadow ? "?shadow=true" : ""));
+        case "policies" -> client.get(base + "/_policies");
         case "config" -> client.get(base + "/_config");
         case "config-dump" -> client.get(base + "/xds");
-        default -> throw new IllegalArgumentException("unknown --type \"" + type + "\"; use config or config-dump");
+        default -> throw new IllegalArgumentException("unknown --type \"" + type
+            + "\"; use rules, policies, config or config-dump");
       };
+      if (type.equals("rules") && output.equals("text")) {
+        RulesText.print(answer, spec.commandLine().getOut());
+        return 0;
+      }
       spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(answer));
       return 0;

@@ -102,6 +102,11 @@ public final class MeshProxyPatchValidator implements ResourceValidator {
       return;
     }
     try {
+      Documents.parse(value.text());
+    } catch (ValidationException e) {
+      return; // reported as not parsing at all
+    }
+    try {
       PatchValues.parse(value.text(), PatchValues.builderFor(kind).get());
     } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
       out.add(value.path(), "is not a valid Envoy " + kind + ": " + e.getMessage());

@@ -187,6 +187,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     return Optional.of(generate(snapshot, proxy, connection == null ? ProxyKind.ENVOY : connection.kind()));
   }
 
+  /** The mesh as the generators see it now (proxies, endpoints, mTLS, policies); for the inspect API. */
+  public MeshSnapshot snapshot(String mesh) {
+    return snapshotOf(mesh);
+  }
+
   /** How many configs were generated and how many were published (changed) since start. */
   public Stats stats() {
     return new Stats(generations.get(), publications.get());
