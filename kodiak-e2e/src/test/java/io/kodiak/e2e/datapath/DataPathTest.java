@@ -8,6 +8,7 @@ import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
+import io.kodiak.e2e.support.InvariantChecks;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.Traffic;
 import java.net.ServerSocket;

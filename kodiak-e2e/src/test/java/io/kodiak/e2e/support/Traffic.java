@@ -21,9 +21,16 @@ public final class Traffic {
 
   /** One HTTP GET; the status and body, or status 0 when the connection failed. */
   public static Answer get(int port, String path) {
+    return get(port, path, java.util.Map.of());
+  }
+
+  /** One HTTP GET with request headers. */
+  public static Answer get(int port, String path, java.util.Map<String, String> headers) {
     try {
-      HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(5));
+      headers.forEach(request::header);
+      HttpResponse<String> res = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(res.statusCode(), res.body());
     } catch (IOException e) {
       return new Answer(0, e.toString());
@@ -50,5 +57,21 @@ public final class Traffic {
   }
 
   /** An HTTP answer. */
+  /**
+   * Sends one line over TCP without half-closing and returns everything the server sends until
+   * it closes, or the error.
+   */
+  public static String request(int port, String line) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "error: " + e;
+    }
+  }
+
   public record Answer(int status, String body) {}
 }

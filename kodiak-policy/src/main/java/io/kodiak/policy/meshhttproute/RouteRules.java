@@ -59,13 +59,13 @@ public final class RouteRules {
   /** A sortable rank; higher is more specific and goes first. */
   private static Rank rank(JsonNode match) {
     JsonNode path = match.path("path");
-    int pathKind = switch (path.path("type").asText("")) {
+    int pathKind = switch (path.path("type").asText("PathPrefix")) { // no path is the prefix "/"
       case "Exact" -> 3;
       case "PathPrefix" -> 2;
       case "RegularExpression" -> 1;
       default -> 0;
     };
-    int length = path.path("value").asText("").length();
+    int length = path.path("value").asText("/").length();
     return new Rank(pathKind, pathKind == 2 ? length : 0, match.has("method") ? 1 : 0,
         match.path("headers").size(), match.path("queryParams").size());
   }

@@ -44,6 +44,11 @@ final class InboundGenerator {
           .setName(listenerName)
           .setAddress(Protos.socket(inbound.address(), inbound.port()))
           .setTrafficDirection(TrafficDirection.INBOUND)
+          // The inspector waits for a TLS record header (5 bytes). A plaintext client that sends
+          // less and waits, or a server-first protocol, would stall; after a second the
+          // connection goes on as plaintext instead of being closed.
+          .setListenerFiltersTimeout(Protos.seconds(1))
+          .setContinueOnListenerFiltersTimeout(true)
           .addListenerFilters(ListenerFilter.newBuilder().setName(EnvoyNames.TLS_INSPECTOR)
               .setTypedConfig(Protos.pack(TlsInspector.getDefaultInstance())));
       // The plaintext chain is the same with mTLS off and in PERMISSIVE, so turning mTLS on only

@@ -1,4 +1,4 @@
-package io.kodiak.e2e.datapath;
+package io.kodiak.e2e.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.util.List;
 
 /** The checks every end-to-end test ends with, as Kuma's own suite does. */
-final class InvariantChecks {
+public final class InvariantChecks {
   private InvariantChecks() {}
 
   /** No proxy rejected any config, and with nothing changing nothing is regenerated or pushed. */
-  static void noNacksAndNoIdleRegeneration(RunningControlPlane cp, String mesh, List<String> proxies) {
+  public static void noNacksAndNoIdleRegeneration(RunningControlPlane cp, String mesh, List<String> proxies) {
     for (String proxy : proxies) {
       assertThat(cp.controlPlane().insights().nacks(mesh, proxy)).as("NACKs from " + proxy).isZero();
     }

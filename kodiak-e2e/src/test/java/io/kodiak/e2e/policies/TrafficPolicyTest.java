@@ -1,0 +1,423 @@
+package io.kodiak.e2e.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.e2e.support.AgentProcess;
+import io.kodiak.e2e.support.InvariantChecks;
+import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.Running;
+import io.kodiak.e2e.support.TestApps;
+import io.kodiak.e2e.support.Traffic;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One behaviour per traffic policy, on real Envoy sidecars: each test builds its own mesh (no
+ * default policies), sends real requests, applies a policy through the REST API and measures
+ * what Envoy does. Every test ends with no NACK and no idle regeneration.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrafficPolicyTest {
+  @TempDir static Path dir;
+  RunningControlPlane cp;
+  Running running;
+
+  @BeforeAll
+  void startControlPlane() {
+    cp = RunningControlPlane.start(dir.resolve("cp"), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1s"));
+  }
+
+  @AfterAll
+  void stopControlPlane() {
+    cp.close();
+  }
+
+  @AfterEach
+  void stopApps() throws Exception {
+    running.close();
+  }
+
+  private PolicyMesh mesh(String name) {
+    running = new Running();
+    return new PolicyMesh(name, cp, running, dir);
+  }
+
+  private static void awaitServing(int port) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(port, "/").status() == 200);
+  }
+
+  @Test
+  void aSlowBackendIsCutAtTheRequestTimeout() throws Exception {
+    PolicyMesh mesh = mesh("timeouts");
+    AtomicInteger slow = new AtomicInteger();
+    int app = mesh.app(exchange -> {
+      if (exchange.getRequestURI().getPath().equals("/slow")) {
+        slow.incrementAndGet();
+        Thread.sleep(3000);
+      }
+      return new TestApps.Reply(200, "done");
+    });
+    mesh.agent("backend-1", "backend", "http", app, Map.of(), Map.of());
+    int port = mesh.client("backend");
+    awaitServing(port);
+    assertThat(Traffic.get(port, "/slow").status()).as("no timeout yet: the slow answer arrives").isEqualTo(200);
+
+    mesh.apply("""
+        type: MeshTimeout
+        name: quick
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: backend}
+              default: {http: {requestTimeout: 500ms}}
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(port, "/slow").status() == 504);
+    Traffic.Answer cut = Traffic.get(port, "/slow");
+    assertThat(cut.status()).isEqualTo(504);
+    assertThat(cut.body()).contains("upstream request timeout");
+    assertThat(Traffic.get(port, "/").status()).as("fast requests still pass").isEqualTo(200);
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void retriesTurnABackendFailingEveryOtherRequestIntoFullSuccess() throws Exception {
+    PolicyMesh mesh = mesh("retries");
+    AtomicInteger calls = new AtomicInteger();
+    int app = mesh.app(exchange -> calls.incrementAndGet() % 2 == 0
+        ? new TestApps.Reply(503, "flaky") : new TestApps.Reply(200, "ok"));
+    mesh.agent("backend-1", "backend", "http", app, Map.of(), Map.of());
+    int port = mesh.client("backend");
+    awaitServing(port);
+    assertThat(count(port, 20, 503)).as("without retries half the requests fail").isGreaterThan(0);
+
+    mesh.apply("""
+        type: MeshRetry
+        name: retry-5xx
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: backend}
+              default:
+                http: {numRetries: 3, retryOn: ["5XX"], backOff: {baseInterval: 5ms, maxInterval: 10ms}}
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 10, 200) == 10);
+    assertThat(count(port, 200, 200)).as("every request succeeds with retries").isEqualTo(200);
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void outlierDetectionEjectsAFailingInstance() throws Exception {
+    PolicyMesh mesh = mesh("outliers");
+    mesh.agent("backend-good", "backend", "http", mesh.namedApp("good"), Map.of(), Map.of());
+    mesh.agent("backend-bad", "backend", "http", mesh.app(exchange -> new TestApps.Reply(500, "bad")), Map.of(), Map.of());
+    int port = mesh.client("backend");
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 20, 500) > 0 && count(port, 20, 200) > 0);
+
+    mesh.apply("""
+        type: MeshCircuitBreaker
+        name: eject
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: backend}
+              default:
+                outlierDetection:
+                  interval: 1s
+                  baseEjectionTime: 1m
+                  maxEjectionPercent: 50
+                  detectors:
+                    totalFailures: {consecutive: 2}
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 20, 200) == 20);
+    assertThat(count(port, 100, 200)).as("the failing instance is ejected; traffic goes to the healthy one")
+        .isEqualTo(100);
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void anActiveHealthCheckTakesADeadInstanceOutOfRotation() throws Exception {
+    PolicyMesh mesh = mesh("health");
+    mesh.agent("backend-1", "backend", "http", mesh.namedApp("one"), Map.of(), Map.of());
+    int secondPort = Ports.free();
+    AutoCloseable second = TestApps.http(secondPort, exchange -> new TestApps.Reply(200, "two"));
+    mesh.agent("backend-2", "backend", "http", secondPort, Map.of(), Map.of());
+    int port = mesh.client("backend");
+    await().atMost(Duration.ofSeconds(20)).until(() -> bodies(port, 20).keySet().containsAll(java.util.Set.of("one", "two")));
+
+    mesh.apply("""
+        type: MeshHealthCheck
+        name: check
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: backend}
+              default:
+                interval: 500ms
+                timeout: 400ms
+                unhealthyThreshold: 1
+                healthyThreshold: 1
+                healthyPanicThreshold: 0
+                http: {path: /health}
+        """);
+    second.close(); // the application dies; its sidecar stays up, so only a health check can notice
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 20, 200) == 20);
+    assertThat(bodies(port, 100)).as("only the live instance answers").containsOnlyKeys("one");
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void aNinetyTenSplitLandsWithinThreePoints() throws Exception {
+    PolicyMesh mesh = mesh("split");
+    mesh.agent("backend-v1", "backend", "http", mesh.namedApp("v1"), Map.of(), Map.of("version", "v1"));
+    mesh.agent("backend-v2", "backend", "http", mesh.namedApp("v2"), Map.of(), Map.of("version", "v2"));
+    int port = mesh.client("backend");
+    awaitServing(port);
+
+    mesh.apply("""
+        type: MeshHTTPRoute
+        name: canary
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: backend}
+              rules:
+                - matches: [{path: {type: PathPrefix, value: /}}]
+                  default:
+                    backendRefs:
+                      - {kind: MeshServiceSubset, name: backend, tags: {version: v1}, weight: 90}
+                      - {kind: MeshServiceSubset, name: backend, tags: {version: v2}, weight: 10}
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> routeApplied(mesh, "client-backend", "canary"));
+    Map<String, Integer> answered = bodies(port, 2000);
+    assertThat(answered.getOrDefault("v1", 0) + answered.getOrDefault("v2", 0)).isEqualTo(2000);
+    assertThat(answered.get("v1") / 20.0).as("share of v1 in percent").isBetween(87.0, 93.0);
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void aHeaderMatchRoutesToVersionTwo() throws Exception {
+    PolicyMesh mesh = mesh("headers");
+    mesh.agent("backend-v1", "backend", "http", mesh.namedApp("v1"), Map.of(), Map.of("version", "v1"));
+    mesh.agent("backend-v2", "backend", "http", mesh.namedApp("v2"), Map.of(), Map.of("version", "v2"));
+    int port = mesh.client("backend");
+    awaitServing(port);
+
+    mesh.apply("""
+        type: MeshHTTPRoute
+        name: by-header
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: backend}
+              rules:
+                - matches: [{headers: [{type: Exact, name: x-version, value: v2}]}]
+                  default:
+                    backendRefs: [{kind: MeshServiceSubset, name: backend, tags: {version: v2}}]
+                - matches: [{path: {type: PathPrefix, value: /}}]
+                  default:
+                    backendRefs: [{kind: MeshServiceSubset, name: backend, tags: {version: v1}}]
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> bodies(port, 20).keySet().equals(java.util.Set.of("v1")));
+    for (int i = 0; i < 20; i++) {
+      assertThat(Traffic.get(port, "/", Map.of("x-version", "v2")).body()).isEqualTo("v2");
+      assertThat(Traffic.get(port, "/").body()).isEqualTo("v1");
+    }
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void faultInjectionAbortsTheConfiguredShare() throws Exception {
+    PolicyMesh mesh = mesh("faults");
+    mesh.agent("backend-1", "backend", "http", mesh.namedApp("ok"), Map.of(), Map.of());
+    int port = mesh.client("backend");
+    awaitServing(port);
+
+    mesh.apply("""
+        type: MeshFaultInjection
+        name: half
+        spec:
+          targetRef: {kind: MeshService, name: backend}
+          from:
+            - targetRef: {kind: Mesh}
+              default:
+                http:
+                  - abort: {httpStatus: 418, percentage: 50}
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 20, 418) > 0);
+    int aborted = count(port, 2000, 418);
+    assertThat(aborted / 20.0).as("aborted share in percent").isBetween(46.0, 54.0);
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void theRateLimitAnswers429PastItsRate() throws Exception {
+    PolicyMesh mesh = mesh("ratelimit");
+    mesh.agent("backend-1", "backend", "http", mesh.namedApp("ok"), Map.of(), Map.of());
+    int port = mesh.client("backend");
+    awaitServing(port);
+
+    mesh.apply("""
+        type: MeshRateLimit
+        name: five-a-minute
+        spec:
+          targetRef: {kind: MeshService, name: backend}
+          from:
+            - targetRef: {kind: Mesh}
+              default:
+                local:
+                  http:
+                    requestRate: {num: 5, interval: 1m}
+                    onRateLimit: {status: 429, headers: {set: [{name: x-limited, value: "yes"}]}}
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 10, 429) > 0);
+    int passed = count(port, 20, 200);
+    // the bucket holds 5 and refills 5 a minute: of 20 quick requests at most 10 pass
+    assertThat(passed).isLessThanOrEqualTo(10);
+    assertThat(count(port, 5, 429)).isGreaterThan(0);
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void aTcpRouteMovesConnectionsToAnotherService() throws Exception {
+    PolicyMesh mesh = mesh("tcproute");
+    int first = Ports.free();
+    int second = Ports.free();
+    running.add(TestApps.tcpName(first, "db-1"));
+    running.add(TestApps.tcpName(second, "db-2"));
+    mesh.agent("db-1", "db", "tcp", first, Map.of(), Map.of());
+    mesh.agent("db-next-1", "db-next", "tcp", second, Map.of(), Map.of());
+    int port = Ports.free();
+    mesh.agent("client-db", "client-db", "tcp", Ports.free(), Map.of("db", port), Map.of());
+    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.request(port, "hello kodiak").equals("db-1\n"));
+
+    mesh.apply("""
+        type: MeshTCPRoute
+        name: migrate
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: db}
+              rules:
+                - default:
+                    backendRefs: [{kind: MeshService, name: db-next}]
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.request(port, "hello kodiak").equals("db-2\n"));
+    for (int i = 0; i < 20; i++) {
+      assertThat(Traffic.request(port, "hello kodiak")).isEqualTo("db-2\n");
+    }
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void ringHashKeepsAUserOnOneInstance() throws Exception {
+    PolicyMesh mesh = mesh("hashing");
+    mesh.agent("backend-1", "backend", "http", mesh.namedApp("one"), Map.of(), Map.of());
+    mesh.agent("backend-2", "backend", "http", mesh.namedApp("two"), Map.of(), Map.of());
+    int port = mesh.client("backend");
+    await().atMost(Duration.ofSeconds(20)).until(() -> bodies(port, 20).size() == 2);
+
+    mesh.apply("""
+        type: MeshLoadBalancingStrategy
+        name: sticky
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+            - targetRef: {kind: MeshService, name: backend}
+              default:
+                loadBalancer:
+                  type: RingHash
+                  ringHash:
+                    hashPolicies: [{type: Header, header: {name: x-user}}]
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> usersSticky(port, 5));
+    assertThat(usersSticky(port, 20)).as("each user always lands on the same instance").isTrue();
+    java.util.Set<String> instances = new java.util.HashSet<>();
+    for (int user = 0; user < 40; user++) {
+      instances.add(Traffic.get(port, "/", Map.of("x-user", "user-" + user)).body());
+    }
+    assertThat(instances).as("users spread over both instances").containsExactlyInAnyOrder("one", "two");
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  @Test
+  void aProxyPatchShowsUpInTheConfigDump() throws Exception {
+    PolicyMesh mesh = mesh("patches");
+    AgentProcess backend = mesh.agent("backend-1", "backend", "http", mesh.namedApp("ok"), Map.of(), Map.of());
+    int port = mesh.client("backend");
+    awaitServing(port);
+
+    mesh.apply("""
+        type: MeshProxyPatch
+        name: extra-cluster
+        spec:
+          targetRef: {kind: MeshService, name: backend}
+          default:
+            appendModifications:
+              - cluster:
+                  operation: Add
+                  value: |
+                    name: patched-by-kodiak
+                    connectTimeout: 3s
+                    type: STATIC
+              - cluster:
+                  operation: Patch
+                  match: {origin: inbound}
+                  jsonPatches:
+                    - {op: replace, path: /connectTimeout, value: 4s}
+        """);
+    await().atMost(Duration.ofSeconds(20)).until(() -> backend.configDump().contains("patched-by-kodiak"));
+    assertThat(backend.configDump()).contains("\"connect_timeout\": \"4s\"");
+    assertThat(Traffic.get(port, "/").status()).isEqualTo(200);
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  /** Whether a client's Envoy has the named route (the MeshHTTPRoute reached it). */
+  private boolean routeApplied(PolicyMesh mesh, String proxy, String route) {
+    var reply = cp.send("GET", "/meshes/" + mesh.name + "/dataplanes/" + proxy + "/xds", null, cp.adminToken());
+    return reply.status() == 200 && reply.body().contains("\"name\": \"" + route + "\"");
+  }
+
+  private static boolean usersSticky(int port, int requests) {
+    for (String user : new String[] {"alice", "bob", "carol"}) {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0; i < requests; i++) {
+        seen.add(Traffic.get(port, "/", Map.of("x-user", user)).body());
+      }
+      if (seen.size() != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int count(int port, int requests, int status) {
+    int matching = 0;
+    for (int i = 0; i < requests; i++) {
+      if (Traffic.get(port, "/").status() == status) {
+        matching++;
+      }
+    }
+    return matching;
+  }
+
+  /** Bodies of successful answers, counted. */
+  private static Map<String, Integer> bodies(int port, int requests) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < requests; i++) {
+      Traffic.Answer answer = Traffic.get(port, "/");
+      counts.merge(answer.status() == 200 ? answer.body() : "status " + answer.status(), 1, Integer::sum);
+    }
+    return counts;
+  }
+}
