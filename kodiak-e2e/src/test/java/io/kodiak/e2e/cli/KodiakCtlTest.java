@@ -211,4 +211,42 @@ class KodiakCtlTest {
     assertThat(version.exitCode()).isZero();
     assertThat(version.out()).contains("Client: Kodiak").contains("Control plane: Kodiak");
   }
+
+  @Test
+  void inspectExplainsWhichPolicySetEachValue() throws Exception {
+    ctl("apply", "-f", "../docs/examples/10-meshtimeouts.yaml");
+    Path web = dir.resolve("web-1.yaml");
+    java.nio.file.Files.writeString(web, """
+        type: Dataplane
+        mesh: default
+        name: web-1
+        networking:
+          address: 127.0.0.1
+          inbound:
+            - port: 20011
+              servicePort: 8081
+              tags: {kuma.io/service: web, kuma.io/protocol: http}
+          outbound:
+            - port: 10011
+              tags: {kuma.io/service: backend}
+        """);
+    assertThat(ctl("apply", "-f", web.toString()).exitCode()).isZero();
+
+    CliResult rules = ctl("inspect", "dataplane", "web-1", "--type", "rules");
+    assertThat(rules.exitCode()).as(rules.err()).isZero();
+    assertThat(rules.out()).contains("MeshTimeout").contains("to kuma.io/service=backend:")
+        .containsPattern("http\\.requestTimeout\\s+= 2s\\s+\\(set by timeouts-backend\\)")
+        // equally specific (Mesh) policies: the name that sorts first wins, as in Kuma
+        .containsPattern("connectionTimeout\\s+= 5s\\s+\\(set by mesh-timeout-all-default\\)");
+    assertThat(ctl("inspect", "dataplane", "web-1", "--type", "rules", "-o", "json").out())
+        .contains("\"valueOrigins\"");
+    assertThat(ctl("inspect", "dataplane", "web-1", "--type", "policies").out()).contains("\"policies\"");
+
+    CliResult selected = ctl("inspect", "meshtimeout", "timeouts-backend");
+    assertThat(selected.exitCode()).as(selected.err()).isZero();
+    assertThat(selected.out()).contains("MeshTimeout timeouts-backend selects").containsPattern("default\\s+web-1");
+    CliResult notPolicy = ctl("inspect", "meshes", "default");
+    assertThat(notPolicy.exitCode()).isNotZero();
+    assertThat(notPolicy.err()).contains("is not a policy");
+  }
 }

@@ -91,6 +91,12 @@ class ContractTest {
         null);
     expect("GET", "/meshes/{mesh}/dataplanes/{name}/_config", "/meshes/default/dataplanes/overview-1/_config", 200,
         null);
+    expect("GET", "/meshes/{mesh}/{resourceType}/{resourceName}/_rules",
+        "/meshes/default/dataplanes/overview-1/_rules", 200, null);
+    expect("GET", "/meshes/{mesh}/dataplanes/{name}/_policies", "/meshes/default/dataplanes/overview-1/_policies", 200,
+        null);
+    expect("GET", "/meshes/{mesh}/{policyType}/{policyName}/_resources/dataplanes",
+        "/meshes/default/meshtimeouts/mesh-timeout-all-default/_resources/dataplanes", 200, null);
     expect("DELETE", "/meshes/{mesh}/dataplanes/{name}", "/meshes/default/dataplanes/overview-1", 200, null);
   }
 

@@ -179,10 +179,7 @@ class TrafficPolicyTest {
   @Test
   void aNinetyTenSplitLandsWithinThreePoints() throws Exception {
     PolicyMesh mesh = mesh("split");
-    mesh.agent("backend-v1", "backend", "http", mesh.namedApp("v1"), Map.of(), Map.of("version", "v1"));
-    mesh.agent("backend-v2", "backend", "http", mesh.namedApp("v2"), Map.of(), Map.of("version", "v2"));
-    int port = mesh.client("backend");
-    awaitServing(port);
+    int port = versionedBackends(mesh);
 
     mesh.apply("""
         type: MeshHTTPRoute
@@ -208,10 +205,7 @@ class TrafficPolicyTest {
   @Test
   void aHeaderMatchRoutesToVersionTwo() throws Exception {
     PolicyMesh mesh = mesh("headers");
-    mesh.agent("backend-v1", "backend", "http", mesh.namedApp("v1"), Map.of(), Map.of("version", "v1"));
-    mesh.agent("backend-v2", "backend", "http", mesh.namedApp("v2"), Map.of(), Map.of("version", "v2"));
-    int port = mesh.client("backend");
-    awaitServing(port);
+    int port = versionedBackends(mesh);
 
     mesh.apply("""
         type: MeshHTTPRoute
@@ -380,6 +374,16 @@ class TrafficPolicyTest {
     assertThat(backend.configDump()).contains("\"connect_timeout\": \"4s\"");
     assertThat(Traffic.get(port, "/").status()).isEqualTo(200);
     InvariantChecks.noNacksAndNoIdleRegeneration(cp, mesh.name, mesh.proxies);
+  }
+
+  /** Backend instances tagged version v1 and v2 (answering their version) and a client; its port. */
+  private static int versionedBackends(PolicyMesh mesh) throws Exception {
+    for (String version : new String[] {"v1", "v2"}) {
+      mesh.agent("backend-" + version, "backend", "http", mesh.namedApp(version), Map.of(), Map.of("version", version));
+    }
+    int port = mesh.client("backend");
+    awaitServing(port);
+    return port;
   }
 
   /** Whether a client's Envoy has the named route (the MeshHTTPRoute reached it). */

@@ -163,11 +163,12 @@ public final class PolicyInspector {
     return out;
   }
 
-  /** The proxies a policy's top-level targetRef selects (for a MeshHTTPRoute target: the route's). */
+  /** The proxies a policy's top-level targetRef selects (for a MeshHTTPRoute target: the route's), by name. */
   public static List<ProxyModel> selectedProxies(MeshSnapshot mesh, Resource policy) {
     JsonNode ref = policy.spec().path("targetRef");
     List<ProxyModel> out = new ArrayList<>();
-    for (ProxyModel proxy : mesh.proxies().values()) {
+    for (ProxyModel proxy : mesh.proxies().values().stream()
+        .sorted(java.util.Comparator.comparing(ProxyModel::name)).toList()) {
       boolean selected;
       if (ref.path("kind").asText().equals("MeshHTTPRoute")) {
         String route = ref.path("name").asText();

@@ -20,18 +20,7 @@ public final class Hcms {
 
   /** Applies {@code edit} to every HTTP connection manager of the listener (chains and API listener). */
   public static Listener editHcm(Listener listener, UnaryOperator<HttpConnectionManager> edit) {
-    Listener.Builder out = listener.toBuilder();
-    for (int c = 0; c < out.getFilterChainsCount(); c++) {
-      FilterChain.Builder chain = out.getFilterChains(c).toBuilder();
-      for (int f = 0; f < chain.getFiltersCount(); f++) {
-        Filter filter = chain.getFilters(f);
-        if (filter.getName().equals(EnvoyNames.HCM_FILTER)) {
-          HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class);
-          chain.setFilters(f, filter.toBuilder().setTypedConfig(Any.pack(edit.apply(hcm))));
-        }
-      }
-      out.setFilterChains(c, chain);
-    }
+    Listener.Builder out = editFilters(listener, EnvoyNames.HCM_FILTER, HttpConnectionManager.class, edit).toBuilder();
     if (out.hasApiListener()) {
       HttpConnectionManager hcm = unpack(out.getApiListener().getApiListener(), HttpConnectionManager.class);
       out.setApiListener(out.getApiListener().toBuilder().setApiListener(Any.pack(edit.apply(hcm))));
@@ -41,14 +30,20 @@ public final class Hcms {
 
   /** Applies {@code edit} to every TCP proxy of the listener. */
   public static Listener editTcpProxy(Listener listener, UnaryOperator<TcpProxy> edit) {
+    return editFilters(listener, EnvoyNames.TCP_PROXY_FILTER, TcpProxy.class, edit);
+  }
+
+  /** Applies {@code edit} to the typed config of every network filter with this name. */
+  private static <T extends com.google.protobuf.Message> Listener editFilters(Listener listener, String name,
+      Class<T> type, UnaryOperator<T> edit) {
     Listener.Builder out = listener.toBuilder();
     for (int c = 0; c < out.getFilterChainsCount(); c++) {
       FilterChain.Builder chain = out.getFilterChains(c).toBuilder();
       for (int f = 0; f < chain.getFiltersCount(); f++) {
         Filter filter = chain.getFilters(f);
-        if (filter.getName().equals(EnvoyNames.TCP_PROXY_FILTER)) {
-          TcpProxy proxy = unpack(filter.getTypedConfig(), TcpProxy.class);
-          chain.setFilters(f, filter.toBuilder().setTypedConfig(Any.pack(edit.apply(proxy))));
+        if (filter.getName().equals(name)) {
+          T config = unpack(filter.getTypedConfig(), type);
+          chain.setFilters(f, filter.toBuilder().setTypedConfig(Any.pack(edit.apply(config))));
         }
       }
       out.setFilterChains(c, chain);
