@@ -51,6 +51,7 @@ demo: build
 bench: build
 	kodiak-bench/foundation.sh
 	kodiak-bench/datapath.sh
+	kodiak-bench/generation.sh
 
 clean:
 	$(MVN) clean

@@ -108,16 +108,9 @@ public final class ProxyResources {
     routes.put(route.getName(), route);
   }
 
-  /**
-   * Puts a cluster. An EDS cluster's endpoints carry the cluster's content hash (see
-   * {@link ServiceClusters}), so they are restamped here whenever a plugin changes the cluster.
-   */
+  /** Puts a cluster (its endpoints are stamped with its final content hash in {@link #build}). */
   public void cluster(Cluster cluster) {
     clusters.put(cluster.getName(), cluster);
-    ClusterLoadAssignment assignment = endpoints.get(cluster.getName());
-    if (assignment != null) {
-      endpoints.put(cluster.getName(), ServiceClusters.stamped(assignment, cluster));
-    }
   }
 
   public void removeCluster(String name) {
@@ -158,9 +151,20 @@ public final class ProxyResources {
     return ServiceClusters.ensure(this, service, tags);
   }
 
+  /**
+   * The finished config. An EDS cluster's endpoints carry the final cluster's content hash (see
+   * {@link ServiceClusters#stamped}), computed once here however many plugins changed it.
+   */
   ProxyConfig build() {
+    List<ClusterLoadAssignment> stamped = new ArrayList<>();
+    for (ClusterLoadAssignment assignment : endpoints.values()) {
+      Cluster cluster = clusters.get(assignment.getClusterName());
+      if (cluster != null) {
+        stamped.add(ServiceClusters.stamped(assignment, cluster));
+      }
+    }
     return ProxyConfig.of(List.copyOf(listeners.values()), List.copyOf(routes.values()),
-        List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(secrets.values()),
+        List.copyOf(clusters.values()), stamped, List.copyOf(secrets.values()),
         new java.util.TreeSet<>(serviceOfCluster.values()));
   }
 }
