@@ -36,6 +36,11 @@ public final class ApiClient {
     return send("GET", path, null).body();
   }
 
+  /** GETs a plain-text answer (Envoy's stats or clusters relayed by the control plane). */
+  public String getText(String path) {
+    return send("GET", path, null).body().path("text").asText();
+  }
+
   /** PUTs a JSON body; returns whether the resource was created (201) rather than updated. */
   public boolean put(String path, JsonNode body) {
     return send("PUT", path, body).status() == 201;

@@ -110,13 +110,15 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Command(name = "dataplane", description = "One dataplane: the policy rules it gets and which policy set each "
       + "value (--type rules), its proxy-wide policies (--type policies), the config the control plane generates "
-      + "(--type config) or what its Envoy runs (--type config-dump).")
+      + "(--type config), what its Envoy runs (--type config-dump) and Envoy's live counters and upstream hosts "
+      + "(--type stats, --type clusters).")
   static final class Dataplane implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", description = "Dataplane name.") String name;
 
-    @Option(names = "--type", defaultValue = "config-dump", description = "rules, policies, config or config-dump")
+    @Option(names = "--type", defaultValue = "config-dump",
+        description = "rules, policies, config, config-dump, stats or clusters")
     String type;
 
     @Option(names = "--shadow", description = "With --type rules: include policies labelled kuma.io/effect: shadow.")
@@ -135,9 +137,15 @@ public final class InspectCommand implements Callable<Integer> {
         case "policies" -> client.get(base + "/_policies");
         case "config" -> client.get(base + "/_config");
         case "config-dump" -> client.get(base + "/xds");
+        case "stats", "clusters" -> null;
         default -> throw new IllegalArgumentException("unknown --type \"" + type
-            + "\"; use rules, policies, config or config-dump");
+            + "\"; use rules, policies, config, config-dump, stats or clusters");
       };
+      if (answer == null) { // Envoy's own text, relayed by the control plane
+        spec.commandLine().getOut().print(client.getText(base + "/" + type));
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
       if (type.equals("rules") && output.equals("text")) {
         RulesText.print(answer, spec.commandLine().getOut());
         return 0;

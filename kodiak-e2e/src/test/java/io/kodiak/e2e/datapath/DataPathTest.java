@@ -128,6 +128,10 @@ class DataPathTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "config-dump")
             .contains("type.googleapis.com/envoy.admin.v3.ListenersConfigDump"));
+    assertThat(ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "stats"))
+        .contains("server.live: 1");
+    assertThat(ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "clusters"))
+        .contains("localhost:" + app + "::");
     InvariantChecks.noNacksAndNoIdleRegeneration(cp, "default", List.of("backend-1"));
   }
 
