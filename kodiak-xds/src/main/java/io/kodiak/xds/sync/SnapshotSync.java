@@ -74,6 +74,20 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     store.addListener(this);
   }
 
+  /** Told when a proxy is sent a new config, with when the change that caused it arrived. */
+  public interface PublishListener {
+    void published(String nodeId, long changedAtNanos);
+
+    PublishListener NONE = (nodeId, changedAtNanos) -> { };
+  }
+
+  private volatile PublishListener publishListener = PublishListener.NONE;
+
+  /** Where to report publications (metrics); one listener. */
+  public void onPublished(PublishListener listener) {
+    this.publishListener = listener;
+  }
+
   /** Regenerates every proxy of a mesh (an mTLS phase changed, say). */
   public void refreshMesh(String mesh) {
     markDirty(mesh, Dirty::everything);
@@ -133,6 +147,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
 
   /** What changed in one mesh since the last flush: which proxies to regenerate. */
   private static final class Dirty {
+    private final long since = System.nanoTime(); // when the first change of this batch arrived
     private boolean all;
     private final Set<String> services = new HashSet<>();
     private final Set<String> proxies = new HashSet<>();
@@ -246,6 +261,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       if (!version.equals(published.get(nodeId))) {
         xds.publish(nodeId, config);
         published.put(nodeId, version);
+        publishListener.published(nodeId, changed.since);
         publications.incrementAndGet();
         LOG.debug("xds: published config {} to {}", version, nodeId);
       }
