@@ -36,7 +36,7 @@ YAML
 dataplane client-1 "$admin" "$out_port" > "$work/client-1.yaml"
 start=$(now_ms)
 curl -sf -XPOST -H "Authorization: Bearer $token" "127.0.0.1:$api/tokens/dataplane" -d '{"mesh":"default"}' > "$work/token"
-bin/kodiak-dp run --cp-address "https://127.0.0.1:$dp" --ca-cert-file "$work/cp/cp-ca.pem" --dataplane-file "$work/client-1.yaml" --readiness-port 0 \
+bin/kodiak-dp run --cp-address "https://127.0.0.1:$dp" --ca-cert-file "$work/cp/cp-ca.pem" --dataplane-file "$work/client-1.yaml" --readiness-port 0 --metrics-port 0 \
   --dataplane-token-file "$work/token" \
   > "$work/dp-1.log" 2>&1 &
 pids+=($!)
@@ -47,7 +47,7 @@ for i in 2 3 4 5 6; do
   a=$(free_port); o=$(free_port)
   dataplane "client-$i" "$a" "$o" > "$work/client-$i.yaml"
   start=$(now_ms)
-  bin/kodiak-dp run --cp-address "https://127.0.0.1:$dp" --ca-cert-file "$work/cp/cp-ca.pem" --dataplane-file "$work/client-$i.yaml" --readiness-port 0 \
+  bin/kodiak-dp run --cp-address "https://127.0.0.1:$dp" --ca-cert-file "$work/cp/cp-ca.pem" --dataplane-file "$work/client-$i.yaml" --readiness-port 0 --metrics-port 0 \
     --dataplane-token-file "$work/token" \
     > "$work/dp-$i.log" 2>&1 &
   pids+=($!)

@@ -57,6 +57,10 @@ public final class DemoApp {
     return server;
   }
 
+  /** The headers that carry a trace from a request to the calls made for it (B3 and W3C). */
+  private static final String[] TRACE_HEADERS = {"x-request-id", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
+      "x-b3-sampled", "x-b3-flags", "b3", "traceparent", "tracestate"};
+
   /** An HTTP frontend that calls the backend through its sidecar and relays the answer. */
   public static HttpServer frontend(int port, String backendUrl) throws IOException {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -64,8 +68,15 @@ public final class DemoApp {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     server.createContext("/", exchange -> {
       try {
-        HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(backendUrl)).timeout(Duration.ofSeconds(5))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder call = HttpRequest.newBuilder(URI.create(backendUrl)).timeout(Duration.ofSeconds(5));
+        // forward the trace context, so the sidecars' spans join into one trace
+        for (String header : TRACE_HEADERS) {
+          String value = exchange.getRequestHeaders().getFirst(header);
+          if (value != null) {
+            call.header(header, value);
+          }
+        }
+        HttpResponse<String> res = client.send(call.build(), HttpResponse.BodyHandlers.ofString());
         respond(exchange, res.statusCode(), "frontend got: " + res.body());
       } catch (IOException e) {
         respond(exchange, 502, "frontend could not reach the backend: " + e + "\n");

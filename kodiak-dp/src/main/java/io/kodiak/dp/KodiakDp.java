@@ -77,6 +77,13 @@ public final class KodiakDp implements Runnable {
 
     @Option(names = "--envoy-log-level", defaultValue = "warning") String envoyLogLevel;
 
+    @Option(names = "--metrics-port", defaultValue = "5670",
+        description = "Port of the Prometheus endpoint MeshMetric configures (0: any, -1: off).")
+    int metricsPort;
+
+    @Option(names = "--metrics-address", defaultValue = "0.0.0.0", description = "Address of the Prometheus endpoint.")
+    String metricsAddress;
+
     @Option(names = "--workdir", description = "Where the bootstrap is written (default: a temp directory).")
     Path workdir;
 
@@ -123,9 +130,12 @@ public final class KodiakDp implements Runnable {
       }, "stop").start();
       sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
       sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
-      try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready)) {
-        LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready", dpMesh, dpName, binary,
-            readiness.port());
+      try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready);
+          AutoCloseable metrics = metricsPort < 0 ? () -> { }
+              : new io.kodiak.dp.metrics.MetricsServer(metricsAddress, metricsPort, adminPort)) {
+        LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}", dpMesh, dpName, binary,
+            readiness.port(), metrics instanceof io.kodiak.dp.metrics.MetricsServer m
+                ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port() : "");
         supervisor.run(() -> client.fetch(dpMesh, dpName, dataplane, VERSION, envoyVersion::join));
         return 0;
       } catch (BootstrapRefusedException e) {
@@ -134,8 +144,8 @@ public final class KodiakDp implements Runnable {
         e.violations().forEach(v -> System.err.println("  * " + v));
         return 1;
       } catch (java.net.BindException e) {
-        System.err.println("Error: the readiness port 127.0.0.1:" + readinessPort + " is in use (" + e.getMessage()
-            + "); pass --readiness-port with a free port, or 0 for any");
+        System.err.println("Error: the readiness port " + readinessPort + " or the metrics port " + metricsPort
+            + " is in use (" + e.getMessage() + "); pass --readiness-port / --metrics-port with free ports, 0 for any");
         return 2;
       } catch (InterruptedException e) {
         return 0;

@@ -34,6 +34,9 @@ public final class PolicyPlugins {
         new MeshCircuitBreakerPlugin(),
         new MeshHealthCheckPlugin(),
         new MeshLoadBalancingStrategyPlugin(),
+        new io.kodiak.policy.meshtrace.MeshTracePlugin(),
+        new io.kodiak.policy.meshaccesslog.MeshAccessLogPlugin(),
+        new io.kodiak.policy.meshmetric.MeshMetricPlugin(),
         new MeshProxyPatchPlugin());
   }
 }

@@ -133,6 +133,11 @@ public final class EnvoySupervisor {
         "--use-dynamic-base-id",
         "--log-level", options.logLevel()));
     LOG.info("starting envoy: {}", String.join(" ", command));
-    return new ProcessBuilder(command).inheritIO().start();
+    // Envoy's stdout carries access logs (its own log is on stderr): MeshAccessLog Tcp lines are
+    // relayed to their receivers, the rest passes through.
+    Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    io.kodiak.dp.accesslog.TcpLogRelay.start(process.getInputStream());
+    return process;
   }
 }

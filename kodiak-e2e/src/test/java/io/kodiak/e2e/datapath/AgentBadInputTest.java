@@ -75,7 +75,7 @@ class AgentBadInputTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process process = new ProcessBuilder(java, "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
         "io.kodiak.dp.KodiakDp", "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", file.toString(),
-        "--readiness-port", "0", "--ca-cert-file", wrongCa.toString(), "--binary-path", Envoy.binary().toString())
+        "--readiness-port", "0", "--metrics-port", "0", "--ca-cert-file", wrongCa.toString(), "--binary-path", Envoy.binary().toString())
         .redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -133,7 +133,7 @@ class AgentBadInputTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new java.util.ArrayList<>(List.of(java, "-cp",
         "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*", "io.kodiak.dp.KodiakDp", "run",
-        "--cp-address", cp.dpServerUrl(), "--dataplane-file", dataplane.toString(), "--readiness-port", "0",
+        "--cp-address", cp.dpServerUrl(), "--dataplane-file", dataplane.toString(), "--readiness-port", "0", "--metrics-port", "0",
         "--ca-cert-file", cp.caCertFile().toString()));
     command.addAll(List.of(extra));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -175,7 +175,7 @@ class DataPathTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     return new ProcessBuilder(java, "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
         "io.kodiak.dp.KodiakDp", "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", file.toString(),
-        "--binary-path", io.kodiak.e2e.support.Envoy.binary().toString(), "--readiness-port", "0",
+        "--binary-path", io.kodiak.e2e.support.Envoy.binary().toString(), "--readiness-port", "0", "--metrics-port", "0",
         "--dataplane-token-file", token.toString(), "--ca-cert-file", cp.caCertFile().toString())
         .redirectErrorStream(true).redirectOutput(agentDir.resolve("agent.log").toFile());
   }

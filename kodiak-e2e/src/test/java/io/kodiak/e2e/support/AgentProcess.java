@@ -19,8 +19,10 @@ public final class AgentProcess implements AutoCloseable {
   private final Process process;
   private final int adminPort;
   private final Path log;
+  private final int metricsPort;
 
-  private AgentProcess(Process process, int adminPort, Path log) {
+  private AgentProcess(Process process, int adminPort, Path log, int metricsPort) {
+    this.metricsPort = metricsPort;
     this.process = process;
     this.adminPort = adminPort;
     this.log = log;
@@ -53,21 +55,28 @@ public final class AgentProcess implements AutoCloseable {
         tokenArgs = List.of("--dataplane-token-file", tokenFile.toString());
       }
       Path log = dir.resolve("agent.log");
+      int metricsPort = Ports.free();
       String java = ProcessHandle.current().info().command().orElse("java");
       List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
           "-cp", TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.dp.KodiakDp", "run",
           "--cp-address", cpAddress, "--dataplane-file", file.toString(), "--binary-path", Envoy.binary().toString(),
-          "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString()));
+          "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString(),
+          "--metrics-port", String.valueOf(metricsPort), "--metrics-address", "127.0.0.1"));
       command.addAll(tokenArgs);
       if (caCert != null) {
         command.addAll(List.of("--ca-cert-file", caCert.toString()));
       }
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      return new AgentProcess(builder.start(), adminPort, log);
+      return new AgentProcess(builder.start(), adminPort, log, metricsPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The agent's Prometheus endpoint port (MeshMetric). */
+  public int metricsPort() {
+    return metricsPort;
   }
 
   /** Waits until this agent's Envoy answers on its admin port. */

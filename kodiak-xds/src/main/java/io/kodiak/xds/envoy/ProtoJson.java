@@ -35,6 +35,10 @@ public final class ProtoJson {
       .add(io.envoyproxy.envoy.extensions.retry.host.omit_host_metadata.v3.OmitHostMetadataConfig.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.health_check.event_sinks.file.v3.HealthCheckEventFileSink.getDescriptor())
+      // observability
+      .add(io.envoyproxy.envoy.config.trace.v3.ZipkinConfig.getDescriptor())
+      .add(io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig.getDescriptor())
       // what operators commonly patch in
       .add(io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())

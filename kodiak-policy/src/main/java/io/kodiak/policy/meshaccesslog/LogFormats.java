@@ -1,0 +1,72 @@
+package io.kodiak.policy.meshaccesslog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
+import java.util.Map;
+
+/**
+ * Access-log formats: Plain (a line of Envoy command operators) or Json (key -> operator), with
+ * Kuma's {@code %KUMA_*%} placeholders replaced by what the control plane knows about the
+ * traffic (mesh, source and destination service, direction). Kuma's default lines when no format
+ * is given.
+ */
+final class LogFormats {
+  static final String DEFAULT_HTTP = "[%START_TIME%] %KUMA_MESH% \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% "
+      + "%PROTOCOL%\" %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "
+      + "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" "
+      + "\"%REQ(X-B3-TRACEID?TRACEPARENT)%\" \"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\" \"%KUMA_SOURCE_SERVICE%\" "
+      + "\"%KUMA_DESTINATION_SERVICE%\" \"%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%\" \"%UPSTREAM_HOST%\"\n";
+  static final String DEFAULT_TCP = "[%START_TIME%] %RESPONSE_FLAGS% %KUMA_MESH% %KUMA_SOURCE_ADDRESS_WITHOUT_PORT%"
+      + "(%KUMA_SOURCE_SERVICE%)->%UPSTREAM_HOST%(%KUMA_DESTINATION_SERVICE%) took %DURATION%ms, sent %BYTES_SENT% "
+      + "bytes, received: %BYTES_RECEIVED% bytes\n";
+
+  private LogFormats() {}
+
+  /** What the placeholders stand for on one listener. */
+  record Traffic(String mesh, String source, String destination, String sourceAddress, String direction) {
+    Map<String, String> placeholders() {
+      return Map.of("%KUMA_MESH%", mesh, "%KUMA_SOURCE_SERVICE%", source, "%KUMA_DESTINATION_SERVICE%", destination,
+          "%KUMA_SOURCE_ADDRESS%", sourceAddress,
+          "%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%", sourceAddress.replaceAll(":[0-9]+$", "").replace("%DOWNSTREAM_REMOTE_ADDRESS%",
+              "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%"),
+          "%KUMA_TRAFFIC_DIRECTION%", direction);
+    }
+  }
+
+  /**
+   * The format of a backend; {@code prefix} goes before a plain line and {@code extraJson} into a
+   * JSON object (the agent uses them to route TCP log lines).
+   */
+  static SubstitutionFormatString of(JsonNode format, boolean http, Traffic traffic, String prefix,
+      Map<String, String> extraJson) {
+    SubstitutionFormatString.Builder out = SubstitutionFormatString.newBuilder();
+    if (format.path("type").asText("Plain").equals("Json")) {
+      Struct.Builder json = Struct.newBuilder();
+      extraJson.forEach((k, v) -> json.putFields(k, Value.newBuilder().setStringValue(v).build()));
+      for (JsonNode field : format.path("json")) {
+        json.putFields(field.path("key").asText(),
+            Value.newBuilder().setStringValue(substitute(field.path("value").asText(), traffic)).build());
+      }
+      out.setJsonFormat(json);
+    } else {
+      String line = format.has("plain") ? format.path("plain").asText() : http ? DEFAULT_HTTP : DEFAULT_TCP;
+      if (!line.endsWith("\n")) {
+        line += "\n";
+      }
+      out.setTextFormatSource(DataSource.newBuilder().setInlineString(prefix + substitute(line, traffic)));
+    }
+    out.setOmitEmptyValues(format.path("omitEmptyValues").asBoolean(false));
+    return out.build();
+  }
+
+  static String substitute(String text, Traffic traffic) {
+    String out = text;
+    for (var entry : traffic.placeholders().entrySet()) {
+      out = out.replace(entry.getKey(), entry.getValue());
+    }
+    return out;
+  }
+}

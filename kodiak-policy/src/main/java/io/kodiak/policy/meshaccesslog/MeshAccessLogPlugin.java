@@ -1,0 +1,111 @@
+package io.kodiak.policy.meshaccesslog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
+import io.kodiak.policy.core.envoy.Hcms;
+import io.kodiak.policy.core.envoy.ServiceUrls;
+import io.kodiak.policy.core.rules.Conf;
+import io.kodiak.policy.core.rules.PolicyRules;
+import io.kodiak.xds.generate.PolicyPlugin;
+import io.kodiak.xds.generate.ProxyResources;
+import io.kodiak.xds.generate.ProxyResources.InboundTarget;
+import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
+import io.kodiak.xds.proxy.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * MeshAccessLog: access logs on outbounds ({@code to[]}) and inbounds ({@code from[]}/{@code
+ * rules[]}), on the HTTP connection manager or the TCP proxy. File backends are Envoy's file
+ * logger; OpenTelemetry backends Envoy's OTLP logger; Tcp backends go to Envoy's stdout with a
+ * marker, and the agent (kodiak-dp) sends each marked line to its address — Envoy has no plain
+ * TCP logger, and this keeps Envoy's own formatter for every operator.
+ */
+public final class MeshAccessLogPlugin implements PolicyPlugin {
+  /** Plain lines for a Tcp backend start with this, then the address and a space. */
+  public static final String TCP_PREFIX = "KODIAK-TCP-LOG ";
+  /** Json lines for a Tcp backend carry the address under this key (the agent removes it). */
+  public static final String TCP_JSON_KEY = "@kodiak_forward_to";
+  static final String OTEL_CLUSTER = "meshaccesslog_opentelemetry";
+
+  @Override
+  public void apply(ProxyResources resources) {
+    PolicyRules rules = PolicyRules.of("MeshAccessLog", resources.mesh(), resources.proxy());
+    if (rules.matched().isEmpty()) {
+      return;
+    }
+    String mesh = resources.mesh().mesh();
+    String self = resources.proxy().primaryService();
+    for (OutboundTarget target : resources.outbounds()) {
+      LogFormats.Traffic traffic = new LogFormats.Traffic(mesh, self, target.service(), resources.proxy().address(),
+          "OUTBOUND");
+      attach(resources, target.listener(), rules.to(target.service()), target.protocol(), traffic);
+    }
+    for (InboundTarget target : resources.inbounds()) {
+      LogFormats.Traffic traffic = new LogFormats.Traffic(mesh, "unknown", target.inbound().service(),
+          "%DOWNSTREAM_REMOTE_ADDRESS%", "INBOUND");
+      attach(resources, target.listener(), rules.inbound(target.inbound()), target.inbound().protocol(), traffic);
+    }
+  }
+
+  private static void attach(ProxyResources resources, String name, Conf conf, Protocol protocol,
+      LogFormats.Traffic traffic) {
+    Listener listener = resources.listeners().get(name);
+    if (listener == null || conf.isEmpty()) {
+      return;
+    }
+    boolean http = protocol.isHttp();
+    List<AccessLog> logs = new ArrayList<>();
+    for (JsonNode backend : conf.conf().path("backends")) {
+      logs.add(log(resources, backend, http, traffic));
+    }
+    if (logs.isEmpty()) {
+      return;
+    }
+    listener = http
+        ? Hcms.editHcm(listener, hcm -> hcm.toBuilder().addAllAccessLog(logs).build())
+        : Hcms.editTcpProxy(listener, tcp -> tcp.toBuilder().addAllAccessLog(logs).build());
+    resources.listener(listener);
+  }
+
+  private static AccessLog log(ProxyResources resources, JsonNode backend, boolean http, LogFormats.Traffic traffic) {
+    switch (backend.path("type").asText()) {
+      case "File" -> {
+        JsonNode file = backend.path("file");
+        return AccessLog.newBuilder().setName("envoy.access_loggers.file").setTypedConfig(com.google.protobuf.Any.pack(
+            FileAccessLog.newBuilder().setPath(file.path("path").asText())
+                .setLogFormat(LogFormats.of(file.path("format"), http, traffic, "", Map.of())).build())).build();
+      }
+      case "Tcp" -> {
+        JsonNode tcp = backend.path("tcp");
+        String address = tcp.path("address").asText();
+        return AccessLog.newBuilder().setName("envoy.access_loggers.stdout").setTypedConfig(com.google.protobuf.Any.pack(
+            StdoutAccessLog.newBuilder().setLogFormat(LogFormats.of(tcp.path("format"), http, traffic,
+                TCP_PREFIX + address + " ", Map.of(TCP_JSON_KEY, address))).build())).build();
+      }
+      default -> { // OpenTelemetry
+        JsonNode otel = backend.path("openTelemetry");
+        resources.cluster(ServiceUrls.cluster(OTEL_CLUSTER,
+            ServiceUrls.HostPort.parse(otel.path("endpoint").asText(), 4317), true));
+        String body = otel.has("body") && otel.path("body").isTextual() ? otel.path("body").asText()
+            : http ? LogFormats.DEFAULT_HTTP.strip() : LogFormats.DEFAULT_TCP.strip();
+        OpenTelemetryAccessLogConfig.Builder config = OpenTelemetryAccessLogConfig.newBuilder()
+            .setCommonConfig(CommonGrpcAccessLogConfig.newBuilder().setLogName("kodiak")
+                .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
+                .setGrpcService(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
+                    .setClusterName(OTEL_CLUSTER))))
+            .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                .setStringValue(LogFormats.substitute(body, traffic)));
+        return AccessLog.newBuilder().setName("envoy.access_loggers.open_telemetry")
+            .setTypedConfig(com.google.protobuf.Any.pack(config.build())).build();
+      }
+    }
+  }
+}
