@@ -18,7 +18,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-for port in 5681 5678 20001 20002 10001 18080 18081 9911 9912; do
+for port in 5681 5678 5680 20001 20002 10001 18080 18081 9911 9912 5670 5671 9411; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use (is 'make run' or another demo running?); stop it first" >&2; exit 1
   fi
@@ -35,6 +35,15 @@ curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default/m
   '{"type":"MeshTrafficPermission","mesh":"default","name":"frontend-to-backend","spec":{"targetRef":{"kind":"MeshService","name":"backend"},"from":[{"targetRef":{"kind":"MeshService","name":"frontend"},"default":{"action":"Allow"}}]}}' >/dev/null
 curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default/meshtrafficpermissions/anyone-to-frontend -d \
   '{"type":"MeshTrafficPermission","mesh":"default","name":"anyone-to-frontend","spec":{"targetRef":{"kind":"MeshService","name":"frontend"},"from":[{"targetRef":{"kind":"Mesh"},"default":{"action":"Allow"}}]}}' >/dev/null
+
+# observability: traces to a Zipkin-API receiver, access logs to a file, Prometheus metrics
+curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default/meshtraces/demo-traces -d \
+  '{"type":"MeshTrace","mesh":"default","name":"demo-traces","spec":{"targetRef":{"kind":"Mesh"},"default":{"backends":[{"type":"Zipkin","zipkin":{"url":"http://127.0.0.1:9411/api/v2/spans"}}]}}}' >/dev/null
+curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default/meshaccesslogs/demo-logs -d \
+  "{\"type\":\"MeshAccessLog\",\"mesh\":\"default\",\"name\":\"demo-logs\",\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"backends\":[{\"type\":\"File\",\"file\":{\"path\":\"$work/access.log\"}}]}}],\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"backends\":[{\"type\":\"File\",\"file\":{\"path\":\"$work/access.log\"}}]}}]}}" >/dev/null
+curl -sf -XPUT -H "Authorization: Bearer $token" localhost:5681/meshes/default/meshmetrics/demo-metrics -d \
+  '{"type":"MeshMetric","mesh":"default","name":"demo-metrics","spec":{"targetRef":{"kind":"Mesh"},"default":{"backends":[{"type":"Prometheus","prometheus":{"port":5670,"path":"/metrics"}}]}}}' >/dev/null
+"$java" -cp kodiak-demo/target/kodiak-demo.jar io.kodiak.demo.DemoApp spans 9411 "$work/traces.jsonl" > "$work/spans.log" 2>&1 & pids+=($!)
 
 "$java" -cp kodiak-demo/target/kodiak-demo.jar io.kodiak.demo.DemoApp backend 18080 backend-1 > "$work/backend.log" 2>&1 & pids+=($!)
 "$java" -cp kodiak-demo/target/kodiak-demo.jar io.kodiak.demo.DemoApp frontend 18081 http://127.0.0.1:10001/ \
@@ -73,10 +82,10 @@ for dp in backend-1 frontend-1; do
     -d "{\"mesh\":\"default\",\"name\":\"$dp\"}" > "$work/$dp.token"
 done
 bin/kodiak-dp run --cp-address https://127.0.0.1:5678 --ca-cert-file "$work/cp/cp-ca.pem" \
-  --dataplane-file "$work/backend.yaml" --readiness-port 0 \
+  --dataplane-file "$work/backend.yaml" --readiness-port 0 --metrics-port 5671 \
   --dataplane-token-file "$work/backend-1.token" > "$work/dp-backend.log" 2>&1 & pids+=($!)
 bin/kodiak-dp run --cp-address https://127.0.0.1:5678 --ca-cert-file "$work/cp/cp-ca.pem" \
-  --dataplane-file "$work/frontend.yaml" --readiness-port 0 \
+  --dataplane-file "$work/frontend.yaml" --readiness-port 0 --metrics-port 5670 \
   --dataplane-token-file "$work/frontend-1.token" > "$work/dp-frontend.log" 2>&1 & pids+=($!)
 
 printf "waiting for the sidecars"
@@ -102,6 +111,13 @@ Try:
   bin/kodiakctl --config-file $work/ctl get dataplanes
   bin/kodiakctl --config-file $work/ctl inspect dataplanes
   bin/kodiakctl --config-file $work/ctl inspect dataplane frontend-1 --type config
+  bin/kodiakctl --config-file $work/ctl inspect dataplane frontend-1 --type rules
+
+Observability (MeshMetric, MeshAccessLog, MeshTrace are applied):
+  curl localhost:5670/metrics               # the frontend sidecar's Prometheus metrics (backend's: :5671)
+  curl localhost:5680/metrics               # the control plane's own metrics (xDS, store, JVM)
+  tail -f $work/access.log                  # one line per request, from both sidecars
+  tail -f $work/traces.jsonl                # spans (frontend client, backend server), ~5 s after a request
 
 Press Ctrl-C to stop everything.
 TXT

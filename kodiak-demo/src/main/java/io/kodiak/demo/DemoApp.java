@@ -32,7 +32,7 @@ public final class DemoApp {
     // proxy would wait ~40 ms for a delayed ACK.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     if (args.length < 2) {
-      System.err.println("usage: DemoApp backend PORT NAME | frontend PORT BACKEND_URL | echo PORT");
+      System.err.println("usage: DemoApp backend PORT NAME | frontend PORT BACKEND_URL | echo PORT | spans PORT FILE");
       System.exit(2);
     }
     int port = Integer.parseInt(args[1]);
@@ -40,6 +40,7 @@ public final class DemoApp {
       case "backend" -> backend(port, args.length > 2 ? args[2] : "backend");
       case "frontend" -> frontend(port, args[2]);
       case "echo" -> echo(port);
+      case "spans" -> spans(port, java.nio.file.Path.of(args[2]));
       default -> {
         System.err.println("unknown app " + args[0]);
         System.exit(2);
@@ -54,6 +55,27 @@ public final class DemoApp {
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
     System.err.println("backend " + name + " listening on 127.0.0.1:" + port);
+    return server;
+  }
+
+  /**
+   * A Zipkin-API receiver ({@code POST /api/v2/spans}) that appends every batch of spans, one
+   * JSON array per line, to a file: enough to see the demo's traces without running Zipkin.
+   */
+  public static HttpServer spans(int port, java.nio.file.Path file) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
+    server.createContext("/api/v2/spans", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      synchronized (file) {
+        java.nio.file.Files.write(file, (new String(body, java.nio.charset.StandardCharsets.UTF_8).strip() + "\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      }
+      exchange.sendResponseHeaders(202, -1);
+      exchange.close();
+    });
+    server.start();
+    System.err.println("span receiver (Zipkin API) on 127.0.0.1:" + port + ", writing " + file);
     return server;
   }
 
