@@ -96,6 +96,11 @@ public final class ControlPlane implements AutoCloseable {
           new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(), PolicyPlugins.inOrder()), certificates);
       certificates.renewThrough(sync);
       sync.onPublished(xdsMetrics);
+      metrics.gauge("kodiak_workload_certificates", certificates, MeshCertificates::issuedCount);
+      io.micrometer.core.instrument.Gauge.builder("kodiak_workload_certificate_soonest_expiry_seconds", certificates,
+          MeshCertificates::secondsToSoonestExpiry)
+          .description("Seconds until the soonest-expiring workload certificate expires (renewed at 80 % of its life)")
+          .register(metrics);
       DataplaneTokens tokens = new DataplaneTokens(store, Clock.systemUTC());
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),
           config.dpServer().auth() == CpConfig.DpAuth.dpToken ? java.util.Optional.of(tokens) : java.util.Optional.empty());

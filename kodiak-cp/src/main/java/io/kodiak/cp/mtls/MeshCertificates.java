@@ -184,6 +184,17 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
   }
 
   /** Forgets a departed proxy's certificate. */
+  /** Seconds until the soonest workload certificate expires (negative: one has expired); NaN with none. */
+  public double secondsToSoonestExpiry() {
+    return issued.values().stream().map(i -> i.certificate().notAfter()).min(Instant::compareTo)
+        .map(t -> (double) java.time.Duration.between(clock.instant(), t).toSeconds()).orElse(Double.NaN);
+  }
+
+  /** How many workload certificates this control plane holds (one per connected proxy with mTLS). */
+  public int issuedCount() {
+    return issued.size();
+  }
+
   public void forget(String nodeId) {
     issued.remove(nodeId);
   }

@@ -12,16 +12,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * Parses a Prometheus text exposition with Prometheus's own Python parser (prometheus-client,
  * installed into .venv by `make setup`), so tests check what a real scraper accepts. Returns the
- * families as {@code {name: {type, samples: [{name, labels, value}]}}}; a parse error fails.
+ * families as {@code {name: {type, samples: [{name, labels, value}]}}} (NaN and infinities as
+ * strings); a parse error fails.
  */
 public final class PrometheusText {
   private static final String SCRIPT = """
-      import json, sys
+      import json, math, sys
       from prometheus_client.parser import text_string_to_metric_families
       out = {}
       for family in text_string_to_metric_families(sys.stdin.read()):
           out[family.name] = {"type": family.type, "samples": [
-              {"name": s.name, "labels": s.labels, "value": s.value} for s in family.samples]}
+              {"name": s.name, "labels": s.labels,
+               "value": s.value if math.isfinite(s.value) else str(s.value)} for s in family.samples]}
       print(json.dumps(out))
       """;
 

@@ -261,6 +261,8 @@ class ObservabilityTest {
     assertThat(before.has("kodiak_xds_requests")).isTrue();
     assertThat(count(before, "kodiak_xds_requests", "nack")).isZero();
     assertThat(before.path("kodiak_xds_streams").path("samples").get(0).path("value").asDouble()).isEqualTo(3.0);
+    assertThat(before.has("kodiak_workload_certificate_soonest_expiry_seconds")).isTrue();
+    assertThat(before.has("kodiak_store_operation_seconds")).isTrue();
     // parses as an Envoy cluster (so it is accepted) but Envoy refuses a negative timeout
     apply("""
         type: MeshProxyPatch
