@@ -84,6 +84,10 @@ public final class KodiakDp implements Runnable {
     @Option(names = "--metrics-address", defaultValue = "0.0.0.0", description = "Address of the Prometheus endpoint.")
     String metricsAddress;
 
+    @Option(names = "--metrics-check-interval", defaultValue = "30s",
+        description = "How often to look whether a MeshMetric asks for an OpenTelemetry push.")
+    String metricsCheckInterval;
+
     @Option(names = "--workdir", description = "Where the bootstrap is written (default: a temp directory).")
     Path workdir;
 
@@ -132,7 +136,9 @@ public final class KodiakDp implements Runnable {
       sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
       try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready);
           AutoCloseable metrics = metricsPort < 0 ? () -> { }
-              : new io.kodiak.dp.metrics.MetricsServer(metricsAddress, metricsPort, adminPort)) {
+              : new io.kodiak.dp.metrics.MetricsServer(metricsAddress, metricsPort, adminPort);
+          AutoCloseable push = new io.kodiak.dp.metrics.OtlpMetricsExporter(adminPort, serviceOf(dataplane, dpName),
+              parseDuration(metricsCheckInterval))) {
         LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}", dpMesh, dpName, binary,
             readiness.port(), metrics instanceof io.kodiak.dp.metrics.MetricsServer m
                 ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port() : "");
@@ -150,6 +156,11 @@ public final class KodiakDp implements Runnable {
       } catch (InterruptedException e) {
         return 0;
       }
+    }
+
+    /** The proxy's service (its first inbound's kuma.io/service tag), for telemetry. */
+    private static String serviceOf(ObjectNode dataplane, String fallback) {
+      return dataplane.path("networking").path("inbound").path(0).path("tags").path("kuma.io/service").asText(fallback);
     }
 
     private ObjectNode readDataplane() throws java.io.IOException {

@@ -82,7 +82,7 @@ class ObservabilityTest {
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("obs", name, service, "http", inbound, app, admin, outbounds);
     return running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken("obs", name), yaml,
-        admin, dir.resolve(name)));
+        admin, dir.resolve(name), List.of("--metrics-check-interval", "1s")));
   }
 
   private void put(String path, String body) {
@@ -303,5 +303,57 @@ class ObservabilityTest {
   private static HttpResponse<String> scrape(int port) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void openTelemetryBackendsReceiveMetricsSpansAndLogs() throws Exception {
+    OtlpReceiver otlp = running.add(new OtlpReceiver());
+    frontendAndBackend();
+    String endpoint = "127.0.0.1:" + otlp.port();
+    apply("""
+        type: MeshMetric
+        mesh: obs
+        name: otel-metrics
+        spec:
+          targetRef: {kind: MeshService, name: client}
+          default:
+            backends:
+              - type: OpenTelemetry
+                openTelemetry: {endpoint: "%s", refreshInterval: 1s}
+        """.formatted(endpoint));
+    apply("""
+        type: MeshTrace
+        mesh: obs
+        name: otel-traces
+        spec:
+          targetRef: {kind: Mesh}
+          default:
+            backends:
+              - type: OpenTelemetry
+                openTelemetry: {endpoint: "%s"}
+        """.formatted(endpoint));
+    apply("""
+        type: MeshAccessLog
+        mesh: obs
+        name: otel-logs
+        spec:
+          targetRef: {kind: MeshService, name: client}
+          to:
+            - targetRef: {kind: Mesh}
+              default:
+                backends:
+                  - type: OpenTelemetry
+                    openTelemetry: {endpoint: "%s", body: "%%KUMA_SOURCE_SERVICE%% called %%KUMA_DESTINATION_SERVICE%%"}
+        """.formatted(endpoint));
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      Traffic.get(CLIENT_TO_FRONTEND, "/");
+      return !otlp.metrics.isEmpty() && otlp.spanServices().contains("backend") && !otlp.logBodies().isEmpty();
+    });
+    var resource = otlp.metrics.get(0).getResourceMetrics(0);
+    assertThat(resource.getResource().getAttributesList()).anyMatch(a -> a.getKey().equals("service.name")
+        && a.getValue().getStringValue().equals("client"));
+    assertThat(resource.getScopeMetrics(0).getMetricsList()).anyMatch(m -> m.getName().startsWith("envoy_cluster_upstream_rq"));
+    assertThat(otlp.spanServices()).contains("frontend", "backend");
+    assertThat(otlp.logBodies()).contains("client called frontend");
   }
 }

@@ -31,7 +31,13 @@ public final class AgentProcess implements AutoCloseable {
   /** Starts an agent for the Dataplane YAML given; returns once its Envoy answers on admin. */
   public static AgentProcess start(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
       Path dir) {
-    AgentProcess agent = launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, 0);
+    return start(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, List.of());
+  }
+
+  /** Like {@link #start}, with more {@code kodiak-dp run} options. */
+  public static AgentProcess start(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
+      Path dir, List<String> extraArgs) {
+    AgentProcess agent = launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, 0, extraArgs);
     agent.awaitEnvoy(Duration.ofSeconds(30));
     return agent;
   }
@@ -44,6 +50,11 @@ public final class AgentProcess implements AutoCloseable {
    */
   public static AgentProcess launch(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
       Path dir, int readinessPort) {
+    return launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, readinessPort, List.of());
+  }
+
+  private static AgentProcess launch(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
+      Path dir, int readinessPort, List<String> extraArgs) {
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve("dataplane.yaml");
@@ -63,6 +74,7 @@ public final class AgentProcess implements AutoCloseable {
           "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString(),
           "--metrics-port", String.valueOf(metricsPort), "--metrics-address", "127.0.0.1"));
       command.addAll(tokenArgs);
+      command.addAll(extraArgs);
       if (caCert != null) {
         command.addAll(List.of("--ca-cert-file", caCert.toString()));
       }
