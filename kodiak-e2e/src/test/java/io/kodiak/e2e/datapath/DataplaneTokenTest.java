@@ -78,7 +78,7 @@ class DataplaneTokenTest {
     assertThat(revoked.body()).contains("revoked");
 
     Reply shortLived = cp.send("POST", "/tokens/dataplane",
-        "{\"mesh\": \"default\", \"name\": \"exp-1\", \"validFor\": \"1s\"}", cp.adminToken());
+        "{\"mesh\": \"default\", \"name\": \"exp-1\", \"validFor\": \"3s\"}", cp.adminToken());
     assertThat(bootstrap("exp-1", shortLived.body()).statusCode()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
         .until(() -> bootstrap("exp-1", shortLived.body()).body().contains("expired"));
