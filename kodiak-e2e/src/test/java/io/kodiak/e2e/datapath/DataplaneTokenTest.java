@@ -77,6 +77,7 @@ class DataplaneTokenTest {
     assertThat(revoked.statusCode()).isEqualTo(401);
     assertThat(revoked.body()).contains("revoked");
 
+    // claims are whole seconds: a 1 s token can be over before the first request lands
     Reply shortLived = cp.send("POST", "/tokens/dataplane",
         "{\"mesh\": \"default\", \"name\": \"exp-1\", \"validFor\": \"3s\"}", cp.adminToken());
     assertThat(bootstrap("exp-1", shortLived.body()).statusCode()).isEqualTo(200);
