@@ -26,7 +26,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * One simulated Envoy on a delta ADS stream: subscribes to clusters and listeners (wildcard), then
  * to the endpoints, routes and secrets they name, ACKs every response by nonce as Envoy does, and
- * records when each response arrived and when it first held its full config.
+ * records when each response arrived and when it first held its full config. Like Envoy (whose
+ * set_node_on_first_message_only is false), every request carries the node: the snapshot cache
+ * finds a proxy's config by the node of each request.
  */
 final class SimulatedProxy {
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
@@ -43,6 +45,7 @@ final class SimulatedProxy {
   private final String dataplaneJson;
   private final boolean mtls;
   private StreamObserver<DeltaDiscoveryRequest> requests;
+  private Node node;
   private final Map<String, Set<String>> subscribed = new HashMap<>();
   private final Map<String, Set<String>> received = new HashMap<>();
   private final Set<String> acked = new HashSet<>();
@@ -80,7 +83,7 @@ final class SimulatedProxy {
       public void onCompleted() {
       }
     });
-    Node node = Node.newBuilder().setId(mesh + "." + name).setCluster(name)
+    node = Node.newBuilder().setId(mesh + "." + name).setCluster(name)
         .setMetadata(Struct.newBuilder().putFields("dataplane.resource",
             Value.newBuilder().setStringValue(dataplaneJson).build()))
         .build();
@@ -132,7 +135,8 @@ final class SimulatedProxy {
     if (!routes.isEmpty()) {
       subscribe(RDS, routes);
     }
-    requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type).setResponseNonce(response.getNonce()).build());
+    requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+        .setResponseNonce(response.getNonce()).build());
     acked.add(type);
     lastAckAt = System.nanoTime();
     if (fullAt == 0 && full()) {
@@ -146,7 +150,8 @@ final class SimulatedProxy {
     fresh.removeAll(already);
     if (!fresh.isEmpty()) {
       already.addAll(fresh);
-      requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type).addAllResourceNamesSubscribe(fresh).build());
+      requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+          .addAllResourceNamesSubscribe(fresh).build());
     }
   }
 
