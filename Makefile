@@ -59,6 +59,7 @@ bench: build
 	kodiak-bench/foundation.sh
 	kodiak-bench/datapath.sh
 	kodiak-bench/generation.sh
+	kodiak-bench/fleet.sh 1000 5 30
 
 clean:
 	$(MVN) clean
