@@ -183,7 +183,6 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     return Optional.of(new ProxyIdentity(current.certificate().certificatePem() + caPem, current.certificate().keyPem()));
   }
 
-  /** Forgets a departed proxy's certificate. */
   /** Seconds until the soonest workload certificate expires (negative: one has expired); NaN with none. */
   public double secondsToSoonestExpiry() {
     return issued.values().stream().map(i -> i.certificate().notAfter()).min(Instant::compareTo)
@@ -195,6 +194,7 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     return issued.size();
   }
 
+  /** Forgets a departed proxy's certificate. */
   public void forget(String nodeId) {
     issued.remove(nodeId);
   }
