@@ -10,3 +10,6 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$java" -version 2>&1 | h
 "$java" -XX:+UseSerialGC -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener \
   -cp "kodiak-bench/target/kodiak-bench.jar:kodiak-bench/target/lib/*" io.kodiak.bench.PolicyGenerationBench \
   "${1:-100}" "${2:-10}" --per-plugin 2>/dev/null
+# B10 (issue 7): workload certificates signed per second
+"$java" -XX:+UseSerialGC -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener \
+  -cp "kodiak-bench/target/kodiak-bench.jar:kodiak-bench/target/lib/*" io.kodiak.bench.CertificateBench 3000 2>/dev/null
