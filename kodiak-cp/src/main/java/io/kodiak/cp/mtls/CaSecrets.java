@@ -53,8 +53,12 @@ final class CaSecrets {
     }
     Duration lifetime = Durations.parseLifetime(conf.path("caCert").path("expiration").asText("10y"))
         .orElse(Duration.ofDays(3650));
-    CertificateAuthority ca = CertificateAuthority.generate(mesh, CertificateAuthority.KeyType.RSA_2048, lifetime,
-        clock.instant());
+    // EC P-256 unless the backend asks for RSA (caCert.RSAbits): signing a workload certificate with
+    // it costs a fraction of an RSA-2048 signature (B10 in docs/benchmarks.md).
+    JsonNode caCert = conf.path("caCert");
+    CertificateAuthority.KeyType keyType = caCert.has("RSAbits") || caCert.has("rsaBits")
+        ? CertificateAuthority.KeyType.RSA_2048 : CertificateAuthority.KeyType.EC_P256;
+    CertificateAuthority ca = CertificateAuthority.generate(mesh, keyType, lifetime, clock.instant());
     putSecret(mesh, mesh + ".ca-builtin-key-" + name, ca.keyPem());
     putSecret(mesh, mesh + ".ca-builtin-cert-" + name, ca.certificatePem());
     LOG.info("mtls: created the builtin CA of backend {} in mesh {} (valid until {})", name, mesh,
