@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 public final class MeteredStore implements ResourceStore {
   private final ResourceStore delegate;
   private final MeterRegistry registry;
+  private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>(); // looked up once
 
   public MeteredStore(ResourceStore delegate, MeterRegistry registry) {
     this.delegate = delegate;
@@ -31,9 +32,10 @@ public final class MeteredStore implements ResourceStore {
       outcome = "error";
       throw e;
     } finally {
-      Timer.builder("kodiak_store_operation").description("Store operations by kind and outcome")
-          .tag("operation", operation).tag("outcome", outcome)
-          .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+      String result = outcome;
+      timers.computeIfAbsent(operation + " " + outcome, k -> Timer.builder("kodiak_store_operation")
+          .description("Store operations by kind and outcome").tag("operation", operation).tag("outcome", result)
+          .register(registry)).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
   }
 

@@ -22,6 +22,9 @@ public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListe
   private final Map<Long, String> nodeOfStream = new ConcurrentHashMap<>();
   private final Map<String, Long> changeWaitingForAck = new ConcurrentHashMap<>(); // node -> change time (nanos)
   private final Timer delivery;
+  // meters by type (and result), looked up once: every xDS request and response passes here
+  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> responses = new ConcurrentHashMap<>();
 
   public XdsMetrics(StreamEvents delegate, MeterRegistry registry) {
     this.delegate = delegate;
@@ -44,8 +47,10 @@ public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListe
   @Override
   public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {
     boolean nack = !error.isEmpty();
-    Counter.builder("kodiak_xds_requests").description("xDS requests after the first, by type and result")
-        .tag("type", shortType(typeUrl)).tag("result", nack ? "nack" : "ack").register(registry).increment();
+    String result = nack ? "nack" : "ack";
+    requests.computeIfAbsent(typeUrl + " " + result, k -> Counter.builder("kodiak_xds_requests")
+        .description("xDS requests after the first, by type and result")
+        .tag("type", shortType(typeUrl)).tag("result", result).register(registry)).increment();
     String node = nodeOfStream.get(streamId);
     if (!nack && node != null) {
       Long changedAt = changeWaitingForAck.remove(node);
@@ -58,8 +63,8 @@ public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListe
 
   @Override
   public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {
-    Counter.builder("kodiak_xds_responses").description("xDS responses sent, by type")
-        .tag("type", shortType(typeUrl)).register(registry).increment();
+    responses.computeIfAbsent(typeUrl, k -> Counter.builder("kodiak_xds_responses")
+        .description("xDS responses sent, by type").tag("type", shortType(typeUrl)).register(registry)).increment();
     delegate.onResponse(streamId, typeUrl, version, nonce, resources);
   }
 
