@@ -14,7 +14,10 @@ public final class InvariantChecks {
   /** No proxy rejected any config, and with nothing changing nothing is regenerated or pushed. */
   public static void noNacksAndNoIdleRegeneration(RunningControlPlane cp, String mesh, List<String> proxies) {
     for (String proxy : proxies) {
-      assertThat(cp.controlPlane().insights().nacks(mesh, proxy)).as("NACKs from " + proxy).isZero();
+      var insights = cp.controlPlane().insights();
+      assertThat(insights.nacks(mesh, proxy))
+          .as(() -> "NACKs from " + proxy + ": " + insights.insight(mesh, proxy).map(Object::toString).orElse("-"))
+          .isZero();
     }
     // let in-flight changes settle, then require a quiet period with no generation at all
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
