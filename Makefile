@@ -10,7 +10,11 @@ ENVOY := .venv/bin/envoy
 PROM_CLIENT_VERSION := 0.21.1
 PROM_PARSER := .venv/lib/prometheus-client-$(PROM_CLIENT_VERSION).stamp
 
-.PHONY: all setup build run test demo bench clean
+# The load generator of the latency benchmark (B7), built from the Go module proxy (once).
+VEGETA_VERSION := v12.13.0
+VEGETA := .tools/bin/vegeta
+
+.PHONY: all setup build run test demo bench bench-full bench-tools clean
 
 all: build
 
@@ -55,11 +59,27 @@ test: setup
 demo: build
 	demo/demo.sh
 
-bench: build
+bench-tools: $(VEGETA)
+
+$(VEGETA):
+	@command -v go >/dev/null || { echo "go is missing: apt-get install -y golang-go" >&2; exit 1; }
+	GOBIN="$(CURDIR)/.tools/bin" go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+
+# The quick profile (N up to 1,000; under 10 minutes on 2 cores).
+bench: build bench-tools
 	kodiak-bench/foundation.sh
 	kodiak-bench/datapath.sh
 	kodiak-bench/generation.sh
+	kodiak-bench/jmh.sh quick
 	kodiak-bench/fleet.sh 1000 5 30
+	kodiak-bench/memory.sh 0 1000
+	kodiak-bench/latency.sh 1000 30
+
+# The rest: 10,000 proxies, 5 minutes idle, memory up to 10k, full JMH.
+bench-full: build bench-tools
+	kodiak-bench/jmh.sh full
+	kodiak-bench/fleet.sh 10000 5 300
+	kodiak-bench/memory.sh 0 1000 5000 10000
 
 clean:
 	$(MVN) clean

@@ -32,7 +32,8 @@ public final class DemoApp {
     // proxy would wait ~40 ms for a delayed ACK.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     if (args.length < 2) {
-      System.err.println("usage: DemoApp backend PORT NAME | frontend PORT BACKEND_URL | echo PORT | spans PORT FILE");
+      System.err.println("usage: DemoApp backend PORT NAME | frontend PORT BACKEND_URL | echo PORT | spans PORT FILE"
+          + " | payload PORT BYTES");
       System.exit(2);
     }
     int port = Integer.parseInt(args[1]);
@@ -41,6 +42,7 @@ public final class DemoApp {
       case "frontend" -> frontend(port, args[2]);
       case "echo" -> echo(port);
       case "spans" -> spans(port, java.nio.file.Path.of(args[2]));
+      case "payload" -> payload(port, Integer.parseInt(args[2]));
       default -> {
         System.err.println("unknown app " + args[0]);
         System.exit(2);
@@ -55,6 +57,23 @@ public final class DemoApp {
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
     System.err.println("backend " + name + " listening on 127.0.0.1:" + port);
+    return server;
+  }
+
+  /** An HTTP server that reads the request body and answers {@code bytes} bytes: the latency benchmark's server. */
+  public static HttpServer payload(int port, int bytes) throws IOException {
+    byte[] answer = "x".repeat(bytes).getBytes(StandardCharsets.US_ASCII);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+    server.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.sendResponseHeaders(200, answer.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(answer);
+      }
+    });
+    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.start();
+    System.err.println("payload server answering " + bytes + " bytes on 127.0.0.1:" + port);
     return server;
   }
 
