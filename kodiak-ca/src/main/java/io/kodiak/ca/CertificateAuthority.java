@@ -38,6 +38,7 @@ public final class CertificateAuthority {
   private static final SecureRandom RANDOM = new SecureRandom();
   private final X509Certificate certificate;
   private final PrivateKey key;
+  private volatile String certificatePem;
 
   public CertificateAuthority(X509Certificate certificate, PrivateKey key) {
     this.certificate = certificate;
@@ -125,7 +126,12 @@ public final class CertificateAuthority {
   }
 
   public String certificatePem() {
-    return Pem.encode(certificate);
+    String pem = certificatePem;
+    if (pem == null) {
+      pem = Pem.encode(certificate); // asked on every proxy's generation: encode once (a benign race)
+      certificatePem = pem;
+    }
+    return pem;
   }
 
   public String keyPem() {

@@ -31,6 +31,8 @@ final class CaSecrets {
   private static final Logger LOG = LoggerFactory.getLogger(CaSecrets.class);
   private final ResourceStore store;
   private final Clock clock;
+  private static final int MAX_PARSED = 64;
+  private final java.util.Map<String, CertificateAuthority> parsedCas = new java.util.HashMap<>(); // guarded by this
 
   CaSecrets(ResourceStore store, Clock clock) {
     this.store = store;
@@ -43,13 +45,12 @@ final class CaSecrets {
     String type = backend.path("type").asText("builtin");
     JsonNode conf = backend.path("conf");
     if (type.equals("provided")) {
-      return Optional.of(new CertificateAuthority(Pem.certificate(read(mesh, conf.path("cert"))),
-          Pem.privateKey(read(mesh, conf.path("key")))));
+      return Optional.of(parsed(read(mesh, conf.path("cert")), read(mesh, conf.path("key"))));
     }
     Optional<String> cert = secret(mesh, mesh + ".ca-builtin-cert-" + name);
     Optional<String> key = secret(mesh, mesh + ".ca-builtin-key-" + name);
     if (cert.isPresent() && key.isPresent()) {
-      return Optional.of(new CertificateAuthority(Pem.certificate(cert.get()), Pem.privateKey(key.get())));
+      return Optional.of(parsed(cert.get(), key.get()));
     }
     Duration lifetime = Durations.parseLifetime(conf.path("caCert").path("expiration").asText("10y"))
         .orElse(Duration.ofDays(3650));
@@ -64,6 +65,23 @@ final class CaSecrets {
     LOG.info("mtls: created the builtin CA of backend {} in mesh {} (valid until {})", name, mesh,
         ca.certificate().getNotAfter().toInstant());
     return Optional.of(ca);
+  }
+
+  /**
+   * The CA of a certificate and key, parsed once per distinct PEM pair: every proxy's generation
+   * asks for its mesh's CA, and parsing a key costs more than signing with it.
+   */
+  private CertificateAuthority parsed(String certPem, String keyPem) {
+    String key = certPem + "\n" + keyPem;
+    CertificateAuthority ca = parsedCas.get(key);
+    if (ca == null) {
+      if (parsedCas.size() >= MAX_PARSED) {
+        parsedCas.clear(); // CAs rotated many times since start: start over rather than grow
+      }
+      ca = new CertificateAuthority(Pem.certificate(certPem), Pem.privateKey(keyPem));
+      parsedCas.put(key, ca);
+    }
+    return ca;
   }
 
   /** A Kuma DataSource: {secret}, {file}, {inline} (base64) or {inlineString}. */

@@ -57,6 +57,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   private final Map<String, Connection> connected = new ConcurrentHashMap<>(); // by node id
   private final Map<String, String> published = new ConcurrentHashMap<>(); // node id -> content version
   private final Map<String, Set<String>> reached = new ConcurrentHashMap<>(); // node id -> services its clusters reach
+  /** Each Dataplane's model, so a mesh snapshot parses only the Dataplanes that changed ("mesh/name"). */
+  private final Map<String, CachedModel> models = new ConcurrentHashMap<>();
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong publications = new AtomicLong();
 
@@ -107,6 +109,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       markDirty(resource.mesh(), Dirty::everything); // policies and CA material can touch every proxy
     } else if (resource.type() == ResourceCatalog.DATAPLANE) {
       String key = resource.mesh() + "/" + resource.name();
+      models.remove(key);
       Set<String> before = servicesOf.get(key);
       Set<String> after = inboundServices(resource);
       if (change.kind() == io.kodiak.store.api.ChangeKind.DELETED) {
@@ -175,6 +178,18 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   }
 
   private record Connection(String mesh, ProxyKind kind) {}
+
+  private record CachedModel(long version, ProxyModel model) {}
+
+  private ProxyModel modelOf(Resource dataplane) {
+    String key = dataplane.mesh() + "/" + dataplane.name();
+    CachedModel cached = models.get(key);
+    if (cached == null || cached.version() != dataplane.meta().version()) {
+      cached = new CachedModel(dataplane.meta().version(), ProxyModels.fromDataplane(dataplane));
+      models.put(key, cached);
+    }
+    return cached.model();
+  }
 
   /** A proxy's stream closed: its endpoints (if agent-managed) leave the mesh at once. */
   public void proxyDisconnected(String nodeId) {
@@ -277,7 +292,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     List<ProxyModel> proxies = new ArrayList<>();
     Set<String> offline = new HashSet<>();
     for (Resource dataplane : store.list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.of(mesh))).items()) {
-      proxies.add(ProxyModels.fromDataplane(dataplane));
+      proxies.add(modelOf(dataplane));
       servicesOf.putIfAbsent(mesh + "/" + dataplane.name(), inboundServices(dataplane));
       boolean direct = DIRECT.equals(dataplane.meta().labels().get(LIFECYCLE_LABEL));
       if (direct && !connected.containsKey(mesh + "." + dataplane.name())) {
