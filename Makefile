@@ -78,8 +78,8 @@ bench: build bench-tools
 # The rest: 10,000 proxies, 5 minutes idle, memory up to 10k, full JMH.
 bench-full: build bench-tools
 	kodiak-bench/jmh.sh full
-	kodiak-bench/fleet.sh 10000 5 300
-	kodiak-bench/memory.sh 0 1000 5000 10000
+	KODIAK_CP_MAX_HEAP=3g kodiak-bench/fleet.sh 10000 5 300
+	KODIAK_CP_MAX_HEAP=3g kodiak-bench/memory.sh 0 1000 5000 10000
 
 clean:
 	$(MVN) clean

@@ -8,6 +8,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 java="$(bin/java-runtime)"
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$java" -version 2>&1 | head -1)"
-"$java" -XX:+UseSerialGC -Xmx1g -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener \
+"$java" -XX:+UseSerialGC -Xmx2g -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener \
   -cp "kodiak-bench/target/kodiak-bench.jar:kodiak-bench/target/lib/*" io.kodiak.bench.fleet.FleetBench \
   "${1:-1000}" "${2:-5}" "${3:-30}" 2>/dev/null

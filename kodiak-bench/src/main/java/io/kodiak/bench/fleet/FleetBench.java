@@ -44,6 +44,16 @@ public final class FleetBench {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--memory")) {
+      int[] steps = Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray();
+      FleetBench bench = new FleetBench(Arrays.stream(steps).max().orElse(0), 5, 0);
+      try {
+        bench.memory(steps);
+      } finally {
+        bench.stop();
+      }
+      return;
+    }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     FleetBench bench = new FleetBench(n, args.length > 1 ? Integer.parseInt(args[1]) : 5,
         args.length > 2 ? Integer.parseInt(args[2]) : 30);
@@ -55,6 +65,74 @@ public final class FleetBench {
   }
 
   private void run() throws Exception {
+    int services = startWithMesh();
+    System.out.printf("# fleet: %d proxies (%d services x 2), %d outbounds each, mTLS on; cp heap %s; cp log %s%n",
+        proxiesWanted, services, outbounds, System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"), cpLog);
+    coldConnect();
+    settle();
+    meshWideChange();
+    settle();
+    endpointChurn(Math.min(10, services));
+    settle();
+    idle();
+  }
+
+  /**
+   * B4: the fleet grows through the given sizes; at each, once every proxy holds its config, the
+   * control plane's live heap after a full GC (jcmd GC.run, then GC.heap_info) and its RSS.
+   */
+  private void memory(int[] steps) throws Exception {
+    int services = startWithMesh();
+    System.out.printf("# memory: up to %d proxies (%d services x 2), %d outbounds each, mTLS on; cp heap %s%n",
+        proxiesWanted, services, outbounds, System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"));
+    long baseline = -1;
+    int connected = 0;
+    for (int step : steps) {
+      for (; connected < step; connected++) {
+        proxies.get(connected).connect(channels.get(connected % channels.size()));
+      }
+      long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (proxies.subList(0, connected).stream().anyMatch(p -> p.fullAt == 0) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      settle();
+      long live = liveHeapBytes();
+      if (baseline < 0) {
+        baseline = live;
+      }
+      System.out.printf("B4 memory         %6d proxies: live heap %4d MiB, RSS %4d MiB%s%s%n", connected, live >> 20,
+          rssMiB(), connected == 0 || baseline < 0 ? "" : String.format(", %.3f MB live heap per proxy over N = 0",
+              (live - baseline) / 1e6 / connected), errors());
+    }
+  }
+
+  /** The live heap after a full collection, from the JDK's own jcmd beside the CP's java. */
+  private long liveHeapBytes() throws Exception {
+    String javaPath = cp.toHandle().info().command().orElseThrow();
+    String jcmd = Path.of(javaPath).resolveSibling("jcmd").toString();
+    run(jcmd, String.valueOf(cpPid()), "GC.run");
+    long used = 0;
+    for (String line : run(jcmd, String.valueOf(cpPid()), "GC.heap_info").split("\n")) {
+      // one line per generation ("DefNew total 15936K, used 9902K", "Tenured total ..."); spaces have no total
+      var m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(line);
+      if (m.find()) {
+        used += Long.parseLong(m.group(1)) * 1024;
+      }
+    }
+    return used;
+  }
+
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    }
+    return out;
+  }
+
+  /** Starts the control plane with an mTLS mesh; makes (does not connect) the proxies; returns S. */
+  private int startWithMesh() throws Exception {
     startControlPlane();
     put("/meshes/default", "{\"type\":\"Mesh\",\"name\":\"default\",\"mtls\":{\"enabledBackend\":\"ca-1\","
         + "\"backends\":[{\"name\":\"ca-1\",\"type\":\"builtin\"}]}}");
@@ -68,15 +146,7 @@ public final class FleetBench {
       channels.add(NettyChannelBuilder.forAddress("127.0.0.1", dpPort).usePlaintext()
           .maxInboundMessageSize(64 << 20).build());
     }
-    System.out.printf("# fleet: %d proxies (%d services x 2), %d outbounds each, mTLS on; cp heap %s; cp log %s%n",
-        proxiesWanted, services, outbounds, System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"), cpLog);
-    coldConnect();
-    settle();
-    meshWideChange();
-    settle();
-    endpointChurn(Math.min(10, services));
-    settle();
-    idle();
+    return services;
   }
 
   private String dataplane(int i, int s, int services) {
