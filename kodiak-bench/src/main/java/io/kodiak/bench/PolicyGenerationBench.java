@@ -70,7 +70,7 @@ public final class PolicyGenerationBench {
         micros[micros.length * 99 / 100]);
   }
 
-  private static MeshSnapshot mesh(int services, int outbounds, boolean policies) {
+  static MeshSnapshot mesh(int services, int outbounds, boolean policies) {
     List<ProxyModel> proxies = new ArrayList<>();
     for (int s = 0; s < services; s++) {
       for (String instance : new String[] {"a", "b"}) {

@@ -9,6 +9,7 @@ import io.kodiak.store.api.ResourceStore;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.ProxyIdentity;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
@@ -59,7 +60,12 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   private final Map<String, Set<String>> reached = new ConcurrentHashMap<>(); // node id -> services its clusters reach
   /** Each Dataplane's model, so a mesh snapshot parses only the Dataplanes that changed ("mesh/name"). */
   private final Map<String, CachedModel> models = new ConcurrentHashMap<>();
+  /** What each proxy's published config was made from, to skip regenerating an unchanged one (node id). */
+  private final Map<String, ProxyInputs> inputsOf = new ConcurrentHashMap<>();
+  /** Moves on every policy or Mesh write of a mesh: part of every proxy's inputs. */
+  private final Map<String, AtomicLong> policyEpochs = new ConcurrentHashMap<>();
   private final AtomicLong generations = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong publications = new AtomicLong();
 
   public SnapshotSync(ResourceStore store, XdsServer xds, Duration debounce) {
@@ -104,9 +110,14 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   public void onChange(ResourceChange change) {
     Resource resource = change.resource();
     if (resource.type() == ResourceCatalog.MESH) {
+      policyEpoch(resource.name()).incrementAndGet();
       markDirty(resource.name(), Dirty::everything);
-    } else if (resource.type().isPolicy() || resource.type() == ResourceCatalog.SECRET) {
-      markDirty(resource.mesh(), Dirty::everything); // policies and CA material can touch every proxy
+    } else if (resource.type().isPolicy()) {
+      policyEpoch(resource.mesh()).incrementAndGet();
+      markDirty(resource.mesh(), Dirty::everything); // a policy can touch every proxy
+    } else if (resource.type() == ResourceCatalog.SECRET) {
+      // CA material: it reaches configs only through the mTLS state and certificates, which are inputs
+      markDirty(resource.mesh(), Dirty::everything);
     } else if (resource.type() == ResourceCatalog.DATAPLANE) {
       String key = resource.mesh() + "/" + resource.name();
       models.remove(key);
@@ -181,6 +192,10 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
 
   private record CachedModel(long version, ProxyModel model) {}
 
+  private AtomicLong policyEpoch(String mesh) {
+    return policyEpochs.computeIfAbsent(mesh, m -> new AtomicLong());
+  }
+
   private ProxyModel modelOf(Resource dataplane) {
     String key = dataplane.mesh() + "/" + dataplane.name();
     CachedModel cached = models.get(key);
@@ -196,6 +211,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     Connection connection = connected.remove(nodeId);
     published.remove(nodeId);
     reached.remove(nodeId);
+    inputsOf.remove(nodeId);
     xds.forget(nodeId);
     if (connection != null) {
       proxyChanged(connection.mesh(), nodeId);
@@ -222,13 +238,16 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     return snapshotOf(mesh);
   }
 
-  /** How many configs were generated and how many were published (changed) since start. */
+  /**
+   * How many configs were generated, how many were published (changed), and how many proxies a
+   * change touched whose inputs were unchanged (not generated), since start.
+   */
   public Stats stats() {
-    return new Stats(generations.get(), publications.get());
+    return new Stats(generations.get(), publications.get(), skipped.get());
   }
 
   /** Counters for tests and metrics. */
-  public record Stats(long generations, long publications) {}
+  public record Stats(long generations, long publications, long unchanged) {}
 
   private void markDirty(String mesh, java.util.function.Consumer<Dirty> what) {
     synchronized (dirty) {
@@ -257,11 +276,13 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
 
   private void sync(String mesh, Dirty changed) {
     MeshSnapshot snapshot = null;
+    long epoch = 0;
     for (Map.Entry<String, Connection> node : connected.entrySet()) {
       if (!node.getValue().mesh().equals(mesh)) {
         continue;
       }
       if (snapshot == null) {
+        epoch = policyEpoch(mesh).get(); // read before listing: a later write moves it past this snapshot
         snapshot = snapshotOf(mesh);
       }
       String nodeId = node.getKey();
@@ -269,8 +290,17 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       if (proxy == null || !changed.affects(proxy, reached.getOrDefault(nodeId, Set.of()))) {
         continue; // not stored (yet or any more), or untouched by this change
       }
-      ProxyConfig config = generate(snapshot, proxy, node.getValue().kind());
+      ProxyKind kind = node.getValue().kind();
+      Optional<ProxyIdentity> identity = identityOf(snapshot, proxy);
+      ProxyInputs before = inputsOf.get(nodeId);
+      if (before != null && before.sameAs(
+          ProxyInputs.of(snapshot, proxy, kind, epoch, identity, reached.getOrDefault(nodeId, Set.of())))) {
+        skipped.incrementAndGet();
+        continue;
+      }
+      ProxyConfig config = generator.generate(snapshot, proxy, kind, identity);
       reached.put(nodeId, config.services());
+      inputsOf.put(nodeId, ProxyInputs.of(snapshot, proxy, kind, epoch, identity, config.services()));
       generations.incrementAndGet();
       String version = config.versions().all();
       if (!version.equals(published.get(nodeId))) {
@@ -284,8 +314,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   }
 
   private ProxyConfig generate(MeshSnapshot snapshot, ProxyModel proxy, ProxyKind kind) {
-    var identity = snapshot.mtls().flatMap(mtls -> identities.identity(mtls, proxy));
-    return generator.generate(snapshot, proxy, kind, identity);
+    return generator.generate(snapshot, proxy, kind, identityOf(snapshot, proxy));
+  }
+
+  private Optional<ProxyIdentity> identityOf(MeshSnapshot snapshot, ProxyModel proxy) {
+    return snapshot.mtls().flatMap(mtls -> identities.identity(mtls, proxy));
   }
 
   private MeshSnapshot snapshotOf(String mesh) {

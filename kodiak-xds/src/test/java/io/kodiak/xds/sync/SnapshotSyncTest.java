@@ -59,6 +59,41 @@ class SnapshotSyncTest {
   }
 
   @Test
+  void aCallerWhoseInputsDidNotChangeIsNotRegenerated() {
+    var before = sync.stats();
+    var backend = store.get(io.kodiak.model.core.ResourceKey.of(
+        io.kodiak.model.catalog.ResourceCatalog.DATAPLANE, "default", "backend-1")).orElseThrow();
+    // a label is no endpoint: backend-1 itself is regenerated, its caller web-1 keeps its config untouched
+    store.update(backend.withMeta(backend.meta().withLabels(java.util.Map.of("team", "x"))), 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().unchanged() == before.unchanged() + 1);
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
+        .until(() -> sync.stats().generations() == before.generations() + 1);
+  }
+
+  @Test
+  void aSecretWriteRegeneratesNoProxyWhoseInputsStayTheSame() {
+    var before = sync.stats();
+    store.create(TestResources.decode("type: Secret\nmesh: default\nname: unrelated\ndata: aGVsbG8=\n"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().unchanged() == before.unchanged() + 3);
+    assertThat(sync.stats().generations()).isEqualTo(before.generations());
+  }
+
+  @Test
+  void aPolicyWriteRegeneratesEveryProxy() {
+    var before = sync.stats();
+    store.create(TestResources.decode("""
+        type: MeshTimeout
+        mesh: default
+        name: any
+        spec:
+          targetRef: {kind: Mesh}
+          to: [{targetRef: {kind: Mesh}, default: {connectionTimeout: 3s}}]
+        """));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().generations() == before.generations() + 3);
+    assertThat(sync.stats().unchanged()).isEqualTo(before.unchanged());
+  }
+
+  @Test
   void nothingHappensWhileNothingChanges() {
     var before = sync.stats();
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> sync.stats().equals(before));

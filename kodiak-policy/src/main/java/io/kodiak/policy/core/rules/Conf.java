@@ -13,7 +13,9 @@ public final class Conf {
   public static final Conf EMPTY = new Conf();
   private final ObjectNode conf = JsonNodeFactory.instance.objectNode();
   private final List<Origin> origins = new ArrayList<>();
-  private final java.util.Map<String, Origin> setBy = new java.util.TreeMap<>();
+  /** Each merged patch, beside its origin: which entry set which value is worked out only when asked. */
+  private final List<com.fasterxml.jackson.databind.JsonNode> patches = new ArrayList<>();
+  private java.util.TreeMap<String, Origin> setBy; // built on first ask (the inspect API); generation never asks
 
   private Conf() {}
 
@@ -24,14 +26,14 @@ public final class Conf {
   void merge(com.fasterxml.jackson.databind.JsonNode patch, Origin origin) {
     MergePatch.apply(conf, patch);
     origins.add(origin);
-    record("", patch, origin);
+    patches.add(patch);
   }
 
   /** Notes which policy entry set each value (leaf or list) the patch carries. */
   private void record(String prefix, com.fasterxml.jackson.databind.JsonNode patch, Origin origin) {
     patch.fields().forEachRemaining(field -> {
       String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-      setBy.keySet().removeIf(k -> k.startsWith(path + "."));
+      forgetBelow(setBy, path);
       if (field.getValue().isObject()) {
         record(path, field.getValue(), origin);
       } else if (field.getValue().isNull()) {
@@ -42,8 +44,19 @@ public final class Conf {
     });
   }
 
+  /** Drops the origins of values under {@code path} ("a.b" drops "a.b.c"): a range, since '/' follows '.'. */
+  private static void forgetBelow(java.util.TreeMap<String, Origin> setBy, String path) {
+    setBy.subMap(path + ".", path + "/").clear();
+  }
+
   /** For each value in the merged conf (dotted path), the policy entry that set it last. */
-  public java.util.Map<String, Origin> setBy() {
+  public synchronized java.util.Map<String, Origin> setBy() {
+    if (setBy == null) {
+      setBy = new java.util.TreeMap<>();
+      for (int i = 0; i < patches.size(); i++) {
+        record("", patches.get(i), origins.get(i));
+      }
+    }
     return java.util.Collections.unmodifiableMap(setBy);
   }
 
@@ -57,11 +70,8 @@ public final class Conf {
     MergePatch.apply(out.conf, later.conf);
     out.origins.addAll(origins);
     out.origins.addAll(later.origins);
-    out.setBy.putAll(setBy);
-    later.setBy.forEach((path, origin) -> {
-      out.setBy.keySet().removeIf(k -> k.startsWith(path + "."));
-      out.setBy.put(path, origin);
-    });
+    out.patches.addAll(patches);
+    out.patches.addAll(later.patches);
     return out;
   }
 

@@ -16,7 +16,8 @@ import java.util.Map;
  * proxy as a whole, for each destination service ({@code to}), for each inbound ({@code from}
  * and {@code rules}) and for each MeshHTTPRoute. The one place matching and merging happen: the
  * plugins build Envoy config from it and the inspect API shows it, so both always agree.
- * Immutable once built; cheap enough to build per proxy and type on every generation.
+ * Immutable once built (apart from a lazily built index); cheap enough to build per proxy and type
+ * on every generation. Not thread-safe: one generation uses it.
  */
 public final class PolicyRules {
   private final String type;
@@ -81,32 +82,53 @@ public final class PolicyRules {
    * destinations first (Mesh before MeshService), then by policy order, then list order.
    */
   public List<Entry> toEntries(String service) {
-    List<Entry> entries = new ArrayList<>();
-    List<Integer> policyRank = new ArrayList<>();
-    for (int p = 0; p < matched.size(); p++) {
-      Resource policy = matched.get(p);
-      JsonNode to = policy.spec().path("to");
-      for (int i = 0; i < to.size(); i++) {
-        if (Selection.toMatches(to.get(i).path("targetRef"), service)) {
-          entries.add(new Entry(policy, i, to.get(i)));
-          policyRank.add(p);
+    ToIndex index = toIndex();
+    List<Ranked> found = new ArrayList<>(index.everyService());
+    found.addAll(index.byService().getOrDefault(service, List.of()));
+    found.sort(Comparator.comparingInt((Ranked r) -> Selection.sectionSpecificity(r.entry().targetRef()))
+        .thenComparingInt(Ranked::policyRank)
+        .thenComparingInt(r -> r.entry().index()));
+    return found.stream().map(Ranked::entry).toList();
+  }
+
+  /** A {@code to[]} item with its policy's place in merge order. */
+  private record Ranked(int policyRank, Entry entry) {}
+
+  /** The {@code to[]} items by the service they name, and those that name every service (kind Mesh). */
+  private record ToIndex(List<Ranked> everyService, Map<String, List<Ranked>> byService) {}
+
+  private ToIndex toIndex; // built on first use: a proxy asks once per destination, so no scan per service
+
+  private ToIndex toIndex() {
+    if (toIndex == null) {
+      List<Ranked> everyService = new ArrayList<>();
+      Map<String, List<Ranked>> byService = new java.util.HashMap<>();
+      for (int p = 0; p < matched.size(); p++) {
+        Resource policy = matched.get(p);
+        JsonNode to = policy.spec().path("to");
+        for (int i = 0; i < to.size(); i++) {
+          JsonNode ref = to.get(i).path("targetRef");
+          Ranked ranked = new Ranked(p, new Entry(policy, i, to.get(i)));
+          switch (Selection.kind(ref)) {
+            case "Mesh" -> everyService.add(ranked);
+            case "MeshService", "MeshServiceSubset" ->
+                byService.computeIfAbsent(ref.path("name").asText(), k -> new ArrayList<>()).add(ranked);
+            default -> { } // other kinds name no service (Selection.toMatches)
+          }
         }
       }
+      toIndex = new ToIndex(everyService, byService);
     }
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < entries.size(); i++) {
-      order.add(i);
-    }
-    order.sort(Comparator.comparingInt((Integer i) -> Selection.sectionSpecificity(entries.get(i).targetRef()))
-        .thenComparingInt(policyRank::get)
-        .thenComparingInt(i -> entries.get(i).index()));
-    return order.stream().map(entries::get).toList();
+    return toIndex;
   }
 
   /** The merged {@code to[].default} for calls to {@code service}. */
   public Conf to(String service) {
-    return mergeDefaults(toEntries(service));
+    // asked per cluster, listener and route of the service: merge once (a Conf is read-only)
+    return toByService.computeIfAbsent(service, k -> mergeDefaults(toEntries(k)));
   }
+
+  private final Map<String, Conf> toByService = new java.util.HashMap<>();
 
   /**
    * The merged {@code to[].default} of policies whose top-level targetRef is the MeshHTTPRoute
