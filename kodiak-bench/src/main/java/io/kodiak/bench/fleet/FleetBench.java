@@ -70,11 +70,26 @@ public final class FleetBench {
         proxiesWanted, services, outbounds, System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"), cpLog);
     coldConnect();
     settle();
-    meshWideChange();
+    meshWideChange("B2 mesh-wide     ", "7s");
+    settle();
+    meshWideChange("B2 again (warm)  ", "8s"); // the same paths, now compiled by the JIT
     settle();
     endpointChurn(Math.min(10, services));
     settle();
     idle();
+    warmReconnect();
+  }
+
+  /**
+   * B1 again on a warm control plane: every stream drops and reconnects at once (a network blip,
+   * or a proxy fleet restarted against a CP that has been running). The JIT has compiled the
+   * paths by now, so this separates the cost of the work from that of a fresh JVM.
+   */
+  private void warmReconnect() throws InterruptedException {
+    proxies.forEach(SimulatedProxy::disconnect);
+    settle();
+    Thread.sleep(3000); // let the departures be processed before the herd returns
+    coldConnect("B1 warm reconnect");
   }
 
   /**
@@ -162,6 +177,10 @@ public final class FleetBench {
 
   /** B1: everyone connects at once; time until each holds (has ACKed) its full config. */
   private void coldConnect() throws InterruptedException {
+    coldConnect("B1 cold connect  ");
+  }
+
+  private void coldConnect(String label) throws InterruptedException {
     double cpuBefore = cpuSeconds();
     long start = System.nanoTime();
     for (int i = 0; i < proxies.size(); i++) {
@@ -174,23 +193,24 @@ public final class FleetBench {
     long done = proxies.stream().mapToLong(p -> p.fullAt == 0 ? Long.MAX_VALUE : p.fullAt).max().orElse(0);
     long missing = proxies.stream().filter(p -> p.fullAt == 0).count();
     long[] each = proxies.stream().filter(p -> p.fullAt != 0).mapToLong(p -> p.fullAt - p.connectedAt).toArray();
-    System.out.printf("B1 cold connect   all %d full in %s; per proxy %s%s; cp %.1f CPU-s, RSS %d MiB%n",
+    System.out.printf("%s all %d full in %s; per proxy %s%s; cp %.1f CPU-s, RSS %d MiB%n", label,
         proxies.size(), missing > 0 ? "- (" + missing + " never full)" : ms(done - start), percentiles(each),
         errors(), cpuSeconds() - cpuBefore, rssMiB());
   }
 
   /** B2: one policy that changes every proxy's config; API write -> each proxy's last ACK. */
-  private void meshWideChange() throws Exception {
+  private void meshWideChange(String label, String timeout) throws Exception {
     double cpuBefore = cpuSeconds();
     proxies.forEach(p -> p.arrivals.clear());
     long start = System.nanoTime();
     put("/meshes/default/meshtimeouts/fleet-wide", "{\"type\":\"MeshTimeout\",\"mesh\":\"default\",\"name\":\"fleet-wide\","
         + "\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
-        + "{\"connectionTimeout\":\"7s\"}}],\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"connectionTimeout\":\"7s\"}}]}}");
+        + "{\"connectionTimeout\":\"" + timeout + "\"}}],\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
+        + "{\"connectionTimeout\":\"" + timeout + "\"}}]}}");
     settle();
     long[] each = proxies.stream().mapToLong(p -> p.arrivals.stream().mapToLong(a -> a.at()).max().orElse(0) - start)
         .filter(v -> v > 0).toArray();
-    System.out.printf("B2 mesh-wide      write -> last ACK per proxy %s over %d proxies; cp %.1f CPU-s%n",
+    System.out.printf("%s write -> last ACK per proxy %s over %d proxies; cp %.1f CPU-s%n", label,
         percentiles(each), each.length, cpuSeconds() - cpuBefore);
   }
 

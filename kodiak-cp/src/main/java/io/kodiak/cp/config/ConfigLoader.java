@@ -28,7 +28,7 @@ import java.util.TreeSet;
 public final class ConfigLoader {
   private static final String PREFIX = "KODIAK_";
   /** KODIAK_* variables read by the launchers and logging, not configuration keys. */
-  private static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("KODIAK_LOG_LEVEL", "KODIAK_CP_MAX_HEAP",
+  private static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("KODIAK_LOG_LEVEL", "KODIAK_CP_MAX_HEAP", "KODIAK_CP_JVM_FLAGS",
       "KODIAK_DP_LOG_LEVEL", "KODIAK_ENVOY_BINARY");
   private static final ObjectMapper MAPPER =
       Documents.JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

@@ -275,6 +275,12 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   }
 
   private void sync(String mesh, Dirty changed) {
+    long started = System.nanoTime();
+    long generating = 0;
+    long publishing = 0;
+    int generated = 0;
+    int unchanged = 0;
+    int sent = 0;
     MeshSnapshot snapshot = null;
     long epoch = 0;
     for (Map.Entry<String, Connection> node : connected.entrySet()) {
@@ -296,22 +302,37 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       if (before != null && before.sameAs(
           ProxyInputs.of(snapshot, proxy, kind, epoch, identity, reached.getOrDefault(nodeId, Set.of())))) {
         skipped.incrementAndGet();
+        unchanged++;
         continue;
       }
+      long t0 = System.nanoTime();
       ProxyConfig config = generator.generate(snapshot, proxy, kind, identity);
+      generating += System.nanoTime() - t0;
+      generated++;
       reached.put(nodeId, config.services());
       inputsOf.put(nodeId, ProxyInputs.of(snapshot, proxy, kind, epoch, identity, config.services()));
       generations.incrementAndGet();
       String version = config.versions().all();
       if (!version.equals(published.get(nodeId))) {
+        long t1 = System.nanoTime();
         xds.publish(nodeId, config);
+        publishing += System.nanoTime() - t1;
+        sent++;
         published.put(nodeId, version);
         publishListener.published(nodeId, changed.since);
         publications.incrementAndGet();
         LOG.debug("xds: published config {} to {}", version, nodeId);
       }
     }
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    if (tookMs >= SLOW_FLUSH_MS) {
+      LOG.info("xds: mesh {} took {} ms to sync: {} proxies generated ({} ms), {} unchanged, {} published ({} ms)",
+          mesh, tookMs, generated, generating / 1_000_000, unchanged, sent, publishing / 1_000_000);
+    }
   }
+
+  /** A flush at least this long is logged with where its time went (one line). */
+  private static final long SLOW_FLUSH_MS = 500;
 
   private ProxyConfig generate(MeshSnapshot snapshot, ProxyModel proxy, ProxyKind kind) {
     return generator.generate(snapshot, proxy, kind, identityOf(snapshot, proxy));
