@@ -80,4 +80,4 @@ done > "$work/list.txt"
 echo "api.list      10,000 resources in 10 pages of 1,000 over REST: median $(median < "$work/list.txt") ms (5 runs)"
 echo "cp.loaded     RSS with 10,000 resources: $(( $(ps -o rss= -p $cp_pid) / 1024 )) MiB"
 
-"$java" -cp "kodiak-bench/target/kodiak-bench.jar:kodiak-bench/target/lib/*" io.kodiak.bench.StoreBench 5000 2>/dev/null
+"$java" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -cp "kodiak-bench/target/kodiak-bench.jar:kodiak-bench/target/lib/*" io.kodiak.bench.StoreBench 5000 2>/dev/null

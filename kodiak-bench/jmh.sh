@@ -7,8 +7,8 @@ cd "$root"
 java="$(bin/java-runtime)"
 profile="${1:-quick}"; shift || true
 case "$profile" in
-  quick) opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s) ;;
-  full) opts=(-f 2 -wi 5 -w 3s -i 10 -r 3s) ;;
+  quick) opts=(-f 1 -wi 5 -w 1s -i 5 -r 1s) ;;
+  full) opts=(-f 1 -wi 5 -w 2s -i 10 -r 2s) ;;
   *) echo "usage: jmh.sh [quick|full]" >&2; exit 2 ;;
 esac
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$java" -version 2>&1 | head -1); JMH $profile"

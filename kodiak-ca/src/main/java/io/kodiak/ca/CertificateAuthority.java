@@ -39,10 +39,21 @@ public final class CertificateAuthority {
   private final X509Certificate certificate;
   private final PrivateKey key;
   private volatile String certificatePem;
+  /** The same for every certificate this CA issues: worked out once, not per certificate. */
+  private final X500Name issuerName;
+  private final org.bouncycastle.asn1.x509.AuthorityKeyIdentifier authorityKeyId;
+  private final KeyType keyType;
 
   public CertificateAuthority(X509Certificate certificate, PrivateKey key) {
     this.certificate = certificate;
     this.key = key;
+    this.issuerName = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+    this.keyType = KeyType.of(key);
+    try {
+      this.authorityKeyId = new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate);
+    } catch (java.security.NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException("cannot read the CA certificate's key identifier", e);
+    }
   }
 
   /** Creates a self-signed CA (the builtin backend) for a mesh. */
@@ -69,16 +80,13 @@ public final class CertificateAuthority {
    * URI per tag, usable for TLS client and server authentication.
    */
   public IssuedCertificate issue(String spiffeId, List<String> tagUris, Duration lifetime, Instant now) {
-    KeyType keyType = KeyType.of(key);
     // Workload keys are always EC P-256, whatever the CA's key: an RSA-2048 key pair costs ~80 ms
     // of CPU, which made issuing the certificates of 1,000 connecting proxies take over a minute.
     KeyPair keys = KeyType.EC_P256.generate();
     try {
-      X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial(),
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName, serial(),
           Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(lifetime)), new X500Name(""),
           keys.getPublic());
-      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
       List<GeneralName> names = new ArrayList<>();
       names.add(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId));
       tagUris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
@@ -88,12 +96,21 @@ public final class CertificateAuthority {
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
       builder.addExtension(Extension.extendedKeyUsage, false,
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate));
-      X509Certificate issued = sign(builder, key, keyType);
+      builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
+      // PEM straight from the signed DER: parsing it back into an X509Certificate is not needed
+      org.bouncycastle.cert.X509CertificateHolder issued = builder.build(signer());
       return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), now,
           issued.getNotAfter().toInstant());
-    } catch (CertIOException | java.security.NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+    } catch (CertIOException e) {
       throw new IllegalStateException("cannot issue a certificate for " + spiffeId, e);
+    }
+  }
+
+  private ContentSigner signer() {
+    try {
+      return new JcaContentSignerBuilder(keyType.signatureAlgorithm()).build(key);
+    } catch (OperatorCreationException e) {
+      throw new IllegalStateException("cannot sign with the CA's key", e);
     }
   }
 
