@@ -97,7 +97,10 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     if (node.mesh().isEmpty() || node.name().isEmpty()) {
       throw new StreamRejectedException("node id \"" + node.id() + "\" must be <mesh>.<name>");
     }
-    Long previous = owners.putIfAbsent(node.id(), streamId);
+    Long previous;
+    synchronized (lockOf(node.id())) { // a pending deletion either finished or sees this owner
+      previous = owners.putIfAbsent(node.id(), streamId);
+    }
     if (previous != null) {
       LOG.warn("xds: refused a second stream for proxy {}: it is already connected (stream {})", node.id(), previous);
       throw new StreamRejectedException("a proxy named \"" + node.name() + "\" is already connected to mesh \""
@@ -178,20 +181,31 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
 
   private void scheduleDeletion(String nodeId, ResourceKey key) {
     deletions.schedule(() -> {
-      if (owners.containsKey(nodeId)) {
-        return; // it came back
-      }
-      try {
-        manager.delete(key);
-        insights.forget(key.mesh(), key.name());
-        LOG.info("xds: removed Dataplane {}: its proxy did not come back within {}", key, grace);
-      } catch (ResourceNotFoundException e) {
-        // already gone
-      } catch (RuntimeException e) {
-        LOG.error("xds: could not remove Dataplane {} of a departed proxy: {}", key, e.toString());
+      // under the node's lock: a proxy reconnecting now must not register its Dataplane while it
+      // is being deleted (its update would find nothing and the stream would be refused)
+      synchronized (lockOf(nodeId)) {
+        if (owners.containsKey(nodeId)) {
+          return; // it came back
+        }
+        try {
+          manager.delete(key);
+          insights.forget(key.mesh(), key.name());
+          LOG.info("xds: removed Dataplane {}: its proxy did not come back within {}", key, grace);
+        } catch (ResourceNotFoundException e) {
+          // already gone
+        } catch (RuntimeException e) {
+          LOG.error("xds: could not remove Dataplane {} of a departed proxy: {}", key, e.toString());
+        }
       }
     }, grace.toMillis(), TimeUnit.MILLISECONDS);
   }
+
+  /** One of a few locks, chosen by node id: connects and deletions of one proxy are ordered. */
+  private Object lockOf(String nodeId) {
+    return nodeLocks[Math.floorMod(nodeId.hashCode(), nodeLocks.length)];
+  }
+
+  private final Object[] nodeLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
 
   @Override
   public void close() {
