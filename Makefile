@@ -65,21 +65,13 @@ $(VEGETA):
 	@command -v go >/dev/null || { echo "go is missing: apt-get install -y golang-go" >&2; exit 1; }
 	GOBIN="$(CURDIR)/.tools/bin" go install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
-# The quick profile (N up to 1,000; under 10 minutes on 2 cores).
+# The quick profile (N up to 1,000; under 10 minutes on 2 cores), then the table of targets.
 bench: build bench-tools
-	kodiak-bench/foundation.sh
-	kodiak-bench/datapath.sh
-	kodiak-bench/generation.sh
-	kodiak-bench/jmh.sh quick
-	kodiak-bench/fleet.sh 1000 5 30
-	kodiak-bench/memory.sh 0 1000
-	kodiak-bench/latency.sh 1000 30
+	kodiak-bench/all.sh quick
 
-# The rest: 10,000 proxies, 5 minutes idle, memory up to 10k, full JMH.
+# The rest: 10,000 proxies (5 minutes idle), memory up to 10,000, the full JMH profile.
 bench-full: build bench-tools
-	kodiak-bench/jmh.sh full
-	KODIAK_CP_MAX_HEAP=3g kodiak-bench/fleet.sh 10000 5 300
-	KODIAK_CP_MAX_HEAP=3g kodiak-bench/memory.sh 0 1000 5000 10000
+	kodiak-bench/all.sh full
 
 clean:
 	$(MVN) clean
