@@ -40,8 +40,25 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
 
   static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
       List<ClusterLoadAssignment> endpoints, List<Secret> secrets, java.util.Set<String> services) {
+    return of(listeners, routes, clusters, endpoints, secrets, services,
+        clusters.stream().map(ProxyConfig::clusterHash).toList());
+  }
+
+  /**
+   * @param clusterHashes {@link #clusterHash} of each cluster, in order: the generator has them
+   *     already (each cluster's endpoints carry it), so no cluster is serialized twice
+   */
+  static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, java.util.Set<String> services,
+      List<String> clusterHashes) {
     return new ProxyConfig(listeners, routes, clusters, endpoints, secrets,
-        new Versions(hash(listeners), hash(routes), hash(clusters), hash(endpoints), hash(secrets)), services);
+        new Versions(hash(listeners), hash(routes), hashText(String.join(",", clusterHashes)), hash(endpoints),
+            hash(secrets)), services);
+  }
+
+  /** One cluster's content hash; the clusters' version is the hash of these, in order. */
+  static String clusterHash(Cluster cluster) {
+    return hash(List.of(cluster));
   }
 
   /** Content hashes per xDS type; {@link #all} changes when anything does. */

@@ -156,15 +156,22 @@ public final class ProxyResources {
    * {@link ServiceClusters#stamped}), computed once here however many plugins changed it.
    */
   ProxyConfig build() {
+    Map<String, String> clusterHashes = new java.util.HashMap<>();
+    List<String> hashesInOrder = new ArrayList<>();
+    for (Cluster cluster : clusters.values()) {
+      String hash = ProxyConfig.clusterHash(cluster);
+      clusterHashes.put(cluster.getName(), hash);
+      hashesInOrder.add(hash);
+    }
     List<ClusterLoadAssignment> stamped = new ArrayList<>();
     for (ClusterLoadAssignment assignment : endpoints.values()) {
-      Cluster cluster = clusters.get(assignment.getClusterName());
-      if (cluster != null) {
-        stamped.add(ServiceClusters.stamped(assignment, cluster));
+      String hash = clusterHashes.get(assignment.getClusterName());
+      if (hash != null) {
+        stamped.add(ServiceClusters.stamped(assignment, hash));
       }
     }
     return ProxyConfig.of(List.copyOf(listeners.values()), List.copyOf(routes.values()),
         List.copyOf(clusters.values()), stamped, List.copyOf(secrets.values()),
-        new java.util.TreeSet<>(serviceOfCluster.values()));
+        new java.util.TreeSet<>(serviceOfCluster.values()), hashesInOrder);
   }
 }

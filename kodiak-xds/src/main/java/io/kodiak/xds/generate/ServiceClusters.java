@@ -60,9 +60,9 @@ final class ServiceClusters {
    * new one until its endpoints arrive, and with delta xDS unchanged endpoints would never be
    * resent (the cluster would wait for the 15 s initial-fetch timeout).
    */
-  static ClusterLoadAssignment stamped(ClusterLoadAssignment assignment, Cluster cluster) {
+  static ClusterLoadAssignment stamped(ClusterLoadAssignment assignment, String clusterHash) {
     Metadata stamp = Metadata.newBuilder().putFilterMetadata("kodiak", Struct.newBuilder()
-        .putFields("cluster", Value.newBuilder().setStringValue(ProxyConfig.hash(List.of(cluster))).build())
+        .putFields("cluster", Value.newBuilder().setStringValue(clusterHash).build())
         .build()).build();
     ClusterLoadAssignment.Builder builder = assignment.toBuilder();
     for (int i = 0; i < builder.getEndpointsCount(); i++) {

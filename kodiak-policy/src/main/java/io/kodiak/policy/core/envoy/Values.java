@@ -12,10 +12,23 @@ public final class Values {
 
   /** A Kuma duration ({@code 10s}, {@code 1m30s}, {@code 250ms}) as a protobuf Duration. */
   public static Duration duration(JsonNode text) {
-    java.time.Duration parsed = Durations.parse(text.asText())
+    String key = text.asText();
+    Duration known = DURATIONS.get(key);
+    if (known != null) {
+      return known;
+    }
+    java.time.Duration parsed = Durations.parse(key)
         .orElseThrow(() -> new IllegalArgumentException("not a duration: " + text));
-    return Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
+    Duration duration = Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
+    if (DURATIONS.size() >= 1024) {
+      DURATIONS.clear(); // policies hold a handful of distinct durations; never grow without bound
+    }
+    DURATIONS.put(key, duration);
+    return duration;
   }
+
+  /** Parsed durations by text: every cluster and route of every proxy asks for the same few. */
+  private static final java.util.Map<String, Duration> DURATIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A percentage given as a number or a string ({@code 50}, {@code "12.5"}). */
   public static double percent(JsonNode value) {
