@@ -2,11 +2,13 @@
 # B7: latency the mesh adds. client -> Envoy -> mTLS -> Envoy -> server on loopback, against the
 # same server called directly; open-loop at a fixed rate with vegeta (a real load generator), 1 KiB
 # request and answer bodies. Prints p50/p90/p99/max of both and what the two sidecar hops add.
-# Usage: latency.sh [RATE/s] [SECONDS]. Needs `make build` and `make bench-tools`.
+# Usage: latency.sh [RATE/s] [SECONDS] [ENVOY_WORKERS]. Needs `make build` and `make bench-tools`.
+# One Envoy worker per sidecar by default: two sidecars, the server and vegeta share 2 cores, and
+# more workers than cores only adds scheduling delay to the tail.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-rate="${1:-1000}"; seconds="${2:-30}"
+rate="${1:-1000}"; seconds="${2:-30}"; concurrency="${3:-1}" # Envoy worker threads per sidecar
 vegeta="$root/.tools/bin/vegeta"
 [ -x "$vegeta" ] || { echo "vegeta is missing: make bench-tools" >&2; exit 1; }
 java="$(bin/java-runtime)"
@@ -21,7 +23,10 @@ KODIAK_DATA_DIR="$work/cp" KODIAK_API_SERVER_HTTP_PORT=$api KODIAK_DP_SERVER_POR
   KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_INTERFACE=127.0.0.1 KODIAK_DIAGNOSTICS_PORT=0 \
   KODIAK_API_SERVER_HTTPS_PORT=$(free_port) bin/kodiak-cp run > "$work/cp.log" 2>&1 &
 pids+=($!)
-until curl -sf "127.0.0.1:$api/" >/dev/null; do sleep 0.05; done
+until curl -sf "127.0.0.1:$api/" >/dev/null; do
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "the control plane exited:" >&2; tail -5 "$work/cp.log" >&2; exit 1; }
+  sleep 0.05
+done
 token=$(cat "$work/cp/admin-token")
 api_put() { curl -sf -XPUT -H "Authorization: Bearer $token" -H 'Content-Type: application/x-yaml' "127.0.0.1:$api/$1" --data-binary @- >/dev/null; }
 
@@ -59,7 +64,7 @@ YAML
     -d "{\"mesh\":\"default\",\"name\":\"$1\"}" > "$work/$1.token"
   bin/kodiak-dp run --cp-address "https://127.0.0.1:$dp" \
     --ca-cert-file "$work/cp/cp-ca.pem" --dataplane-file "$work/$1.yaml" --dataplane-token-file "$work/$1.token" \
-    --readiness-port 0 --metrics-port 0 > "$work/$1.log" 2>&1 &
+    --readiness-port 0 --metrics-port 0 --concurrency "$concurrency" > "$work/$1.log" 2>&1 &
   pids+=($!)
 }
 agent backend-1 backend "$app" ""

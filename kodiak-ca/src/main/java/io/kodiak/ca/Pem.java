@@ -20,8 +20,27 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 public final class Pem {
   private Pem() {}
 
+  private static final java.util.Base64.Encoder BASE64 =
+      java.util.Base64.getMimeEncoder(64, new byte[] {'\n'});
+
+  private static String armored(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + BASE64.encodeToString(der) + "\n-----END " + type + "-----\n";
+  }
+
   /** PEM text of a certificate, or of a private key in PKCS#8 (what Netty, Envoy and OpenSSL all read). */
   public static String encode(Object object) {
+    // the two a workload certificate needs, written directly: BouncyCastle's writer costs more
+    // than signing (B10); same text as it writes (64-column base64, '\n' line ends)
+    if (object instanceof PrivateKey key && "PKCS#8".equals(key.getFormat())) {
+      return armored("PRIVATE KEY", key.getEncoded());
+    }
+    if (object instanceof X509CertificateHolder holder) {
+      try {
+        return armored("CERTIFICATE", holder.getEncoded());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       if (object instanceof PrivateKey key) {
