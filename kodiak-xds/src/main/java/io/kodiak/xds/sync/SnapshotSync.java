@@ -219,10 +219,19 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   /** A proxy's stream closed: its endpoints (if agent-managed) leave the mesh at once. */
   public void proxyDisconnected(String nodeId) {
     Connection connection = connected.remove(nodeId);
-    published.remove(nodeId);
-    reached.remove(nodeId);
-    inputsOf.remove(nodeId);
-    publisher.execute(() -> xds.forget(nodeId));
+    // On the worker, between generations: a generation of this node in flight would otherwise
+    // record what it published after we forgot it, and a quick reconnect would be skipped as
+    // "unchanged" while the xDS cache holds nothing for it. A reconnect's flush comes after this.
+    try {
+      worker.execute(() -> {
+        published.remove(nodeId);
+        reached.remove(nodeId);
+        inputsOf.remove(nodeId);
+        publisher.execute(() -> xds.forget(nodeId));
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // closing
+    }
     if (connection != null) {
       proxyChanged(connection.mesh(), nodeId);
     }

@@ -94,6 +94,15 @@ class SnapshotSyncTest {
   }
 
   @Test
+  void aProxyThatReconnectsAtOnceGetsItsConfigAgain() {
+    var before = sync.stats();
+    // the xDS cache forgets a departed proxy, so its unchanged inputs must not skip the reconnect
+    sync.proxyDisconnected("default.web-1");
+    sync.proxyConnected("default", "default.web-1", ProxyKind.ENVOY);
+    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().publications() == before.publications() + 1);
+  }
+
+  @Test
   void nothingHappensWhileNothingChanges() {
     var before = sync.stats();
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> sync.stats().equals(before));
