@@ -66,12 +66,10 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   private final Map<String, Set<String>> servicesOf = new ConcurrentHashMap<>(); // "mesh/name" -> inbound services
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Map<String, Connection> connected = new ConcurrentHashMap<>(); // by node id
-  private final Map<String, String> published = new ConcurrentHashMap<>(); // node id -> content version
-  private final Map<String, Set<String>> reached = new ConcurrentHashMap<>(); // node id -> services its clusters reach
+  /** What each connected proxy was last given, by node id; written only on the worker. */
+  private final Map<String, LastConfig> last = new ConcurrentHashMap<>();
   /** Each Dataplane's model, so a mesh snapshot parses only the Dataplanes that changed ("mesh/name"). */
   private final Map<String, CachedModel> models = new ConcurrentHashMap<>();
-  /** What each proxy's published config was made from, to skip regenerating an unchanged one (node id). */
-  private final Map<String, ProxyInputs> inputsOf = new ConcurrentHashMap<>();
   /** Moves on every policy or Mesh write of a mesh: part of every proxy's inputs. */
   private final Map<String, AtomicLong> policyEpochs = new ConcurrentHashMap<>();
   private final AtomicLong generations = new AtomicLong();
@@ -202,6 +200,13 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
 
   private record CachedModel(long version, ProxyModel model) {}
 
+  /**
+   * A proxy's last config: its content version (unchanged ones are not published again), the
+   * services its clusters reach (a change of their instances finds it) and what it was made
+   * from (equal inputs are not generated again).
+   */
+  private record LastConfig(String version, Set<String> reached, ProxyInputs inputs) {}
+
   private AtomicLong policyEpoch(String mesh) {
     return policyEpochs.computeIfAbsent(mesh, m -> new AtomicLong());
   }
@@ -224,9 +229,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     // "unchanged" while the xDS cache holds nothing for it. A reconnect's flush comes after this.
     try {
       worker.execute(() -> {
-        published.remove(nodeId);
-        reached.remove(nodeId);
-        inputsOf.remove(nodeId);
+        last.remove(nodeId);
         publisher.execute(() -> xds.forget(nodeId));
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -311,14 +314,15 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       }
       String nodeId = node.getKey();
       ProxyModel proxy = snapshot.proxies().get(nodeId.substring(mesh.length() + 1));
-      if (proxy == null || !changed.affects(proxy, reached.getOrDefault(nodeId, Set.of()))) {
+      LastConfig before = last.get(nodeId);
+      Set<String> reachedBefore = before == null ? Set.of() : before.reached();
+      if (proxy == null || !changed.affects(proxy, reachedBefore)) {
         continue; // not stored (yet or any more), or untouched by this change
       }
       ProxyKind kind = node.getValue().kind();
       Optional<ProxyIdentity> identity = identityOf(snapshot, proxy);
-      ProxyInputs before = inputsOf.get(nodeId);
-      if (before != null && before.sameAs(
-          ProxyInputs.of(snapshot, proxy, kind, epoch, identity, reached.getOrDefault(nodeId, Set.of())))) {
+      ProxyInputs inputs = ProxyInputs.of(snapshot, proxy, kind, epoch, identity, reachedBefore);
+      if (before != null && before.inputs().sameAs(inputs)) {
         skipped.incrementAndGet();
         unchanged++;
         continue;
@@ -327,13 +331,14 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       ProxyConfig config = generator.generate(snapshot, proxy, kind, identity);
       generating += System.nanoTime() - t0;
       generated++;
-      reached.put(nodeId, config.services());
-      inputsOf.put(nodeId, ProxyInputs.of(snapshot, proxy, kind, epoch, identity, config.services()));
       generations.incrementAndGet();
+      if (!config.services().equals(reachedBefore)) {
+        inputs = ProxyInputs.of(snapshot, proxy, kind, epoch, identity, config.services());
+      }
       String version = config.versions().all();
-      if (!version.equals(published.get(nodeId))) {
+      last.put(nodeId, new LastConfig(version, config.services(), inputs));
+      if (before == null || !version.equals(before.version())) {
         sent++;
-        published.put(nodeId, version);
         long since = changed.since;
         publisher.execute(() -> {
           publishListener.published(nodeId, since); // first: the proxy may ACK before publish returns
