@@ -98,7 +98,7 @@ public final class CertificateAuthority {
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
       // PEM straight from the signed DER: parsing it back into an X509Certificate is not needed
-      org.bouncycastle.cert.X509CertificateHolder issued = builder.build(signer());
+      org.bouncycastle.cert.X509CertificateHolder issued = builder.build(signer(key, keyType));
       return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), now,
           issued.getNotAfter().toInstant());
     } catch (CertIOException e) {
@@ -106,21 +106,11 @@ public final class CertificateAuthority {
     }
   }
 
-  private ContentSigner signer() {
-    try {
-      return new JcaContentSignerBuilder(keyType.signatureAlgorithm()).build(key);
-    } catch (OperatorCreationException e) {
-      throw new IllegalStateException("cannot sign with the CA's key", e);
-    }
-  }
-
   /** Issues a TLS server certificate for the given DNS names and IP addresses (the control plane's own). */
   public IssuedCertificate issueServer(List<String> dnsNames, List<String> ips, Duration lifetime, Instant now) {
-    KeyType keyType = KeyType.of(key);
     KeyPair keys = keyType.generate();
     try {
-      X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial(),
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName, serial(),
           Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(lifetime)),
           new X500Name("O=Kodiak, CN=" + (dnsNames.isEmpty() ? "control-plane" : dnsNames.get(0))), keys.getPublic());
       List<GeneralName> names = new ArrayList<>();
@@ -157,10 +147,17 @@ public final class CertificateAuthority {
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer, KeyType type) {
     try {
-      ContentSigner contentSigner = new JcaContentSignerBuilder(type.signatureAlgorithm()).build(signer);
-      return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
-    } catch (OperatorCreationException | CertificateException e) {
+      return new JcaX509CertificateConverter().getCertificate(builder.build(signer(signer, type)));
+    } catch (CertificateException e) {
       throw new IllegalStateException("cannot sign a certificate", e);
+    }
+  }
+
+  private static ContentSigner signer(PrivateKey key, KeyType type) {
+    try {
+      return new JcaContentSignerBuilder(type.signatureAlgorithm()).build(key);
+    } catch (OperatorCreationException e) {
+      throw new IllegalStateException("cannot sign with the CA's key", e);
     }
   }
 

@@ -34,12 +34,17 @@ public final class Pem {
     if (object instanceof PrivateKey key && "PKCS#8".equals(key.getFormat())) {
       return armored("PRIVATE KEY", key.getEncoded());
     }
-    if (object instanceof X509CertificateHolder holder) {
-      try {
+    try {
+      if (object instanceof X509CertificateHolder holder) {
         return armored("CERTIFICATE", holder.getEncoded());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
+      if (object instanceof X509Certificate certificate) {
+        return armored("CERTIFICATE", certificate.getEncoded());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new IllegalArgumentException("cannot encode the certificate", e);
     }
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {

@@ -27,6 +27,7 @@ class PemTest {
     assertThat(certificate.getSubjectAlternativeNames().stream().map(n -> (Object) n.get(1)).toList())
         .containsExactly("spiffe://pem/web", "kuma://version/v1");
     certificate.verify(ca.certificate().getPublicKey()); // signed by the CA
+    assertThat(ca.certificatePem()).isEqualTo(bouncyCastle(ca.certificate()));
   }
 
   private static String bouncyCastle(Object object) throws Exception {
