@@ -45,6 +45,8 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   private final SnapshotSync sync;
   private final DataplaneInsights insights;
   private final Duration grace;
+  /** Connects and deletions of one proxy are ordered under one of these, chosen by node id. */
+  private final Object[] nodeLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
   private final java.util.Optional<io.kodiak.cp.tokens.DataplaneTokens> tokens;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
@@ -204,8 +206,6 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   private Object lockOf(String nodeId) {
     return nodeLocks[Math.floorMod(nodeId.hashCode(), nodeLocks.length)];
   }
-
-  private final Object[] nodeLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
 
   @Override
   public void close() {

@@ -50,9 +50,7 @@ class SnapshotSyncTest {
   @Test
   void aChangeThatAltersNoConfigIsNotPublished() {
     var before = sync.stats();
-    var current = store.get(io.kodiak.model.core.ResourceKey.of(
-        io.kodiak.model.catalog.ResourceCatalog.DATAPLANE, "default", "api-1")).orElseThrow();
-    store.update(current.withMeta(current.meta().withLabels(java.util.Map.of("team", "x"))), 1);
+    label("api-1");
     await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().generations() == before.generations() + 1);
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
         .until(() -> sync.stats().publications() == before.publications());
@@ -61,10 +59,8 @@ class SnapshotSyncTest {
   @Test
   void aCallerWhoseInputsDidNotChangeIsNotRegenerated() {
     var before = sync.stats();
-    var backend = store.get(io.kodiak.model.core.ResourceKey.of(
-        io.kodiak.model.catalog.ResourceCatalog.DATAPLANE, "default", "backend-1")).orElseThrow();
     // a label is no endpoint: backend-1 itself is regenerated, its caller web-1 keeps its config untouched
-    store.update(backend.withMeta(backend.meta().withLabels(java.util.Map.of("team", "x"))), 1);
+    label("backend-1");
     await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().unchanged() == before.unchanged() + 1);
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
         .until(() -> sync.stats().generations() == before.generations() + 1);
@@ -106,6 +102,13 @@ class SnapshotSyncTest {
   void nothingHappensWhileNothingChanges() {
     var before = sync.stats();
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> sync.stats().equals(before));
+  }
+
+  /** Gives a stored Dataplane a label: a change of the resource that moves no endpoint. */
+  private void label(String name) {
+    var current = store.get(io.kodiak.model.core.ResourceKey.of(
+        io.kodiak.model.catalog.ResourceCatalog.DATAPLANE, "default", name)).orElseThrow();
+    store.update(current.withMeta(current.meta().withLabels(java.util.Map.of("team", "x"))), 1);
   }
 
   private static io.kodiak.model.core.Resource dataplane(String name, int port, String service, String calls) {

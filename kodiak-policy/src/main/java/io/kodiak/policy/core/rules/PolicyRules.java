@@ -24,6 +24,14 @@ public final class PolicyRules {
   private final ProxyModel proxy;
   private final List<Resource> matched;
   private final List<Resource> routeTargeted;
+  private ToIndex toIndex; // built on first use: a proxy asks once per destination, so no scan per service
+  private final Map<String, Conf> toByService = new java.util.HashMap<>(); // merged to[] per service
+
+  /** A {@code to[]} item with its policy's place in merge order. */
+  private record Ranked(int policyRank, Entry entry) {}
+
+  /** The {@code to[]} items by the service they name, and those that name every service (kind Mesh). */
+  private record ToIndex(List<Ranked> everyService, Map<String, List<Ranked>> byService) {}
 
   private PolicyRules(String type, MeshSnapshot mesh, ProxyModel proxy, boolean withShadow) {
     this.type = type;
@@ -91,14 +99,6 @@ public final class PolicyRules {
     return found.stream().map(Ranked::entry).toList();
   }
 
-  /** A {@code to[]} item with its policy's place in merge order. */
-  private record Ranked(int policyRank, Entry entry) {}
-
-  /** The {@code to[]} items by the service they name, and those that name every service (kind Mesh). */
-  private record ToIndex(List<Ranked> everyService, Map<String, List<Ranked>> byService) {}
-
-  private ToIndex toIndex; // built on first use: a proxy asks once per destination, so no scan per service
-
   private ToIndex toIndex() {
     if (toIndex == null) {
       List<Ranked> everyService = new ArrayList<>();
@@ -127,8 +127,6 @@ public final class PolicyRules {
     // asked per cluster, listener and route of the service: merge once (a Conf is read-only)
     return toByService.computeIfAbsent(service, k -> mergeDefaults(toEntries(k)));
   }
-
-  private final Map<String, Conf> toByService = new java.util.HashMap<>();
 
   /**
    * The merged {@code to[].default} of policies whose top-level targetRef is the MeshHTTPRoute
