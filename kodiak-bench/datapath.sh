@@ -6,19 +6,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 work="$(mktemp -d)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-api=$(free_port); dp=$(free_port); admin=$(free_port); out_port=$(free_port)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+source kodiak-bench/lib.sh
+admin=$(free_port); out_port=$(free_port)
 now_ms() { date +%s%3N; }
 percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999); if(i<1)i=1; print a[i]}'; }
 
-KODIAK_DATA_DIR="$work/cp" KODIAK_API_SERVER_HTTP_PORT=$api KODIAK_DP_SERVER_PORT=$dp \
-  KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_INTERFACE=127.0.0.1 KODIAK_DIAGNOSTICS_PORT=0 KODIAK_API_SERVER_HTTPS_PORT=$(free_port) bin/kodiak-cp run > "$work/cp.log" 2>&1 &
-pids+=($!); cp_pid=$!
-until curl -sf "127.0.0.1:$api/" >/dev/null; do sleep 0.02; done
-token=$(cat "$work/cp/admin-token")
+start_control_plane "$work"
 
 dataplane() { # name admin-port outbound-port
   cat <<YAML

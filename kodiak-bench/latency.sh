@@ -13,21 +13,8 @@ vegeta="$root/.tools/bin/vegeta"
 [ -x "$vegeta" ] || { echo "vegeta is missing: make bench-tools" >&2; exit 1; }
 java="$(bin/java-runtime)"
 work="$(mktemp -d)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-api=$(free_port); dp=$(free_port)
-KODIAK_DATA_DIR="$work/cp" KODIAK_API_SERVER_HTTP_PORT=$api KODIAK_DP_SERVER_PORT=$dp \
-  KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_INTERFACE=127.0.0.1 KODIAK_DIAGNOSTICS_PORT=0 \
-  KODIAK_API_SERVER_HTTPS_PORT=$(free_port) bin/kodiak-cp run > "$work/cp.log" 2>&1 &
-pids+=($!)
-until curl -sf "127.0.0.1:$api/" >/dev/null; do
-  kill -0 "${pids[0]}" 2>/dev/null || { echo "the control plane exited:" >&2; tail -5 "$work/cp.log" >&2; exit 1; }
-  sleep 0.05
-done
-token=$(cat "$work/cp/admin-token")
+source kodiak-bench/lib.sh
+start_control_plane "$work"
 api_put() { curl -sf -XPUT -H "Authorization: Bearer $token" -H 'Content-Type: application/x-yaml' "127.0.0.1:$api/$1" --data-binary @- >/dev/null; }
 
 api_put meshes/default <<'YAML'
