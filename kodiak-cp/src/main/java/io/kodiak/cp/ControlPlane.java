@@ -6,6 +6,7 @@ import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
 import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.defaults.DefaultMesh;
+import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
@@ -48,13 +49,15 @@ public final class ControlPlane implements AutoCloseable {
   private final DpServer dpServer;
   private final SnapshotSync sync;
   private final DataplaneLifecycle lifecycle;
+  private final AdmissionRecheck recheck;
   private final DataplaneInsights insights;
   private final DiagnosticsServer diagnostics;
   private final MeshCertificates certificates;
 
   private ControlPlane(ResourceStore store, ApiServer api, DpServer dpServer, SnapshotSync sync,
-      DataplaneLifecycle lifecycle, DataplaneInsights insights, MeshCertificates certificates,
-      DiagnosticsServer diagnostics) {
+      DataplaneLifecycle lifecycle, AdmissionRecheck recheck, DataplaneInsights insights,
+      MeshCertificates certificates, DiagnosticsServer diagnostics) {
+    this.recheck = recheck;
     this.diagnostics = diagnostics;
     this.store = store;
     this.api = api;
@@ -108,6 +111,8 @@ public final class ControlPlane implements AutoCloseable {
         LOG.warn("dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
       }
       relay.delegate = lifecycle;
+      AdmissionRecheck recheck = new AdmissionRecheck(lifecycle, store, xds::closeStream);
+      store.addListener(recheck);
       lifecycle.scheduleOrphanCleanup();
       var dpTls = config.dpServer().tls();
       java.util.Optional<ControlPlaneTls> tls = dpTls.enabled()
@@ -127,7 +132,7 @@ public final class ControlPlane implements AutoCloseable {
           + "data: {}) in {} ms", config.apiServer().http().interfaceAddress(), api.port(),
           config.dpServer().interfaceAddress(), dpServer.port(), config.diagnostics().interfaceAddress(),
           diagnostics.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
-      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights, certificates, diagnostics);
+      return new ControlPlane(store, api, dpServer, sync, lifecycle, recheck, insights, certificates, diagnostics);
     } catch (RuntimeException e) {
       diagnostics.close();
       store.close();
@@ -166,6 +171,7 @@ public final class ControlPlane implements AutoCloseable {
     diagnostics.close();
     api.close();
     dpServer.close();
+    recheck.close();
     lifecycle.close();
     sync.close();
     certificates.close();

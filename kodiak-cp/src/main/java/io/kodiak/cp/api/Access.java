@@ -1,6 +1,7 @@
 package io.kodiak.cp.api;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.RequestHeaders;
 import io.kodiak.cp.auth.AdminToken;
 
@@ -20,12 +21,20 @@ final class Access {
   void requireAdmin(RequestHeaders headers, String action) {
     String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (auth == null || auth.isBlank()) {
-      throw new ApiException(ApiError.of(401, "Unauthorized",
-          action + " needs the admin token: send 'Authorization: Bearer <token>' (see " + token.file() + ")"));
+      throw new ApiException(ApiError.of(401, "Unauthorized", action + " needs the admin token: send "
+          + "'Authorization: Bearer <token>' (the file admin-token in the control plane's data directory holds it)"));
     }
     String presented = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : "";
     if (!token.matches(presented)) {
       throw new ApiException(ApiError.of(401, "Unauthorized", "the token presented is not the admin token, so it cannot be used for " + action));
+    }
+  }
+
+  /** Every request that changes something (any method but GET, HEAD and OPTIONS) is an admin's. */
+  void requireAdminForChanges(RequestHeaders headers) {
+    HttpMethod method = headers.method();
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS) {
+      requireAdmin(headers, "a " + method + " request");
     }
   }
 

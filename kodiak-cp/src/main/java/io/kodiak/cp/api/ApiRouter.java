@@ -38,9 +38,11 @@ final class ApiRouter implements HttpService {
   private final SystemEndpoints system;
   private final PolicyEndpoints policies;
   private final int maxRequestBytes;
+  private final Access access;
 
-  ApiRouter(ResourceEndpoints resources, DataplaneEndpoints dataplanes, PolicyEndpoints policies,
+  ApiRouter(Access access, ResourceEndpoints resources, DataplaneEndpoints dataplanes, PolicyEndpoints policies,
       TokenEndpoints tokens, SystemEndpoints system, int maxRequestBytes) {
+    this.access = access;
     this.resources = resources;
     this.dataplanes = dataplanes;
     this.policies = policies;
@@ -51,46 +53,63 @@ final class ApiRouter implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    try {
+      access.requireAdminForChanges(req.headers()); // before a byte of the body is read, let alone parsed
+    } catch (ApiException e) {
+      logRefusal(req.method(), ctx, e.error().detail());
+      return Problems.render(e.error());
+    }
     ctx.setMaxRequestLength(maxRequestBytes);
     CompletableFuture<HttpResponse> future = req.aggregate()
         .thenApplyAsync(agg -> handle(ctx, agg), ctx.blockingTaskExecutor())
-        .exceptionally(ApiRouter::failure);
+        .exceptionally(t -> failure(ctx, t));
     return HttpResponse.of(future);
   }
 
+  // Log lines name the path only: the query string can carry credentials (?token=...), and so can
+  // headers, so neither is ever logged. The log pattern escapes what remains (see SingleLineMessage).
   private HttpResponse handle(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     try {
       return route(ctx, req);
     } catch (ApiException e) {
       if (e.error().status() == 401) {
-        LOG.warn("refused {} {}: {}", req.method(), req.path(), e.error().detail());
+        logRefusal(req.method(), ctx, e.error().detail());
       }
       return Problems.render(e.error());
     } catch (ValidationException e) {
       if (req.method() != HttpMethod.GET) {
-        LOG.info("refused {} {}: {} violation(s), first: {}", req.method(), req.path(), e.violations().size(),
+        LOG.info("refused {} {}: {} violation(s), first: {}", req.method(), ctx.path(), e.violations().size(),
             e.violations().get(0));
       }
       return Problems.render(Problems.fromValidation(e));
     } catch (StoreException e) {
       if (req.method() != HttpMethod.GET) {
-        LOG.info("refused {} {}: {}", req.method(), req.path(), e.getMessage());
+        LOG.info("refused {} {}: {}", req.method(), ctx.path(), e.getMessage());
       }
       return Problems.render(Problems.fromStore(e));
     } catch (RuntimeException e) {
-      LOG.error("{} {} failed unexpectedly: {}", req.method(), req.path(), e.toString(), e);
+      LOG.error("{} {} failed unexpectedly: {}", req.method(), ctx.path(), e.toString(), e);
       return Problems.render(ApiError.of(500, "Internal Server Error", "unexpected error: " + e.getMessage()));
     }
   }
 
-  private static HttpResponse failure(Throwable t) {
+  private static void logRefusal(HttpMethod method, ServiceRequestContext ctx, String why) {
+    LOG.warn("refused {} {} from {}: {}", method, ctx.path(), ctx.clientAddress().getHostAddress(), why);
+  }
+
+  private static HttpResponse failure(ServiceRequestContext ctx, Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof ContentTooLargeException) {
       return Problems.render(ApiError.of(413, "Payload Too Large", "the request body is larger than the limit of "
           + "the API server (apiServer.maxRequestBytes)"));
     }
-    LOG.error("request failed before it could be handled: {}", cause.toString());
-    return Problems.render(ApiError.of(500, "Internal Server Error", cause.toString()));
+    if (ClientGone.is(cause)) {
+      // the client went away mid-request: nothing failed here and there is nobody to answer
+      LOG.debug("{} {}: the client closed the connection before the request was complete", ctx.method(), ctx.path());
+      return Problems.render(ApiError.of(400, "Bad Request", "the request was not complete"));
+    }
+    LOG.error("{} {} failed before it could be handled: {}", ctx.method(), ctx.path(), cause.toString());
+    return Problems.render(ApiError.of(500, "Internal Server Error", "the request could not be read"));
   }
 
   private HttpResponse route(ServiceRequestContext ctx, AggregatedHttpRequest req) {

@@ -17,7 +17,7 @@ public final class ApiServer implements AutoCloseable {
   public ApiServer(CpConfig config, ResourceManager manager, AdminToken token, Identity identity, JsonNode effectiveConfig,
       Inspection inspection, java.util.Optional<io.kodiak.cp.tls.ControlPlaneTls> tls) {
     Access access = new Access(token, config.apiServer().readsRequireToken());
-    ApiRouter router = new ApiRouter(
+    ApiRouter router = new ApiRouter(access,
         new ResourceEndpoints(manager, access),
         new DataplaneEndpoints(manager.store(), inspection, access),
         new PolicyEndpoints(manager.store(), inspection, access),

@@ -21,6 +21,9 @@ public final class AdminToken {
   public static final String FILE_NAME = "admin-token";
   private static final Logger LOG = LoggerFactory.getLogger(AdminToken.class);
 
+  /** Shorter secrets can be guessed over the network; generated ones have 43 characters. */
+  static final int MIN_LENGTH = 16;
+
   private final byte[] token;
   private final Path file;
 
@@ -34,7 +37,19 @@ public final class AdminToken {
     Path file = dataDir.resolve(FILE_NAME);
     try {
       if (Files.exists(file)) {
-        return new AdminToken(Files.readString(file).trim(), file);
+        String existing = Files.readString(file).trim();
+        if (existing.isEmpty()) {
+          // an empty secret would make an empty "Authorization: Bearer " header the admin
+          throw new IllegalStateException("the admin token file " + file + " is empty, so no request could be "
+              + "told from the admin's; delete it to have a new token generated at the next start, or write a "
+              + "token into it (at least " + MIN_LENGTH + " characters)");
+        }
+        if (existing.length() < MIN_LENGTH) {
+          throw new IllegalStateException("the admin token in " + file + " has " + existing.length()
+              + " characters, too few to resist guessing; use at least " + MIN_LENGTH + ", or delete the file to "
+              + "have a new one generated at the next start");
+        }
+        return new AdminToken(existing, file);
       }
       Files.createDirectories(dataDir);
       byte[] random = new byte[32];
@@ -51,9 +66,9 @@ public final class AdminToken {
     }
   }
 
-  /** Whether {@code presented} is the admin token. */
+  /** Whether {@code presented} is the admin token; nothing empty ever is. */
   public boolean matches(String presented) {
-    return presented != null
+    return presented != null && !presented.isBlank() && token.length > 0
         && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
   }
 

@@ -3,6 +3,9 @@ package io.kodiak.cp.dpserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.tokens.DataplaneTokens.Refused;
+import io.kodiak.cp.tokens.DataplaneTokens.Verification;
+import io.kodiak.cp.tokens.DataplaneTokens.Verified;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
@@ -53,9 +56,27 @@ final class BootstrapService {
 
   record Conflict(String message) implements Outcome {}
 
-  Outcome bootstrap(JsonNode request, String requestHost) {
+  /**
+   * Authenticates first: the token is verified before the Dataplane in the request is parsed or
+   * looked up, so an anonymous caller learns nothing about names or validation rules.
+   */
+  Outcome bootstrap(String requestBody, String requestHost) {
+    JsonNode request;
+    try {
+      request = Documents.parse(requestBody);
+    } catch (ValidationException e) {
+      if (lifecycle.requiresTokens()) {
+        return new Unauthenticated("no dataplane token: the request is not a JSON bootstrap request");
+      }
+      throw e;
+    }
     String mesh = request.path("mesh").asText("default");
     String name = request.path("name").asText("");
+    String token = request.path("dataplaneToken").asText("");
+    Verification verification = lifecycle.verifyToken(token, mesh);
+    if (verification instanceof Refused refused) {
+      return new Unauthenticated(refused.reason());
+    }
     String resourceText = request.path("dataplaneResource").asText("");
     Resource dataplane;
     Map<String, String> metadata = new HashMap<>();
@@ -73,8 +94,7 @@ final class BootstrapService {
       }
       dataplane = stored.get();
     }
-    String token = request.path("dataplaneToken").asText("");
-    Optional<String> refused = lifecycle.authenticate(token, dataplane);
+    Optional<String> refused = DataplaneLifecycle.refusal((Verified) verification, dataplane);
     if (refused.isPresent()) {
       return new Unauthenticated(refused.get());
     }

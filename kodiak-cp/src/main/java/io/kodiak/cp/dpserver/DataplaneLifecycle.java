@@ -12,12 +12,18 @@ import io.kodiak.model.validation.ValidationException;
 import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.StoreException;
+import io.kodiak.cp.tokens.DataplaneTokens.Refused;
+import io.kodiak.cp.tokens.DataplaneTokens.Verification;
+import io.kodiak.cp.tokens.DataplaneTokens.Verified;
 import io.kodiak.xds.proxy.ProxyKind;
+import io.kodiak.xds.proxy.ProxyModels;
 import io.kodiak.xds.server.NodeInfo;
 import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.StreamRejectedException;
 import io.kodiak.xds.sync.SnapshotSync;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -77,16 +83,43 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     }
   }
 
-  /** Why {@code token} does not admit this Dataplane's proxy, or empty when it does (or auth is off). */
-  public java.util.Optional<String> authenticate(String token, Resource dataplane) {
-    if (tokens.isEmpty()) {
-      return java.util.Optional.empty();
-    }
-    Map<String, java.util.Set<String>> tags = new java.util.HashMap<>();
-    for (var inbound : io.kodiak.xds.proxy.ProxyModels.fromDataplane(dataplane).inbounds()) {
-      inbound.tags().forEach((k, v) -> tags.computeIfAbsent(k, x -> new java.util.HashSet<>()).add(v));
-    }
-    return tokens.get().refusal(token, dataplane.mesh(), dataplane.name(), tags);
+  /**
+   * The first half of admitting a proxy, before anything it sent is parsed: the token itself
+   * (signature, mesh, expiry, revocation). When proxy authentication is off, everyone passes.
+   */
+  public Verification verifyToken(String token, String mesh) {
+    return tokens.map(t -> t.verify(token, mesh)).orElse(Verified.UNCHECKED);
+  }
+
+  /** The second half: why a verified token does not admit this Dataplane (its name, every inbound's tags). */
+  public static Optional<String> refusal(Verified token, Resource dataplane) {
+    List<Map<String, String>> inbounds = new ArrayList<>();
+    ProxyModels.fromDataplane(dataplane).inbounds().forEach(inbound -> inbounds.add(inbound.tags()));
+    return token.refusalFor(dataplane.name(), inbounds);
+  }
+
+  /** Both halves: why {@code token} does not admit this Dataplane's proxy, or empty when it does. */
+  public Optional<String> authenticate(String token, Resource dataplane) {
+    Verification verification = verifyToken(token, dataplane.mesh());
+    return verification instanceof Verified verified ? refusal(verified, dataplane)
+        : Optional.of(((Refused) verification).reason());
+  }
+
+  /** Whether proxies must present a dataplane token. */
+  public boolean requiresTokens() {
+    return tokens.isPresent();
+  }
+
+  /** The proxies connected now, by stream id (a snapshot). */
+  public Map<Long, NodeInfo> connectedStreams() {
+    return Map.copyOf(streams);
+  }
+
+  /** The stream of the proxy {@code mesh.name} and what it said about itself, if it is connected. */
+  public Optional<Map.Entry<Long, NodeInfo>> connection(String mesh, String name) {
+    Long streamId = owners.get(mesh + "." + name);
+    NodeInfo node = streamId == null ? null : streams.get(streamId);
+    return node == null ? Optional.empty() : Optional.of(Map.entry(streamId, node));
   }
 
   /** Whether a live stream owns this proxy name. */
@@ -155,12 +188,16 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   }
 
   private void register(NodeInfo node) throws StreamRejectedException {
-    String token = node.metadata().getOrDefault(TOKEN_METADATA, "");
+    Verification verification = verifyToken(node.metadata().getOrDefault(TOKEN_METADATA, ""), node.mesh());
+    if (verification instanceof Refused refused) {
+      throw new StreamRejectedException(refused.reason()); // before anything the proxy sent is parsed
+    }
+    Verified token = (Verified) verification;
     String text = node.metadata().get(DATAPLANE_METADATA);
     if (text == null || text.isBlank()) {
       Resource stored = manager.store().get(ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()))
           .orElseThrow(() -> ValidationException.of("node.metadata", "no Dataplane is stored for this proxy and it sent none"));
-      rejectUnlessAuthenticated(token, stored);
+      rejectUnlessAdmitted(token, stored);
       return; // a Dataplane created through the API (delegated lifecycle)
     }
     JsonNode parsed = Documents.parse(text);
@@ -168,14 +205,14 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
       throw ValidationException.of("node.metadata." + DATAPLANE_METADATA, "must be a Dataplane object");
     }
     document.put("mesh", node.mesh()).put("name", node.name());
-    rejectUnlessAuthenticated(token, manager.validate(document));
+    rejectUnlessAdmitted(token, manager.validate(document));
     ObjectNode labels = document.withObjectProperty("labels");
     labels.put(SnapshotSync.LIFECYCLE_LABEL, SnapshotSync.DIRECT);
     manager.put(ResourceCatalog.DATAPLANE, node.mesh(), node.name(), document, OptionalLong.empty());
   }
 
-  private void rejectUnlessAuthenticated(String token, Resource dataplane) throws StreamRejectedException {
-    var refused = authenticate(token, dataplane);
+  private static void rejectUnlessAdmitted(Verified token, Resource dataplane) throws StreamRejectedException {
+    Optional<String> refused = refusal(token, dataplane);
     if (refused.isPresent()) {
       throw new StreamRejectedException(refused.get());
     }

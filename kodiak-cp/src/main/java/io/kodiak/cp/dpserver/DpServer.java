@@ -52,7 +52,7 @@ public final class DpServer implements AutoCloseable {
         .build((ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
           String host = hostOf(agg.headers().authority(), ctx.localAddress());
           try {
-            return answer(bootstrap.bootstrap(Documents.parse(agg.contentUtf8()), host));
+            return answer(bootstrap.bootstrap(agg.contentUtf8(), host));
           } catch (ValidationException e) {
             LOG.info("bootstrap refused: {}", e.getMessage());
             return Problems.render(Problems.fromValidation(e));

@@ -6,7 +6,9 @@ import io.kodiak.ca.Pem;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
+import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
+import io.kodiak.model.text.Printable;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.store.api.ResourceAlreadyExistsException;
 import io.kodiak.store.api.ResourceStore;
@@ -22,9 +24,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -58,50 +62,93 @@ public final class DataplaneTokens {
   }
 
   /**
-   * Checks that {@code token} lets the proxy {@code name} with {@code tags} into {@code mesh}.
-   *
-   * @return empty when it does, otherwise why not (said to the proxy; never includes the token)
+   * Checks what needs no Dataplane (format, signature, mesh, expiry, revocation), so a proxy is
+   * authenticated before anything it sent is parsed; {@link Verified#refusalFor} then checks the
+   * name and tags the token binds. Refusals are said to the proxy and never include the token.
    */
-  public Optional<String> refusal(String token, String mesh, String name, Map<String, Set<String>> tags) {
+  public Verification verify(String token, String mesh) {
     if (token == null || token.isBlank()) {
-      return Optional.of("no dataplane token: generate one with 'kodiakctl generate dataplane-token --mesh " + mesh
-          + " --name " + name + "' and pass it with --dataplane-token-file");
+      return new Refused("no dataplane token: generate one with 'kodiakctl generate dataplane-token --mesh "
+          + Printable.escaped(mesh, Printable.ECHO_LIMIT) + " --name <proxy name>' and pass it with --dataplane-token-file");
     }
-    Optional<PrivateKey> key = existingKey(mesh);
-    Optional<JsonNode> verified = key.flatMap(k -> Jwt.verify(token, publicKey(k)));
+    Optional<JsonNode> verified = existingKey(mesh).flatMap(k -> Jwt.verify(token, publicKey(k)));
     if (verified.isEmpty()) {
-      return Optional.of("the dataplane token is not valid for mesh \"" + mesh + "\" (bad signature or format)");
+      return new Refused("the dataplane token is not valid for mesh \"" + Printable.escaped(mesh, Printable.ECHO_LIMIT)
+          + "\" (bad signature or format)");
     }
     JsonNode claims = verified.get();
     if (!mesh.equals(claims.path("Mesh").asText())) {
-      return Optional.of("the dataplane token is for mesh \"" + claims.path("Mesh").asText() + "\", not \"" + mesh + "\"");
+      return new Refused("the dataplane token is for mesh \"" + claims.path("Mesh").asText() + "\", not \""
+          + Printable.escaped(mesh, Printable.ECHO_LIMIT) + "\"");
     }
     if (claims.path("exp").asLong(0) <= clock.instant().getEpochSecond()) {
-      return Optional.of("the dataplane token expired");
+      return new Refused("the dataplane token expired");
     }
     if (revoked(mesh).contains(claims.path("jti").asText())) {
-      return Optional.of("the dataplane token was revoked");
+      return new Refused("the dataplane token was revoked");
     }
-    String boundName = claims.path("Name").asText("");
-    if (!boundName.isEmpty() && !boundName.equals(name)) {
-      return Optional.of("the dataplane token belongs to dataplane \"" + boundName + "\", not \"" + name + "\"");
-    }
-    Iterator<Map.Entry<String, JsonNode>> bound = claims.path("Tags").fields();
-    while (bound.hasNext()) {
-      Map.Entry<String, JsonNode> tag = bound.next();
-      boolean ok = false;
-      for (JsonNode allowed : tag.getValue()) {
-        ok |= tags.getOrDefault(tag.getKey(), Set.of()).contains(allowed.asText());
+    return new Verified(claims);
+  }
+
+  /** Whether {@code token} lets the proxy {@code name} whose inbounds carry {@code inboundTags} into {@code mesh}. */
+  public Optional<String> refusal(String token, String mesh, String name, List<Map<String, String>> inboundTags) {
+    Verification verification = verify(token, mesh);
+    return verification instanceof Verified verified ? verified.refusalFor(name, inboundTags)
+        : Optional.of(((Refused) verification).reason());
+  }
+
+  /** The outcome of {@link #verify}. */
+  public sealed interface Verification permits Refused, Verified {}
+
+  /** Why the token admits no proxy at all. */
+  public record Refused(String reason) implements Verification {}
+
+  /** A genuine, current token; which proxy it admits is {@link #refusalFor}'s question. */
+  public record Verified(JsonNode claims) implements Verification {
+    /** What stands for a token when proxy authentication is off: it binds no name and no tags. */
+    public static final Verified UNCHECKED = new Verified(Documents.JSON.createObjectNode());
+
+    /**
+     * Why this token does not admit the proxy {@code name} with these inbounds, or empty when it does.
+     * A token that names tags allows only those values: every inbound must carry each such tag with
+     * a value the token lists, so no inbound can claim a service the token does not grant.
+     */
+    public Optional<String> refusalFor(String name, List<Map<String, String>> inboundTags) {
+      String boundName = claims.path("Name").asText("");
+      if (!boundName.isEmpty() && !boundName.equals(name)) {
+        return Optional.of("the dataplane token belongs to dataplane \"" + boundName + "\", not \""
+            + Printable.escaped(name, Printable.ECHO_LIMIT) + "\"");
       }
-      if (!ok) {
-        return Optional.of("the dataplane token requires tag " + tag.getKey() + " to be one of " + tag.getValue());
+      Iterator<Map.Entry<String, JsonNode>> bound = claims.path("Tags").fields();
+      while (bound.hasNext()) {
+        Map.Entry<String, JsonNode> tag = bound.next();
+        Set<String> allowed = new TreeSet<>();
+        tag.getValue().forEach(v -> allowed.add(v.asText()));
+        if (inboundTags.isEmpty()) {
+          return Optional.of("the dataplane token requires tag " + tag.getKey() + " to be one of " + allowed
+              + ", but the Dataplane has no inbound");
+        }
+        for (int i = 0; i < inboundTags.size(); i++) {
+          String value = inboundTags.get(i).get(tag.getKey());
+          if (value == null || !allowed.contains(value)) {
+            return Optional.of("the dataplane token allows tag " + tag.getKey() + " only to be one of " + allowed
+                + ", but networking.inbound[" + i + "] has " + (value == null ? "no such tag"
+                    : "\"" + Printable.escaped(value, Printable.ECHO_LIMIT) + "\""));
+          }
+        }
       }
+      return Optional.empty();
     }
-    return Optional.empty();
+  }
+
+  /** Whether {@code secret} decides which tokens of its mesh are valid (its signing key or revocation list). */
+  public static boolean decidesValidity(Resource secret) {
+    return secret.type() == ResourceCatalog.SECRET
+        && (secret.name().equals(keyName(secret.mesh())) || secret.name().equals(revocationsName(secret.mesh())));
   }
 
   private Set<String> revoked(String mesh) {
-    return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, "dataplane-token-revocations-" + mesh))
+    return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, revocationsName(mesh)))
         .map(s -> Set.of(new String(Base64.getDecoder().decode(s.spec().path("data").asText()), StandardCharsets.UTF_8)
             .trim().split("\\s*,\\s*")))
         .orElse(Set.of());
@@ -140,6 +187,10 @@ public final class DataplaneTokens {
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String revocationsName(String mesh) {
+    return "dataplane-token-revocations-" + mesh;
   }
 
   private static String keyName(String mesh) {

@@ -68,10 +68,12 @@ public final class RunningControlPlane implements AutoCloseable {
   /** An HTTP client for the dp-server that trusts only the control plane's CA. */
   public HttpClient dpServerClient() {
     Path ca = caCertFile();
-    if (ca == null) {
-      return http;
-    }
-    try (var in = Files.newInputStream(ca)) {
+    return ca == null ? http : clientTrusting(ca);
+  }
+
+  /** An HTTP/1.1 client that trusts only the CA in {@code caPem}. */
+  public static HttpClient clientTrusting(Path caPem) {
+    try (var in = Files.newInputStream(caPem)) {
       var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
       store.load(null, null);
       store.setCertificateEntry("cp", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));

@@ -61,7 +61,7 @@ class DataplaneTokenTest {
     assertThat(bootstrapFor("any-name", "api", issued.body()).statusCode()).isEqualTo(200);
     var wrongService = bootstrapFor("any-name", "web", issued.body());
     assertThat(wrongService.statusCode()).isEqualTo(401);
-    assertThat(wrongService.body()).contains("requires tag kuma.io/service");
+    assertThat(wrongService.body()).contains("allows tag kuma.io/service only to be one of [api]");
   }
 
   @Test

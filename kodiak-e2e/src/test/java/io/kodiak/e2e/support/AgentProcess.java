@@ -118,6 +118,15 @@ public final class AgentProcess implements AutoCloseable {
         || l.contains("timeout")).collect(java.util.stream.Collectors.joining("\n"));
   }
 
+  /** One of Envoy's gauges or counters by exact name, such as {@code control_plane.connected_state}. */
+  public long stat(String name) {
+    String prefix = name + ": ";
+    String filter = "^" + name.replace(".", "\\.") + "$";
+    return admin("stats?filter=" + java.net.URLEncoder.encode(filter, java.nio.charset.StandardCharsets.UTF_8))
+        .lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length()).trim()))
+        .findFirst().orElseThrow(() -> new IllegalStateException("Envoy has no stat " + name));
+  }
+
   public String log() {
     try {
       return Files.readString(log);

@@ -12,14 +12,25 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /** Adapts java-control-plane's callbacks to {@link StreamEvents}, for both SotW and delta streams. */
 final class Callbacks implements DiscoveryServerCallbacks {
   private final StreamEvents events;
   private final Set<Long> identified = ConcurrentHashMap.newKeySet();
+  private final LongConsumer opened;
+  private final LongConsumer ended;
 
-  Callbacks(StreamEvents events) {
+  /** {@code opened} runs on the thread that opens the stream; {@code ended} when it ends, either way. */
+  Callbacks(StreamEvents events, LongConsumer opened, LongConsumer ended) {
     this.events = events;
+    this.opened = opened;
+    this.ended = ended;
+  }
+
+  @Override
+  public void onStreamOpen(long streamId, String typeUrl) {
+    opened.accept(streamId);
   }
 
   @Override
@@ -71,6 +82,7 @@ final class Callbacks implements DiscoveryServerCallbacks {
   }
 
   private void closed(long streamId) {
+    ended.accept(streamId);
     if (identified.remove(streamId)) {
       events.onStreamClosed(streamId);
     }

@@ -16,15 +16,26 @@ import java.util.List;
  */
 public final class XdsServer {
   private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
-  private final V3DiscoveryServer discovery;
+  private final OpenStreams streams = new OpenStreams();
+  private final ClosableStreams ads;
 
   public XdsServer(StreamEvents events) {
-    this.discovery = new V3DiscoveryServer(List.of(new Callbacks(events)), cache);
+    V3DiscoveryServer discovery = new V3DiscoveryServer(
+        List.of(new Callbacks(events, streams::streamOpened, streams::streamClosed)), cache);
+    this.ads = new ClosableStreams(discovery.getAggregatedDiscoveryServiceImpl(), streams);
   }
 
   /** The aggregated discovery service (SotW and delta) to add to a gRPC server. */
   public BindableService adsService() {
-    return discovery.getAggregatedDiscoveryServiceImpl();
+    return ads;
+  }
+
+  /**
+   * Ends a stream from the server side, for {@code reason} (the client sees CANCELLED with it); the
+   * usual {@link StreamEvents#onStreamClosed} follows. False when no such stream is open.
+   */
+  public boolean closeStream(long streamId, String reason) {
+    return streams.close(streamId, reason);
   }
 
   /** Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their versions. */
