@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kodiak.cp.testing.RunningControlPlane;
+import io.grpc.Status;
 import io.kodiak.e2e.support.ControlPlaneProcess;
+import io.kodiak.e2e.support.RawAdsStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +68,21 @@ class HostileRequestsTest {
     String written = awaitLogGrowth(before, 2);
     assertThat(written).doesNotContain(admin).doesNotContain("token=");
     assertThat(written.lines()).hasSize(2).allSatisfy(line -> assertThat(line.length()).isLessThan(300));
+  }
+
+  @Test
+  void aStrangerOnTheXdsStreamIsRefusedWithOneLineAndNoStackTrace() throws Exception {
+    long before = Files.size(log);
+    try (RawAdsStream stream = RawAdsStream.open(cp.dpPort(), dir.resolve("data/cp-ca.pem"), "default.intruder",
+        Map.of("dataplane.resource", "{\"type\": \"Dataplane\", \"networking\": {}}"))) {
+      Object answer = stream.firstAnswer();
+      assertThat(answer).isInstanceOf(Status.class);
+      assertThat(((Status) answer).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(((Status) answer).getDescription()).contains("no dataplane token");
+    }
+    String written = awaitLogGrowth(before, 1);
+    assertThat(written.lines()).hasSize(1).allSatisfy(line -> assertThat(line.length()).isLessThan(400));
+    assertThat(written).contains("refused proxy default.intruder").doesNotContain("ERROR");
   }
 
   @Test

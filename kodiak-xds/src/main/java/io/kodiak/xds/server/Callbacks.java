@@ -12,25 +12,21 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongConsumer;
 
 /** Adapts java-control-plane's callbacks to {@link StreamEvents}, for both SotW and delta streams. */
 final class Callbacks implements DiscoveryServerCallbacks {
   private final StreamEvents events;
   private final Set<Long> identified = ConcurrentHashMap.newKeySet();
-  private final LongConsumer opened;
-  private final LongConsumer ended;
+  private final OpenStreams streams;
 
-  /** {@code opened} runs on the thread that opens the stream; {@code ended} when it ends, either way. */
-  Callbacks(StreamEvents events, LongConsumer opened, LongConsumer ended) {
+  Callbacks(StreamEvents events, OpenStreams streams) {
     this.events = events;
-    this.opened = opened;
-    this.ended = ended;
+    this.streams = streams;
   }
 
   @Override
   public void onStreamOpen(long streamId, String typeUrl) {
-    opened.accept(streamId);
+    streams.streamOpened(streamId);
   }
 
   @Override
@@ -73,7 +69,10 @@ final class Callbacks implements DiscoveryServerCallbacks {
         events.onNodeConnected(streamId, info(node));
       } catch (StreamRejectedException e) {
         identified.remove(streamId);
-        throw new RequestException(Status.PERMISSION_DENIED.withDescription(e.getMessage()));
+        // the proxy sees PERMISSION_DENIED; java-control-plane cleans up quietly with CANCELLED
+        // (it logs any other status as an error, with a stack trace, for a plain refusal)
+        streams.refuse(streamId, Status.PERMISSION_DENIED.withDescription(e.getMessage()));
+        throw new RequestException(Status.CANCELLED.withDescription(e.getMessage()));
       }
     }
     if (!nonce.isEmpty()) {
@@ -82,7 +81,7 @@ final class Callbacks implements DiscoveryServerCallbacks {
   }
 
   private void closed(long streamId) {
-    ended.accept(streamId);
+    streams.streamClosed(streamId);
     if (identified.remove(streamId)) {
       events.onStreamClosed(streamId);
     }

@@ -8,9 +8,9 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The ADS service with one thing java-control-plane lacks: the server can end a stream (a revoked
- * token, a Dataplane its token no longer admits). Every stream's request side is registered with
- * {@link OpenStreams} as it opens. Thread-safe.
+ * The ADS service with one thing java-control-plane lacks: the server can end a stream with a
+ * status of its choosing (a revoked token, a Dataplane its token no longer admits). Every stream is
+ * registered with {@link OpenStreams} as it opens. Thread-safe.
  */
 final class ClosableStreams extends AggregatedDiscoveryServiceImplBase {
   private final AggregatedDiscoveryServiceImplBase delegate;
@@ -23,12 +23,12 @@ final class ClosableStreams extends AggregatedDiscoveryServiceImplBase {
 
   @Override
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
-    return open.opening(() -> delegate.streamAggregatedResources(responses));
+    return open.opening(responses, delegate::streamAggregatedResources);
   }
 
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responses) {
-    return open.opening(() -> delegate.deltaAggregatedResources(responses));
+    return open.opening(responses, delegate::deltaAggregatedResources);
   }
 }

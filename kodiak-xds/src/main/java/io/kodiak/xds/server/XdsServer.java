@@ -5,6 +5,7 @@ import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.BindableService;
+import io.grpc.Status;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfig.Versions;
 import java.util.List;
@@ -21,7 +22,7 @@ public final class XdsServer {
 
   public XdsServer(StreamEvents events) {
     V3DiscoveryServer discovery = new V3DiscoveryServer(
-        List.of(new Callbacks(events, streams::streamOpened, streams::streamClosed)), cache);
+        List.of(new Callbacks(events, streams)), cache);
     this.ads = new ClosableStreams(discovery.getAggregatedDiscoveryServiceImpl(), streams);
   }
 
@@ -31,11 +32,11 @@ public final class XdsServer {
   }
 
   /**
-   * Ends a stream from the server side, for {@code reason} (the client sees CANCELLED with it); the
-   * usual {@link StreamEvents#onStreamClosed} follows. False when no such stream is open.
+   * Ends a stream from the server side: the client sees PERMISSION_DENIED with {@code reason}, and
+   * the usual {@link StreamEvents#onStreamClosed} follows. False when no such stream is open.
    */
   public boolean closeStream(long streamId, String reason) {
-    return streams.close(streamId, reason);
+    return streams.end(streamId, Status.PERMISSION_DENIED.withDescription(reason));
   }
 
   /** Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their versions. */
