@@ -99,7 +99,7 @@ public final class KodiakDp implements Runnable {
       try {
         dataplane = readDataplane();
         binary = EnvoyBinary.find(Optional.ofNullable(binaryPath));
-        drain = parseDuration(drainTime);
+        drain = parseDuration(drainTime, "--drain-time");
         if (tokenFile != null) {
           if (!Files.isReadable(tokenFile)) {
             throw new IllegalArgumentException("cannot read the dataplane token file " + tokenFile);
@@ -138,7 +138,7 @@ public final class KodiakDp implements Runnable {
           AutoCloseable metrics = metricsPort < 0 ? () -> { }
               : new io.kodiak.dp.metrics.MetricsServer(metricsAddress, metricsPort, adminPort);
           AutoCloseable push = new io.kodiak.dp.metrics.OtlpMetricsExporter(adminPort, serviceOf(dataplane, dpName),
-              parseDuration(metricsCheckInterval))) {
+              parseDuration(metricsCheckInterval, "--metrics-check-interval"))) {
         LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}", dpMesh, dpName, binary,
             readiness.port(), metrics instanceof io.kodiak.dp.metrics.MetricsServer m
                 ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port() : "");
@@ -196,17 +196,12 @@ public final class KodiakDp implements Runnable {
       return dataplane;
     }
 
-    private static Duration parseDuration(String text) {
-      Matcher m = Pattern.compile("(\\d+)(ms|s|m)").matcher(text);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("--drain-time must be like 500ms, 5s or 1m, not \"" + text + "\"");
+    private static Duration parseDuration(String text, String option) {
+      try {
+        return io.kodiak.model.validation.Durations.requireNonNegative(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(option + " " + e.getMessage() + ", not \"" + text + "\"");
       }
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        default -> Duration.ofMinutes(n);
-      };
     }
   }
 }

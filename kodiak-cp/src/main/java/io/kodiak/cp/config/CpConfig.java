@@ -32,8 +32,11 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
   }
 
   static java.time.Duration durationOf(String text, String key) {
-    return io.kodiak.model.validation.Durations.parse(text).filter(d -> !d.isNegative()).orElseThrow(() ->
-        io.kodiak.model.validation.ValidationException.of(key, "must be a duration such as 10s or 500ms, not \"" + text + "\""));
+    try {
+      return io.kodiak.model.validation.Durations.requireNonNegative(text);
+    } catch (IllegalArgumentException e) {
+      throw io.kodiak.model.validation.ValidationException.of(key, e.getMessage() + ", not \"" + text + "\"");
+    }
   }
 
   public record ApiServer(Http http, Https https, boolean readsRequireToken, int maxRequestBytes) {}
