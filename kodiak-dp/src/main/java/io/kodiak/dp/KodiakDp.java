@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code kodiak-dp} command: registers a Dataplane, runs and supervises its Envoy. */
-@Command(name = "kodiak-dp", mixinStandardHelpOptions = true, version = KodiakDp.VERSION,
+@Command(name = "kodiak-dp", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = KodiakDp.VERSION,
     description = "Kodiak data-plane agent.", subcommands = {KodiakDp.Run.class})
 public final class KodiakDp implements Runnable {
   public static final String VERSION = "0.1.0";

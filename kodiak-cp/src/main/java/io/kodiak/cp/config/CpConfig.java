@@ -61,7 +61,9 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
 
   /** The data directory with {@code ~} expanded. */
   public Path dataPath() {
-    String dir = dataDir.startsWith("~") ? System.getProperty("user.home") + dataDir.substring(1) : dataDir;
+    // "~" and "~/..." only ("~user" is not expanded); the launcher sets user.home to $HOME
+    String dir = dataDir.equals("~") || dataDir.startsWith("~/") ? System.getProperty("user.home") + dataDir.substring(1)
+        : dataDir;
     return Path.of(dir).toAbsolutePath().normalize();
   }
 }
