@@ -8,6 +8,7 @@ import io.kodiak.dp.bootstrap.BootstrapRefusedException;
 import io.kodiak.dp.envoy.EnvoyBinary;
 import io.kodiak.dp.envoy.EnvoySupervisor;
 import io.kodiak.dp.readiness.ReadinessServer;
+import io.kodiak.dp.workdir.WorkDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +89,8 @@ public final class KodiakDp implements Runnable {
         description = "How often to look whether a MeshMetric asks for an OpenTelemetry push.")
     String metricsCheckInterval;
 
-    @Option(names = "--workdir", description = "Where the bootstrap is written (default: a temp directory).")
+    @Option(names = "--workdir", description = "Where the bootstrap (it holds the token) is written; removed on "
+        + "exit (default: a new directory in java.io.tmpdir).")
     Path workdir;
 
     @Override
@@ -113,7 +115,25 @@ public final class KodiakDp implements Runnable {
       String dpMesh = dataplane.path("mesh").asText("default");
       String dpName = dataplane.path("name").asText("");
       int adminPort = dataplane.path("networking").path("admin").path("port").asInt(9901);
-      Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("kodiak-dp-" + dpName);
+      WorkDir dir;
+      try {
+        dir = WorkDir.open(Optional.ofNullable(workdir), dpName);
+      } catch (IllegalStateException e) {
+        System.err.println("Error: " + e.getMessage());
+        return 2;
+      }
+      // the bootstrap holds the token: it goes on every exit (a return, an exception, a signal the
+      // JVM exits on); a SIGKILLed run's is removed by the next start (WorkDir.open)
+      Runtime.getRuntime().addShutdownHook(new Thread(dir::close, "workdir-cleanup"));
+      try {
+        return run(dataplane, binary, drain, dir, dpMesh, dpName, adminPort);
+      } finally {
+        dir.close();
+      }
+    }
+
+    private int run(ObjectNode dataplane, Path binary, Duration drain, WorkDir dir, String dpMesh, String dpName,
+        int adminPort) throws Exception {
       // Asking Envoy its version costs a process start: do it while the bootstrap is fetched.
       var envoyVersion = java.util.concurrent.CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
       Optional<Path> ca = Optional.ofNullable(caCertFile);
