@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * It also takes the units Kuma's Mesh resource accepts for certificate lifetimes: {@code d} (24h),
  * {@code w} (7d) and {@code y} (365d), in any term ({@code 1d}, {@code 1d12h}). Like Go it refuses
  * durations longer than {@link #MAX} (about 292 years) rather than wrapping. See
- * {@code docs/decisions/0010-durations.md}. Stateless and thread-safe.
+ * {@code docs/decisions/0011-durations.md}. Stateless and thread-safe.
  */
 public final class Durations {
   /** The longest duration: Go's {@code time.Duration} (nanoseconds in a signed 64-bit integer). */
