@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code kodiak-cp} command. */
-@Command(name = "kodiak-cp", mixinStandardHelpOptions = true, version = ControlPlane.VERSION,
+@Command(name = "kodiak-cp", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = ControlPlane.VERSION,
     description = "Kodiak control plane.", subcommands = {KodiakCp.Run.class})
 public final class KodiakCp implements Runnable {
   public static void main(String[] args) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code kodiakctl} command: a client of the REST API only. */
-@Command(name = "kodiakctl", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+@Command(name = "kodiakctl", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = VersionCommand.Provider.class,
     description = "Command-line client of the Kodiak control plane (kumactl's verbs).",
     subcommands = {ApplyCommand.class, GetCommand.class, DeleteCommand.class, InspectCommand.class, GenerateCommand.class, ConfigCommand.class,
         VersionCommand.class})

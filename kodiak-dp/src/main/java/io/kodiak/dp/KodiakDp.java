@@ -8,6 +8,7 @@ import io.kodiak.dp.bootstrap.BootstrapRefusedException;
 import io.kodiak.dp.envoy.EnvoyBinary;
 import io.kodiak.dp.envoy.EnvoySupervisor;
 import io.kodiak.dp.readiness.ReadinessServer;
+import io.kodiak.dp.workdir.WorkDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code kodiak-dp} command: registers a Dataplane, runs and supervises its Envoy. */
-@Command(name = "kodiak-dp", mixinStandardHelpOptions = true, version = KodiakDp.VERSION,
+@Command(name = "kodiak-dp", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = KodiakDp.VERSION,
     description = "Kodiak data-plane agent.", subcommands = {KodiakDp.Run.class})
 public final class KodiakDp implements Runnable {
   public static final String VERSION = "0.1.0";
@@ -88,7 +89,8 @@ public final class KodiakDp implements Runnable {
         description = "How often to look whether a MeshMetric asks for an OpenTelemetry push.")
     String metricsCheckInterval;
 
-    @Option(names = "--workdir", description = "Where the bootstrap is written (default: a temp directory).")
+    @Option(names = "--workdir", description = "Where the bootstrap (it holds the token) is written; removed on "
+        + "exit (default: a new directory in java.io.tmpdir).")
     Path workdir;
 
     @Override
@@ -99,7 +101,7 @@ public final class KodiakDp implements Runnable {
       try {
         dataplane = readDataplane();
         binary = EnvoyBinary.find(Optional.ofNullable(binaryPath));
-        drain = parseDuration(drainTime);
+        drain = parseDuration(drainTime, "--drain-time");
         if (tokenFile != null) {
           if (!Files.isReadable(tokenFile)) {
             throw new IllegalArgumentException("cannot read the dataplane token file " + tokenFile);
@@ -113,7 +115,25 @@ public final class KodiakDp implements Runnable {
       String dpMesh = dataplane.path("mesh").asText("default");
       String dpName = dataplane.path("name").asText("");
       int adminPort = dataplane.path("networking").path("admin").path("port").asInt(9901);
-      Path dir = workdir != null ? Files.createDirectories(workdir) : Files.createTempDirectory("kodiak-dp-" + dpName);
+      WorkDir dir;
+      try {
+        dir = WorkDir.open(Optional.ofNullable(workdir), dpName);
+      } catch (IllegalStateException e) {
+        System.err.println("Error: " + e.getMessage());
+        return 2;
+      }
+      // the bootstrap holds the token: it goes on every exit (a return, an exception, a signal the
+      // JVM exits on); a SIGKILLed run's is removed by the next start (WorkDir.open)
+      Runtime.getRuntime().addShutdownHook(new Thread(dir::close, "workdir-cleanup"));
+      try {
+        return run(dataplane, binary, drain, dir, dpMesh, dpName, adminPort);
+      } finally {
+        dir.close();
+      }
+    }
+
+    private int run(ObjectNode dataplane, Path binary, Duration drain, WorkDir dir, String dpMesh, String dpName,
+        int adminPort) throws Exception {
       // Asking Envoy its version costs a process start: do it while the bootstrap is fetched.
       var envoyVersion = java.util.concurrent.CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
       Optional<Path> ca = Optional.ofNullable(caCertFile);
@@ -138,7 +158,7 @@ public final class KodiakDp implements Runnable {
           AutoCloseable metrics = metricsPort < 0 ? () -> { }
               : new io.kodiak.dp.metrics.MetricsServer(metricsAddress, metricsPort, adminPort);
           AutoCloseable push = new io.kodiak.dp.metrics.OtlpMetricsExporter(adminPort, serviceOf(dataplane, dpName),
-              parseDuration(metricsCheckInterval))) {
+              parseDuration(metricsCheckInterval, "--metrics-check-interval"))) {
         LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}", dpMesh, dpName, binary,
             readiness.port(), metrics instanceof io.kodiak.dp.metrics.MetricsServer m
                 ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port() : "");
@@ -196,17 +216,12 @@ public final class KodiakDp implements Runnable {
       return dataplane;
     }
 
-    private static Duration parseDuration(String text) {
-      Matcher m = Pattern.compile("(\\d+)(ms|s|m)").matcher(text);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("--drain-time must be like 500ms, 5s or 1m, not \"" + text + "\"");
+    private static Duration parseDuration(String text, String option) {
+      try {
+        return io.kodiak.model.validation.Durations.requireNonNegative(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(option + " " + e.getMessage() + ", not \"" + text + "\"");
       }
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        default -> Duration.ofMinutes(n);
-      };
     }
   }
 }

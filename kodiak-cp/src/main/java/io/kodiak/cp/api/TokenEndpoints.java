@@ -34,7 +34,7 @@ final class TokenEndpoints {
       tags.put(e.getKey(), values);
     });
     String validFor = body.path("validFor").asText("24h");
-    var duration = io.kodiak.model.validation.Durations.parseLifetime(validFor)
+    var duration = io.kodiak.model.validation.Durations.parse(validFor)
         .filter(d -> !d.isNegative() && !d.isZero())
         .orElseThrow(() -> io.kodiak.model.validation.ValidationException.of("validFor",
             "must be a positive duration such as 24h or 30d, not \"" + validFor + "\""));

@@ -32,8 +32,11 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
   }
 
   static java.time.Duration durationOf(String text, String key) {
-    return io.kodiak.model.validation.Durations.parse(text).filter(d -> !d.isNegative()).orElseThrow(() ->
-        io.kodiak.model.validation.ValidationException.of(key, "must be a duration such as 10s or 500ms, not \"" + text + "\""));
+    try {
+      return io.kodiak.model.validation.Durations.requireNonNegative(text);
+    } catch (IllegalArgumentException e) {
+      throw io.kodiak.model.validation.ValidationException.of(key, e.getMessage() + ", not \"" + text + "\"");
+    }
   }
 
   public record ApiServer(Http http, Https https, boolean readsRequireToken, int maxRequestBytes) {}
@@ -58,7 +61,9 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
 
   /** The data directory with {@code ~} expanded. */
   public Path dataPath() {
-    String dir = dataDir.startsWith("~") ? System.getProperty("user.home") + dataDir.substring(1) : dataDir;
+    // "~" and "~/..." only ("~user" is not expanded); the launcher sets user.home to $HOME
+    String dir = dataDir.equals("~") || dataDir.startsWith("~/") ? System.getProperty("user.home") + dataDir.substring(1)
+        : dataDir;
     return Path.of(dir).toAbsolutePath().normalize();
   }
 }

@@ -52,7 +52,7 @@ final class CaSecrets {
     if (cert.isPresent() && key.isPresent()) {
       return Optional.of(parsed(cert.get(), key.get()));
     }
-    Duration lifetime = Durations.parseLifetime(conf.path("caCert").path("expiration").asText("10y"))
+    Duration lifetime = Durations.parse(conf.path("caCert").path("expiration").asText("10y"))
         .orElse(Duration.ofDays(3650));
     // EC P-256 unless the backend asks for RSA (caCert.RSAbits): signing a workload certificate with
     // it costs a fraction of an RSA-2048 signature (B10 in docs/benchmarks.md).

@@ -45,6 +45,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void durationsAreReadWithTheOneParserAndOverflowIsRefused() {
+    CpConfig config = ConfigLoader.load(Optional.empty(), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1d"));
+    assertThat(config.dpServer().grace()).isEqualTo(java.time.Duration.ofDays(1));
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("KODIAK_XDS_DEBOUNCE", "99999999999999999999h")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("xds.debounce: is longer than the maximum duration 2562047h47m16.854775807s");
+  }
+
+  @Test
   void launcherAndLoggingVariablesAreNotMistakenForSettings() {
     CpConfig config = ConfigLoader.load(Optional.empty(), Map.of("KODIAK_LOG_LEVEL", "DEBUG", "KODIAK_CP_MAX_HEAP", "256m"));
     assertThat(config.apiServer().http().port()).isEqualTo(5681);

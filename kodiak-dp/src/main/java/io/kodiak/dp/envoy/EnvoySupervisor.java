@@ -1,6 +1,7 @@
 package io.kodiak.dp.envoy;
 
 import io.kodiak.dp.bootstrap.Backoff;
+import io.kodiak.dp.workdir.WorkDir;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +24,7 @@ public final class EnvoySupervisor {
   private static final Logger LOG = LoggerFactory.getLogger(EnvoySupervisor.class);
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
   private final Path binary;
-  private final Path workdir;
+  private final WorkDir workdir;
   private final int adminPort;
   private final Options options;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -34,7 +35,7 @@ public final class EnvoySupervisor {
   /** Envoy's command-line settings. */
   public record Options(int concurrency, Duration drainTime, String logLevel) {}
 
-  public EnvoySupervisor(Path binary, Path workdir, int adminPort, Options options) {
+  public EnvoySupervisor(Path binary, WorkDir workdir, int adminPort, Options options) {
     this.binary = binary;
     this.workdir = workdir;
     this.adminPort = adminPort;
@@ -49,8 +50,7 @@ public final class EnvoySupervisor {
     runner = Thread.currentThread();
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
     while (!stopping) {
-      Path config = workdir.resolve("bootstrap.yaml");
-      Files.writeString(config, bootstrap.call());
+      Path config = workdir.writeBootstrap(bootstrap.call());
       long started = System.nanoTime();
       synchronized (this) {
         if (stopping) {

@@ -145,18 +145,10 @@ public final class OtlpMetricsExporter implements AutoCloseable {
     return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
   }
 
+  /** The interval, or 1m when it is not a positive duration (the control plane validated it already). */
   private static Duration parse(String text) {
-    Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
-    if (!m.matches()) {
-      return Duration.ofMinutes(1);
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofMinutes(n);
-    };
+    return io.kodiak.model.validation.Durations.parse(text).filter(d -> !d.isNegative() && !d.isZero())
+        .orElse(Duration.ofMinutes(1));
   }
 
   private void closeChannel() {

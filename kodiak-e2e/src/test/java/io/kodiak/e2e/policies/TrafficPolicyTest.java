@@ -109,7 +109,7 @@ class TrafficPolicyTest {
           to:
             - targetRef: {kind: MeshService, name: backend}
               default:
-                http: {numRetries: 3, retryOn: ["5XX"], backOff: {baseInterval: 5ms, maxInterval: 10ms}}
+                http: {numRetries: 3, retryOn: ["5xx"], backOff: {baseInterval: 5ms, maxInterval: 10ms}}
         """);
     await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 10, 200) == 10);
     assertThat(count(port, 200, 200)).as("every request succeeds with retries").isEqualTo(200);

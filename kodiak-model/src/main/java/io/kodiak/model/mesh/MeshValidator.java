@@ -51,13 +51,7 @@ public final class MeshValidator implements ResourceValidator {
       backend.field("dpCert").field("rotation").field("expiration").duration(out, DurationRule.POSITIVE);
       At conf = backend.field("conf");
       if (type.text().equals("builtin")) {
-        At expiration = conf.field("caCert").field("expiration");
-        if (expiration.present()) {
-          var lifetime = io.kodiak.model.validation.Durations.parseLifetime(expiration.text());
-          if (lifetime.isEmpty() || lifetime.get().isNegative() || lifetime.get().isZero()) {
-            out.add(expiration.path(), "must be a positive lifetime such as 8760h, 365d or 10y");
-          }
-        }
+        conf.field("caCert").field("expiration").duration(out, DurationRule.POSITIVE);
         for (String name : new String[] {"RSAbits", "rsaBits"}) {
           At bits = conf.field("caCert").field(name);
           if (bits.present() && bits.node().isIntegralNumber() && bits.node().asInt() < 2048) {

@@ -50,15 +50,19 @@ public record At(JsonNode node, FieldPath path) {
     if (!present() || !node.isTextual()) {
       return Optional.empty(); // absence and wrong types are the schema's to report
     }
-    Optional<Duration> parsed = Durations.parse(node.asText());
-    if (parsed.isEmpty()) {
-      out.add(path, "must be a valid duration such as 10s, 500ms or 1m30s");
-    } else if (parsed.get().isNegative()) {
+    Duration parsed;
+    try {
+      parsed = Durations.require(node.asText());
+    } catch (IllegalArgumentException e) {
+      out.add(path, e.getMessage());
+      return Optional.empty();
+    }
+    if (parsed.isNegative()) {
       out.add(path, "must not be negative");
-    } else if (parsed.get().isZero() && rule == DurationRule.POSITIVE) {
+    } else if (parsed.isZero() && rule == DurationRule.POSITIVE) {
       out.add(path, "must be greater than zero");
     }
-    return parsed;
+    return Optional.of(parsed);
   }
 
   /** Checks an integer-or-decimal-string percentage between 0 and 100. */

@@ -122,7 +122,8 @@ public final class SchemaValidator {
       }
       names.add(option.asText());
     }
-    out.add(path, "must be one of: " + String.join(", ", names));
+    out.add(path, "must be one of: " + String.join(", ", names)
+        + (value.isTextual() ? Spellings.hint(value.asText(), names) : ""));
   }
 
   private void checkObject(JsonNode schema, ObjectNode value, FieldPath path, Violations out) {

@@ -30,7 +30,7 @@ public final class MeshRetryPlugin implements PolicyPlugin {
   static final String DEFAULT_HTTP_RETRY_ON = "gateway-error,connect-failure,refused-stream";
   static final String DEFAULT_GRPC_RETRY_ON = "unavailable,cancelled,resource-exhausted";
   private static final Map<String, String> HTTP_CONDITIONS = Map.ofEntries(
-      Map.entry("5XX", "5xx"), Map.entry("GatewayError", "gateway-error"), Map.entry("Reset", "reset"),
+      Map.entry("5xx", "5xx"), Map.entry("GatewayError", "gateway-error"), Map.entry("Reset", "reset"),
       Map.entry("Retriable4xx", "retriable-4xx"), Map.entry("ConnectFailure", "connect-failure"),
       Map.entry("EnvoyRatelimited", "envoy-ratelimited"), Map.entry("RefusedStream", "refused-stream"),
       Map.entry("Http3PostConnectFailure", "http3-post-connect-failure"));

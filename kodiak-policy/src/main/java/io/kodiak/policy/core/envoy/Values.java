@@ -10,7 +10,14 @@ import io.kodiak.model.validation.Durations;
 public final class Values {
   private Values() {}
 
-  /** A Kuma duration ({@code 10s}, {@code 1m30s}, {@code 250ms}) as a protobuf Duration. */
+  /**
+   * The longest duration Envoy takes (its strict duration validation: seconds at most
+   * (2^63 - 1 - 999999999) / 10^9). Kuma's longest, {@link Durations#MAX}, is 1.85 s longer; a
+   * policy that long is clamped to this instead of being NACKed: both mean "about 292 years".
+   */
+  static final java.time.Duration ENVOY_MAX = java.time.Duration.ofSeconds(9_223_372_035L, 999_999_999);
+
+  /** A Kuma duration ({@code 10s}, {@code 1m30s}, {@code 250ms}, {@code 1d}) as a protobuf Duration. */
   public static Duration duration(JsonNode text) {
     String key = text.asText();
     Duration known = DURATIONS.get(key);
@@ -18,6 +25,7 @@ public final class Values {
       return known;
     }
     java.time.Duration parsed = Durations.parse(key)
+        .map(d -> d.compareTo(ENVOY_MAX) > 0 ? ENVOY_MAX : d)
         .orElseThrow(() -> new IllegalArgumentException("not a duration: " + text));
     Duration duration = Duration.newBuilder().setSeconds(parsed.getSeconds()).setNanos(parsed.getNano()).build();
     if (DURATIONS.size() >= 1024) {
