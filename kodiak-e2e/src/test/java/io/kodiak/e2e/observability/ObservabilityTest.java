@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Observability on real Envoy: spans reach a Zipkin-API receiver with service names and
- * parent/child links, access-log lines reach a file and a TCP socket in both formats, the agent's
+ * Observability on real Envoy, in a stock mesh (with Kuma's initial policies): spans reach a
+ * Zipkin-API receiver with service names and parent/child links, access-log lines reach a file
+ * and a TCP socket in both formats, the agent's
  * MeshMetric endpoint and the control plane's /metrics parse with Prometheus's own parser, and a
  * NACK shows in the control plane's metrics.
  */
@@ -51,7 +52,8 @@ class ObservabilityTest {
   @BeforeEach
   void start() {
     cp = running.add(RunningControlPlane.start(dir.resolve("cp"), Map.of()));
-    put("/meshes/obs", "{\"type\":\"Mesh\",\"name\":\"obs\",\"skipCreatingInitialPolicies\":[\"*\"]}");
+    // a stock mesh: Kuma's initial MeshTimeout, MeshRetry and MeshCircuitBreaker act too, as users run it
+    put("/meshes/obs", "{\"type\":\"Mesh\",\"name\":\"obs\"}");
   }
 
   @AfterEach
