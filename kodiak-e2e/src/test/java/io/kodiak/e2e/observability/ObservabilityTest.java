@@ -80,6 +80,7 @@ class ObservabilityTest {
   }
 
   private static final int CLIENT_TO_FRONTEND = Ports.free();
+  private static final List<String> FRONTEND_AND_BACKEND = List.of("backend-1", "frontend-1", "client-1");
 
   private AgentProcess agent(String name, String service, int app, Map<String, Integer> outbounds) {
     return agent("obs", name, service, "http", app, outbounds);
@@ -143,6 +144,8 @@ class ObservabilityTest {
     assertThat(chain[1].path("localEndpoint").path("serviceName").asText()).isEqualTo("frontend");
     assertThat(chain[2].path("localEndpoint").path("serviceName").asText()).isEqualTo("backend");
     assertThat(chain[2].path("tags").path("team").asText()).isEqualTo("shop");
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   /** frontend SERVER span -> its child frontend CLIENT span -> its child backend SERVER span, one trace. */
@@ -226,6 +229,8 @@ class ObservabilityTest {
     assertThat(line.path("path").asText()).isEqualTo("/logged");
     assertThat(line.path("status").asText()).isEqualTo("200");
     assertThat(line.has("@kodiak_forward_to")).as("the relay marker is removed").isFalse();
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   /**
@@ -328,6 +333,8 @@ class ObservabilityTest {
     assertThat(families.has("envoy_cluster_upstream_cx_total")).as("excluded by prefix").isFalse();
     assertThat(families.has("envoy_server_hot_restart_epoch")).as("not in the Basic profile").isFalse();
     assertThat(families.path("shop_orders").path("samples").get(0).path("value").asDouble()).isEqualTo(42.0);
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   @Test
@@ -431,5 +438,7 @@ class ObservabilityTest {
     assertThat(resource.getScopeMetrics(0).getMetricsList()).anyMatch(m -> m.getName().startsWith("envoy_cluster_upstream_rq"));
     assertThat(otlp.spanServices()).contains("frontend", "backend");
     assertThat(otlp.logBodies()).contains("client called frontend");
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 }
