@@ -50,7 +50,8 @@ final class IgnoredByEnvoy {
     String where = config + " route {" + route.getMatch().toString().replace('\n', ' ').strip() + "}";
     // a max_stream_duration block switches the route to Envoy's newer timeout model: timeout is ignored
     if (action.hasMaxStreamDuration() && action.hasTimeout()) {
-      out.add(where + ": timeout " + action.getTimeout() + " is ignored next to max_stream_duration");
+      out.add(where + ": timeout {" + action.getTimeout().toString().replace('\n', ' ').strip()
+          + "} is ignored next to max_stream_duration");
     }
     // hash policies only feed hashing load balancers
     if (action.getHashPolicyCount() > 0 && action.hasCluster()) {
