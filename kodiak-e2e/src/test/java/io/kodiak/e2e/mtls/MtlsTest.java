@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Mesh mTLS with the builtin CA and MeshTrafficPermission, through real Envoys: SPIFFE identities
- * in the handshake, plaintext refused under STRICT and accepted under PERMISSIVE, allowed callers
- * 200 and others 403 (HTTP) or a closed connection (TCP), permission changes without restarts.
+ * Mesh mTLS with the builtin CA and MeshTrafficPermission, through real Envoys, in a stock mesh
+ * (Kuma's initial policies act too): SPIFFE identities in the handshake, plaintext refused under
+ * STRICT and accepted under PERMISSIVE, allowed callers 200 and others 403 (HTTP) or a closed
+ * connection (TCP), permission changes without restarts.
  */
 class MtlsTest {
   @TempDir Path dir;
@@ -41,7 +42,7 @@ class MtlsTest {
     RunningControlPlane cp = RunningControlPlane.start(dir.resolve("cp"));
     running.add(cp);
     assertThat(cp.put("/meshes/secure", """
-        {"type": "Mesh", "name": "secure", "skipCreatingInitialPolicies": ["*"],
+        {"type": "Mesh", "name": "secure",
          "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
         """).status()).isEqualTo(201);
     assertThat(cp.put("/meshes/secure/meshtrafficpermissions/client-to-backend", permission("client")).status())
@@ -110,7 +111,7 @@ class MtlsTest {
 
     // PERMISSIVE accepts plaintext as well as mutual TLS
     assertThat(cp.put("/meshes/secure", """
-        {"type": "Mesh", "name": "secure", "skipCreatingInitialPolicies": ["*"],
+        {"type": "Mesh", "name": "secure",
          "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin", "mode": "PERMISSIVE"}]}}
         """).status()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(backendInbound, "/").status() == 200);

@@ -10,6 +10,7 @@ import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
+import io.kodiak.e2e.support.InvariantChecks;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.Running;
 import io.kodiak.e2e.support.TestApps;
@@ -37,8 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Observability on real Envoy: spans reach a Zipkin-API receiver with service names and
- * parent/child links, access-log lines reach a file and a TCP socket in both formats, the agent's
+ * Observability on real Envoy, in a stock mesh (with Kuma's initial policies): spans reach a
+ * Zipkin-API receiver with service names and parent/child links, access-log lines reach a file
+ * and a TCP socket in both formats, an inbound's lines name the caller from its certificate under
+ * mTLS, the agent's
  * MeshMetric endpoint and the control plane's /metrics parse with Prometheus's own parser, and a
  * NACK shows in the control plane's metrics.
  */
@@ -51,7 +54,8 @@ class ObservabilityTest {
   @BeforeEach
   void start() {
     cp = running.add(RunningControlPlane.start(dir.resolve("cp"), Map.of()));
-    put("/meshes/obs", "{\"type\":\"Mesh\",\"name\":\"obs\",\"skipCreatingInitialPolicies\":[\"*\"]}");
+    // a stock mesh: Kuma's initial MeshTimeout, MeshRetry and MeshCircuitBreaker act too, as users run it
+    put("/meshes/obs", "{\"type\":\"Mesh\",\"name\":\"obs\"}");
   }
 
   @AfterEach
@@ -76,12 +80,18 @@ class ObservabilityTest {
   }
 
   private static final int CLIENT_TO_FRONTEND = Ports.free();
+  private static final List<String> FRONTEND_AND_BACKEND = List.of("backend-1", "frontend-1", "client-1");
 
   private AgentProcess agent(String name, String service, int app, Map<String, Integer> outbounds) {
+    return agent("obs", name, service, "http", app, outbounds);
+  }
+
+  private AgentProcess agent(String mesh, String name, String service, String protocol, int app,
+      Map<String, Integer> outbounds) {
     int inbound = Ports.free();
     int admin = Ports.free();
-    String yaml = Dataplanes.yaml("obs", name, service, "http", inbound, app, admin, outbounds);
-    return running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken("obs", name), yaml,
+    String yaml = Dataplanes.yaml(mesh, name, service, protocol, inbound, app, admin, outbounds);
+    return running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken(mesh, name), yaml,
         admin, dir.resolve(name), List.of("--metrics-check-interval", "1s")));
   }
 
@@ -134,6 +144,8 @@ class ObservabilityTest {
     assertThat(chain[1].path("localEndpoint").path("serviceName").asText()).isEqualTo("frontend");
     assertThat(chain[2].path("localEndpoint").path("serviceName").asText()).isEqualTo("backend");
     assertThat(chain[2].path("tags").path("team").asText()).isEqualTo("shop");
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   /** frontend SERVER span -> its child frontend CLIENT span -> its child backend SERVER span, one trace. */
@@ -217,6 +229,75 @@ class ObservabilityTest {
     assertThat(line.path("path").asText()).isEqualTo("/logged");
     assertThat(line.path("status").asText()).isEqualTo("200");
     assertThat(line.has("@kodiak_forward_to")).as("the relay marker is removed").isFalse();
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
+  }
+
+  /**
+   * Issue 11, item 13: under mTLS the caller's SPIFFE identity is known from the handshake, so an
+   * inbound's {@code %KUMA_SOURCE_SERVICE%} names the calling service (it said {@code unknown}),
+   * on HTTP and TCP inbounds, in a custom line and in Kuma's default one.
+   */
+  @Test
+  void anInboundAccessLogNamesTheCallerUnderMutualTls() throws Exception {
+    put("/meshes/secure-obs", """
+        {"type": "Mesh", "name": "secure-obs",
+         "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
+        """);
+    put("/meshes/secure-obs/meshtrafficpermissions/everyone", """
+        {"type": "MeshTrafficPermission", "mesh": "secure-obs", "name": "everyone",
+         "spec": {"targetRef": {"kind": "Mesh"}, "from": [{"targetRef": {"kind": "Mesh"}, "default": {"action": "Allow"}}]}}
+        """);
+    int backendApp = Ports.free();
+    HttpServer backend = DemoApp.backend(backendApp, "b1");
+    running.add(() -> backend.stop(0));
+    int echoApp = Ports.free();
+    running.add(DemoApp.echo(echoApp));
+    agent("secure-obs", "backend-1", "backend", "http", backendApp, Map.of());
+    agent("secure-obs", "echo-1", "echo", "tcp", echoApp, Map.of());
+    int toBackend = Ports.free();
+    int toEcho = Ports.free();
+    agent("secure-obs", "client-1", "client", "http", Ports.free(), Map.of("backend", toBackend, "echo", toEcho));
+    await().atMost(Duration.ofSeconds(30)).until(() -> Traffic.get(toBackend, "/").status() == 200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.echo(toEcho, "ping").equals("ping"));
+
+    Path lines = dir.resolve("inbound.log");
+    Path defaults = dir.resolve("inbound-default.log");
+    put("/meshes/secure-obs/meshaccesslogs/inbound", Documents.toJson(Documents.parse("""
+        type: MeshAccessLog
+        mesh: secure-obs
+        name: inbound
+        spec:
+          targetRef: {kind: Mesh}
+          from:
+            - targetRef: {kind: Mesh}
+              default:
+                backends:
+                  - type: File
+                    file:
+                      path: %s
+                      format: {type: Plain, plain: "%%KUMA_SOURCE_SERVICE%%->%%KUMA_DESTINATION_SERVICE%% %%KUMA_TRAFFIC_DIRECTION%%"}
+                  - type: File
+                    file: {path: %s}
+        """.formatted(lines, defaults))));
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      Traffic.get(toBackend, "/named");
+      Traffic.echo(toEcho, "ping");
+      return Files.exists(lines) && Files.readString(lines).contains("->backend") && Files.readString(lines).contains("->echo");
+    });
+    List<String> logged = Files.readAllLines(lines);
+    assertThat(logged).as("HTTP inbound").contains("client->backend INBOUND");
+    assertThat(logged).as("TCP inbound").contains("client->echo INBOUND");
+    assertThat(logged).noneMatch(line -> line.startsWith("unknown"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !named(defaults).isEmpty());
+    assertThat(named(defaults)).as("Kuma's default line").allMatch(line -> line.contains("\"client\" \"backend\""));
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "secure-obs", List.of("backend-1", "echo-1", "client-1"));
+  }
+
+  /** The lines of a default-format log for requests to {@code /named}. */
+  private static List<String> named(Path log) throws java.io.IOException {
+    return Files.exists(log) ? Files.readAllLines(log).stream().filter(line -> line.contains("GET /named ")).toList()
+        : List.of();
   }
 
   @Test
@@ -252,6 +333,8 @@ class ObservabilityTest {
     assertThat(families.has("envoy_cluster_upstream_cx_total")).as("excluded by prefix").isFalse();
     assertThat(families.has("envoy_server_hot_restart_epoch")).as("not in the Basic profile").isFalse();
     assertThat(families.path("shop_orders").path("samples").get(0).path("value").asDouble()).isEqualTo(42.0);
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   @Test
@@ -355,5 +438,7 @@ class ObservabilityTest {
     assertThat(resource.getScopeMetrics(0).getMetricsList()).anyMatch(m -> m.getName().startsWith("envoy_cluster_upstream_rq"));
     assertThat(otlp.spanServices()).contains("frontend", "backend");
     assertThat(otlp.logBodies()).contains("client called frontend");
+
+    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 }

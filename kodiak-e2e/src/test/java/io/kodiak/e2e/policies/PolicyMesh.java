@@ -17,24 +17,49 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One mesh of a test: created without Kuma's default policies (so only the test's policies act),
- * with helpers to start apps and their agents and to apply policies through the REST API.
+ * One mesh of a test, bare (only the test's policies act) or stock (with Kuma's initial default
+ * policies, as users run it), with helpers to start apps and their agents and to apply policies
+ * through the REST API.
  */
 final class PolicyMesh {
+  /** Kuma's initial policies, which a mesh gets unless its spec skips them. */
+  static final List<String> INITIAL_POLICIES = List.of("meshtimeouts/mesh-timeout-all-%s",
+      "meshretries/mesh-retry-all-%s", "meshcircuitbreakers/mesh-circuit-breaker-all-%s");
   final String name;
   private final RunningControlPlane cp;
   private final Running running;
   private final Path dir;
   final List<String> proxies = new ArrayList<>();
 
-  PolicyMesh(String name, RunningControlPlane cp, Running running, Path dir) {
+  private PolicyMesh(String name, RunningControlPlane cp, Running running, Path dir) {
     this.name = name;
     this.cp = cp;
     this.running = running;
     this.dir = dir;
-    var reply = cp.put("/meshes/" + name,
-        "{\"type\":\"Mesh\",\"name\":\"" + name + "\",\"skipCreatingInitialPolicies\":[\"*\"]}");
-    assertThat(reply.status()).as(reply.body()).isIn(200, 201);
+  }
+
+  /** Creates the mesh {@code <base>-<setup>} the way {@code setup} says. */
+  static PolicyMesh create(String base, MeshSetup setup, RunningControlPlane cp, Running running, Path dir) {
+    PolicyMesh mesh = new PolicyMesh(base + "-" + setup.name().toLowerCase(java.util.Locale.ROOT), cp, running, dir);
+    String skip = setup == MeshSetup.BARE ? ",\"skipCreatingInitialPolicies\":[\"*\"]" : "";
+    var reply = cp.put("/meshes/" + mesh.name, "{\"type\":\"Mesh\",\"name\":\"" + mesh.name + "\"" + skip + "}");
+    assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    mesh.assertInitialPolicies(setup == MeshSetup.STOCK ? 200 : 404);
+    return mesh;
+  }
+
+  /** The mesh {@code default} exactly as the control plane created it at its first start. */
+  static PolicyMesh defaultMesh(RunningControlPlane cp, Running running, Path dir) {
+    PolicyMesh mesh = new PolicyMesh("default", cp, running, dir);
+    mesh.assertInitialPolicies(200);
+    return mesh;
+  }
+
+  private void assertInitialPolicies(int status) {
+    for (String policy : INITIAL_POLICIES) {
+      var reply = cp.get("/meshes/" + name + "/" + policy.formatted(name));
+      assertThat(reply.status()).as(policy.formatted(name) + ": " + reply.body()).isEqualTo(status);
+    }
   }
 
   /** Starts an HTTP app with the given behaviour; returns its port. */

@@ -23,10 +23,24 @@ final class LogFormats {
       + "(%KUMA_SOURCE_SERVICE%)->%UPSTREAM_HOST%(%KUMA_DESTINATION_SERVICE%) took %DURATION%ms, sent %BYTES_SENT% "
       + "bytes, received: %BYTES_RECEIVED% bytes\n";
 
+  /** The source service where the mesh cannot know it (Kuma's word for it). */
+  static final String UNKNOWN_SOURCE = "unknown";
+  /**
+   * The calling service on a mutual-TLS connection: the path of the peer certificate's SPIFFE ID
+   * ({@code spiffe://<mesh>/<service>}, the first URI SAN of every workload certificate), cut out
+   * by Envoy's CEL formatter when the line is written.
+   */
+  static final String PEER_SERVICE =
+      "%CEL(re.extract(connection.uri_san_peer_certificate, '^spiffe://[^/]+/(.+)$', '\\\\1'))%";
+
   private LogFormats() {}
 
   /** What the placeholders stand for on one listener. */
   record Traffic(String mesh, String source, String destination, String sourceAddress, String direction) {
+    Traffic withSource(String newSource) {
+      return new Traffic(mesh, newSource, destination, sourceAddress, direction);
+    }
+
     Map<String, String> placeholders() {
       return Map.of("%KUMA_MESH%", mesh, "%KUMA_SOURCE_SERVICE%", source, "%KUMA_DESTINATION_SERVICE%", destination,
           "%KUMA_SOURCE_ADDRESS%", sourceAddress,

@@ -3,6 +3,7 @@ package io.kodiak.policy.meshaccesslog;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
@@ -20,10 +21,13 @@ import io.kodiak.xds.proxy.Protocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * MeshAccessLog: access logs on outbounds ({@code to[]}) and inbounds ({@code from[]}/{@code
- * rules[]}), on the HTTP connection manager or the TCP proxy. File backends are Envoy's file
+ * rules[]}), on the HTTP connection manager or the TCP proxy. On an inbound, {@code
+ * %KUMA_SOURCE_SERVICE%} is the caller's service from its certificate on the mutual-TLS chain and
+ * {@code unknown} on the plaintext one, as in Kuma. File backends are Envoy's file
  * logger; OpenTelemetry backends Envoy's OTLP logger; Tcp backends go to Envoy's stdout with a
  * marker, and the agent (kodiak-dp) sends each marked line to its address — Envoy has no plain
  * TCP logger, and this keeps Envoy's own formatter for every operator.
@@ -46,33 +50,43 @@ public final class MeshAccessLogPlugin implements PolicyPlugin {
     for (OutboundTarget target : resources.outbounds()) {
       LogFormats.Traffic traffic = new LogFormats.Traffic(mesh, self, target.service(), resources.proxy().address(),
           "OUTBOUND");
-      attach(resources, target.listener(), rules.to(target.service()), target.protocol(), traffic);
+      attach(resources, target.listener(), rules.to(target.service()), target.protocol(), chain -> traffic);
     }
     for (InboundTarget target : resources.inbounds()) {
-      LogFormats.Traffic traffic = new LogFormats.Traffic(mesh, "unknown", target.inbound().service(),
-          "%DOWNSTREAM_REMOTE_ADDRESS%", "INBOUND");
-      attach(resources, target.listener(), rules.inbound(target.inbound()), target.inbound().protocol(), traffic);
+      LogFormats.Traffic plaintext = new LogFormats.Traffic(mesh, LogFormats.UNKNOWN_SOURCE,
+          target.inbound().service(), "%DOWNSTREAM_REMOTE_ADDRESS%", "INBOUND");
+      LogFormats.Traffic mutualTls = plaintext.withSource(LogFormats.PEER_SERVICE);
+      // the TLS chain of an inbound requires a client certificate from the mesh CA: its SPIFFE ID
+      // names the caller; a plaintext caller proves nothing about itself (Kuma says "unknown")
+      attach(resources, target.listener(), rules.inbound(target.inbound()), target.inbound().protocol(),
+          chain -> chain.hasTransportSocket() ? mutualTls : plaintext);
     }
   }
 
   private static void attach(ProxyResources resources, String name, Conf conf, Protocol protocol,
-      LogFormats.Traffic traffic) {
+      Function<FilterChain, LogFormats.Traffic> trafficOf) {
     Listener listener = resources.listeners().get(name);
-    if (listener == null || conf.isEmpty()) {
+    if (listener == null || conf.isEmpty() || conf.conf().path("backends").isEmpty()) {
       return;
     }
     boolean http = protocol.isHttp();
-    List<AccessLog> logs = new ArrayList<>();
-    for (JsonNode backend : conf.conf().path("backends")) {
-      logs.add(log(resources, backend, http, traffic));
-    }
-    if (logs.isEmpty()) {
+    Function<LogFormats.Traffic, List<AccessLog>> logsFor = traffic -> {
+      List<AccessLog> logs = new ArrayList<>();
+      for (JsonNode backend : conf.conf().path("backends")) {
+        logs.add(log(resources, backend, http, traffic));
+      }
+      return logs;
+    };
+    if (listener.hasApiListener()) { // a proxyless client's listener has no filter chains
+      List<AccessLog> logs = logsFor.apply(trafficOf.apply(FilterChain.getDefaultInstance()));
+      resources.listener(Hcms.editHcm(listener, hcm -> hcm.toBuilder().addAllAccessLog(logs).build()));
       return;
     }
-    listener = http
-        ? Hcms.editHcm(listener, hcm -> hcm.toBuilder().addAllAccessLog(logs).build())
-        : Hcms.editTcpProxy(listener, tcp -> tcp.toBuilder().addAllAccessLog(logs).build());
-    resources.listener(listener);
+    resources.listener(Hcms.editChains(listener, chain -> {
+      List<AccessLog> logs = logsFor.apply(trafficOf.apply(chain));
+      return http ? Hcms.editHcm(chain, hcm -> hcm.toBuilder().addAllAccessLog(logs).build())
+          : Hcms.editTcpProxy(chain, tcp -> tcp.toBuilder().addAllAccessLog(logs).build());
+    }));
   }
 
   private static AccessLog log(ProxyResources resources, JsonNode backend, boolean http, LogFormats.Traffic traffic) {

@@ -20,11 +20,17 @@ import io.kodiak.xds.generate.ProxyResources.InboundTarget;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
 
 /**
- * MeshTimeout: connectionTimeout on the cluster, idleTimeout on upstream connections (HTTP) or
- * the TCP proxy, and the http block on the connection manager (stream idle, request headers,
- * max connection duration) and on each route (request timeout, max stream duration). Outbounds
- * take {@code to[]} (a MeshHTTPRoute-targeted policy overrides on its routes); inbounds take
- * {@code from[]}/{@code rules[]}.
+ * MeshTimeout: connectionTimeout on the cluster; idleTimeout, maxConnectionDuration and
+ * maxStreamDuration on the cluster's upstream HTTP options (idleTimeout on the TCP proxy for
+ * TCP); stream idle, request headers timeout, idle timeout and max connection duration on the
+ * connection manager; the request timeout on each route. Outbounds take {@code to[]} (a
+ * MeshHTTPRoute-targeted policy overrides requestTimeout and streamIdleTimeout on its routes);
+ * inbounds take {@code from[]}/{@code rules[]}.
+ *
+ * <p>maxStreamDuration never goes on a route: a RouteAction {@code max_stream_duration} block
+ * switches Envoy to its newer timeout model, which ignores the route {@code timeout} — with
+ * Kuma's default policy (maxStreamDuration 0s) every requestTimeout would be dropped. Kuma puts
+ * it on the cluster too (decision 11).
  */
 public final class MeshTimeoutPlugin implements PolicyPlugin {
   @Override
@@ -38,8 +44,10 @@ public final class MeshTimeoutPlugin implements PolicyPlugin {
     for (OutboundTarget target : resources.outbounds()) {
       Conf conf = rules.to(target.service());
       listener(resources, target.listener(), conf.conf());
-      RouteEdits.outbound(resources, target, route ->
-          route(route, conf.then(rules.toRoute(route.getName(), target.service())).conf()));
+      RouteEdits.outbound(resources, target, route -> {
+        Conf routeConf = rules.toRoute(route.getName(), target.service());
+        return routeIdle(route(route, conf.then(routeConf).conf()), routeConf.conf());
+      });
     }
     for (InboundTarget target : resources.inbounds()) {
       JsonNode conf = rules.inbound(target.inbound()).conf();
@@ -54,15 +62,20 @@ public final class MeshTimeoutPlugin implements PolicyPlugin {
       out.setConnectTimeout(Values.duration(conf.path("connectionTimeout")));
     }
     JsonNode httpConf = conf.path("http");
-    if (http && (conf.has("idleTimeout") || httpConf.has("maxConnectionDuration"))) {
-      HttpProtocolOptions.Builder common = HttpProtocolOptions.newBuilder();
-      if (conf.has("idleTimeout")) {
-        common.setIdleTimeout(Values.duration(conf.path("idleTimeout")));
-      }
-      if (httpConf.has("maxConnectionDuration")) {
-        common.setMaxConnectionDuration(Values.duration(httpConf.path("maxConnectionDuration")));
-      }
-      UpstreamOptions.edit(out, options -> options.setCommonHttpProtocolOptions(common));
+    if (http && (conf.has("idleTimeout") || httpConf.has("maxConnectionDuration") || httpConf.has("maxStreamDuration"))) {
+      UpstreamOptions.edit(out, options -> {
+        HttpProtocolOptions.Builder common = options.getCommonHttpProtocolOptions().toBuilder();
+        if (conf.has("idleTimeout")) {
+          common.setIdleTimeout(Values.duration(conf.path("idleTimeout")));
+        }
+        if (httpConf.has("maxConnectionDuration")) {
+          common.setMaxConnectionDuration(Values.duration(httpConf.path("maxConnectionDuration")));
+        }
+        if (httpConf.has("maxStreamDuration")) {
+          common.setMaxStreamDuration(Values.duration(httpConf.path("maxStreamDuration")));
+        }
+        options.setCommonHttpProtocolOptions(common);
+      });
     }
     return out.build();
   }
@@ -109,10 +122,13 @@ public final class MeshTimeoutPlugin implements PolicyPlugin {
     if (http.has("requestTimeout")) {
       action.setTimeout(Values.duration(http.path("requestTimeout")));
     }
-    if (http.has("maxStreamDuration")) {
-      action.setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder()
-          .setMaxStreamDuration(Values.duration(http.path("maxStreamDuration"))));
-    }
     return route.toBuilder().setRoute(action).build();
+  }
+
+  /** A MeshHTTPRoute-targeted streamIdleTimeout: the route's idle timeout overrides the manager's. */
+  private static Route routeIdle(Route route, JsonNode routeConf) {
+    JsonNode idle = routeConf.path("http").path("streamIdleTimeout");
+    return idle.isMissingNode() || !route.hasRoute() ? route
+        : route.toBuilder().setRoute(route.getRoute().toBuilder().setIdleTimeout(Values.duration(idle))).build();
   }
 }

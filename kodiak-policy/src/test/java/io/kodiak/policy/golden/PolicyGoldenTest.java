@@ -36,7 +36,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * One golden Envoy config per policy: each {@code src/test/resources/golden/<case>.yaml} names a
  * proxy of the shared mesh ({@code mesh.yaml}) and the policies to apply; the config generated
  * with every plugin must equal {@code <case>.json} and pass the real {@code envoy --mode validate}.
- * The policies must pass their validators first: only accepted policies reach generation.
+ * The policies must pass their validators first: only accepted policies reach generation. No
+ * generated setting may be one Envoy accepts and then ignores because another overrides it
+ * ({@link IgnoredByEnvoy}); the {@code stock-mesh} case adds Kuma's initial policies, as users have them.
  */
 class PolicyGoldenTest {
   private static final Path DIR = Path.of("src/test/resources/golden");
@@ -72,6 +74,7 @@ class PolicyGoldenTest {
     MeshSnapshot mesh = MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
     ProxyConfig config = new ProxyConfigGenerator(InboundAuthorization.DENY_ALL, InboundTls.NONE, PolicyPlugins.inOrder())
         .generate(mesh, mesh.proxies().get(spec.path("proxy").asText()));
+    assertThat(IgnoredByEnvoy.findings(config)).as(name + ": settings Envoy would silently ignore").isEmpty();
     GoldenConfigs.assertMatchesGolden(config, DIR.resolve(name + ".json"));
     GoldenConfigs.assertEnvoyAccepts(config, tmp, name);
   }

@@ -36,17 +36,37 @@ public final class Hcms {
   /** Applies {@code edit} to the typed config of every network filter with this name. */
   private static <T extends com.google.protobuf.Message> Listener editFilters(Listener listener, String name,
       Class<T> type, UnaryOperator<T> edit) {
+    return editChains(listener, chain -> editFilters(chain, name, type, edit));
+  }
+
+  /** Applies {@code edit} to each filter chain of the listener (for edits that depend on the chain). */
+  public static Listener editChains(Listener listener, UnaryOperator<FilterChain> edit) {
     Listener.Builder out = listener.toBuilder();
     for (int c = 0; c < out.getFilterChainsCount(); c++) {
-      FilterChain.Builder chain = out.getFilterChains(c).toBuilder();
-      for (int f = 0; f < chain.getFiltersCount(); f++) {
-        Filter filter = chain.getFilters(f);
-        if (filter.getName().equals(name)) {
-          T config = unpack(filter.getTypedConfig(), type);
-          chain.setFilters(f, filter.toBuilder().setTypedConfig(Any.pack(edit.apply(config))));
-        }
+      out.setFilterChains(c, edit.apply(out.getFilterChains(c)));
+    }
+    return out.build();
+  }
+
+  /** Applies {@code edit} to every HTTP connection manager of one filter chain. */
+  public static FilterChain editHcm(FilterChain chain, UnaryOperator<HttpConnectionManager> edit) {
+    return editFilters(chain, EnvoyNames.HCM_FILTER, HttpConnectionManager.class, edit);
+  }
+
+  /** Applies {@code edit} to every TCP proxy of one filter chain. */
+  public static FilterChain editTcpProxy(FilterChain chain, UnaryOperator<TcpProxy> edit) {
+    return editFilters(chain, EnvoyNames.TCP_PROXY_FILTER, TcpProxy.class, edit);
+  }
+
+  private static <T extends com.google.protobuf.Message> FilterChain editFilters(FilterChain chain, String name,
+      Class<T> type, UnaryOperator<T> edit) {
+    FilterChain.Builder out = chain.toBuilder();
+    for (int f = 0; f < out.getFiltersCount(); f++) {
+      Filter filter = out.getFilters(f);
+      if (filter.getName().equals(name)) {
+        T config = unpack(filter.getTypedConfig(), type);
+        out.setFilters(f, filter.toBuilder().setTypedConfig(Any.pack(edit.apply(config))));
       }
-      out.setFilterChains(c, chain);
     }
     return out.build();
   }
