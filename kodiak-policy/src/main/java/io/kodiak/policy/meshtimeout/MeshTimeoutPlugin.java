@@ -30,7 +30,7 @@ import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
  * <p>maxStreamDuration never goes on a route: a RouteAction {@code max_stream_duration} block
  * switches Envoy to its newer timeout model, which ignores the route {@code timeout} — with
  * Kuma's default policy (maxStreamDuration 0s) every requestTimeout would be dropped. Kuma puts
- * it on the cluster too (decision 11).
+ * it on the cluster too (decision 12).
  */
 public final class MeshTimeoutPlugin implements PolicyPlugin {
   @Override
