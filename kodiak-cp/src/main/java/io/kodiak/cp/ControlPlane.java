@@ -4,6 +4,7 @@ import io.kodiak.cp.api.ApiServer;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
+import io.kodiak.cp.datadir.DataDirectory;
 import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.defaults.DefaultMesh;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
@@ -67,10 +68,21 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts a control plane with {@code config}; returns once the API answers. */
   public static ControlPlane start(CpConfig config) {
+    return start(config, DataDirectory.Recovery.REFUSE);
+  }
+
+  /**
+   * Starts a control plane with {@code config}; returns once the API answers.
+   *
+   * @param recovery what to do when the data directory was used before and is damaged
+   * @throws io.kodiak.cp.datadir.DamagedDataDirectoryException when it is and {@code recovery} refuses
+   */
+  public static ControlPlane start(CpConfig config, DataDirectory.Recovery recovery) {
     long started = System.nanoTime();
     var tree = ConfigLoader.toTree(config);
     LOG.info("effective configuration: {}", tree);
     privateDirectory(config.dataPath());
+    DataDirectory dataDir = DataDirectory.check(config, recovery);
     PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
     DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
     ResourceStore store = new MeteredStore(openStore(config), metrics);
@@ -122,6 +134,7 @@ public final class ControlPlane implements AutoCloseable {
       ApiServer api = new ApiServer(config, manager, token,
           new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens), tls);
       api.start();
+      dataDir.recordStarted();
       diagnostics.markReady();
       LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{}, metrics on {}:{}/metrics (store: {}, "
           + "data: {}) in {} ms", config.apiServer().http().interfaceAddress(), api.port(),
