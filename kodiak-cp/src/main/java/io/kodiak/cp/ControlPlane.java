@@ -12,6 +12,7 @@ import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
 import io.kodiak.cp.metrics.DiagnosticsServer;
+import io.kodiak.cp.metrics.HeapHeadroom;
 import io.kodiak.cp.metrics.MeteredStore;
 import io.kodiak.cp.metrics.XdsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,14 +28,17 @@ import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.StreamRejectedException;
 import io.kodiak.xds.server.XdsServer;
 import io.kodiak.xds.sync.SnapshotSync;
+import io.kodiak.cp.resources.Capacity;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
+import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.embedded.EmbeddedResourceStore;
 import io.kodiak.store.memory.InMemoryResourceStore;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +57,12 @@ public final class ControlPlane implements AutoCloseable {
   private final DiagnosticsServer diagnostics;
   private final MeshCertificates certificates;
 
+  private final Optional<HeapHeadroom> headroom;
+
   private ControlPlane(ResourceStore store, ApiServer api, DpServer dpServer, SnapshotSync sync,
       DataplaneLifecycle lifecycle, DataplaneInsights insights, MeshCertificates certificates,
-      DiagnosticsServer diagnostics) {
+      DiagnosticsServer diagnostics, Optional<HeapHeadroom> headroom) {
+    this.headroom = headroom;
     this.diagnostics = diagnostics;
     this.store = store;
     this.api = api;
@@ -98,7 +105,10 @@ public final class ControlPlane implements AutoCloseable {
       });
       String host = hostname();
       String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
-      ResourceManager manager = new ResourceManager(store, new Validators());
+      Optional<HeapHeadroom> headroom = HeapHeadroom.watch(metrics, () -> ResourceCatalog.all().stream()
+          .mapToInt(t -> store.count(t, Optional.empty())).sum(), HeapHeadroom.Levels.DEFAULT);
+      ResourceManager manager = new ResourceManager(store, new Validators(),
+          headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
@@ -140,7 +150,7 @@ public final class ControlPlane implements AutoCloseable {
           + "data: {}) in {} ms", config.apiServer().http().interfaceAddress(), api.port(),
           config.dpServer().interfaceAddress(), dpServer.port(), config.diagnostics().interfaceAddress(),
           diagnostics.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
-      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights, certificates, diagnostics);
+      return new ControlPlane(store, api, dpServer, sync, lifecycle, insights, certificates, diagnostics, headroom);
     } catch (RuntimeException e) {
       diagnostics.close();
       store.close();
@@ -183,6 +193,7 @@ public final class ControlPlane implements AutoCloseable {
     sync.close();
     certificates.close();
     store.close();
+    headroom.ifPresent(HeapHeadroom::close);
     LOG.info("control plane stopped");
   }
 

@@ -13,6 +13,7 @@ import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourceStore;
+import io.kodiak.store.api.StoreFullException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one way resources are written: decode, validate (collecting every violation), check the
- * mesh exists, add system labels, then store with optimistic concurrency. A rejected write
- * changes nothing. Thread-safe.
+ * mesh exists, ask the {@link Capacity} for room, add system labels, then store with optimistic
+ * concurrency. A rejected write changes nothing; deletes are never refused. Thread-safe.
  */
 public final class ResourceManager {
   public static final String MESH_LABEL = "kuma.io/mesh";
@@ -32,10 +33,17 @@ public final class ResourceManager {
 
   private final ResourceStore store;
   private final Validators validators;
+  private final Capacity capacity;
 
   public ResourceManager(ResourceStore store, Validators validators) {
+    this(store, validators, Capacity.UNLIMITED);
+  }
+
+  /** @param capacity asked before each create and update; a write it refuses changes nothing */
+  public ResourceManager(ResourceStore store, Validators validators, Capacity capacity) {
     this.store = store;
     this.validators = validators;
+    this.capacity = capacity;
   }
 
   /** Decodes and validates a wire document completely, without storing it. */
@@ -66,6 +74,10 @@ public final class ResourceManager {
     if (type.isMeshScoped() && store.get(ResourceKey.of(ResourceCatalog.MESH, "", mesh)).isEmpty()) {
       throw ValidationException.of("mesh", "mesh \"" + mesh + "\" does not exist; create it first");
     }
+    Optional<String> full = capacity.refusal();
+    if (full.isPresent()) {
+      throw new StoreFullException(resource.key(), full.get());
+    }
     Optional<Resource> current = store.get(resource.key());
     if (current.isEmpty()) {
       Resource created;
@@ -93,6 +105,7 @@ public final class ResourceManager {
   public void delete(ResourceKey key) {
     store.delete(key);
     LOG.info("deleted {}", key);
+    capacity.released();
   }
 
   public ResourceStore store() {

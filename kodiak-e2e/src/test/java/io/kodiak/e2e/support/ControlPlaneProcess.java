@@ -43,9 +43,20 @@ public final class ControlPlaneProcess implements AutoCloseable {
     return start(dataDir, log, Ports.free(), Ports.free(), runArgs);
   }
 
+  /** Starts with a given maximum heap ({@code -Xmx}, such as {@code 64m}) instead of 128m. */
+  public static ControlPlaneProcess startWithHeap(Path dataDir, Path log, String maxHeap) {
+    return start(dataDir, log, Ports.free(), Ports.free(), List.of(), maxHeap);
+  }
+
   private static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort, List<String> runArgs) {
+    return start(dataDir, log, port, dpPort, runArgs, "128m");
+  }
+
+  private static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
+      String maxHeap) {
     try {
-      ControlPlaneProcess cp = new ControlPlaneProcess(builder(dataDir, log, port, dpPort, runArgs).start(), port, dpPort);
+      ControlPlaneProcess cp = new ControlPlaneProcess(builder(dataDir, log, port, dpPort, runArgs, maxHeap).start(),
+          port, dpPort);
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
           .until(() -> !cp.process.isAlive() || cp.answers());
       if (!cp.process.isAlive()) {
@@ -64,7 +75,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
   public static Exit startExpectingExit(Path dataDir, Path log) throws InterruptedException {
     try {
       long offset = Files.exists(log) ? Files.size(log) : 0;
-      Process process = builder(dataDir, log, Ports.free(), Ports.free(), List.of()).start();
+      Process process = builder(dataDir, log, Ports.free(), Ports.free(), List.of(), "128m").start();
       if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
         throw new IllegalStateException("kodiak-cp did not exit; log:\n" + Files.readString(log));
@@ -76,9 +87,10 @@ public final class ControlPlaneProcess implements AutoCloseable {
     }
   }
 
-  private static ProcessBuilder builder(Path dataDir, Path log, int port, int dpPort, List<String> runArgs) {
+  private static ProcessBuilder builder(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
+      String maxHeap) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC",
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC",
         "-cp", TARGET.resolve("kodiak-cp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.cp.KodiakCp", "run"));
     command.addAll(runArgs);
     ProcessBuilder builder = new ProcessBuilder(command);
@@ -91,6 +103,11 @@ public final class ControlPlaneProcess implements AutoCloseable {
     builder.environment().putIfAbsent("KODIAK_DIAGNOSTICS_PORT", "0");
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return builder;
+  }
+
+  /** Whether the process is still running (it has not exited or crashed). */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public String url() {
