@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one way resources are written: decode, validate (collecting every violation), check the
  * mesh exists, ask the {@link Capacity} for room, add system labels, then store with optimistic
- * concurrency. A rejected write changes nothing; deletes are never refused. Thread-safe.
+ * concurrency. A rejected write changes nothing; deletes and unchanged writes are never refused
+ * for capacity. Thread-safe.
  */
 public final class ResourceManager {
   public static final String MESH_LABEL = "kuma.io/mesh";
@@ -74,11 +75,14 @@ public final class ResourceManager {
     if (type.isMeshScoped() && store.get(ResourceKey.of(ResourceCatalog.MESH, "", mesh)).isEmpty()) {
       throw ValidationException.of("mesh", "mesh \"" + mesh + "\" does not exist; create it first");
     }
-    Optional<String> full = capacity.refusal();
-    if (full.isPresent()) {
-      throw new StoreFullException(resource.key(), full.get());
-    }
     Optional<Resource> current = store.get(resource.key());
+    if (current.isEmpty() || !sameContent(current.get(), resource)) {
+      // An unchanged write (a proxy registering again after a restart) costs nothing: let it by.
+      Optional<String> full = capacity.refusal();
+      if (full.isPresent()) {
+        throw new StoreFullException(resource.key(), full.get());
+      }
+    }
     if (current.isEmpty()) {
       Resource created;
       try {
@@ -135,6 +139,10 @@ public final class ResourceManager {
     if (given != null && !given.isNull() && !expected.equals(given.asText())) {
       out.add(FieldPath.of(field), "\"" + given.asText() + "\" does not match " + what + " (\"" + expected + "\")");
     }
+  }
+
+  private static boolean sameContent(Resource stored, Resource given) {
+    return stored.spec().equals(given.spec()) && stored.meta().labels().equals(given.meta().labels());
   }
 
   private static Resource withSystemLabels(Resource resource) {
