@@ -69,7 +69,8 @@ $(VEGETA):
 bench: build bench-tools
 	kodiak-bench/all.sh quick
 
-# The rest: 10,000 proxies (5 minutes idle), memory up to 10,000, the full JMH profile.
+# The rest: 10,000 proxies (5 minutes idle), memory up to 10,000, the full JMH profile, capacity
+# per resource kind (kodiak-bench/capacity.sh).
 bench-full: build bench-tools
 	kodiak-bench/all.sh full
 

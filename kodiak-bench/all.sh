@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a benchmark profile and prints the issue 7 table at the end (figure, target, measured,
 # verdict). quick (make bench): everything up to 1,000 proxies, under 10 minutes on 2 cores.
-# full (make bench-full): 10,000 proxies, memory up to 10,000, the full JMH profile.
+# full (make bench-full): 10,000 proxies, memory up to 10,000, the full JMH profile, capacity
+# per resource kind (issue 11).
 # The whole output is kept in kodiak-bench/target/bench-PROFILE.log.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +26,8 @@ run() { echo "== $*"; "$@"; }
       run kodiak-bench/jmh.sh full
       KODIAK_CP_MAX_HEAP=3g run kodiak-bench/fleet.sh 10000 5 300
       KODIAK_CP_MAX_HEAP=3g run kodiak-bench/memory.sh 0 1000 5000 10000
+      # Capacity per resource kind at a small heap, so it takes minutes (scale by heap size).
+      KODIAK_CP_MAX_HEAP=192m run kodiak-bench/capacity.sh 150000
       ;;
     *) echo "usage: all.sh quick|full" >&2; exit 2 ;;
   esac

@@ -15,7 +15,7 @@ start_control_plane() {
   local work="$1"
   api=$(free_port); dp=$(free_port)
   KODIAK_DATA_DIR="$work/cp" KODIAK_API_SERVER_HTTP_PORT=$api KODIAK_DP_SERVER_PORT=$dp \
-    KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_INTERFACE=127.0.0.1 KODIAK_DIAGNOSTICS_PORT=0 \
+    KODIAK_API_SERVER_HTTP_INTERFACE=127.0.0.1 KODIAK_DP_SERVER_INTERFACE=127.0.0.1 KODIAK_DIAGNOSTICS_PORT=${KODIAK_DIAGNOSTICS_PORT:-0} \
     KODIAK_API_SERVER_HTTPS_PORT=$(free_port) bin/kodiak-cp run > "$work/cp.log" 2>&1 &
   cp_pid=$!
   pids+=("$cp_pid")

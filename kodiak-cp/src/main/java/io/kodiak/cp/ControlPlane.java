@@ -4,6 +4,7 @@ import io.kodiak.cp.api.ApiServer;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
+import io.kodiak.cp.datadir.DataDirectory;
 import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.defaults.DefaultMesh;
 import io.kodiak.cp.dpserver.AdmissionRecheck;
@@ -12,6 +13,7 @@ import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
 import io.kodiak.cp.metrics.DiagnosticsServer;
+import io.kodiak.cp.metrics.HeapHeadroom;
 import io.kodiak.cp.metrics.MeteredStore;
 import io.kodiak.cp.metrics.XdsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,14 +29,17 @@ import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.StreamRejectedException;
 import io.kodiak.xds.server.XdsServer;
 import io.kodiak.xds.sync.SnapshotSync;
+import io.kodiak.cp.resources.Capacity;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
+import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.embedded.EmbeddedResourceStore;
 import io.kodiak.store.memory.InMemoryResourceStore;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +59,13 @@ public final class ControlPlane implements AutoCloseable {
   private final DiagnosticsServer diagnostics;
   private final MeshCertificates certificates;
 
+  private final Optional<HeapHeadroom> headroom;
+
   private ControlPlane(ResourceStore store, ApiServer api, DpServer dpServer, SnapshotSync sync,
       DataplaneLifecycle lifecycle, AdmissionRecheck recheck, DataplaneInsights insights,
-      MeshCertificates certificates, DiagnosticsServer diagnostics) {
+      MeshCertificates certificates, DiagnosticsServer diagnostics, Optional<HeapHeadroom> headroom) {
     this.recheck = recheck;
+    this.headroom = headroom;
     this.diagnostics = diagnostics;
     this.store = store;
     this.api = api;
@@ -70,10 +78,21 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts a control plane with {@code config}; returns once the API answers. */
   public static ControlPlane start(CpConfig config) {
+    return start(config, DataDirectory.Recovery.REFUSE);
+  }
+
+  /**
+   * Starts a control plane with {@code config}; returns once the API answers.
+   *
+   * @param recovery what to do when the data directory was used before and is damaged
+   * @throws io.kodiak.cp.datadir.DamagedDataDirectoryException when it is and {@code recovery} refuses
+   */
+  public static ControlPlane start(CpConfig config, DataDirectory.Recovery recovery) {
     long started = System.nanoTime();
     var tree = ConfigLoader.toTree(config);
     LOG.info("effective configuration: {}", tree);
     privateDirectory(config.dataPath());
+    DataDirectory dataDir = DataDirectory.check(config, recovery);
     PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
     DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
     ResourceStore store = new MeteredStore(openStore(config), metrics);
@@ -89,7 +108,10 @@ public final class ControlPlane implements AutoCloseable {
       });
       String host = hostname();
       String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
-      ResourceManager manager = new ResourceManager(store, new Validators());
+      Optional<HeapHeadroom> headroom = HeapHeadroom.watch(metrics, () -> ResourceCatalog.all().stream()
+          .mapToInt(t -> store.count(t, Optional.empty())).sum(), HeapHeadroom.Levels.DEFAULT);
+      ResourceManager manager = new ResourceManager(store, new Validators(),
+          headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
@@ -127,12 +149,14 @@ public final class ControlPlane implements AutoCloseable {
       ApiServer api = new ApiServer(config, manager, token,
           new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens), tls);
       api.start();
+      dataDir.recordStarted();
       diagnostics.markReady();
       LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{}, metrics on {}:{}/metrics (store: {}, "
           + "data: {}) in {} ms", config.apiServer().http().interfaceAddress(), api.port(),
           config.dpServer().interfaceAddress(), dpServer.port(), config.diagnostics().interfaceAddress(),
           diagnostics.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
-      return new ControlPlane(store, api, dpServer, sync, lifecycle, recheck, insights, certificates, diagnostics);
+      return new ControlPlane(store, api, dpServer, sync, lifecycle, recheck, insights, certificates, diagnostics,
+          headroom);
     } catch (RuntimeException e) {
       diagnostics.close();
       store.close();
@@ -176,6 +200,7 @@ public final class ControlPlane implements AutoCloseable {
     sync.close();
     certificates.close();
     store.close();
+    headroom.ifPresent(HeapHeadroom::close);
     LOG.info("control plane stopped");
   }
 

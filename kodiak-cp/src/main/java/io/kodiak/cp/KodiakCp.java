@@ -2,6 +2,7 @@ package io.kodiak.cp;
 
 import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
+import io.kodiak.cp.datadir.DataDirectory;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violation;
 import java.nio.file.Path;
@@ -30,6 +31,11 @@ public final class KodiakCp implements Runnable {
     @Option(names = "--config-file", description = "YAML configuration file (KODIAK_* variables override it).")
     Path configFile;
 
+    @Option(names = "--start-fresh", description = "Start even though the data directory was used before and a file"
+        + " it needs (store.db, cp-tls.pem, ...) is missing or damaged: move damaged files aside and re-create only"
+        + " what is missing. For recovery, once; without it such a start is refused.")
+    boolean startFresh;
+
     @Override
     public Integer call() throws InterruptedException {
       CpConfig config;
@@ -44,7 +50,7 @@ public final class KodiakCp implements Runnable {
       }
       ControlPlane cp;
       try {
-        cp = ControlPlane.start(config);
+        cp = ControlPlane.start(config, startFresh ? DataDirectory.Recovery.START_FRESH : DataDirectory.Recovery.REFUSE);
       } catch (RuntimeException e) {
         System.err.println("Error: the control plane could not start: " + e.getMessage());
         return 1;

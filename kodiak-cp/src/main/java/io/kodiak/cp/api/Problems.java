@@ -13,6 +13,7 @@ import io.kodiak.store.api.ResourceAlreadyExistsException;
 import io.kodiak.store.api.ResourceConflictException;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.StoreException;
+import io.kodiak.store.api.StoreFullException;
 import io.kodiak.store.api.StoreUnavailableException;
 import java.util.UUID;
 
@@ -47,6 +48,8 @@ public final class Problems {
       return ApiError.of(404, "Not Found", e.getMessage());
     } else if (e instanceof ResourceConflictException || e instanceof ResourceAlreadyExistsException) {
       return ApiError.of(409, "Conflict", e.getMessage() + "; read it again and retry");
+    } else if (e instanceof StoreFullException) {
+      return ApiError.of(507, "Insufficient Storage", e.getMessage());
     } else if (e instanceof StoreUnavailableException) {
       return ApiError.of(503, "Store Unavailable", e.getMessage());
     }

@@ -13,6 +13,7 @@ import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourceStore;
+import io.kodiak.store.api.StoreFullException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one way resources are written: decode, validate (collecting every violation), check the
- * mesh exists, add system labels, then store with optimistic concurrency. A rejected write
- * changes nothing. Thread-safe.
+ * mesh exists, ask the {@link Capacity} for room, add system labels, then store with optimistic
+ * concurrency. A rejected write changes nothing; deletes and unchanged writes are never refused
+ * for capacity. Thread-safe.
  */
 public final class ResourceManager {
   public static final String MESH_LABEL = "kuma.io/mesh";
@@ -32,10 +34,17 @@ public final class ResourceManager {
 
   private final ResourceStore store;
   private final Validators validators;
+  private final Capacity capacity;
 
   public ResourceManager(ResourceStore store, Validators validators) {
+    this(store, validators, Capacity.UNLIMITED);
+  }
+
+  /** @param capacity asked before each create and update; a write it refuses changes nothing */
+  public ResourceManager(ResourceStore store, Validators validators, Capacity capacity) {
     this.store = store;
     this.validators = validators;
+    this.capacity = capacity;
   }
 
   /** Decodes and validates a wire document completely, without storing it. */
@@ -67,6 +76,13 @@ public final class ResourceManager {
       throw ValidationException.of("mesh", "mesh \"" + mesh + "\" does not exist; create it first");
     }
     Optional<Resource> current = store.get(resource.key());
+    if (current.isEmpty() || !sameContent(current.get(), resource)) {
+      // An unchanged write (a proxy registering again after a restart) costs nothing: let it by.
+      Optional<String> full = capacity.refusal();
+      if (full.isPresent()) {
+        throw new StoreFullException(resource.key(), full.get());
+      }
+    }
     if (current.isEmpty()) {
       Resource created;
       try {
@@ -93,6 +109,7 @@ public final class ResourceManager {
   public void delete(ResourceKey key) {
     store.delete(key);
     LOG.info("deleted {}", key);
+    capacity.released();
   }
 
   public ResourceStore store() {
@@ -122,6 +139,10 @@ public final class ResourceManager {
     if (given != null && !given.isNull() && !expected.equals(given.asText())) {
       out.add(FieldPath.of(field), "\"" + given.asText() + "\" does not match " + what + " (\"" + expected + "\")");
     }
+  }
+
+  private static boolean sameContent(Resource stored, Resource given) {
+    return stored.spec().equals(given.spec()) && stored.meta().labels().equals(given.meta().labels());
   }
 
   private static Resource withSystemLabels(Resource resource) {

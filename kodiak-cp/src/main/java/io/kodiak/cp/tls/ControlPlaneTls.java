@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The control plane's own TLS identity for the dp-server (5678) and the HTTPS API (5682): a
  * certificate from the configured files, or else from the control plane's own CA, generated at
  * first start in the data directory ({@code cp-ca.pem} for agents' {@code --ca-cert-file};
- * keys mode 0600). Immutable once loaded.
+ * keys mode 0600). A lost certificate is issued again from that CA when the CA is intact (the
+ * data-directory check refuses that start unless the operator asked for it). Immutable once loaded.
  */
 public record ControlPlaneTls(Path certFile, Path keyFile, String caPem) {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneTls.class);
@@ -46,14 +47,25 @@ public record ControlPlaneTls(Path certFile, Path keyFile, String caPem) {
         return new ControlPlaneTls(cert, key, Files.readString(ca));
       }
       Instant now = Instant.now();
-      CertificateAuthority authority = CertificateAuthority.generate("kodiak-control-plane",
-          CertificateAuthority.KeyType.EC_P256, Duration.ofDays(3650), now);
+      String caText = Files.exists(ca) && Files.exists(caKey) ? Files.readString(ca) : "";
+      boolean keepCa = !caText.isEmpty();
+      CertificateAuthority authority = keepCa
+          ? new CertificateAuthority(Pem.certificate(caText), Pem.privateKey(Files.readString(caKey)))
+          : CertificateAuthority.generate("kodiak-control-plane", CertificateAuthority.KeyType.EC_P256,
+              Duration.ofDays(3650), now);
       List<String> dns = new ArrayList<>(List.of("localhost"));
       String host = InetAddress.getLocalHost().getHostName();
       if (!dns.contains(host)) {
         dns.add(host);
       }
       IssuedCertificate server = authority.issueServer(dns, List.of("127.0.0.1", "::1"), Duration.ofDays(3650), now);
+      if (keepCa) {
+        write(key, server.keyPem());
+        write(cert, server.certificatePem() + caText);
+        LOG.warn("issued a new TLS certificate for the control plane in {} from its existing CA {} (agents keep"
+            + " trusting it)", dataDir, ca);
+        return new ControlPlaneTls(cert, key, caText);
+      }
       write(caKey, authority.keyPem());
       write(key, server.keyPem());
       write(cert, server.certificatePem() + authority.certificatePem());

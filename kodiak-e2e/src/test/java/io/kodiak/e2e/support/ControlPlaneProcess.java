@@ -35,20 +35,29 @@ public final class ControlPlaneProcess implements AutoCloseable {
 
   /** Starts on given ports, so a restarted control plane is found where the proxies look for it. */
   public static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort) {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:+UseSerialGC",
-        "-cp", TARGET.resolve("kodiak-cp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.cp.KodiakCp", "run"));
-    builder.environment().put("KODIAK_DATA_DIR", dataDir.toString());
-    builder.environment().put("KODIAK_API_SERVER_HTTP_PORT", String.valueOf(port));
-    builder.environment().put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
-    builder.environment().put("KODIAK_DP_SERVER_PORT", String.valueOf(dpPort));
-    builder.environment().put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
-    builder.environment().put("KODIAK_API_SERVER_HTTPS_PORT", "0");
-    builder.environment().putIfAbsent("KODIAK_DIAGNOSTICS_PORT", "0");
-    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    return start(dataDir, log, port, dpPort, List.of());
+  }
+
+  /** Starts with extra arguments after {@code kodiak-cp run} (such as {@code --start-fresh}). */
+  public static ControlPlaneProcess start(Path dataDir, Path log, List<String> runArgs) {
+    return start(dataDir, log, Ports.free(), Ports.free(), runArgs);
+  }
+
+  /** Starts with a given maximum heap ({@code -Xmx}, such as {@code 64m}) instead of 128m. */
+  public static ControlPlaneProcess startWithHeap(Path dataDir, Path log, String maxHeap) {
+    return start(dataDir, log, Ports.free(), Ports.free(), List.of(), maxHeap);
+  }
+
+  private static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort, List<String> runArgs) {
+    return start(dataDir, log, port, dpPort, runArgs, "128m");
+  }
+
+  private static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
+      String maxHeap) {
     try {
-      ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), port, dpPort);
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+      ControlPlaneProcess cp = new ControlPlaneProcess(builder(dataDir, log, port, dpPort, runArgs, maxHeap).start(),
+          port, dpPort);
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
           .until(() -> !cp.process.isAlive() || cp.answers());
       if (!cp.process.isAlive()) {
         throw new IllegalStateException("kodiak-cp exited at start; log:\n" + Files.readString(log));
@@ -57,6 +66,48 @@ public final class ControlPlaneProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** How a control plane that was expected to refuse to start ended: its exit code and output. */
+  public record Exit(int code, String output) {}
+
+  /** Runs a control plane that should refuse to start, and waits for it to exit. */
+  public static Exit startExpectingExit(Path dataDir, Path log) throws InterruptedException {
+    try {
+      long offset = Files.exists(log) ? Files.size(log) : 0;
+      Process process = builder(dataDir, log, Ports.free(), Ports.free(), List.of(), "128m").start();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+        throw new IllegalStateException("kodiak-cp did not exit; log:\n" + Files.readString(log));
+      }
+      String all = Files.readString(log);
+      return new Exit(process.exitValue(), all.substring((int) Math.min(offset, all.length())));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ProcessBuilder builder(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
+      String maxHeap) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC",
+        "-cp", TARGET.resolve("kodiak-cp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.cp.KodiakCp", "run"));
+    command.addAll(runArgs);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("KODIAK_DATA_DIR", dataDir.toString());
+    builder.environment().put("KODIAK_API_SERVER_HTTP_PORT", String.valueOf(port));
+    builder.environment().put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
+    builder.environment().put("KODIAK_DP_SERVER_PORT", String.valueOf(dpPort));
+    builder.environment().put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
+    builder.environment().put("KODIAK_API_SERVER_HTTPS_PORT", "0");
+    builder.environment().putIfAbsent("KODIAK_DIAGNOSTICS_PORT", "0");
+    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    return builder;
+  }
+
+  /** Whether the process is still running (it has not exited or crashed). */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public String url() {

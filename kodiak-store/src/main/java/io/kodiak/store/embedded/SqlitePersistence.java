@@ -26,11 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps resources in an SQLite database file in WAL mode. The file is opened exclusively, so a
- * second control plane on the same data directory fails fast instead of diverging. Each call is
+ * second control plane on the same data directory fails fast instead of diverging; a damaged
+ * file fails too, and the error says which of the two it is. Each call is
  * one transaction. Not thread-safe: the owning store serializes calls.
  */
 public final class SqlitePersistence implements Persistence {
@@ -66,8 +69,22 @@ public final class SqlitePersistence implements Persistence {
       connection.setAutoCommit(false);
     } catch (Exception e) {
       throw new StoreUnavailableException(null, "cannot open the embedded store at " + file + ": " + e.getMessage()
-          + " (is another control plane using this data directory?)", e);
+          + openHint(e), e);
     }
+  }
+
+  /** Says what an open failure most likely means: a lock held by someone else, or a damaged file. */
+  private static String openHint(Exception e) {
+    if (!(e instanceof SQLiteException sqlite)) {
+      return "";
+    }
+    return switch (SQLiteErrorCode.getErrorCode(sqlite.getResultCode().code & 0xff)) {
+      case SQLITE_BUSY, SQLITE_LOCKED ->
+          " (another control plane or process holds its lock: stop it, or give this one its own dataDir)";
+      case SQLITE_NOTADB, SQLITE_CORRUPT ->
+          " (the file is damaged: restore it from a backup, or move it away to start with an empty store)";
+      default -> "";
+    };
   }
 
   @Override

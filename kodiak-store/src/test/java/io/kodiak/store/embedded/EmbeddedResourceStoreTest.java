@@ -46,4 +46,15 @@ class EmbeddedResourceStoreTest extends ResourceStoreContract {
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("another control plane");
   }
+
+  @Test
+  void aDamagedFileIsCalledDamagedNotLocked() throws Exception {
+    store.close();
+    java.nio.file.Files.writeString(dir.resolve("store.db"), "this is not a database, it is a text file ".repeat(100));
+    assertThatThrownBy(this::openEmptyStore)
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("store.db")
+        .hasMessageContaining("damaged")
+        .hasMessageNotContaining("another control plane");
+  }
 }
