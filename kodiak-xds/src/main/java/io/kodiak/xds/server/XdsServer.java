@@ -22,9 +22,12 @@ public final class XdsServer {
     this.discovery = new V3DiscoveryServer(List.of(new Callbacks(events)), cache);
   }
 
-  /** The aggregated discovery service (SotW and delta) to add to a gRPC server. */
+  /**
+   * The aggregated discovery service (SotW and delta) to add to a gRPC server. A stream is the
+   * proxy its first request names, whether or not later requests repeat the node.
+   */
   public BindableService adsService() {
-    return discovery.getAggregatedDiscoveryServiceImpl();
+    return new FirstNodeAds(discovery.getAggregatedDiscoveryServiceImpl());
   }
 
   /** Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their versions. */
