@@ -21,9 +21,9 @@ import java.util.Map;
 
 /**
  * Renders the Envoy bootstrap for a proxy: its node (id {@code <mesh>.<name>}, the Dataplane in
- * the metadata), the admin endpoint on loopback, and delta ADS to the control plane. The node is
- * sent on every request (not only the first) because java-control-plane groups delta requests by
- * the node on each request. Stateless.
+ * the metadata), the admin endpoint on loopback, and delta ADS to the control plane. As in Kuma,
+ * Envoy sends the node (with the Dataplane and the token) on the first request of a stream only;
+ * the xDS server knows the stream by it. Stateless.
  */
 final class BootstrapRenderer {
 
@@ -60,7 +60,7 @@ final class BootstrapRenderer {
             .setAdsConfig(ApiConfigSource.newBuilder()
                 .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
                 .setTransportApiVersion(ApiVersion.V3)
-                .setSetNodeOnFirstMessageOnly(false)
+                .setSetNodeOnFirstMessageOnly(true)
                 .addGrpcServices(GrpcService.newBuilder()
                     .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(EnvoyNames.ADS_CLUSTER))))
             .setCdsConfig(Protos.ads())
