@@ -108,7 +108,6 @@ public final class ControlPlane implements AutoCloseable {
         LOG.warn("dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
       }
       relay.delegate = lifecycle;
-      lifecycle.scheduleOrphanCleanup();
       var dpTls = config.dpServer().tls();
       java.util.Optional<ControlPlaneTls> tls = dpTls.enabled()
           ? java.util.Optional.of(ControlPlaneTls.loadOrCreate(config.dataPath(), dpTls.certFile(), dpTls.keyFile(),
@@ -119,6 +118,7 @@ public final class ControlPlane implements AutoCloseable {
       }
       DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle, tls);
       dpServer.start();
+      lifecycle.scheduleOrphanCleanup(); // the grace for proxies to come back starts now that they can
       ApiServer api = new ApiServer(config, manager, token,
           new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens), tls);
       api.start();
@@ -165,8 +165,8 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     diagnostics.close();
     api.close();
+    lifecycle.close(); // first: the streams the dp-server closes now are no proxies leaving
     dpServer.close();
-    lifecycle.close();
     sync.close();
     certificates.close();
     store.close();

@@ -48,7 +48,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
       ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), port, dpPort);
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
           .until(() -> !cp.process.isAlive() || cp.answers());
       if (!cp.process.isAlive()) {
         throw new IllegalStateException("kodiak-cp exited at start; log:\n" + Files.readString(log));

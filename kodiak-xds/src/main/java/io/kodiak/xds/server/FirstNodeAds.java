@@ -6,8 +6,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -17,17 +19,23 @@ import java.util.function.Function;
  * proxy's config, and holds its watches, by the node on each request: a later request without it
  * would wait in the empty node's group and never be answered. So every later request is given
  * the first request's node, and a node sent later cannot switch the stream to another proxy.
- * Thread-safe: gRPC delivers one stream's requests one at a time.
+ * Once {@code accepting} is false, new streams are refused (UNAVAILABLE) before any request is
+ * read. Thread-safe: gRPC delivers one stream's requests one at a time.
  */
 final class FirstNodeAds extends AggregatedDiscoveryServiceImplBase {
   private final AggregatedDiscoveryServiceImplBase delegate;
+  private final BooleanSupplier accepting;
 
-  FirstNodeAds(AggregatedDiscoveryServiceImplBase delegate) {
+  FirstNodeAds(AggregatedDiscoveryServiceImplBase delegate, BooleanSupplier accepting) {
     this.delegate = delegate;
+    this.accepting = accepting;
   }
 
   @Override
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
+    if (!accepting.getAsBoolean()) {
+      return refuse(responses);
+    }
     return new FirstNode<>(delegate.streamAggregatedResources(responses),
         DiscoveryRequest::getNode, (request, node) -> request.toBuilder().setNode(node).build());
   }
@@ -35,8 +43,26 @@ final class FirstNodeAds extends AggregatedDiscoveryServiceImplBase {
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responses) {
+    if (!accepting.getAsBoolean()) {
+      return refuse(responses);
+    }
     return new FirstNode<>(delegate.deltaAggregatedResources(responses),
         DeltaDiscoveryRequest::getNode, (request, node) -> request.toBuilder().setNode(node).build());
+  }
+
+  /** Ends a new stream at once: the proxy retries, and finds the next control plane. */
+  private static <R> StreamObserver<R> refuse(StreamObserver<?> responses) {
+    responses.onError(Status.UNAVAILABLE.withDescription("the control plane is stopping").asRuntimeException());
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(R request) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
   }
 
   /** Passes a stream's requests on, each carrying the node of the first. */

@@ -17,6 +17,7 @@ import java.util.List;
 public final class XdsServer {
   private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
   private final V3DiscoveryServer discovery;
+  private volatile boolean accepting = true;
 
   public XdsServer(StreamEvents events) {
     this.discovery = new V3DiscoveryServer(List.of(new Callbacks(events)), cache);
@@ -27,7 +28,15 @@ public final class XdsServer {
    * proxy its first request names, whether or not later requests repeat the node.
    */
   public BindableService adsService() {
-    return new FirstNodeAds(discovery.getAggregatedDiscoveryServiceImpl());
+    return new FirstNodeAds(discovery.getAggregatedDiscoveryServiceImpl(), () -> accepting);
+  }
+
+  /**
+   * From now on new ADS streams are refused (UNAVAILABLE): a control plane that is stopping takes
+   * no proxy it would drop a moment later; they retry and find the next one. Open streams go on.
+   */
+  public void stopAccepting() {
+    accepting = false;
   }
 
   /** Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their versions. */

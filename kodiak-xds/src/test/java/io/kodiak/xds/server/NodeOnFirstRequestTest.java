@@ -36,6 +36,7 @@ class NodeOnFirstRequestTest {
   private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
   private final Map<Long, String> streams = new ConcurrentHashMap<>();
   private SnapshotSync sync;
+  private XdsServer xds;
   private Server server;
   private ManagedChannel channel;
 
@@ -44,7 +45,7 @@ class NodeOnFirstRequestTest {
     store.create(TestResources.mesh("default"));
     store.create(dataplane("web-1", "127.0.0.1", 20001, "web", "backend"));
     store.create(dataplane("backend-1", "127.0.0.1", 20002, "backend", null));
-    XdsServer xds = new XdsServer(new Events());
+    xds = new XdsServer(new Events());
     sync = new SnapshotSync(store, xds, Duration.ofMillis(10));
     server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(xds.adsService())
         .build().start();
@@ -89,6 +90,24 @@ class NodeOnFirstRequestTest {
           .until(() -> client.endpointAddresses().contains("127.0.0.2:20003") || !client.error().isEmpty());
       assertThat(client.error()).isEmpty();
       assertThat(client.endpointAddresses()).containsExactly("127.0.0.1:20002", "127.0.0.2:20003");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Protocol.class)
+  void aStoppingServerRefusesNewStreamsAndKeepsTheOpenOnes(Protocol protocol) {
+    try (NodeOnceClient open = NodeOnceClient.connect(channel, Node.newBuilder().setId("default.web-1").build(),
+        protocol, NodeOn.FIRST_REQUEST)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> open.endpointAddresses().contains("127.0.0.1:20002"));
+      xds.stopAccepting();
+      try (NodeOnceClient late = NodeOnceClient.connect(channel,
+          Node.newBuilder().setId("default.backend-1").build(), protocol, NodeOn.FIRST_REQUEST)) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !late.error().isEmpty());
+        assertThat(late.error()).contains("UNAVAILABLE").contains("stopping");
+      }
+      assertThat(streams.values()).containsExactly("default.web-1"); // the late one never reached the lifecycle
+      store.create(dataplane("backend-2", "127.0.0.2", 20003, "backend", null));
+      await().atMost(Duration.ofSeconds(10)).until(() -> open.endpointAddresses().contains("127.0.0.2:20003"));
     }
   }
 
