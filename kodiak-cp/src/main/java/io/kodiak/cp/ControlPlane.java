@@ -135,7 +135,6 @@ public final class ControlPlane implements AutoCloseable {
       relay.delegate = lifecycle;
       AdmissionRecheck recheck = new AdmissionRecheck(lifecycle, store, xds::closeStream);
       store.addListener(recheck);
-      lifecycle.scheduleOrphanCleanup();
       var dpTls = config.dpServer().tls();
       java.util.Optional<ControlPlaneTls> tls = dpTls.enabled()
           ? java.util.Optional.of(ControlPlaneTls.loadOrCreate(config.dataPath(), dpTls.certFile(), dpTls.keyFile(),
@@ -146,6 +145,7 @@ public final class ControlPlane implements AutoCloseable {
       }
       DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle, tls);
       dpServer.start();
+      lifecycle.scheduleOrphanCleanup(); // the grace for proxies to come back starts now that they can
       ApiServer api = new ApiServer(config, manager, token,
           new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens), tls);
       api.start();
@@ -194,9 +194,9 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     diagnostics.close();
     api.close();
+    lifecycle.close(); // first: the streams the dp-server closes now are no proxies leaving
     dpServer.close();
     recheck.close();
-    lifecycle.close();
     sync.close();
     certificates.close();
     store.close();

@@ -26,9 +26,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * One simulated Envoy on a delta ADS stream: subscribes to clusters and listeners (wildcard), then
  * to the endpoints, routes and secrets they name, ACKs every response by nonce as Envoy does, and
- * records when each response arrived and when it first held its full config. Like Envoy (whose
- * set_node_on_first_message_only is false), every request carries the node: the snapshot cache
- * finds a proxy's config by the node of each request.
+ * records when each response arrived and when it first held its full config. Like Envoy with our
+ * bootstrap ({@code set_node_on_first_message_only}), only the first request carries the node:
+ * the server knows the stream by it.
  */
 final class SimulatedProxy {
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
@@ -45,7 +45,6 @@ final class SimulatedProxy {
   private final String dataplaneJson;
   private final boolean mtls;
   private StreamObserver<DeltaDiscoveryRequest> requests;
-  private Node node;
   private final Map<String, Set<String>> subscribed = new HashMap<>();
   private final Map<String, Set<String>> received = new HashMap<>();
   private final Set<String> acked = new HashSet<>();
@@ -83,13 +82,13 @@ final class SimulatedProxy {
       public void onCompleted() {
       }
     });
-    node = Node.newBuilder().setId(mesh + "." + name).setCluster(name)
+    Node node = Node.newBuilder().setId(mesh + "." + name).setCluster(name)
         .setMetadata(Struct.newBuilder().putFields("dataplane.resource",
             Value.newBuilder().setStringValue(dataplaneJson).build()))
         .build();
     // wildcard subscriptions, as Envoy sends them
     requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).addResourceNamesSubscribe("*").build());
-    requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(LDS).addResourceNamesSubscribe("*").build());
+    requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(LDS).addResourceNamesSubscribe("*").build());
     if (mtls) {
       subscribe(SDS, Set.of("identity_cert", "mesh_ca"));
     }
@@ -135,7 +134,7 @@ final class SimulatedProxy {
     if (!routes.isEmpty()) {
       subscribe(RDS, routes);
     }
-    requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+    requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type)
         .setResponseNonce(response.getNonce()).build());
     acked.add(type);
     lastAckAt = System.nanoTime();
@@ -150,7 +149,7 @@ final class SimulatedProxy {
     fresh.removeAll(already);
     if (!fresh.isEmpty()) {
       already.addAll(fresh);
-      requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type)
+      requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type)
           .addAllResourceNamesSubscribe(fresh).build());
     }
   }

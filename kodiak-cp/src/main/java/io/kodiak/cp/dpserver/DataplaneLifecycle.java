@@ -56,6 +56,7 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   private final java.util.Optional<io.kodiak.cp.tokens.DataplaneTokens> tokens;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
   private final ScheduledExecutorService deletions = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "dp-deregistration");
     t.setDaemon(true);
@@ -74,7 +75,11 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     this.grace = grace;
   }
 
-  /** After a restart, agent-registered Dataplanes get the grace period to reconnect. */
+  /**
+   * After a restart, agent-registered Dataplanes get the grace period to reconnect, counted from
+   * this call: make it once the dp-server listens, so a slow start does not use up the grace
+   * before any proxy could connect. Proxies that connect before it keep their Dataplanes too.
+   */
   public void scheduleOrphanCleanup() {
     for (Resource dp : manager.store().list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.empty())).items()) {
       if (SnapshotSync.DIRECT.equals(dp.meta().labels().get(SnapshotSync.LIFECYCLE_LABEL))) {
@@ -179,8 +184,8 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   public void onStreamClosed(long streamId) {
     NodeInfo node = streams.remove(streamId);
     insights.disconnected(streamId);
-    if (node == null || !owners.remove(node.id(), streamId)) {
-      return;
+    if (stopping || node == null || !owners.remove(node.id(), streamId)) {
+      return; // a stopping control plane closes every stream: those proxies are not leaving the mesh
     }
     sync.proxyDisconnected(node.id());
     LOG.info("xds: proxy {} disconnected; its Dataplane is removed in {} unless it reconnects", node.id(), grace);
@@ -244,8 +249,13 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     return nodeLocks[Math.floorMod(nodeId.hashCode(), nodeLocks.length)];
   }
 
+  /**
+   * Stops deregistering, before the dp-server closes the streams: their proxies come back to the
+   * next control plane, so their endpoints stay in the mesh and their Dataplanes stay stored.
+   */
   @Override
   public void close() {
+    stopping = true;
     deletions.shutdownNow();
   }
 }

@@ -25,10 +25,12 @@ public final class DpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DpServer.class);
   private static final int MAX_XDS_MESSAGE_BYTES = 16 * 1024 * 1024;
   private final Server server;
+  private final XdsServer xds;
 
   /** @param tls the control plane's certificate; empty serves plaintext (development only) */
   public DpServer(CpConfig.DpServer config, XdsServer xds, ResourceManager manager, DataplaneLifecycle lifecycle,
       java.util.Optional<io.kodiak.cp.tls.ControlPlaneTls> tls) {
+    this.xds = xds;
     BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), this::port,
         tls.map(io.kodiak.cp.tls.ControlPlaneTls::caPem));
     GrpcService ads = GrpcService.builder()
@@ -72,8 +74,10 @@ public final class DpServer implements AutoCloseable {
     return server.activeLocalPort();
   }
 
+  /** Stops; proxies that reconnect while the server drains are refused, not taken on. */
   @Override
   public void close() {
+    xds.stopAccepting();
     server.stop().join();
   }
 

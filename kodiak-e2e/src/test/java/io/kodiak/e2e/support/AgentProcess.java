@@ -38,7 +38,7 @@ public final class AgentProcess implements AutoCloseable {
   public static AgentProcess start(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
       Path dir, List<String> extraArgs) {
     AgentProcess agent = launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, 0, extraArgs);
-    agent.awaitEnvoy(Duration.ofSeconds(30));
+    agent.awaitEnvoy(Duration.ofSeconds(90));
     return agent;
   }
 

@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
 import io.grpc.BindableService;
 import io.grpc.Status;
 import io.kodiak.xds.generate.ProxyConfig;
@@ -18,15 +19,21 @@ import java.util.List;
 public final class XdsServer {
   private final SimpleCache<String> cache = new SimpleCache<>(Node::getId);
   private final OpenStreams streams = new OpenStreams();
-  private final ClosableStreams ads;
+  private final AggregatedDiscoveryServiceImplBase ads;
+  private volatile boolean accepting = true;
 
   public XdsServer(StreamEvents events) {
     V3DiscoveryServer discovery = new V3DiscoveryServer(
         List.of(new Callbacks(events, streams)), cache);
-    this.ads = new ClosableStreams(discovery.getAggregatedDiscoveryServiceImpl(), streams);
+    // outermost: one node per stream (the first request's); then streams the server can end
+    this.ads = new FirstNodeAds(new ClosableStreams(discovery.getAggregatedDiscoveryServiceImpl(), streams),
+        () -> accepting);
   }
 
-  /** The aggregated discovery service (SotW and delta) to add to a gRPC server. */
+  /**
+   * The aggregated discovery service (SotW and delta) to add to a gRPC server. A stream is the
+   * proxy its first request names, whether or not later requests repeat the node.
+   */
   public BindableService adsService() {
     return ads;
   }
@@ -37,6 +44,14 @@ public final class XdsServer {
    */
   public boolean closeStream(long streamId, String reason) {
     return streams.end(streamId, Status.PERMISSION_DENIED.withDescription(reason));
+  }
+
+  /**
+   * From now on new ADS streams are refused (UNAVAILABLE): a control plane that is stopping takes
+   * no proxy it would drop a moment later; they retry and find the next one. Open streams go on.
+   */
+  public void stopAccepting() {
+    accepting = false;
   }
 
   /** Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their versions. */

@@ -1,0 +1,43 @@
+package io.kodiak.e2e.datapath;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads some Dataplanes through the REST API over and over (every 100 ms) while a control plane
+ * restarts, and remembers every distinct answer: their creation and modification times, or the
+ * status when one could not be read (a 404 means it was absent). Times when nothing answered (the
+ * control plane was down) are not answers. Thread-safe.
+ */
+final class RegistrationPoller implements AutoCloseable {
+  private final Map<String, Set<String>> seen = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+
+  RegistrationPoller(String cpUrl, List<String> dataplanes) {
+    dataplanes.forEach(name -> seen.put(name, ConcurrentHashMap.newKeySet()));
+    executor.scheduleWithFixedDelay(() -> {
+      for (String name : dataplanes) {
+        String answer = ControlPlaneRestartTest.identity(cpUrl, name);
+        if (!answer.equals("status 0")) {
+          seen.get(name).add(answer);
+        }
+      }
+    }, 0, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /** Every distinct answer so far for this Dataplane. */
+  Set<String> seen(String name) {
+    return Set.copyOf(seen.get(name));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    executor.shutdownNow();
+    executor.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}
