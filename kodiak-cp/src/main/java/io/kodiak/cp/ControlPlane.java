@@ -133,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
         LOG.warn("dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
       }
       relay.delegate = lifecycle;
+      sync.admitOnly(lifecycle::admits); // no config or certificate for what a proxy's token does not allow
       AdmissionRecheck recheck = new AdmissionRecheck(lifecycle, store, xds::closeStream);
       store.addListener(recheck);
       var dpTls = config.dpServer().tls();

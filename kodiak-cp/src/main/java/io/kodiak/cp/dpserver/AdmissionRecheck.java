@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * Admission is not only checked at connect: when a mesh's token signing key or revocation list
  * changes, every connected proxy of that mesh is checked again, and when a connected proxy's
  * Dataplane is changed (through the API, say), that proxy is; a proxy its token no longer admits
- * has its stream closed at once, and cannot reconnect, so it gets no further config or
- * certificate. A mesh-wide check runs on a thread of its own; one proxy's, on the writer's.
- * Thread-safe.
+ * has its stream closed at once. A revoked token cannot reconnect; an agent whose Dataplane was
+ * changed reconnects with the one it declared. Generation asks the same question before each
+ * proxy's config ({@link DataplaneLifecycle#admits}), so no race with a change hands out config or
+ * a certificate in between. A mesh-wide check runs on a thread of its own; one proxy's, on the
+ * writer's. Thread-safe.
  */
 public final class AdmissionRecheck implements ChangeListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionRecheck.class);
@@ -61,8 +63,7 @@ public final class AdmissionRecheck implements ChangeListener, AutoCloseable {
         }
       }));
     } else if (changed.type() == ResourceCatalog.DATAPLANE && change.kind() != ChangeKind.DELETED) {
-      // at once, on the writer's thread (one lookup and one signature check): the stream is closed
-      // before the debounced regeneration could hand the proxy config or a certificate for the change
+      // at once, on the writer's thread (one signature check); generation refuses it config meanwhile
       lifecycle.connection(changed.mesh(), changed.name())
           .ifPresent(connection -> recheck(connection.getKey(), connection.getValue(), changed));
     }

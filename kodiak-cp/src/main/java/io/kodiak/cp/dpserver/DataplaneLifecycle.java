@@ -16,6 +16,7 @@ import io.kodiak.cp.tokens.DataplaneTokens.Refused;
 import io.kodiak.cp.tokens.DataplaneTokens.Verification;
 import io.kodiak.cp.tokens.DataplaneTokens.Verified;
 import io.kodiak.xds.proxy.ProxyKind;
+import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
 import io.kodiak.xds.server.NodeInfo;
 import io.kodiak.xds.server.StreamEvents;
@@ -56,6 +57,8 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   private final java.util.Optional<io.kodiak.cp.tokens.DataplaneTokens> tokens;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
+  /** The model each connected proxy was last admitted as (see {@link #admits}). */
+  private final Map<String, ProxyModel> admitted = new ConcurrentHashMap<>();
   private volatile boolean stopping;
   private final ScheduledExecutorService deletions = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "dp-deregistration");
@@ -110,6 +113,31 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
         : Optional.of(((Refused) verification).reason());
   }
 
+  /**
+   * Whether the connected proxy {@code nodeId} may be what {@code proxy} says (name, every
+   * inbound's tags), by the token it connected with; asked before each generation. The answer is
+   * kept per model, which stays the same object while its Dataplane does, so a signature is
+   * checked again only when the Dataplane changes.
+   */
+  public boolean admits(String nodeId, ProxyModel proxy) {
+    if (tokens.isEmpty() || admitted.get(nodeId) == proxy) {
+      return true;
+    }
+    Long streamId = owners.get(nodeId);
+    NodeInfo node = streamId == null ? null : streams.get(streamId);
+    if (node == null) {
+      return false; // not (or no longer) connected: nothing to send it
+    }
+    List<Map<String, String>> inbounds = new ArrayList<>();
+    proxy.inbounds().forEach(inbound -> inbounds.add(inbound.tags()));
+    Verification verification = verifyToken(node.metadata().getOrDefault(TOKEN_METADATA, ""), node.mesh());
+    boolean ok = verification instanceof Verified verified && verified.refusalFor(proxy.name(), inbounds).isEmpty();
+    if (ok) {
+      admitted.put(nodeId, proxy);
+    }
+    return ok;
+  }
+
   /** Whether proxies must present a dataplane token. */
   public boolean requiresTokens() {
     return tokens.isPresent();
@@ -146,22 +174,32 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
       throw new StreamRejectedException("a proxy named \"" + node.name() + "\" is already connected to mesh \""
           + node.mesh() + "\"; give this one another name");
     }
+    admitted.remove(node.id());
+    streams.put(streamId, node); // first: a revocation while it registers finds it and closes it
     try {
       register(node); // authenticates before anything is stored
     } catch (StreamRejectedException e) {
-      owners.remove(node.id(), streamId);
+      forgetRefused(streamId, node);
       LOG.warn("xds: refused proxy {}: {}", node.id(), e.getMessage());
       throw e;
     } catch (ValidationException | StoreException e) {
-      owners.remove(node.id(), streamId);
+      forgetRefused(streamId, node);
       LOG.warn("xds: refused proxy {}: {}", node.id(), e.getMessage());
       throw new StreamRejectedException("the Dataplane of proxy " + node.id() + " was refused: " + e.getMessage());
+    } catch (RuntimeException e) {
+      forgetRefused(streamId, node);
+      LOG.error("xds: could not admit proxy {}: {}", node.id(), e.toString(), e);
+      throw new StreamRejectedException("the control plane could not admit proxy " + node.id() + "; see its log");
     }
-    streams.put(streamId, node);
     insights.connected(node.mesh(), node.name(), streamId, node.envoyVersion(),
         node.metadata().getOrDefault(AGENT_VERSION_METADATA, ""));
     sync.proxyConnected(node.mesh(), node.id(), ProxyKind.fromMetadata(node.metadata().get(ProxyKind.METADATA)));
     LOG.info("xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
+  }
+
+  private void forgetRefused(long streamId, NodeInfo node) {
+    streams.remove(streamId);
+    owners.remove(node.id(), streamId);
   }
 
   @Override
@@ -184,6 +222,9 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   public void onStreamClosed(long streamId) {
     NodeInfo node = streams.remove(streamId);
     insights.disconnected(streamId);
+    if (node != null) {
+      admitted.remove(node.id());
+    }
     if (stopping || node == null || !owners.remove(node.id(), streamId)) {
       return; // a stopping control plane closes every stream: those proxies are not leaving the mesh
     }

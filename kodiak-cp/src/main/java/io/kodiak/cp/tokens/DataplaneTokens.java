@@ -90,13 +90,6 @@ public final class DataplaneTokens {
     return new Verified(claims);
   }
 
-  /** Whether {@code token} lets the proxy {@code name} whose inbounds carry {@code inboundTags} into {@code mesh}. */
-  public Optional<String> refusal(String token, String mesh, String name, List<Map<String, String>> inboundTags) {
-    Verification verification = verify(token, mesh);
-    return verification instanceof Verified verified ? verified.refusalFor(name, inboundTags)
-        : Optional.of(((Refused) verification).reason());
-  }
-
   /** The outcome of {@link #verify}. */
   public sealed interface Verification permits Refused, Verified {}
 
@@ -149,9 +142,10 @@ public final class DataplaneTokens {
 
   private Set<String> revoked(String mesh) {
     return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, revocationsName(mesh)))
-        .map(s -> Set.of(new String(Base64.getDecoder().decode(s.spec().path("data").asText()), StandardCharsets.UTF_8)
-            .trim().split("\\s*,\\s*")))
-        .orElse(Set.of());
+        .map(s -> java.util.Arrays.stream(new String(Base64.getDecoder().decode(s.spec().path("data").asText()),
+            StandardCharsets.UTF_8).split(","))
+            .map(String::trim).filter(id -> !id.isEmpty()).collect(java.util.stream.Collectors.toSet()))
+        .orElse(Set.of()); // repeated or empty ids (a,,a) are a list an operator wrote, not an error
   }
 
   private synchronized PrivateKey signingKey(String mesh) {

@@ -28,7 +28,7 @@ final class OpenStreams {
     Handle<Q, R> handle = new Handle<>(responses);
     OPENING.set(handle);
     try {
-      handle.requests = open.apply(handle.responses);
+      handle.open(open.apply(handle.responses));
     } finally {
       OPENING.remove();
     }
@@ -47,12 +47,17 @@ final class OpenStreams {
     open.remove(streamId);
   }
 
+  /** How many streams are open (tests check that refused and ended ones leave nothing behind). */
+  int size() {
+    return open.size();
+  }
+
   /**
    * Ends the response side with {@code status}, from inside java-control-plane's request handling
    * (a callback); the caller then throws a CANCELLED {@code RequestException} so it cleans up.
    */
   void refuse(long streamId, Status status) {
-    Handle<?, ?> handle = open.get(streamId);
+    Handle<?, ?> handle = open.remove(streamId);
     if (handle != null) {
       handle.responses.end(status);
     }
@@ -82,6 +87,10 @@ final class OpenStreams {
       this.responses = new GuardedResponses<>(responses);
     }
 
+    synchronized void open(StreamObserver<Q> requests) {
+      this.requests = requests;
+    }
+
     @Override
     public synchronized void onNext(Q request) {
       if (!closed) {
@@ -106,7 +115,9 @@ final class OpenStreams {
     }
 
     synchronized void cleanUp(String reason) {
-      onError(Status.CANCELLED.withDescription(reason).asRuntimeException());
+      if (requests != null) { // null only while java-control-plane is still opening it
+        onError(Status.CANCELLED.withDescription(reason).asRuntimeException());
+      }
     }
   }
 

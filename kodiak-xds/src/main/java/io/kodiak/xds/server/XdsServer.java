@@ -46,6 +46,11 @@ public final class XdsServer {
     return streams.end(streamId, Status.PERMISSION_DENIED.withDescription(reason));
   }
 
+  /** How many ADS streams are open; for tests. */
+  int openStreams() {
+    return streams.size();
+  }
+
   /**
    * From now on new ADS streams are refused (UNAVAILABLE): a control plane that is stopping takes
    * no proxy it would drop a moment later; they retry and find the next one. Open streams go on.

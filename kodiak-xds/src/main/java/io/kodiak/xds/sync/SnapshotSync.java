@@ -104,6 +104,24 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     this.publishListener = listener;
   }
 
+  /** Whether a connected proxy may be what its Dataplane now says (its credentials allow it). */
+  @FunctionalInterface
+  public interface Admission {
+    boolean admits(String nodeId, ProxyModel proxy);
+
+    Admission ANYONE = (nodeId, proxy) -> true;
+  }
+
+  private volatile Admission admission = Admission.ANYONE;
+
+  /**
+   * Proxies this refuses get no config and no certificate for what their Dataplane says (whoever
+   * decided so closes their streams); checked before each generation, so no race with a change.
+   */
+  public void admitOnly(Admission admission) {
+    this.admission = admission;
+  }
+
   /** Regenerates every proxy of a mesh (an mTLS phase changed, say). */
   public void refreshMesh(String mesh) {
     markDirty(mesh, Dirty::everything);
@@ -318,6 +336,9 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
       Set<String> reachedBefore = before == null ? Set.of() : before.reached();
       if (proxy == null || !changed.affects(proxy, reachedBefore)) {
         continue; // not stored (yet or any more), or untouched by this change
+      }
+      if (!admission.admits(nodeId, proxy)) {
+        continue; // its credentials do not allow what its Dataplane now says: nothing, not even a certificate
       }
       ProxyKind kind = node.getValue().kind();
       Optional<ProxyIdentity> identity = identityOf(snapshot, proxy);
