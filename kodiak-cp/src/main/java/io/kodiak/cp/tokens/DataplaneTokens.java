@@ -71,7 +71,12 @@ public final class DataplaneTokens {
       return new Refused("no dataplane token: generate one with 'kodiakctl generate dataplane-token --mesh "
           + Printable.escaped(mesh, Printable.ECHO_LIMIT) + " --name <proxy name>' and pass it with --dataplane-token-file");
     }
-    Optional<JsonNode> verified = existingKey(mesh).flatMap(k -> Jwt.verify(token, publicKey(k)));
+    Optional<PrivateKey> key = existingKey(mesh);
+    if (key.isEmpty()) {
+      return new Refused("no dataplane token is valid for mesh \"" + Printable.escaped(mesh, Printable.ECHO_LIMIT)
+          + "\": it has issued none (does the mesh exist?)");
+    }
+    Optional<JsonNode> verified = Jwt.verify(token, publicKey(key.get()));
     if (verified.isEmpty()) {
       return new Refused("the dataplane token is not valid for mesh \"" + Printable.escaped(mesh, Printable.ECHO_LIMIT)
           + "\" (bad signature or format)");

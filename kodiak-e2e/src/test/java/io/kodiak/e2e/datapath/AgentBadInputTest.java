@@ -16,7 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input to the agent and the dp-server: each is refused with a clear error at the right place. */
+/**
+ * Bad input to the agent and the dp-server from a proxy that holds a valid token (a stranger is
+ * refused before its input is read: see the security tests): each is refused with a clear error
+ * at the right place.
+ */
 class AgentBadInputTest {
   @TempDir static Path dir;
   static RunningControlPlane cp;
@@ -58,7 +62,8 @@ class AgentBadInputTest {
             - port: 20001
               tags: {kuma.io/service: b}
         """);
-    Result result = run(file, "--binary-path", Envoy.binary().toString());
+    Result result = run(file, "--binary-path", Envoy.binary().toString(), "--dataplane-token-file",
+        tokenFile("colliding").toString());
     assertThat(result.code()).isEqualTo(1);
     assertThat(result.output()).contains("the control plane refused Dataplane default.colliding (HTTP 400)")
         .contains("* networking.inbound[1].port: port 20001 is already used by another inbound");
@@ -88,16 +93,20 @@ class AgentBadInputTest {
   void anUnknownMeshIsRefused() throws Exception {
     Path file = write("nomesh.yaml", Dataplanes.yaml("nope", "lost", "a", "http", Ports.free(), Ports.free(),
         Ports.free(), Map.of()));
-    Result result = run(file, "--binary-path", Envoy.binary().toString());
+    // a token of another mesh: no token can be valid for a mesh that does not exist
+    Result result = run(file, "--binary-path", Envoy.binary().toString(), "--dataplane-token-file",
+        tokenFile("lost").toString());
     assertThat(result.code()).isEqualTo(1);
-    assertThat(result.output()).contains("mesh: mesh \"nope\" does not exist");
+    assertThat(result.output()).contains("(HTTP 401)", "mesh \"nope\"");
+    assertThat(cp.get("/meshes/nope/dataplanes/lost").status()).isEqualTo(404);
   }
 
   @Test
   void aBootstrapWhoseNameDisagreesWithItsDataplaneIsRefused() {
     String dataplane = "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"real\",\"networking\":{\"address\":"
         + "\"127.0.0.1\",\"inbound\":[{\"port\":1,\"tags\":{\"kuma.io/service\":\"a\"}}]}}";
-    String body = "{\"mesh\":\"default\",\"name\":\"other\",\"dataplaneResource\":" + quote(dataplane) + "}";
+    String body = "{\"mesh\":\"default\",\"name\":\"other\",\"dataplaneResource\":" + quote(dataplane)
+        + ",\"dataplaneToken\":" + quote(meshToken()) + "}";
     var reply = post(body);
     assertThat(reply.statusCode()).isEqualTo(400);
     assertThat(reply.body()).contains("\\\"other\\\" does not match the Dataplane's name \\\"real\\\"");
@@ -105,7 +114,7 @@ class AgentBadInputTest {
 
   @Test
   void anUnknownDataplaneWithoutAResourceIsNotFoundSoTheAgentRetries() {
-    var reply = post("{\"mesh\":\"default\",\"name\":\"not-yet\"}");
+    var reply = post("{\"mesh\":\"default\",\"name\":\"not-yet\",\"dataplaneToken\":" + quote(meshToken()) + "}");
     assertThat(reply.statusCode()).isEqualTo(404);
   }
 
@@ -117,6 +126,17 @@ class AgentBadInputTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** A token for any proxy of mesh default. */
+  private static String meshToken() {
+    var reply = cp.send("POST", "/tokens/dataplane", "{\"mesh\": \"default\"}", cp.adminToken());
+    assertThat(reply.status()).isEqualTo(200);
+    return reply.body();
+  }
+
+  private static Path tokenFile(String name) throws Exception {
+    return write(name + ".token", cp.dataplaneToken("default", name));
   }
 
   private static String quote(String text) {
