@@ -4,22 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.store.memory.InMemoryResourceStore;
-import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.server.NodeOnceClient.NodeOn;
 import io.kodiak.xds.server.NodeOnceClient.Protocol;
-import io.kodiak.xds.sync.SnapshotSync;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,10 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class NodeOnFirstRequestTest {
   private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
-  private final Map<Long, String> streams = new ConcurrentHashMap<>();
-  private SnapshotSync sync;
+  private LoopbackAds ads;
   private XdsServer xds;
-  private Server server;
   private ManagedChannel channel;
 
   @BeforeEach
@@ -45,19 +35,14 @@ class NodeOnFirstRequestTest {
     store.create(TestResources.mesh("default"));
     store.create(dataplane("web-1", "127.0.0.1", 20001, "web", "backend"));
     store.create(dataplane("backend-1", "127.0.0.1", 20002, "backend", null));
-    xds = new XdsServer(new Events());
-    sync = new SnapshotSync(store, xds, Duration.ofMillis(10));
-    server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(xds.adsService())
-        .build().start();
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-        .build();
+    ads = new LoopbackAds(store, node -> Optional.empty());
+    xds = ads.xds;
+    channel = ads.channel;
   }
 
   @AfterEach
   void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    sync.close();
+    ads.close();
   }
 
   @ParameterizedTest
@@ -105,7 +90,7 @@ class NodeOnFirstRequestTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !late.error().isEmpty());
         assertThat(late.error()).contains("UNAVAILABLE").contains("stopping");
       }
-      assertThat(streams.values()).containsExactly("default.web-1"); // the late one never reached the lifecycle
+      assertThat(ads.connected.values()).containsExactly("default.web-1"); // the late one never reached the lifecycle
       store.create(dataplane("backend-2", "127.0.0.2", 20003, "backend", null));
       await().atMost(Duration.ofSeconds(10)).until(() -> open.endpointAddresses().contains("127.0.0.2:20003"));
     }
@@ -117,28 +102,5 @@ class NodeOnFirstRequestTest {
         + "  inbound:\n    - port: " + port + "\n      tags: {kuma.io/service: " + service + ", kuma.io/protocol: http}\n"
         + (calls == null ? "" : "  outbound:\n    - port: 10001\n      tags: {kuma.io/service: " + calls + "}\n");
     return TestResources.decode(yaml);
-  }
-
-  /** What the control plane's lifecycle does, minus the store: a named stream's proxy is served. */
-  private final class Events implements StreamEvents {
-    @Override
-    public void onNodeConnected(long streamId, NodeInfo node) {
-      streams.put(streamId, node.id());
-      sync.proxyConnected(node.mesh(), node.id(), ProxyKind.ENVOY);
-    }
-
-    @Override
-    public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {}
-
-    @Override
-    public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {}
-
-    @Override
-    public void onStreamClosed(long streamId) {
-      String node = streams.remove(streamId);
-      if (node != null) {
-        sync.proxyDisconnected(node);
-      }
-    }
   }
 }

@@ -4,22 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.store.memory.InMemoryResourceStore;
-import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.server.NodeOnceClient.NodeOn;
 import io.kodiak.xds.server.NodeOnceClient.Protocol;
-import io.kodiak.xds.sync.SnapshotSync;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,10 +25,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ServerEndedStreamsTest {
   private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
-  private final Map<Long, String> connected = new ConcurrentHashMap<>();
-  private SnapshotSync sync;
+  private LoopbackAds ads;
+  private Map<Long, String> connected;
   private XdsServer xds;
-  private Server server;
   private ManagedChannel channel;
 
   @BeforeEach
@@ -43,19 +35,17 @@ class ServerEndedStreamsTest {
     store.create(TestResources.mesh("default"));
     store.create(TestResources.decode("type: Dataplane\nmesh: default\nname: web-1\nnetworking:\n  address: 127.0.0.1\n"
         + "  inbound:\n    - port: 20001\n      tags: {kuma.io/service: web}\n"));
-    xds = new XdsServer(new Events());
-    sync = new SnapshotSync(store, xds, Duration.ofMillis(10));
-    server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(xds.adsService())
-        .build().start();
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-        .build();
+    // every proxy is admitted but intruder
+    ads = new LoopbackAds(store, node -> node.name().equals("intruder")
+        ? Optional.of("no token for intruder") : Optional.empty());
+    connected = ads.connected;
+    xds = ads.xds;
+    channel = ads.channel;
   }
 
   @AfterEach
   void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    sync.close();
+    ads.close();
   }
 
   @ParameterizedTest
@@ -84,32 +74,6 @@ class ServerEndedStreamsTest {
       assertThat(web.error()).contains("PERMISSION_DENIED").contains("the dataplane token was revoked");
       await().atMost(Duration.ofSeconds(10)).until(() -> connected.isEmpty() && xds.openStreams() == 0);
       assertThat(xds.closeStream(streamId, "again")).isFalse();
-    }
-  }
-
-  /** Admits every proxy but {@code intruder}; tracks who is connected. */
-  private final class Events implements StreamEvents {
-    @Override
-    public void onNodeConnected(long streamId, NodeInfo node) throws StreamRejectedException {
-      if (node.name().equals("intruder")) {
-        throw new StreamRejectedException("no token for intruder");
-      }
-      connected.put(streamId, node.id());
-      sync.proxyConnected(node.mesh(), node.id(), ProxyKind.ENVOY);
-    }
-
-    @Override
-    public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {}
-
-    @Override
-    public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {}
-
-    @Override
-    public void onStreamClosed(long streamId) {
-      String node = connected.remove(streamId);
-      if (node != null) {
-        sync.proxyDisconnected(node);
-      }
     }
   }
 }
