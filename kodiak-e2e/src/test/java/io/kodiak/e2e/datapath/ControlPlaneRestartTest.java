@@ -154,9 +154,13 @@ class ControlPlaneRestartTest {
 
   /** A Dataplane's creation and modification times, or its HTTP status when it cannot be read. */
   static String identity(String cpUrl, String name) {
-    ProxyStatus.Reply reply = ProxyStatus.get(cpUrl, "/meshes/default/dataplanes/" + name);
+    return identity(ProxyStatus.get(cpUrl, "/meshes/default/dataplanes/" + name));
+  }
+
+  /** A Dataplane's creation and modification times from a GET of it, or the status with its body. */
+  static String identity(ProxyStatus.Reply reply) {
     if (reply.status() != 200) {
-      return "status " + reply.status();
+      return "status " + reply.status() + ": " + reply.body();
     }
     JsonNode dp = reply.json();
     return "created " + dp.path("creationTime").asText() + ", modified " + dp.path("modificationTime").asText();

@@ -1,5 +1,6 @@
 package io.kodiak.e2e.datapath;
 
+import io.kodiak.e2e.support.ProxyStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,12 +23,21 @@ final class RegistrationPoller implements AutoCloseable {
     dataplanes.forEach(name -> seen.put(name, ConcurrentHashMap.newKeySet()));
     executor.scheduleWithFixedDelay(() -> {
       for (String name : dataplanes) {
-        String answer = ControlPlaneRestartTest.identity(cpUrl, name);
-        if (!answer.equals("status 0")) {
-          seen.get(name).add(answer);
+        ProxyStatus.Reply reply = ProxyStatus.get(cpUrl, "/meshes/default/dataplanes/" + name);
+        if (!notAnswering(reply)) {
+          seen.get(name).add(ControlPlaneRestartTest.identity(reply));
         }
       }
     }, 0, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Whether the control plane was not there to answer: no connection, or the HTTP server's own 503
+   * while it stops gracefully (plain text; the API's own errors, a 503 of the store included, are
+   * JSON problems with a title and are kept).
+   */
+  private static boolean notAnswering(ProxyStatus.Reply reply) {
+    return reply.status() == 0 || (reply.status() == 503 && !reply.body().contains("\"title\""));
   }
 
   /** Every distinct answer so far for this Dataplane. */
