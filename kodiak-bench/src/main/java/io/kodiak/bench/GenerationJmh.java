@@ -2,9 +2,7 @@ package io.kodiak.bench;
 
 import io.kodiak.ca.CertificateAuthority;
 import io.kodiak.ca.IssuedCertificate;
-import io.kodiak.policy.PolicyPlugins;
-import io.kodiak.policy.meshtls.MeshTlsSettings;
-import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
+import io.kodiak.policy.PolicyModules;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.mesh.MeshMtls;
@@ -66,7 +64,7 @@ public class GenerationJmh {
     proxy = mesh.proxies().get("svc-0-a");
     IssuedCertificate certificate = ca.issue("spiffe://default/svc-0", List.of(), Duration.ofHours(24), now);
     identity = Optional.of(new ProxyIdentity(certificate.certificatePem() + ca.certificatePem(), certificate.keyPem()));
-    generator = new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(), PolicyPlugins.inOrder());
+    generator = new ProxyConfigGenerator(PolicyModules.plugins());
     ProxyConfig config = generator.generate(mesh, proxy, ProxyKind.ENVOY, identity);
     reached = config.services();
     last = ProxyInputs.of(mesh, proxy, ProxyKind.ENVOY, 1, identity, reached);

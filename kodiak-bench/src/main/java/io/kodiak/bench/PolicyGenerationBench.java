@@ -5,13 +5,10 @@ import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
-import io.kodiak.policy.PolicyPlugins;
-import io.kodiak.policy.meshtls.MeshTlsSettings;
-import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
+import io.kodiak.policy.PolicyModules;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.memory.InMemoryResourceStore;
-import io.kodiak.xds.generate.InboundAuthorization;
-import io.kodiak.xds.generate.InboundTls;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.ProxyModel;
@@ -40,17 +37,16 @@ public final class PolicyGenerationBench {
     MeshSnapshot bare = mesh(services, outbounds, false);
     MeshSnapshot withPolicies = mesh(services, outbounds, true);
     ProxyModel proxy = bare.proxies().get("svc-0-a");
-    ProxyConfigGenerator base = new ProxyConfigGenerator(InboundAuthorization.DENY_ALL, InboundTls.NONE, List.of());
-    ProxyConfigGenerator all = new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(),
-        PolicyPlugins.inOrder());
+    ProxyConfigGenerator base = new ProxyConfigGenerator();
+    ProxyConfigGenerator all = new ProxyConfigGenerator(PolicyModules.plugins());
     System.out.printf("# policy generation: %d services x 2 instances, %d outbounds per proxy, %d policies%n",
         services, outbounds, withPolicies.policies().values().stream().mapToInt(List::size).sum());
     report("generate.bare", () -> base.generate(bare, proxy));
     report("generate.policies", () -> all.generate(withPolicies, proxy));
     if (args.length > 2 && args[2].equals("--per-plugin")) {
-      for (var plugin : PolicyPlugins.inOrder()) {
-        ProxyConfigGenerator one = new ProxyConfigGenerator(InboundAuthorization.DENY_ALL, InboundTls.NONE, List.of(plugin));
-        report("  " + plugin.getClass().getSimpleName().replace("Plugin", ""), () -> one.generate(withPolicies, proxy));
+      for (PolicyModule<?> module : PolicyModules.all()) {
+        ProxyConfigGenerator one = new ProxyConfigGenerator(List.of(module.plugin()));
+        report("  " + module.type().name(), () -> one.generate(withPolicies, proxy));
       }
     }
   }

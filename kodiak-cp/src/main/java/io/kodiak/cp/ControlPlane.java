@@ -20,9 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.kodiak.cp.mtls.MeshCertificates;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
-import io.kodiak.policy.PolicyPlugins;
-import io.kodiak.policy.meshtls.MeshTlsSettings;
-import io.kodiak.policy.meshtrafficpermission.MeshTrafficPermissionRbac;
+import io.kodiak.policy.PolicyModules;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.server.NodeInfo;
 import io.kodiak.xds.server.StreamEvents;
@@ -118,7 +116,7 @@ public final class ControlPlane implements AutoCloseable {
       XdsServer xds = new XdsServer(xdsMetrics);
       MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
       SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
-          new ProxyConfigGenerator(new MeshTrafficPermissionRbac(), new MeshTlsSettings(), PolicyPlugins.inOrder()), certificates);
+          new ProxyConfigGenerator(PolicyModules.plugins()), certificates);
       certificates.renewThrough(sync);
       sync.onPublished(xdsMetrics);
       metrics.gauge("kodiak_workload_certificates", certificates, MeshCertificates::issuedCount);

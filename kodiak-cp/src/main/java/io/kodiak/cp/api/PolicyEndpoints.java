@@ -10,6 +10,7 @@ import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
+import io.kodiak.policy.core.rules.Shadow;
 import io.kodiak.policy.inspect.PolicyInspector;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourceStore;
@@ -37,7 +38,7 @@ final class PolicyEndpoints {
     access.requireRead(req.headers(), "Dataplanes");
     Resource dataplane = dataplane(mesh, name);
     MeshSnapshot snapshot = inspection.sync().snapshot(mesh);
-    boolean shadow = Boolean.parseBoolean(query.get("shadow", "false"));
+    Shadow shadow = Boolean.parseBoolean(query.get("shadow", "false")) ? Shadow.INCLUDED : Shadow.EXCLUDED;
     return ApiRouter.json(HttpStatus.OK, PolicyInspector.rules(snapshot, proxy(snapshot, dataplane), dataplane, shadow));
   }
 

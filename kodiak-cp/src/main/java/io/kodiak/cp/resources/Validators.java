@@ -6,7 +6,7 @@ import io.kodiak.model.dataplane.DataplaneValidator;
 import io.kodiak.model.mesh.MeshValidator;
 import io.kodiak.model.secret.SecretValidator;
 import io.kodiak.model.validation.ResourceValidator;
-import io.kodiak.policy.PolicyValidators;
+import io.kodiak.policy.PolicyModules;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,7 +15,7 @@ public final class Validators {
   private final Map<ResourceType, ResourceValidator> byType;
 
   public Validators() {
-    Map<ResourceType, ResourceValidator> map = new HashMap<>(PolicyValidators.all());
+    Map<ResourceType, ResourceValidator> map = new HashMap<>(PolicyModules.validators());
     map.put(ResourceCatalog.MESH, new MeshValidator());
     map.put(ResourceCatalog.DATAPLANE, new DataplaneValidator());
     map.put(ResourceCatalog.SECRET, new SecretValidator());

@@ -12,7 +12,9 @@ public enum TargetRefKind {
   MESH_MULTI_ZONE_SERVICE("MeshMultiZoneService"),
   MESH_SERVICE_SUBSET("MeshServiceSubset"),
   MESH_HTTP_ROUTE("MeshHTTPRoute"),
-  DATAPLANE("Dataplane");
+  DATAPLANE("Dataplane"),
+  /** A kind this version does not know; never valid, so only a stored policy from elsewhere has it. */
+  UNKNOWN("");
 
   private final String wireName;
 
@@ -26,7 +28,7 @@ public enum TargetRefKind {
 
   public static Optional<TargetRefKind> fromWire(String name) {
     for (TargetRefKind kind : values()) {
-      if (kind.wireName.equals(name)) {
+      if (kind != UNKNOWN && kind.wireName.equals(name)) {
         return Optional.of(kind);
       }
     }

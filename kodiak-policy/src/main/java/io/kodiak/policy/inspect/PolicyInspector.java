@@ -5,19 +5,23 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.catalog.ResourceCatalog;
-import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.core.Resource;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.Entry;
 import io.kodiak.policy.core.rules.Origin;
 import io.kodiak.policy.core.rules.PolicyRules;
 import io.kodiak.policy.core.rules.Selection;
-import io.kodiak.policy.meshhttproute.RouteRules;
+import io.kodiak.policy.core.rules.RouteRules;
+import io.kodiak.policy.core.rules.Shadow;
+import io.kodiak.policy.core.module.PolicyModule;
+import io.kodiak.policy.PolicyModules;
+import io.kodiak.policy.core.TargetRefKind;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.Outbound;
 import io.kodiak.xds.proxy.ProxyModel;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,30 +39,32 @@ public final class PolicyInspector {
   private PolicyInspector() {}
 
   /** {@code GET /meshes/{m}/dataplanes/{name}/_rules} (Kuma's InspectRules). */
-  public static ObjectNode rules(MeshSnapshot mesh, ProxyModel proxy, Resource dataplane, boolean withShadow) {
+  public static ObjectNode rules(MeshSnapshot mesh, ProxyModel proxy, Resource dataplane, Shadow shadow) {
     ObjectNode out = JSON.objectNode();
     out.set("resource", meta(dataplane));
     ArrayNode list = out.putArray("rules");
-    for (ResourceType type : ResourceCatalog.all()) {
-      if (!type.isPolicy() || mesh.policies(type.name()).isEmpty()) {
+    for (PolicyModule<?> module : PolicyModules.all()) {
+      if (mesh.policies(module.type().name()).isEmpty()) {
         continue;
       }
-      PolicyRules rules = PolicyRules.of(type.name(), mesh, proxy, withShadow);
+      PolicyRules<?> rules = PolicyRules.of(module.policies(), mesh, proxy, shadow);
       if (rules.matched().isEmpty()) {
         continue;
       }
-      list.add(rule(type, rules, mesh, proxy));
+      list.add(rule(module, rules, mesh, proxy));
     }
     out.putArray("httpMatches");
     return out;
   }
 
-  private static ObjectNode rule(ResourceType type, PolicyRules rules, MeshSnapshot mesh, ProxyModel proxy) {
-    ObjectNode out = JSON.objectNode().put("type", type.name());
+  private static <C> ObjectNode rule(PolicyModule<?> module, PolicyRules<C> rules, MeshSnapshot mesh,
+      ProxyModel proxy) {
+    String type = module.type().name();
+    ObjectNode out = JSON.objectNode().put("type", type);
     ArrayNode warnings = JSON.arrayNode();
-    boolean routes = type == ResourceCatalog.MESH_HTTP_ROUTE || type == ResourceCatalog.MESH_TCP_ROUTE;
+    boolean routes = module.inspection().routeRules();
     if (rules.matched().stream().anyMatch(p -> p.spec().has("default"))) {
-      Conf conf = rules.proxy();
+      Conf<C> conf = rules.proxy();
       ObjectNode proxyRule = out.putObject("proxyRule");
       proxyRule.set("conf", conf.conf().deepCopy());
       proxyRule.set("origin", origins(conf));
@@ -68,7 +74,7 @@ public final class PolicyInspector {
     Set<String> services = new LinkedHashSet<>();
     proxy.outbounds().stream().map(Outbound::service).forEach(services::add);
     for (String service : services) {
-      List<Entry> entries = rules.toEntries(service);
+      List<Entry<C>> entries = rules.toEntries(service);
       if (entries.isEmpty()) {
         continue;
       }
@@ -79,7 +85,7 @@ public final class PolicyInspector {
         ArrayNode origin = rule.putArray("origin");
         entries.stream().map(Entry::policy).distinct().forEach(p -> origin.add(meta(p)));
       } else {
-        Conf conf = rules.to(service);
+        Conf<C> conf = rules.to(service);
         rule.set("conf", conf.conf().deepCopy());
         rule.set("origin", origins(conf));
         rule.set("valueOrigins", valueOrigins(conf));
@@ -88,24 +94,24 @@ public final class PolicyInspector {
     ArrayNode fromRules = out.putArray("fromRules");
     ArrayNode inboundRules = out.putArray("inboundRules");
     for (Inbound inbound : proxy.inbounds()) {
-      Map<String, PolicyRules.FromSource> sources = rules.fromSources(inbound);
+      Map<String, PolicyRules.FromSource<C>> sources = rules.fromSources(inbound);
       if (!sources.isEmpty()) {
         ObjectNode from = fromRules.addObject();
         from.set("inbound", inbound(inbound));
         ArrayNode list = from.putArray("rules");
-        for (PolicyRules.FromSource source : sources.values()) {
+        for (PolicyRules.FromSource<C> source : sources.values()) {
           ObjectNode rule = list.addObject();
           rule.set("matchers", matchers(source.targetRef()));
           rule.set("conf", source.conf().conf().deepCopy());
           rule.set("origin", origins(source.conf()));
           rule.set("valueOrigins", valueOrigins(source.conf()));
-          if (!source.targetRef().isMissingNode() && type != ResourceCatalog.MESH_TRAFFIC_PERMISSION) {
+          if (!source.targetRef().isMissingNode() && !module.inspection().appliesSpecificCallers()) {
             warnings.add("from[] entries naming specific callers (" + source.targetRef().path("kind").asText()
-                + ") are shown but not yet applied to Envoy for " + type.name() + "; use kind Mesh");
+                + ") are shown but not yet applied to Envoy for " + type + "; use kind Mesh");
           }
         }
       }
-      Conf effective = rules.inbound(inbound);
+      Conf<C> effective = rules.inbound(inbound);
       if (!effective.isEmpty()) {
         ObjectNode entry = inboundRules.addObject();
         entry.set("inbound", inbound(inbound));
@@ -118,7 +124,7 @@ public final class PolicyInspector {
         rule.set("valueOrigins", valueOrigins(effective));
       }
     }
-    if (type == ResourceCatalog.MESH_TRAFFIC_PERMISSION && mesh.mtls().isEmpty()) {
+    if (module.inspection().needsMtls() && mesh.mtls().isEmpty()) {
       warnings.add("mTLS is not enabled on mesh " + mesh.mesh() + ": this policy has no effect");
     }
     if (!warnings.isEmpty()) {
@@ -128,7 +134,7 @@ public final class PolicyInspector {
   }
 
   /** For route policies: the merged rules in the order Envoy matches them. */
-  private static ObjectNode routeConf(List<Entry> entries) {
+  private static ObjectNode routeConf(List<? extends Entry<?>> entries) {
     ObjectNode conf = JSON.objectNode();
     ArrayNode list = conf.putArray("rules");
     for (RouteRules.MatchRule rule : RouteRules.of(entries)) {
@@ -146,16 +152,16 @@ public final class PolicyInspector {
   public static ObjectNode proxyPolicies(MeshSnapshot mesh, ProxyModel proxy) {
     ObjectNode out = JSON.objectNode();
     ArrayNode list = out.putArray("policies");
-    for (ResourceType type : ResourceCatalog.all()) {
-      if (!type.isPolicy() || mesh.policies(type.name()).isEmpty()) {
+    for (PolicyModule<?> module : PolicyModules.all()) {
+      if (mesh.policies(module.type().name()).isEmpty()) {
         continue;
       }
-      PolicyRules rules = PolicyRules.of(type.name(), mesh, proxy);
+      PolicyRules<?> rules = PolicyRules.of(module.policies(), mesh, proxy);
       if (rules.matched().stream().noneMatch(p -> p.spec().has("default"))) {
         continue;
       }
-      Conf conf = rules.proxy();
-      ObjectNode item = list.addObject().put("kind", type.name());
+      Conf<?> conf = rules.proxy();
+      ObjectNode item = list.addObject().put("kind", module.type().name());
       item.set("conf", conf.conf().deepCopy());
       ArrayNode origins = item.putArray("origins");
       conf.origins().stream().map(Origin::policy).distinct().forEach(p -> origins.addObject().put("kri", Kri.of(p)));
@@ -168,11 +174,11 @@ public final class PolicyInspector {
     JsonNode ref = policy.spec().path("targetRef");
     List<ProxyModel> out = new ArrayList<>();
     for (ProxyModel proxy : mesh.proxies().values().stream()
-        .sorted(java.util.Comparator.comparing(ProxyModel::name)).toList()) {
+        .sorted(Comparator.comparing(ProxyModel::name)).toList()) {
       boolean selected;
-      if (ref.path("kind").asText().equals("MeshHTTPRoute")) {
+      if (Selection.kind(ref) == TargetRefKind.MESH_HTTP_ROUTE) {
         String route = ref.path("name").asText();
-        selected = mesh.policies("MeshHTTPRoute").stream().anyMatch(r -> r.name().equals(route)
+        selected = mesh.policies(ResourceCatalog.MESH_HTTP_ROUTE.name()).stream().anyMatch(r -> r.name().equals(route)
             && Selection.selectsProxy(r.spec().path("targetRef"), proxy));
       } else {
         selected = Selection.selectsProxy(ref, proxy);
@@ -192,13 +198,13 @@ public final class PolicyInspector {
     return meta;
   }
 
-  private static ArrayNode origins(Conf conf) {
+  private static ArrayNode origins(Conf<?> conf) {
     ArrayNode out = JSON.arrayNode();
     conf.origins().stream().map(Origin::policy).distinct().forEach(p -> out.add(meta(p)));
     return out;
   }
 
-  private static ObjectNode valueOrigins(Conf conf) {
+  private static ObjectNode valueOrigins(Conf<?> conf) {
     ObjectNode out = JSON.objectNode();
     conf.setBy().forEach((path, origin) -> out.put(path, origin.policy().name()));
     return out;

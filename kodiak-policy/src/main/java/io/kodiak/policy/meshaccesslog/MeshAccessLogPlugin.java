@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshaccesslog;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
@@ -13,7 +14,6 @@ import io.kodiak.policy.core.envoy.Hcms;
 import io.kodiak.policy.core.envoy.ServiceUrls;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.InboundTarget;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
@@ -32,7 +32,7 @@ import java.util.function.Function;
  * marker, and the agent (kodiak-dp) sends each marked line to its address — Envoy has no plain
  * TCP logger, and this keeps Envoy's own formatter for every operator.
  */
-public final class MeshAccessLogPlugin implements PolicyPlugin {
+final class MeshAccessLogPlugin implements PolicyModule.Plugin<JsonNode> {
   /** Plain lines for a Tcp backend start with this, then the address and a space. */
   public static final String TCP_PREFIX = "KODIAK-TCP-LOG ";
   /** Json lines for a Tcp backend carry the address under this key (the agent removes it). */
@@ -40,8 +40,7 @@ public final class MeshAccessLogPlugin implements PolicyPlugin {
   static final String OTEL_CLUSTER = "meshaccesslog_opentelemetry";
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshAccessLog", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }
@@ -63,7 +62,7 @@ public final class MeshAccessLogPlugin implements PolicyPlugin {
     }
   }
 
-  private static void attach(ProxyResources resources, String name, Conf conf, Protocol protocol,
+  private static void attach(ProxyResources resources, String name, Conf<JsonNode> conf, Protocol protocol,
       Function<FilterChain, LogFormats.Traffic> trafficOf) {
     Listener listener = resources.listeners().get(name);
     if (listener == null || conf.isEmpty() || conf.conf().path("backends").isEmpty()) {

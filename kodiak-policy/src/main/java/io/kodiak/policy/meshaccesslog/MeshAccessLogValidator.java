@@ -12,7 +12,7 @@ import io.kodiak.model.validation.Addresses;
 import io.kodiak.policy.core.Backends;
 
 /** MeshAccessLog: each backend sets exactly its own block; paths absolute; formats complete. */
-public final class MeshAccessLogValidator implements ResourceValidator {
+final class MeshAccessLogValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, Kinds.DESTINATIONS).from(MESH).rules().build();
   private static final String[] TYPES = {"File", "Tcp", "OpenTelemetry"};

@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshcircuitbreaker;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
@@ -8,7 +9,6 @@ import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.kodiak.policy.core.envoy.ClusterEdits;
 import io.kodiak.policy.core.envoy.Values;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.proxy.Protocol;
 
@@ -17,10 +17,9 @@ import io.kodiak.xds.proxy.Protocol;
  * detection with each configured detector enforced (and unconfigured ones not), on service
  * clusters ({@code to[]}) and inbound local clusters ({@code from[]}/{@code rules[]}).
  */
-public final class MeshCircuitBreakerPlugin implements PolicyPlugin {
+final class MeshCircuitBreakerPlugin implements PolicyModule.Plugin<JsonNode> {
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshCircuitBreaker", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (!rules.matched().isEmpty()) {
       ClusterEdits.outbound(resources, rules, MeshCircuitBreakerPlugin::configure);
       ClusterEdits.inbound(resources, rules, MeshCircuitBreakerPlugin::configure);

@@ -10,7 +10,7 @@ import io.kodiak.policy.core.PolicyShape;
 import static io.kodiak.policy.core.TargetRefKind.*;
 
 /** MeshCircuitBreaker: positive limits and intervals, percentages in range. */
-public final class MeshCircuitBreakerValidator implements ResourceValidator {
+final class MeshCircuitBreakerValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES).to(MESH, Kinds.DESTINATIONS).from(MESH).rules().build();
 

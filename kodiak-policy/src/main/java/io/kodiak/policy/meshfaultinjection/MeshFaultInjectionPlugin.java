@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshfaultinjection;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
@@ -12,7 +13,6 @@ import io.kodiak.policy.core.envoy.Hcms;
 import io.kodiak.policy.core.envoy.ListenerEdits;
 import io.kodiak.policy.core.envoy.Values;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.proxy.Protocol;
 
@@ -21,12 +21,11 @@ import io.kodiak.xds.proxy.Protocol;
  * bandwidth, each for its percentage of requests), before the router of HTTP inbounds
  * ({@code from[]}/{@code rules[]}) and outbounds ({@code to[]}).
  */
-public final class MeshFaultInjectionPlugin implements PolicyPlugin {
+final class MeshFaultInjectionPlugin implements PolicyModule.Plugin<JsonNode> {
   static final String FAULT_FILTER = "envoy.filters.http.fault";
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshFaultInjection", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (!rules.matched().isEmpty()) {
       ListenerEdits.inbound(resources, rules, MeshFaultInjectionPlugin::configure);
       ListenerEdits.outbound(resources, rules, MeshFaultInjectionPlugin::configure);

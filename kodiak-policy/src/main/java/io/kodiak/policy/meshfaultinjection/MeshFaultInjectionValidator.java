@@ -10,7 +10,7 @@ import io.kodiak.policy.core.PolicyShape;
 import static io.kodiak.policy.core.TargetRefKind.*;
 
 /** MeshFaultInjection: percentages in range, real HTTP statuses, positive delays, bandwidth with units. */
-public final class MeshFaultInjectionValidator implements ResourceValidator {
+final class MeshFaultInjectionValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES).to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE).from(MESH, Kinds.SOURCES).rules()
       .build();

@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshhealthcheck;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
@@ -10,7 +11,6 @@ import io.kodiak.policy.core.envoy.ClusterEdits;
 import io.kodiak.policy.core.envoy.Headers;
 import io.kodiak.policy.core.envoy.Values;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.proxy.Protocol;
 import java.util.HexFormat;
@@ -20,13 +20,12 @@ import java.util.HexFormat;
  * gRPC health checking for gRPC, HTTP for HTTP, TCP otherwise (a check type that is disabled
  * falls back to TCP) — with thresholds, jitter and the panic threshold.
  */
-public final class MeshHealthCheckPlugin implements PolicyPlugin {
+final class MeshHealthCheckPlugin implements PolicyModule.Plugin<JsonNode> {
   private static final String DEFAULT_INTERVAL = "1m";
   private static final String DEFAULT_TIMEOUT = "15s";
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshHealthCheck", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (!rules.matched().isEmpty()) {
       ClusterEdits.outbound(resources, rules, MeshHealthCheckPlugin::configure);
     }

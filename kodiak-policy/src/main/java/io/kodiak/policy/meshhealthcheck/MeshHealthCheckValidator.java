@@ -10,7 +10,7 @@ import io.kodiak.policy.core.PolicyShape;
 import static io.kodiak.policy.core.TargetRefKind.*;
 
 /** MeshHealthCheck: positive intervals and thresholds, valid HTTP statuses. */
-public final class MeshHealthCheckValidator implements ResourceValidator {
+final class MeshHealthCheckValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE).build();
 

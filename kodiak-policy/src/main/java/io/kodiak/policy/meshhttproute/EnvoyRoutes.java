@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.kodiak.policy.core.envoy.Headers;
 import io.kodiak.policy.core.envoy.Values;
+import io.kodiak.policy.core.rules.RouteRules;
 import io.kodiak.xds.generate.ProxyResources;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,11 +1,13 @@
 package io.kodiak.policy.meshhttproute;
 
+import io.kodiak.policy.core.module.PolicyModule;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.kodiak.policy.core.rules.Entry;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
+import io.kodiak.policy.core.rules.RouteRules;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
 import java.util.List;
@@ -15,10 +17,9 @@ import java.util.List;
  * rules, most specific match first, and a catch-all to the service itself last. Each Envoy route
  * is named after the MeshHTTPRoute it came from, so policies targeting that route find it.
  */
-public final class MeshHTTPRoutePlugin implements PolicyPlugin {
+final class MeshHTTPRoutePlugin implements PolicyModule.Plugin<JsonNode> {
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshHTTPRoute", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }
@@ -26,10 +27,11 @@ public final class MeshHTTPRoutePlugin implements PolicyPlugin {
       if (!target.protocol().isHttp() || target.routeConfig().isEmpty()) {
         continue;
       }
-      List<Entry> entries = rules.toEntries(target.service());
+      List<Entry<JsonNode>> entries = rules.toEntries(target.service());
       if (entries.isEmpty()) {
         continue;
       }
+      resources.shapeRoutes(target.service());
       RouteConfiguration existing = resources.routes().get(target.routeConfig().get());
       VirtualHost.Builder host = existing.getVirtualHosts(0).toBuilder().clearRoutes();
       boolean catchAll = false;

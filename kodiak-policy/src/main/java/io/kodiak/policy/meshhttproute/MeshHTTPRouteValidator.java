@@ -12,7 +12,7 @@ import io.kodiak.policy.core.BackendRefs;
 import io.kodiak.policy.core.Regexes;
 
 /** MeshHTTPRoute: matches that make sense, valid regexes, filters that carry their settings. */
-public final class MeshHTTPRouteValidator implements ResourceValidator {
+final class MeshHTTPRouteValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, Kinds.DESTINATIONS).toContent("rules").build();
 

@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshloadbalancingstrategy;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.UInt64Value;
@@ -10,7 +11,6 @@ import io.kodiak.policy.core.envoy.ClusterEdits;
 import io.kodiak.policy.core.envoy.RouteEdits;
 import io.kodiak.policy.core.envoy.Values;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
 import io.kodiak.xds.proxy.Protocol;
@@ -22,10 +22,9 @@ import java.util.List;
  * the hashing algorithms the hash policies on each HTTP route to the service. Locality awareness
  * has nothing to choose between in a single-zone Universal mesh and is left alone.
  */
-public final class MeshLoadBalancingStrategyPlugin implements PolicyPlugin {
+final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<JsonNode> {
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshLoadBalancingStrategy", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }

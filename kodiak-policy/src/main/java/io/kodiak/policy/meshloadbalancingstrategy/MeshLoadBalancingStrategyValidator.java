@@ -11,7 +11,7 @@ import static io.kodiak.policy.core.TargetRefKind.*;
 import io.kodiak.policy.core.Regexes;
 
 /** MeshLoadBalancingStrategy: the block for the chosen balancer is the only one set; ring sizes in order. */
-public final class MeshLoadBalancingStrategyValidator implements ResourceValidator {
+final class MeshLoadBalancingStrategyValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE).build();
   private static final String[][] TYPES = {{"RoundRobin", ""}, {"LeastRequest", "leastRequest"},

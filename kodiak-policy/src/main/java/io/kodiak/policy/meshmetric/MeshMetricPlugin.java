@@ -1,12 +1,13 @@
 package io.kodiak.policy.meshmetric;
 
+import io.kodiak.policy.core.module.PolicyModule;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 
 /**
@@ -15,13 +16,12 @@ import io.kodiak.xds.generate.ProxyResources;
  * from Envoy's admin API on each scrape of its metrics port, so a policy change needs no extra
  * channel and an idle agent does nothing.
  */
-public final class MeshMetricPlugin implements PolicyPlugin {
+final class MeshMetricPlugin implements PolicyModule.Plugin<JsonNode> {
   public static final String CLUSTER = "kodiak:meshmetric";
   public static final String METADATA_KEY = "kodiak.meshmetric";
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshMetric", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }

@@ -13,7 +13,7 @@ import io.kodiak.policy.core.Backends;
 import io.kodiak.policy.core.Regexes;
 
 /** MeshMetric: valid application ports and paths, typed backends, compilable regex filters. */
-public final class MeshMetricValidator implements ResourceValidator {
+final class MeshMetricValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder().top(MESH, Kinds.PROXIES).topLevelDefault().build();
   private static final String[] TYPES = {"Prometheus", "OpenTelemetry"};
 

@@ -1,10 +1,10 @@
 package io.kodiak.policy.meshproxypatch;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.Origin;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,16 +15,15 @@ import org.slf4j.LoggerFactory;
  * there, say) is skipped with a log line naming the policy, so one bad patch never costs the
  * proxy the rest of its config.
  */
-public final class MeshProxyPatchPlugin implements PolicyPlugin {
+final class MeshProxyPatchPlugin implements PolicyModule.Plugin<JsonNode> {
   private static final Logger LOG = LoggerFactory.getLogger(MeshProxyPatchPlugin.class);
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshProxyPatch", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }
-    Conf conf = rules.proxy();
+    Conf<JsonNode> conf = rules.proxy();
     String policies = String.join(",", conf.origins().stream().map(Origin::policy).map(p -> p.name()).toList());
     int index = 0;
     for (JsonNode modification : conf.conf().path("appendModifications")) {

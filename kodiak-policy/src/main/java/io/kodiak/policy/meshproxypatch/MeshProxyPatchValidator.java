@@ -16,7 +16,7 @@ import java.util.Set;
  * MeshProxyPatch: each modification targets one kind of Envoy resource, values parse, JSON
  * patches are well-formed, and nothing nests deeper than {@link #MAX_DEPTH}.
  */
-public final class MeshProxyPatchValidator implements ResourceValidator {
+final class MeshProxyPatchValidator implements ResourceValidator {
   /** Deepest nesting accepted in a patch value; Envoy config is never this deep legitimately. */
   public static final int MAX_DEPTH = 32;
   private static final PolicyShape SHAPE =

@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshratelimit;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -14,7 +15,6 @@ import io.kodiak.policy.core.envoy.Headers;
 import io.kodiak.policy.core.envoy.ListenerEdits;
 import io.kodiak.policy.core.envoy.Values;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.proxy.Protocol;
 
@@ -24,13 +24,12 @@ import io.kodiak.xds.proxy.Protocol;
  * limit before the TCP proxy (closing connections over the rate) for TCP. Inbounds take
  * {@code from[]}/{@code rules[]}, outbounds {@code to[]}.
  */
-public final class MeshRateLimitPlugin implements PolicyPlugin {
+final class MeshRateLimitPlugin implements PolicyModule.Plugin<JsonNode> {
   static final String HTTP_FILTER = "envoy.filters.http.local_ratelimit";
   static final String TCP_FILTER = "envoy.filters.network.local_ratelimit";
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshRateLimit", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (!rules.matched().isEmpty()) {
       ListenerEdits.inbound(resources, rules, MeshRateLimitPlugin::configure);
       ListenerEdits.outbound(resources, rules, MeshRateLimitPlugin::configure);

@@ -10,7 +10,7 @@ import io.kodiak.policy.core.PolicyShape;
 import static io.kodiak.policy.core.TargetRefKind.*;
 
 /** MeshRateLimit: positive rates over intervals of at least 50ms, a real status for rejections. */
-public final class MeshRateLimitValidator implements ResourceValidator {
+final class MeshRateLimitValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH).from(MESH).rules().build();
 

@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshretry;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
@@ -13,7 +14,6 @@ import io.kodiak.policy.core.envoy.RouteEdits;
 import io.kodiak.policy.core.envoy.Values;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
 import io.kodiak.xds.proxy.Protocol;
@@ -25,7 +25,7 @@ import java.util.Map;
  * MeshRetry on outbounds: a retry policy on each HTTP route (the {@code grpc} block for gRPC
  * services, {@code http} otherwise) and connect attempts on TCP proxies.
  */
-public final class MeshRetryPlugin implements PolicyPlugin {
+final class MeshRetryPlugin implements PolicyModule.Plugin<JsonNode> {
   /** What Envoy retries when a policy names no condition: failures that never reached the application. */
   static final String DEFAULT_HTTP_RETRY_ON = "gateway-error,connect-failure,refused-stream";
   static final String DEFAULT_GRPC_RETRY_ON = "unavailable,cancelled,resource-exhausted";
@@ -40,13 +40,12 @@ public final class MeshRetryPlugin implements PolicyPlugin {
   private static final String METHOD_CONDITION = "HttpMethod";
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshRetry", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty() && rules.routeTargeted().isEmpty()) {
       return;
     }
     for (OutboundTarget target : resources.outbounds()) {
-      Conf conf = rules.to(target.service());
+      Conf<JsonNode> conf = rules.to(target.service());
       if (target.protocol().isHttp()) {
         boolean grpc = target.protocol() == Protocol.GRPC;
         RouteEdits.outbound(resources, target, route -> {

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * MeshRetry: back-off intervals are positive and ordered, retryOn names Kuma's conditions or a
  * status code Kuma knows (gRPC conditions are a closed enum in the schema).
  */
-public final class MeshRetryValidator implements ResourceValidator {
+final class MeshRetryValidator implements ResourceValidator {
   private static final PolicyShape SHAPE =
       PolicyShape.builder().top(MESH, Kinds.PROXIES_GATEWAYS_ROUTES).to(MESH, Kinds.DESTINATIONS).build();
   /** Kuma's retry conditions, spelled as Kuma's validator accepts them ({@code 5xx}, not the docs' 5XX). */

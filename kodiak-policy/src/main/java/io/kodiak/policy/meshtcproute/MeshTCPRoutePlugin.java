@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshtcproute;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +14,6 @@ import io.kodiak.policy.core.envoy.RouteEdits;
 import io.kodiak.policy.core.rules.Entry;
 import io.kodiak.policy.core.rules.MergePatch;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
 import java.util.ArrayList;
@@ -26,21 +26,19 @@ import java.util.TreeMap;
  * proxy (TCP outbounds) or on the catch-all route (HTTP outbounds no MeshHTTPRoute shapes; those
  * take precedence, as in Kuma).
  */
-public final class MeshTCPRoutePlugin implements PolicyPlugin {
+final class MeshTCPRoutePlugin implements PolicyModule.Plugin<JsonNode> {
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshTCPRoute", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }
-    PolicyRules httpRoutes = PolicyRules.of("MeshHTTPRoute", resources.mesh(), resources.proxy());
     for (OutboundTarget target : resources.outbounds()) {
-      List<Entry> entries = rules.toEntries(target.service());
+      List<Entry<JsonNode>> entries = rules.toEntries(target.service());
       if (entries.isEmpty()) {
         continue;
       }
       ObjectNode conf = JsonNodeFactory.instance.objectNode();
-      for (Entry entry : entries) {
+      for (Entry<JsonNode> entry : entries) {
         for (JsonNode rule : entry.item().path("rules")) {
           MergePatch.apply(conf, rule.path("default"));
         }
@@ -54,7 +52,7 @@ public final class MeshTCPRoutePlugin implements PolicyPlugin {
         if (listener != null) {
           resources.listener(Hcms.editTcpProxy(listener, tcp -> split(tcp, backends)));
         }
-      } else if (httpRoutes.toEntries(target.service()).isEmpty()) {
+      } else if (!resources.routesShaped(target.service())) {
         RouteAction.Builder action = RouteAction.newBuilder();
         if (backends.size() == 1) {
           action.setCluster(backends.get(0).cluster());

@@ -11,7 +11,7 @@ import static io.kodiak.policy.core.TargetRefKind.*;
 import io.kodiak.policy.core.BackendRefs;
 
 /** MeshTCPRoute: weighted backendRefs whose weights do not all vanish. */
-public final class MeshTCPRouteValidator implements ResourceValidator {
+final class MeshTCPRouteValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, Kinds.DESTINATIONS).toContent("rules").build();
 

@@ -1,6 +1,5 @@
 package io.kodiak.policy.meshtimeout;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -12,12 +11,14 @@ import io.kodiak.policy.core.envoy.Hcms;
 import io.kodiak.policy.core.envoy.RouteEdits;
 import io.kodiak.policy.core.envoy.UpstreamOptions;
 import io.kodiak.policy.core.envoy.Values;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.InboundTarget;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
+import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * MeshTimeout: connectionTimeout on the cluster; idleTimeout, maxConnectionDuration and
@@ -32,103 +33,87 @@ import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
  * Kuma's default policy (maxStreamDuration 0s) every requestTimeout would be dropped. Kuma puts
  * it on the cluster too (decision 12).
  */
-public final class MeshTimeoutPlugin implements PolicyPlugin {
+final class MeshTimeoutPlugin implements PolicyModule.Plugin<MeshTimeoutConf> {
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshTimeout", resources.mesh(), resources.proxy());
-    if (rules.matched().isEmpty() && rules.routeTargeted().isEmpty()) {
-      return;
-    }
+  public void apply(ProxyResources resources, PolicyRules<MeshTimeoutConf> rules) {
     ClusterEdits.outbound(resources, rules, (cluster, conf, protocol) -> cluster(cluster, conf, protocol.isHttp()));
     ClusterEdits.inbound(resources, rules, (cluster, conf, protocol) -> cluster(cluster, conf, protocol.isHttp()));
     for (OutboundTarget target : resources.outbounds()) {
-      Conf conf = rules.to(target.service());
-      listener(resources, target.listener(), conf.conf());
+      Conf<MeshTimeoutConf> conf = rules.to(target.service());
+      listener(resources, target.listener(), conf.value());
       RouteEdits.outbound(resources, target, route -> {
-        Conf routeConf = rules.toRoute(route.getName(), target.service());
-        return routeIdle(route(route, conf.then(routeConf).conf()), routeConf.conf());
+        Conf<MeshTimeoutConf> routeConf = rules.toRoute(route.getName(), target.service());
+        return routeIdle(route(route, conf.then(routeConf).value()), routeConf.value());
       });
     }
     for (InboundTarget target : resources.inbounds()) {
-      JsonNode conf = rules.inbound(target.inbound()).conf();
+      MeshTimeoutConf conf = rules.inbound(target.inbound()).value();
       listener(resources, target.listener(), conf);
       RouteEdits.inbound(resources, target, route -> route(route, conf));
     }
   }
 
-  private static Cluster cluster(Cluster cluster, JsonNode conf, boolean http) {
+  private static Cluster cluster(Cluster cluster, MeshTimeoutConf conf, boolean http) {
     Cluster.Builder out = cluster.toBuilder();
-    if (conf.has("connectionTimeout")) {
-      out.setConnectTimeout(Values.duration(conf.path("connectionTimeout")));
-    }
-    JsonNode httpConf = conf.path("http");
-    if (http && (conf.has("idleTimeout") || httpConf.has("maxConnectionDuration") || httpConf.has("maxStreamDuration"))) {
+    set(conf.connectionTimeout(), d -> out.setConnectTimeout(Values.duration(d)));
+    MeshTimeoutConf.Http timeouts = conf.httpOrNone();
+    if (http && (conf.idleTimeout() != null || timeouts.maxConnectionDuration() != null
+        || timeouts.maxStreamDuration() != null)) {
       UpstreamOptions.edit(out, options -> {
         HttpProtocolOptions.Builder common = options.getCommonHttpProtocolOptions().toBuilder();
-        if (conf.has("idleTimeout")) {
-          common.setIdleTimeout(Values.duration(conf.path("idleTimeout")));
-        }
-        if (httpConf.has("maxConnectionDuration")) {
-          common.setMaxConnectionDuration(Values.duration(httpConf.path("maxConnectionDuration")));
-        }
-        if (httpConf.has("maxStreamDuration")) {
-          common.setMaxStreamDuration(Values.duration(httpConf.path("maxStreamDuration")));
-        }
+        set(conf.idleTimeout(), d -> common.setIdleTimeout(Values.duration(d)));
+        set(timeouts.maxConnectionDuration(), d -> common.setMaxConnectionDuration(Values.duration(d)));
+        set(timeouts.maxStreamDuration(), d -> common.setMaxStreamDuration(Values.duration(d)));
         options.setCommonHttpProtocolOptions(common);
       });
     }
     return out.build();
   }
 
-  private static void listener(ProxyResources resources, String name, JsonNode conf) {
+  private static void listener(ProxyResources resources, String name, MeshTimeoutConf conf) {
     Listener listener = resources.listeners().get(name);
     if (listener == null) {
       return;
     }
-    JsonNode http = conf.path("http");
+    MeshTimeoutConf.Http timeouts = conf.httpOrNone();
     listener = Hcms.editHcm(listener, hcm -> {
       HttpConnectionManager.Builder out = hcm.toBuilder();
-      if (http.has("streamIdleTimeout")) {
-        out.setStreamIdleTimeout(Values.duration(http.path("streamIdleTimeout")));
-      }
-      if (http.has("requestHeadersTimeout")) {
-        out.setRequestHeadersTimeout(Values.duration(http.path("requestHeadersTimeout")));
-      }
-      if (conf.has("idleTimeout") || http.has("maxConnectionDuration")) {
+      set(timeouts.streamIdleTimeout(), d -> out.setStreamIdleTimeout(Values.duration(d)));
+      set(timeouts.requestHeadersTimeout(), d -> out.setRequestHeadersTimeout(Values.duration(d)));
+      if (conf.idleTimeout() != null || timeouts.maxConnectionDuration() != null) {
         HttpProtocolOptions.Builder common = out.getCommonHttpProtocolOptions().toBuilder();
-        if (conf.has("idleTimeout")) {
-          common.setIdleTimeout(Values.duration(conf.path("idleTimeout")));
-        }
-        if (http.has("maxConnectionDuration")) {
-          common.setMaxConnectionDuration(Values.duration(http.path("maxConnectionDuration")));
-        }
+        set(conf.idleTimeout(), d -> common.setIdleTimeout(Values.duration(d)));
+        set(timeouts.maxConnectionDuration(), d -> common.setMaxConnectionDuration(Values.duration(d)));
         out.setCommonHttpProtocolOptions(common);
       }
       return out.build();
     });
-    if (conf.has("idleTimeout")) {
+    if (conf.idleTimeout() != null) {
       listener = Hcms.editTcpProxy(listener, tcp -> tcp.toBuilder()
-          .setIdleTimeout(Values.duration(conf.path("idleTimeout"))).build());
+          .setIdleTimeout(Values.duration(conf.idleTimeout())).build());
     }
     resources.listener(listener);
   }
 
-  private static Route route(Route route, JsonNode conf) {
-    if (!route.hasRoute()) {
+  private static Route route(Route route, MeshTimeoutConf conf) {
+    Duration timeout = conf.httpOrNone().requestTimeout();
+    if (!route.hasRoute() || timeout == null) {
       return route; // redirects have no upstream to time out
     }
-    JsonNode http = conf.path("http");
-    RouteAction.Builder action = route.getRoute().toBuilder();
-    if (http.has("requestTimeout")) {
-      action.setTimeout(Values.duration(http.path("requestTimeout")));
-    }
-    return route.toBuilder().setRoute(action).build();
+    return route.toBuilder().setRoute(route.getRoute().toBuilder().setTimeout(Values.duration(timeout))).build();
   }
 
   /** A MeshHTTPRoute-targeted streamIdleTimeout: the route's idle timeout overrides the manager's. */
-  private static Route routeIdle(Route route, JsonNode routeConf) {
-    JsonNode idle = routeConf.path("http").path("streamIdleTimeout");
-    return idle.isMissingNode() || !route.hasRoute() ? route
+  private static Route routeIdle(Route route, MeshTimeoutConf routeConf) {
+    Duration idle = routeConf.httpOrNone().streamIdleTimeout();
+    return idle == null || !route.hasRoute() ? route
         : route.toBuilder().setRoute(route.getRoute().toBuilder().setIdleTimeout(Values.duration(idle))).build();
+  }
+
+  /** Applies a timeout the conf sets; an unset one leaves Envoy's value alone. */
+  private static void set(Duration value, Consumer<Duration> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
   }
 }

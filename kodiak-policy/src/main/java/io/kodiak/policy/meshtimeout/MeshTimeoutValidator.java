@@ -10,7 +10,7 @@ import io.kodiak.policy.core.PolicyShape;
 import static io.kodiak.policy.core.TargetRefKind.*;
 
 /** MeshTimeout: durations are non-negative; a connection timeout cannot be zero. */
-public final class MeshTimeoutValidator implements ResourceValidator {
+final class MeshTimeoutValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_GATEWAYS_ROUTES).to(MESH, Kinds.DESTINATIONS).from(MESH).rules().build();
 

@@ -11,7 +11,7 @@ import static io.kodiak.policy.core.TargetRefKind.*;
 import java.util.List;
 
 /** MeshTLS: a TLS version range whose minimum does not exceed its maximum. */
-public final class MeshTLSValidator implements ResourceValidator {
+final class MeshTLSValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder().top(MESH, Kinds.PROXIES).from(MESH).rules().build();
   private static final List<String> ORDER = List.of("TLS10", "TLS11", "TLS12", "TLS13");
 

@@ -1,5 +1,6 @@
 package io.kodiak.policy.meshtrace;
 
+import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -12,7 +13,6 @@ import io.kodiak.policy.core.envoy.Hcms;
 import io.kodiak.policy.core.envoy.ServiceUrls;
 import io.kodiak.policy.core.envoy.Values;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import java.net.URI;
 import java.util.List;
@@ -24,13 +24,12 @@ import java.util.List;
  * node's cluster, set in the bootstrap). Applications must forward the trace headers they receive
  * (b3 or traceparent) on the calls they make, as with every mesh.
  */
-public final class MeshTracePlugin implements PolicyPlugin {
+final class MeshTracePlugin implements PolicyModule.Plugin<JsonNode> {
   static final String ZIPKIN_CLUSTER = "meshtrace_zipkin";
   static final String OTEL_CLUSTER = "meshtrace_opentelemetry";
 
   @Override
-  public void apply(ProxyResources resources) {
-    PolicyRules rules = PolicyRules.of("MeshTrace", resources.mesh(), resources.proxy());
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }

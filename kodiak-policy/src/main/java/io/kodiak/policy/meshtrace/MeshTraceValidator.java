@@ -11,7 +11,7 @@ import static io.kodiak.policy.core.TargetRefKind.*;
 import io.kodiak.policy.core.Backends;
 
 /** MeshTrace: at most one backend, sampling percentages in range, tags literal or from a header. */
-public final class MeshTraceValidator implements ResourceValidator {
+final class MeshTraceValidator implements ResourceValidator {
   private static final PolicyShape SHAPE =
       PolicyShape.builder().top(MESH, Kinds.PROXIES_AND_GATEWAYS).topLevelDefault().build();
   private static final String[] TYPES = {"Zipkin", "Datadog", "OpenTelemetry"};

@@ -10,7 +10,7 @@ import io.kodiak.policy.core.PolicyShape;
 import static io.kodiak.policy.core.TargetRefKind.*;
 
 /** MeshTrafficPermission: each from[] names an action; rules[] match on SPIFFE IDs. */
-public final class MeshTrafficPermissionValidator implements ResourceValidator {
+final class MeshTrafficPermissionValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES).from(MESH, Kinds.SOURCES).rules().build();
 

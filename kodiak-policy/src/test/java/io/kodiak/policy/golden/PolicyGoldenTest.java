@@ -8,10 +8,7 @@ import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
-import io.kodiak.policy.PolicyPlugins;
-import io.kodiak.policy.PolicyValidators;
-import io.kodiak.xds.generate.InboundAuthorization;
-import io.kodiak.xds.generate.InboundTls;
+import io.kodiak.policy.PolicyModules;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.mesh.MeshSnapshot;
@@ -64,7 +61,7 @@ class PolicyGoldenTest {
     for (JsonNode doc : spec.path("policies")) {
       Resource policy = ResourceCodec.decode(doc);
       Violations violations = new Violations();
-      var validator = PolicyValidators.all().get(policy.type());
+      var validator = PolicyModules.validators().get(policy.type());
       if (validator != null) {
         validator.validate(policy, violations);
       }
@@ -72,7 +69,7 @@ class PolicyGoldenTest {
       policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
     }
     MeshSnapshot mesh = MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
-    ProxyConfig config = new ProxyConfigGenerator(InboundAuthorization.DENY_ALL, InboundTls.NONE, PolicyPlugins.inOrder())
+    ProxyConfig config = new ProxyConfigGenerator(PolicyModules.plugins())
         .generate(mesh, mesh.proxies().get(spec.path("proxy").asText()));
     assertThat(IgnoredByEnvoy.findings(config)).as(name + ": settings Envoy would silently ignore").isEmpty();
     GoldenConfigs.assertMatchesGolden(config, DIR.resolve(name + ".json"));

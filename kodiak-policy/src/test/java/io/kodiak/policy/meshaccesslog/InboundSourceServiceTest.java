@@ -8,10 +8,8 @@ import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
-import io.kodiak.policy.PolicyPlugins;
+import io.kodiak.policy.PolicyModules;
 import io.kodiak.policy.core.envoy.Hcms;
-import io.kodiak.xds.generate.InboundAuthorization;
-import io.kodiak.xds.generate.InboundTls;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.mesh.MeshMtls;
@@ -80,7 +78,7 @@ class InboundSourceServiceTest {
   private static List<String> lines(Optional<MeshMtls.Mode> mode) {
     MeshSnapshot mesh = MeshSnapshot.of("default", List.of(ProxyModels.fromDataplane(BACKEND)), Set.of())
         .withPolicies(mode.map(m -> new MeshMtls("default", m, List.of("ca"))), Map.of("MeshAccessLog", List.of(LOG)));
-    ProxyConfig config = new ProxyConfigGenerator(InboundAuthorization.DENY_ALL, InboundTls.NONE, PolicyPlugins.inOrder())
+    ProxyConfig config = new ProxyConfigGenerator(PolicyModules.plugins())
         .generate(mesh, mesh.proxies().get("backend-1"), ProxyKind.ENVOY, Optional.of(new ProxyIdentity("cert", "key")));
     List<String> out = new ArrayList<>();
     for (Listener listener : config.listeners()) {

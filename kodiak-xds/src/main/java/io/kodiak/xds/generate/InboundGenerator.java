@@ -16,7 +16,6 @@ import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.kodiak.xds.mesh.MeshMtls;
-import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;
 import java.util.Optional;
 import io.kodiak.xds.proxy.ProxyModel;
@@ -28,8 +27,7 @@ import io.kodiak.xds.proxy.ProxyModel;
 final class InboundGenerator {
   private InboundGenerator() {}
 
-  static void generate(InboundAuthorization authorization, InboundTls tls, ProxyResources out) {
-    MeshSnapshot mesh = out.mesh();
+  static void generate(ProxyResources out) {
     ProxyModel proxy = out.proxy();
     Optional<MeshMtls> mtls = out.mtls();
     for (Inbound inbound : proxy.inbounds()) {
@@ -62,18 +60,18 @@ final class InboundGenerator {
       if (mtls.isEmpty()) {
         listener.addFilterChains(plaintext);
       } else {
-        // mutual TLS, and only callers the traffic permissions allow
-        RBAC rules = authorization.rulesFor(mesh, proxy, inbound);
-        InboundTls.Settings settings = tls.settingsFor(mesh, proxy, inbound);
-        MeshMtls.Mode mode = settings.mode().orElse(mtls.get().mode());
+        // mutual TLS, and nobody allowed until a plugin of the inbound phase says who is
+        RBAC nobody = RBAC.newBuilder().setAction(RBAC.Action.ALLOW).build();
+        InboundEdits.TlsSettings settings = InboundEdits.TlsSettings.DEFAULT;
+        MeshMtls.Mode mode = mtls.get().mode();
         FilterChain.Builder secure = FilterChain.newBuilder().setTransportSocket(Mtls.downstream(settings));
         if (inbound.protocol().isHttp()) {
           String routeName = EnvoyNames.inboundCheckedRoute(inbound.address(), inbound.port());
-          out.route(Routes.allToChecked(routeName, inbound.service(), cluster, rules));
+          out.route(Routes.withRbac(Routes.allTo(routeName, inbound.service(), cluster), nobody));
           checkedRoute = Optional.of(routeName);
           secure.addFilters(HttpFilters.hcmRdsWithRbac(stats, routeName));
         } else {
-          secure.addFilters(HttpFilters.networkRbac(stats, rules)).addFilters(HttpFilters.tcpProxy(stats, cluster));
+          secure.addFilters(HttpFilters.networkRbac(stats, nobody)).addFilters(HttpFilters.tcpProxy(stats, cluster));
         }
         // The TLS chain is the same in STRICT and PERMISSIVE, so switching modes only adds or
         // removes the plaintext chain and open mutual-TLS connections are left alone.
@@ -97,7 +95,7 @@ final class InboundGenerator {
         local.putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options());
       }
       out.cluster(local.build());
-      out.inbound(new ProxyResources.InboundTarget(inbound, listenerName, checkedRoute, cluster));
+      out.inbound(new ProxyResources.InboundTarget(inbound, listenerName, checkedRoute, cluster, plaintext));
     }
   }
 }

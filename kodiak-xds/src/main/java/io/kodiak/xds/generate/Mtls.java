@@ -42,7 +42,7 @@ final class Mtls {
         .build();
   }
 
-  static TransportSocket downstream(InboundTls.Settings settings) {
+  static TransportSocket downstream(InboundEdits.TlsSettings settings) {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
         .addTlsCertificateSdsSecretConfigs(sds(EnvoyNames.IDENTITY_SECRET))
         .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET));

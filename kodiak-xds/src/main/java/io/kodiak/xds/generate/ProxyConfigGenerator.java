@@ -10,26 +10,19 @@ import java.util.Optional;
 
 /**
  * Generates one proxy's Envoy configuration: the base listeners and clusters for its inbounds and
- * outbounds, then each policy plugin in order. A pure function of (mesh snapshot, proxy): no I/O,
+ * outbounds, then each policy plugin in order (who may call an inbound is one of them). A pure function of (mesh snapshot, proxy): no I/O,
  * clock or randomness, so equal inputs give byte-equal output and equal versions. Thread-safe.
  */
 public final class ProxyConfigGenerator {
-  private final InboundAuthorization authorization;
-  private final InboundTls tls;
   private final List<PolicyPlugin> plugins;
 
+  /** Only the base config: no policy applies, and with mTLS nobody may call an inbound. */
   public ProxyConfigGenerator() {
-    this(InboundAuthorization.DENY_ALL, InboundTls.NONE, List.of());
+    this(List.of());
   }
 
-  /**
-   * @param authorization who may call inbounds when mTLS is on (the MeshTrafficPermission plugin)
-   * @param tls per-inbound TLS settings (the MeshTLS plugin)
-   * @param plugins the other policies, in the order they apply
-   */
-  public ProxyConfigGenerator(InboundAuthorization authorization, InboundTls tls, List<PolicyPlugin> plugins) {
-    this.authorization = authorization;
-    this.tls = tls;
+  /** @param plugins every policy's plugin, in the order they apply (the inbound phase first) */
+  public ProxyConfigGenerator(List<PolicyPlugin> plugins) {
     this.plugins = List.copyOf(plugins);
   }
 
@@ -52,7 +45,7 @@ public final class ProxyConfigGenerator {
       out.secret(Mtls.caSecret(mtls.get()));
     }
     if (kind == ProxyKind.ENVOY) {
-      InboundGenerator.generate(authorization, tls, out);
+      InboundGenerator.generate(out);
     }
     OutboundGenerator.generate(out);
     for (PolicyPlugin plugin : plugins) {

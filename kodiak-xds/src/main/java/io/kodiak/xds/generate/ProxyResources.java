@@ -2,6 +2,7 @@ package io.kodiak.xds.generate;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
@@ -13,9 +14,11 @@ import io.kodiak.xds.proxy.Protocol;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,8 +37,12 @@ public final class ProxyResources {
     }
   }
 
-  /** An inbound as generated: its listener, the RDS route (mTLS HTTP only) and the local cluster. */
-  public record InboundTarget(Inbound inbound, String listener, Optional<String> routeConfig, String localCluster) {}
+  /**
+   * An inbound as generated: its listener, the RDS route (mTLS HTTP only), the local cluster and
+   * its plaintext filter chain (in the listener unless mTLS is STRICT; see {@link InboundEdits#tls}).
+   */
+  public record InboundTarget(Inbound inbound, String listener, Optional<String> routeConfig, String localCluster,
+      FilterChain plaintextChain) {}
 
   private final MeshSnapshot mesh;
   private final ProxyModel proxy;
@@ -49,6 +56,7 @@ public final class ProxyResources {
   private final List<OutboundTarget> outbounds = new ArrayList<>();
   private final List<InboundTarget> inbounds = new ArrayList<>();
   private final Map<String, String> serviceOfCluster = new TreeMap<>();
+  private final Set<String> shapedRoutes = new HashSet<>();
 
   ProxyResources(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<MeshMtls> mtls) {
     this.mesh = mesh;
@@ -137,6 +145,16 @@ public final class ProxyResources {
 
   void serviceCluster(String cluster, String service) {
     serviceOfCluster.put(cluster, service);
+  }
+
+  /** Notes that a route policy shaped the HTTP routes to {@code service}; route policies after it leave them alone. */
+  public void shapeRoutes(String service) {
+    shapedRoutes.add(service);
+  }
+
+  /** Whether a route policy already shaped the HTTP routes to {@code service}. */
+  public boolean routesShaped(String service) {
+    return shapedRoutes.contains(service);
   }
 
   public boolean hasCluster(String name) {

@@ -78,7 +78,7 @@ class GoldenConfigTest {
         Files.readString(pems.resolve("web-key.pem")));
     MeshSnapshot secured = MESH.withPolicies(Optional.of(mtls), Map.of());
     // RBAC rules as the MeshTrafficPermission plugin would give them (that plugin lives in kodiak-policy)
-    InboundAuthorization allowAll = (mesh, proxy, inbound) -> io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
+    io.envoyproxy.envoy.config.rbac.v3.RBAC allowAll = io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
         .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
         .putPolicies("frontend", io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
             .addPermissions(io.envoyproxy.envoy.config.rbac.v3.Permission.newBuilder().setAny(true))
@@ -88,7 +88,8 @@ class GoldenConfigTest {
                         .setExact("spiffe://default/frontend"))))
             .build())
         .build();
-    ProxyConfig config = new ProxyConfigGenerator(allowAll, InboundTls.NONE, List.of())
+    PolicyPlugin permissions = out -> out.inbounds().forEach(target -> InboundEdits.authorize(out, target, allowAll));
+    ProxyConfig config = new ProxyConfigGenerator(List.of(permissions))
         .generate(secured, MESH.proxies().get("web-1"), io.kodiak.xds.proxy.ProxyKind.ENVOY, Optional.of(identity));
     assertThat(config.secrets()).extracting(s -> s.getName()).containsExactly("identity_cert", "mesh_ca");
     ObjectNode rendered = GoldenConfigs.render(config);

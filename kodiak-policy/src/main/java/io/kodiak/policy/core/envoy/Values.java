@@ -35,6 +35,12 @@ public final class Values {
     return duration;
   }
 
+  /** A decoded policy duration as a protobuf Duration; longer than Envoy takes is clamped (see {@link #ENVOY_MAX}). */
+  public static Duration duration(java.time.Duration value) {
+    java.time.Duration clamped = value.compareTo(ENVOY_MAX) > 0 ? ENVOY_MAX : value;
+    return Duration.newBuilder().setSeconds(clamped.getSeconds()).setNanos(clamped.getNano()).build();
+  }
+
   /** Parsed durations by text: every cluster and route of every proxy asks for the same few. */
   private static final java.util.Map<String, Duration> DURATIONS = new java.util.concurrent.ConcurrentHashMap<>();
 

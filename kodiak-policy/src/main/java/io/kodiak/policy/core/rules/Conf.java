@@ -1,36 +1,59 @@
 package io.kodiak.policy.core.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The merged configuration of one rule and the policy entries it came from, in merge order (the
- * last one wins where they disagree). Build with {@link #merging()}; read-only afterwards.
+ * last one wins where they disagree): as the plugin reads it ({@link #value()}, typed) and as the
+ * inspect API shows it ({@link #conf()}, JSON, with which entry set each value). Both are merged
+ * from the same entries in the same order. Built by {@link PolicyRules}; read-only afterwards.
  */
-public final class Conf {
-  public static final Conf EMPTY = new Conf();
-  private final ObjectNode conf = JsonNodeFactory.instance.objectNode();
+public final class Conf<C> {
+  private final ConfType<C> type;
+  private final ObjectNode json = JsonNodeFactory.instance.objectNode();
   private final List<Origin> origins = new ArrayList<>();
-  /** Each merged patch, beside its origin: which entry set which value is worked out only when asked. */
-  private final List<com.fasterxml.jackson.databind.JsonNode> patches = new ArrayList<>();
-  private java.util.TreeMap<String, Origin> setBy; // built on first ask (the inspect API); generation never asks
+  /** Each merged block, beside its origin: which entry set which value is worked out only when asked. */
+  private final List<JsonNode> patches = new ArrayList<>();
+  private final List<C> parts = new ArrayList<>();
+  private C value; // merged on first ask
+  private TreeMap<String, Origin> setBy; // built on first ask (the inspect API); generation never asks
 
-  private Conf() {}
-
-  static Conf merging() {
-    return new Conf();
+  private Conf(ConfType<C> type) {
+    this.type = type;
   }
 
-  void merge(com.fasterxml.jackson.databind.JsonNode patch, Origin origin) {
-    MergePatch.apply(conf, patch);
+  static <C> Conf<C> merging(ConfType<C> type) {
+    return new Conf<>(type);
+  }
+
+  void merge(Entry<C> entry) {
+    merge(entry.item().path("default"), entry.conf(), entry.origin());
+  }
+
+  void merge(JsonNode patch, C part, Origin origin) {
+    MergePatch.apply(json, patch);
     origins.add(origin);
     patches.add(patch);
+    parts.add(part);
+  }
+
+  /** The merged conf, typed: every component the entries left unset is null. */
+  public synchronized C value() {
+    if (value == null) {
+      value = type.merged(parts, json);
+    }
+    return value;
   }
 
   /** Notes which policy entry set each value (leaf or list) the patch carries. */
-  private void record(String prefix, com.fasterxml.jackson.databind.JsonNode patch, Origin origin) {
+  private void record(String prefix, JsonNode patch, Origin origin) {
     patch.fields().forEachRemaining(field -> {
       String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       forgetBelow(setBy, path);
@@ -45,39 +68,38 @@ public final class Conf {
   }
 
   /** Drops the origins of values under {@code path} ("a.b" drops "a.b.c"): a range, since '/' follows '.'. */
-  private static void forgetBelow(java.util.TreeMap<String, Origin> setBy, String path) {
+  private static void forgetBelow(TreeMap<String, Origin> setBy, String path) {
     setBy.subMap(path + ".", path + "/").clear();
   }
 
   /** For each value in the merged conf (dotted path), the policy entry that set it last. */
-  public synchronized java.util.Map<String, Origin> setBy() {
+  public synchronized Map<String, Origin> setBy() {
     if (setBy == null) {
-      setBy = new java.util.TreeMap<>();
+      setBy = new TreeMap<>();
       for (int i = 0; i < patches.size(); i++) {
         record("", patches.get(i), origins.get(i));
       }
     }
-    return java.util.Collections.unmodifiableMap(setBy);
+    return Collections.unmodifiableMap(setBy);
   }
 
   /** This conf with {@code later} merged over it (a route's own rules over its service's). */
-  public Conf then(Conf later) {
+  public Conf<C> then(Conf<C> later) {
     if (later.isEmpty()) {
       return this;
     }
-    Conf out = new Conf();
-    MergePatch.apply(out.conf, conf);
-    MergePatch.apply(out.conf, later.conf);
-    out.origins.addAll(origins);
-    out.origins.addAll(later.origins);
-    out.patches.addAll(patches);
-    out.patches.addAll(later.patches);
+    Conf<C> out = new Conf<>(type);
+    for (Conf<C> part : List.of(this, later)) {
+      for (int i = 0; i < part.patches.size(); i++) {
+        out.merge(part.patches.get(i), part.parts.get(i), part.origins.get(i));
+      }
+    }
     return out;
   }
 
-  /** The merged {@code default}; do not modify. */
+  /** The merged {@code default} as JSON (what the inspect API shows); do not modify. */
   public ObjectNode conf() {
-    return conf;
+    return json;
   }
 
   public List<Origin> origins() {

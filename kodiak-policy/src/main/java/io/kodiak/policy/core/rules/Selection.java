@@ -1,6 +1,7 @@
 package io.kodiak.policy.core.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kodiak.policy.core.TargetRefKind;
 import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.ProxyModel;
 import java.util.Iterator;
@@ -15,17 +16,17 @@ public final class Selection {
 
   /** Whether the targetRef selects this proxy at all (for its outbounds or any inbound). */
   public static boolean selectsProxy(JsonNode ref, ProxyModel proxy) {
-    String kind = kind(ref);
-    if (kind.equals("Mesh")) {
+    TargetRefKind kind = kind(ref);
+    if (kind == TargetRefKind.MESH) {
       return proxyTypeSidecar(ref);
     }
-    if (kind.equals("MeshHTTPRoute")) {
+    if (kind == TargetRefKind.MESH_HTTP_ROUTE) {
       return false; // selects routes, not proxies: see PolicyRules#toRoute
     }
-    if (kind.equals("MeshSubset") && !ref.path("tags").fields().hasNext()) {
+    if (kind == TargetRefKind.MESH_SUBSET && !ref.path("tags").fields().hasNext()) {
       return proxyTypeSidecar(ref);
     }
-    if (kind.equals("Dataplane") && !ref.has("sectionName")) {
+    if (kind == TargetRefKind.DATAPLANE && !ref.has("sectionName")) {
       return dataplaneMatches(ref, proxy);
     }
     return proxy.inbounds().stream().anyMatch(inbound -> selectsInbound(ref, proxy, inbound));
@@ -35,11 +36,11 @@ public final class Selection {
   public static boolean selectsInbound(JsonNode ref, ProxyModel proxy, Inbound inbound) {
     String name = ref.path("name").asText("");
     return switch (kind(ref)) {
-      case "Mesh" -> proxyTypeSidecar(ref);
-      case "MeshSubset" -> proxyTypeSidecar(ref) && tagsMatch(ref.path("tags"), inbound.tags());
-      case "MeshService" -> inbound.service().equals(name);
-      case "MeshServiceSubset" -> inbound.service().equals(name) && tagsMatch(ref.path("tags"), inbound.tags());
-      case "Dataplane" -> dataplaneMatches(ref, proxy)
+      case MESH -> proxyTypeSidecar(ref);
+      case MESH_SUBSET -> proxyTypeSidecar(ref) && tagsMatch(ref.path("tags"), inbound.tags());
+      case MESH_SERVICE -> inbound.service().equals(name);
+      case MESH_SERVICE_SUBSET -> inbound.service().equals(name) && tagsMatch(ref.path("tags"), inbound.tags());
+      case DATAPLANE -> dataplaneMatches(ref, proxy)
           && (!ref.has("sectionName") || ref.path("sectionName").asText().equals(String.valueOf(inbound.port())));
       default -> false;
     };
@@ -52,11 +53,11 @@ public final class Selection {
    */
   public static int specificity(JsonNode ref) {
     return switch (kind(ref)) {
-      case "MeshSubset" -> 1;
-      case "MeshService" -> 2;
-      case "MeshServiceSubset" -> 3;
-      case "Dataplane" -> ref.has("sectionName") ? 6 : ref.has("name") ? 5 : 4;
-      case "MeshHTTPRoute" -> 7;
+      case MESH_SUBSET -> 1;
+      case MESH_SERVICE -> 2;
+      case MESH_SERVICE_SUBSET -> 3;
+      case DATAPLANE -> ref.has("sectionName") ? 6 : ref.has("name") ? 5 : 4;
+      case MESH_HTTP_ROUTE -> 7;
       default -> 0;
     };
   }
@@ -64,9 +65,9 @@ public final class Selection {
   /** How specific a {@code to[]} or {@code from[]} targetRef is: Mesh < MeshSubset < MeshService < MeshServiceSubset. */
   public static int sectionSpecificity(JsonNode ref) {
     return switch (kind(ref)) {
-      case "MeshSubset" -> 1;
-      case "MeshService" -> 2;
-      case "MeshServiceSubset" -> 3;
+      case MESH_SUBSET -> 1;
+      case MESH_SERVICE -> 2;
+      case MESH_SERVICE_SUBSET -> 3;
       default -> 0;
     };
   }
@@ -74,14 +75,16 @@ public final class Selection {
   /** Whether a {@code to[]} targetRef names this destination service. */
   public static boolean toMatches(JsonNode ref, String service) {
     return switch (kind(ref)) {
-      case "Mesh" -> true;
-      case "MeshService", "MeshServiceSubset" -> ref.path("name").asText().equals(service);
+      case MESH -> true;
+      case MESH_SERVICE, MESH_SERVICE_SUBSET -> ref.path("name").asText().equals(service);
       default -> false;
     };
   }
 
-  static String kind(JsonNode ref) {
-    return ref.path("kind").asText("Mesh");
+  /** A targetRef's kind; no kind is Mesh. A kind Kodiak does not know selects nothing (validation refuses it). */
+  public static TargetRefKind kind(JsonNode ref) {
+    return ref.has("kind") ? TargetRefKind.fromWire(ref.path("kind").asText()).orElse(TargetRefKind.UNKNOWN)
+        : TargetRefKind.MESH;
   }
 
   private static boolean dataplaneMatches(JsonNode ref, ProxyModel proxy) {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
+import io.kodiak.policy.PolicyModules;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.ProxyModel;
@@ -53,7 +55,11 @@ class PolicyRulesCasesTest {
     });
     MeshSnapshot mesh = MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
     ProxyModel proxy = mesh.proxies().get(spec.path("proxy").asText());
-    PolicyRules rules = PolicyRules.of(spec.path("type").asText(), mesh, proxy, spec.path("shadow").asBoolean(false));
+    String type = spec.path("type").asText();
+    PolicyModule<?> module = PolicyModules.all().stream().filter(m -> m.type().name().equals(type)).findFirst()
+        .orElseThrow(() -> new AssertionError(file + ": no module for " + type));
+    PolicyRules<?> rules = PolicyRules.of(module.policies(), mesh, proxy,
+        spec.path("shadow").asBoolean(false) ? Shadow.INCLUDED : Shadow.EXCLUDED);
     JsonNode expect = spec.path("expect");
 
     if (expect.has("matched")) {
@@ -76,7 +82,7 @@ class PolicyRulesCasesTest {
             s.getValue())));
   }
 
-  private static void assertConf(String what, Conf actual, JsonNode expected) {
+  private static void assertConf(String what, Conf<?> actual, JsonNode expected) {
     JsonNode conf = expected.has("conf") ? expected.path("conf") : JsonNodeFactory.instance.objectNode();
     assertThat((JsonNode) actual.conf()).as(what + " conf").isEqualTo(conf);
     List<String> origins = new ArrayList<>();

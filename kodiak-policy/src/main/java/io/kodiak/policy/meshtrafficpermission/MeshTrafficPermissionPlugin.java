@@ -6,34 +6,44 @@ import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.kodiak.model.core.Resource;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.xds.generate.InboundAuthorization;
-import io.kodiak.xds.mesh.MeshSnapshot;
-import io.kodiak.xds.proxy.Inbound;
-import io.kodiak.xds.proxy.ProxyModel;
+import io.kodiak.xds.generate.InboundEdits;
+import io.kodiak.xds.generate.ProxyResources;
+import io.kodiak.xds.generate.ProxyResources.InboundTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the MeshTrafficPermissions that select an inbound into Envoy RBAC rules. Callers are
+ * MeshTrafficPermission, a plugin of the inbound phase: the permissions that select an inbound
+ * become the Envoy RBAC rules of its mutual-TLS chain. Callers are
  * judged by the most specific selection that matches them (MeshServiceSubset over MeshService
  * over MeshSubset over Mesh); among policies naming the same callers, the more specific policy,
  * then the policy merged later (see PolicyOrder), wins. {@code rules[]} denials beat every allow. With no allowing
  * permission, nobody is allowed. Pure and thread-safe.
  */
-public final class MeshTrafficPermissionRbac implements InboundAuthorization {
+final class MeshTrafficPermissionPlugin implements PolicyModule.Plugin<JsonNode> {
   @Override
-  public RBAC rulesFor(MeshSnapshot mesh, ProxyModel proxy, Inbound inbound) {
-    List<Resource> selecting = PolicyRules.of("MeshTrafficPermission", mesh, proxy).inboundPolicies(inbound);
+  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
+    for (InboundTarget target : resources.inbounds()) {
+      List<Resource> selecting = rules.inboundPolicies(target.inbound());
+      if (!selecting.isEmpty()) {
+        InboundEdits.authorize(resources, target, rulesFor(resources.mesh().mesh(), selecting));
+      }
+    }
+  }
+
+  /** The RBAC rules of the permissions selecting one inbound (in merge order). */
+  static RBAC rulesFor(String mesh, List<Resource> selecting) {
 
     Map<String, Rule> fromRules = new LinkedHashMap<>(); // later (more specific) policies override
     List<Sources> ruleAllows = new ArrayList<>();
     List<Sources> ruleDenies = new ArrayList<>();
     for (Resource policy : selecting) {
       for (JsonNode from : policy.spec().path("from")) {
-        Sources sources = Sources.fromTargetRef(mesh.mesh(), from.path("targetRef"));
+        Sources sources = Sources.fromTargetRef(mesh, from.path("targetRef"));
         fromRules.put(sources.key(), new Rule(sources, allows(from.path("default").path("action").asText("Deny"))));
       }
       for (JsonNode rule : policy.spec().path("rules")) {

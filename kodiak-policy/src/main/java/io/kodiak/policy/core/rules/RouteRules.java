@@ -1,10 +1,8 @@
-package io.kodiak.policy.meshhttproute;
+package io.kodiak.policy.core.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kodiak.policy.core.rules.Entry;
-import io.kodiak.policy.core.rules.MergePatch;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,9 +21,9 @@ public final class RouteRules {
 
   private RouteRules() {}
 
-  public static List<MatchRule> of(List<Entry> entries) {
+  public static List<MatchRule> of(List<? extends Entry<?>> entries) {
     Map<String, Merged> byMatches = new LinkedHashMap<>();
-    for (Entry entry : entries) {
+    for (Entry<?> entry : entries) {
       for (JsonNode rule : entry.item().path("rules")) {
         JsonNode matches = rule.path("matches");
         Merged merged = byMatches.computeIfAbsent(matches.toString(), k -> new Merged(matches));

@@ -1,0 +1,17 @@
+package io.kodiak.policy.meshaccesslog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.policy.core.module.Phase;
+import io.kodiak.policy.core.module.PolicyModule;
+import io.kodiak.policy.core.rules.ConfType;
+
+/** MeshAccessLog: the one value Kodiak registers for this policy (see {@link PolicyModule}). */
+public final class MeshAccessLog {
+  public static final PolicyModule<JsonNode> MODULE = PolicyModule.of(ResourceCatalog.MESH_ACCESS_LOG, ConfType.json())
+      .validator(new MeshAccessLogValidator())
+      .plugin(Phase.OBSERVABILITY, new MeshAccessLogPlugin())
+      .build();
+
+  private MeshAccessLog() {}
+}

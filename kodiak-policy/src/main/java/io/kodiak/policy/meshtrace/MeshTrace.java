@@ -1,0 +1,17 @@
+package io.kodiak.policy.meshtrace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.policy.core.module.Phase;
+import io.kodiak.policy.core.module.PolicyModule;
+import io.kodiak.policy.core.rules.ConfType;
+
+/** MeshTrace: the one value Kodiak registers for this policy (see {@link PolicyModule}). */
+public final class MeshTrace {
+  public static final PolicyModule<JsonNode> MODULE = PolicyModule.of(ResourceCatalog.MESH_TRACE, ConfType.json())
+      .validator(new MeshTraceValidator())
+      .plugin(Phase.OBSERVABILITY, new MeshTracePlugin())
+      .build();
+
+  private MeshTrace() {}
+}
