@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
@@ -19,8 +20,11 @@ public final class ConfType<C> {
   private final BinaryOperator<C> merge;
   private final C empty;
   private final boolean json;
+  private final Optional<Class<?>> record;
 
-  private ConfType(Function<JsonNode, C> decode, BinaryOperator<C> merge, C empty, boolean json) {
+  private ConfType(Function<JsonNode, C> decode, BinaryOperator<C> merge, C empty, boolean json,
+      Optional<Class<?>> record) {
+    this.record = record;
     this.decode = decode;
     this.merge = merge;
     this.empty = empty;
@@ -29,7 +33,8 @@ public final class ConfType<C> {
 
   /** A record conf: decoded with {@link SpecMapper}, merged component by component ({@link RecordMerge}). */
   public static <R extends Record> ConfType<R> record(Class<R> type) {
-    return new ConfType<>(node -> SpecMapper.decode(node, type), RecordMerge::merge, RecordMerge.empty(type), false);
+    return new ConfType<>(node -> SpecMapper.decode(node, type), RecordMerge::merge, RecordMerge.empty(type), false,
+        Optional.of(type));
   }
 
   /** A conf kept as JSON and merged as a JSON merge patch ({@link MergePatch}). */
@@ -39,7 +44,7 @@ public final class ConfType<C> {
       MergePatch.apply(out, earlier);
       MergePatch.apply(out, later);
       return out;
-    }, JsonNodeFactory.instance.objectNode(), true);
+    }, JsonNodeFactory.instance.objectNode(), true, Optional.empty());
   }
 
   /** One {@code default} block, decoded; an absent block is the empty conf. */
@@ -58,6 +63,11 @@ public final class ConfType<C> {
       out = merge.apply(out, part);
     }
     return out;
+  }
+
+  /** The record a typed conf decodes to; empty for a JSON conf. */
+  public Optional<Class<?>> recordType() {
+    return record;
   }
 
   C empty() {

@@ -30,7 +30,7 @@ public final class TypedPolicies<C> {
     return type;
   }
 
-  ConfType<C> conf() {
+  public ConfType<C> conf() {
     return conf;
   }
 
