@@ -1,5 +1,6 @@
 package io.kodiak.model.catalog;
 
+import io.kodiak.model.catalog.PolicySections.Section;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +18,10 @@ public final class ResourceCatalog {
   public static final ResourceType SECRET =
       legacy("Secret", "secrets", "Secret", "Secrets", "sec", Scope.MESH, ReadAccess.ADMIN_ONLY);
 
-  private static final PolicySections TO_FROM_RULES = new PolicySections(true, true, true);
-  private static final PolicySections TO_ONLY = new PolicySections(true, false, false);
-  private static final PolicySections FROM_RULES = new PolicySections(false, true, true);
-  private static final PolicySections TOP_ONLY = new PolicySections(false, false, false);
+  private static final PolicySections TO_FROM_RULES = PolicySections.of(Section.TO, Section.FROM, Section.RULES);
+  private static final PolicySections TO_ONLY = PolicySections.of(Section.TO);
+  private static final PolicySections FROM_RULES = PolicySections.of(Section.FROM, Section.RULES);
+  private static final PolicySections TOP_ONLY = PolicySections.of();
 
   public static final ResourceType MESH_TRAFFIC_PERMISSION =
       policy("MeshTrafficPermission", "Mesh Traffic Permission", "Mesh Traffic Permissions", "meshtrafficpermissions", "mtp", FROM_RULES);
