@@ -1,6 +1,7 @@
 package io.kodiak.bench;
 
-import io.kodiak.cp.defaults.InitialPolicies;
+import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.resources.Validators;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
@@ -84,9 +85,8 @@ public final class PolicyGenerationBench {
     Map<String, List<Resource>> byType = new HashMap<>();
     if (policies) {
       InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
-      Resource mesh = ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n"));
-      store.create(mesh);
-      InitialPolicies.createFor(mesh, store);
+      new ResourceManager(store, new Validators()).createSystemResource( // with Kuma's initial policies
+          ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n")), "benchmark mesh");
       for (var type : ResourceCatalog.all()) {
         if (type.isPolicy()) {
           List<Resource> items = store.list(type, ListQuery.all(Optional.of("default"))).items();

@@ -96,20 +96,21 @@ public final class ControlPlane implements AutoCloseable {
     ResourceStore store = new MeteredStore(openStore(config), metrics);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
-      if (!config.defaults().skipMeshCreation()) {
-        DefaultMesh.ensure(store);
-      }
-      String clusterId = store.setting("cluster-id").orElseGet(() -> {
-        String id = UUID.randomUUID().toString();
-        store.putSetting("cluster-id", id);
-        return id;
-      });
-      String host = hostname();
-      String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
       Optional<HeapHeadroom> headroom = HeapHeadroom.watch(metrics, () -> ResourceCatalog.all().stream()
           .mapToInt(t -> store.count(t, Optional.empty())).sum(), HeapHeadroom.Levels.DEFAULT);
       ResourceManager manager = new ResourceManager(store, new Validators(),
           headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
+      if (!config.defaults().skipMeshCreation()) {
+        DefaultMesh.ensure(manager);
+      }
+      manager.createMissingMeshCas(); // before any proxy connects: generation only reads CAs
+      String clusterId = manager.setting("cluster-id").orElseGet(() -> {
+        String id = UUID.randomUUID().toString();
+        manager.putSetting("cluster-id", id);
+        return id;
+      });
+      String host = hostname();
+      String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
@@ -124,7 +125,7 @@ public final class ControlPlane implements AutoCloseable {
           MeshCertificates::secondsToSoonestExpiry)
           .description("Seconds until the soonest-expiring workload certificate expires (renewed at 80 % of its life)")
           .register(metrics);
-      DataplaneTokens tokens = new DataplaneTokens(store, Clock.systemUTC());
+      DataplaneTokens tokens = new DataplaneTokens(manager, Clock.systemUTC());
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),
           config.dpServer().auth() == CpConfig.DpAuth.dpToken ? java.util.Optional.of(tokens) : java.util.Optional.empty());
       if (config.dpServer().auth() == CpConfig.DpAuth.none) {

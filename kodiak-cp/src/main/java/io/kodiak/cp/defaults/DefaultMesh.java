@@ -1,13 +1,8 @@
 package io.kodiak.cp.defaults;
 
-import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
-import io.kodiak.model.core.Resource;
-import io.kodiak.model.core.ResourceKey;
-import io.kodiak.store.api.ResourceStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Creates the mesh {@code default} (with its initial policies) at the first start only: a store
@@ -15,19 +10,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class DefaultMesh {
   private static final String MARKER = "defaults.mesh-created";
-  private static final Logger LOG = LoggerFactory.getLogger(DefaultMesh.class);
 
   private DefaultMesh() {}
 
-  public static void ensure(ResourceStore store) {
-    if (store.setting(MARKER).isPresent()) {
+  public static void ensure(ResourceManager manager) {
+    if (manager.setting(MARKER).isPresent()) {
       return;
     }
-    if (store.get(ResourceKey.of(ResourceCatalog.MESH, "", "default")).isEmpty()) {
-      Resource mesh = store.create(ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n")));
-      LOG.info("first start: created mesh default");
-      InitialPolicies.createFor(mesh, store);
-    }
-    store.putSetting(MARKER, "true");
+    manager.createSystemResource(ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n")), "first start");
+    manager.putSetting(MARKER, "true");
   }
 }

@@ -4,67 +4,65 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.ca.CertificateAuthority;
 import io.kodiak.ca.Pem;
 import io.kodiak.model.catalog.ResourceCatalog;
-import io.kodiak.model.codec.Documents;
-import io.kodiak.model.codec.ResourceCodec;
-import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
-import io.kodiak.model.validation.Durations;
-import io.kodiak.store.api.ResourceAlreadyExistsException;
 import io.kodiak.store.api.ResourceStore;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The CA of each mTLS backend of a mesh. A builtin CA is generated once and kept as two Secrets
- * in the mesh ({@code <mesh>.ca-builtin-cert-<backend>}, {@code ...-key-...}, Kuma's names), so
- * every control-plane restart uses the same CA. A provided CA is read from a Secret, a file or
- * inline data. Thread-safe.
+ * Reads the CA of each mTLS backend of a mesh; never writes. A builtin CA is the pair of Secrets
+ * {@link BuiltinCa} names, created by {@code ResourceManager} when the Mesh is written: when it is
+ * missing, it is reported absent (logged once per backend until it appears). A provided CA is read
+ * from a Secret, a file or inline data. Thread-safe.
  */
 final class CaSecrets {
   private static final Logger LOG = LoggerFactory.getLogger(CaSecrets.class);
-  private final ResourceStore store;
-  private final Clock clock;
   private static final int MAX_PARSED = 64;
-  private final java.util.Map<String, CertificateAuthority> parsedCas = new java.util.HashMap<>(); // guarded by this
+  private final ResourceStore store;
+  private final Map<String, CertificateAuthority> parsedCas = new HashMap<>(); // guarded by this
+  private final Set<String> reportedMissing = new HashSet<>(); // mesh/backend; guarded by this
 
-  CaSecrets(ResourceStore store, Clock clock) {
+  CaSecrets(ResourceStore store) {
     this.store = store;
-    this.clock = clock;
   }
 
-  /** The CA of one backend; a builtin one is created on first use. */
+  /** The CA of one backend; empty when it is builtin and its Secrets do not exist. */
   synchronized Optional<CertificateAuthority> of(String mesh, JsonNode backend) {
     String name = backend.path("name").asText();
-    String type = backend.path("type").asText("builtin");
     JsonNode conf = backend.path("conf");
-    if (type.equals("provided")) {
+    if (backend.path("type").asText("builtin").equals("provided")) {
       return Optional.of(parsed(read(mesh, conf.path("cert")), read(mesh, conf.path("key"))));
     }
-    Optional<String> cert = secret(mesh, mesh + ".ca-builtin-cert-" + name);
-    Optional<String> key = secret(mesh, mesh + ".ca-builtin-key-" + name);
+    Optional<String> cert = secret(mesh, BuiltinCa.certName(mesh, name));
+    Optional<String> key = secret(mesh, BuiltinCa.keyName(mesh, name));
     if (cert.isPresent() && key.isPresent()) {
       return Optional.of(parsed(cert.get(), key.get()));
     }
-    Duration lifetime = Durations.parse(conf.path("caCert").path("expiration").asText("10y"))
-        .orElse(Duration.ofDays(3650));
-    // EC P-256 unless the backend asks for RSA (caCert.RSAbits): signing a workload certificate with
-    // it costs a fraction of an RSA-2048 signature (B10 in docs/benchmarks.md).
-    JsonNode caCert = conf.path("caCert");
-    CertificateAuthority.KeyType keyType = caCert.has("RSAbits") || caCert.has("rsaBits")
-        ? CertificateAuthority.KeyType.RSA_2048 : CertificateAuthority.KeyType.EC_P256;
-    CertificateAuthority ca = CertificateAuthority.generate(mesh, keyType, lifetime, clock.instant());
-    putSecret(mesh, mesh + ".ca-builtin-key-" + name, ca.keyPem());
-    putSecret(mesh, mesh + ".ca-builtin-cert-" + name, ca.certificatePem());
-    LOG.info("mtls: created the builtin CA of backend {} in mesh {} (valid until {})", name, mesh,
-        ca.certificate().getNotAfter().toInstant());
-    return Optional.of(ca);
+    return Optional.empty();
+  }
+
+  /** The CA of the mesh's enabled backend, saying once (until it appears) that a builtin one is missing. */
+  synchronized Optional<CertificateAuthority> ofEnabled(String mesh, JsonNode backend) {
+    Optional<CertificateAuthority> ca = of(mesh, backend);
+    String which = mesh + "/" + backend.path("name").asText();
+    if (ca.isPresent()) {
+      reportedMissing.remove(which);
+    } else if (reportedMissing.add(which)) {
+      LOG.warn("mtls: mesh {} enables backend {} but its builtin CA secret {} does not exist: its proxies get no "
+          + "certificate until the Mesh is written again or the control plane restarts", mesh,
+          backend.path("name").asText(), BuiltinCa.certName(mesh, backend.path("name").asText()));
+    }
+    return ca;
   }
 
   /**
@@ -92,7 +90,7 @@ final class CaSecrets {
     } else if (source.has("file")) {
       try {
         return Files.readString(Path.of(source.path("file").asText()));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException("cannot read " + source.path("file").asText() + ": " + e.getMessage());
       }
     } else if (source.has("inline")) {
@@ -104,16 +102,5 @@ final class CaSecrets {
   private Optional<String> secret(String mesh, String name) {
     return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, name))
         .map(s -> new String(Base64.getDecoder().decode(s.spec().path("data").asText()), StandardCharsets.UTF_8));
-  }
-
-  private void putSecret(String mesh, String name, String pem) {
-    String data = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
-    Resource secret = ResourceCodec.decode(Documents.JSON.createObjectNode().put("type", "Secret").put("mesh", mesh)
-        .put("name", name).put("data", data));
-    try {
-      store.create(secret);
-    } catch (ResourceAlreadyExistsException e) {
-      // created concurrently: the stored one wins, and is what the next read returns
-    }
   }
 }

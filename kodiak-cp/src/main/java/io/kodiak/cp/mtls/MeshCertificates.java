@@ -35,24 +35,23 @@ import org.slf4j.LoggerFactory;
  * Mesh mTLS for the xDS sync: which CAs a mesh trusts (all its backends, so a CA rotation keeps
  * both roots trusted while proxies switch) and each proxy's SPIFFE workload certificate, issued
  * by the enabled backend, kept in memory only, and renewed at 80 % of its lifetime by a one-shot
- * wake-up. Thread-safe.
+ * wake-up. It never writes to the store: a builtin CA is created by {@code ResourceManager} when
+ * the Mesh is written, and one that is missing leaves the mesh's proxies without a certificate
+ * until it exists. The mTLS phases come from {@link MtlsPhases}. Thread-safe.
  */
 public final class MeshCertificates implements IdentitySource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MeshCertificates.class);
   private static final Duration DEFAULT_LIFETIME = Duration.ofHours(24);
   /**
-   * After the enabled CA changes, proxies keep their old (still trusted, still valid) certificate
-   * this long, so every proxy receives the new root before anyone presents a certificate from it.
+   * How long each mTLS phase lasts ({@link MtlsPhases}): after the enabled CA changes, proxies keep
+   * their old (still trusted, still valid) certificate this long, and turning mTLS on moves one step
+   * per grace.
    */
   static final Duration ROTATION_GRACE = Duration.ofSeconds(3);
-  private final Map<String, Instant> caSwitchSeen = new ConcurrentHashMap<>(); // mesh + new CA -> first seen
-  /** When this instance saw mTLS turned on in a mesh that had it off; absent for meshes it found on. */
-  private final Map<String, Instant> enabledAt = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> lastSeenOn = new ConcurrentHashMap<>();
-  private volatile Consumer<String> onMeshPhase = mesh -> { };
   private final ResourceStore store;
   private final Clock clock;
   private final CaSecrets cas;
+  private final MtlsPhases phases;
   private final Map<String, Issued> issued = new ConcurrentHashMap<>(); // by node id
   private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "cert-renewal");
@@ -61,16 +60,18 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
   });
   private volatile Consumer<Renewal> onRenewal = r -> { };
 
+  /** Reads CAs from {@code store} and follows its Mesh changes for the mTLS phases; never writes to it. */
   public MeshCertificates(ResourceStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
-    this.cas = new CaSecrets(store, clock);
+    this.cas = new CaSecrets(store);
+    this.phases = new MtlsPhases(store, ROTATION_GRACE);
   }
 
   /** Renewals regenerate the proxy's config through the sync. */
   public void renewThrough(SnapshotSync sync) {
     onRenewal = r -> sync.refresh(r.mesh(), Set.of(r.proxy()));
-    onMeshPhase = sync::refreshMesh;
+    phases.onPhaseChange(sync::refreshMesh);
   }
 
   @Override
@@ -81,19 +82,8 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     }
     JsonNode mtls = meshResource.get().spec().path("mtls");
     String enabled = mtls.path("enabledBackend").asText("");
-    Boolean wasOn = lastSeenOn.put(mesh, !enabled.isEmpty());
     if (enabled.isEmpty()) {
-      enabledAt.remove(mesh);
       return Optional.empty();
-    }
-    if (Boolean.FALSE.equals(wasOn)) {
-      Instant now = clock.instant();
-      enabledAt.put(mesh, now);
-      // phase changes: clients switch to TLS after one grace, servers apply the mode after two
-      renewals.schedule(() -> onMeshPhase.accept(mesh), ROTATION_GRACE.toMillis() + 10, TimeUnit.MILLISECONDS);
-      renewals.schedule(() -> onMeshPhase.accept(mesh), ROTATION_GRACE.toMillis() * 2 + 10, TimeUnit.MILLISECONDS);
-      LOG.info("mtls: turned on in mesh {}: servers accept TLS now, clients originate it in {}, mode applies in {}",
-          mesh, ROTATION_GRACE, ROTATION_GRACE.multipliedBy(2));
     }
     List<String> roots = new ArrayList<>();
     MeshMtls.Mode mode = MeshMtls.Mode.STRICT;
@@ -103,27 +93,19 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
         mode = backend.path("mode").asText("STRICT").equals("PERMISSIVE") ? MeshMtls.Mode.PERMISSIVE : MeshMtls.Mode.STRICT;
       }
       try {
-        // the enabled CA is created if needed; others are trusted only if they exist already
-        Optional<CertificateAuthority> ca = isEnabled || builtinExists(mesh, backend) ? cas.of(mesh, backend)
-            : Optional.empty();
+        // every backend's CA that exists is trusted, so a rotation keeps both roots; none is created here
+        Optional<CertificateAuthority> ca = isEnabled ? cas.ofEnabled(mesh, backend) : cas.of(mesh, backend);
         ca.ifPresent(c -> roots.add(c.certificatePem()));
       } catch (RuntimeException e) {
         LOG.error("mtls: the CA of backend {} in mesh {} is unusable: {}", backend.path("name").asText(), mesh,
             e.getMessage());
       }
     }
-    MeshMtls.Outbound outbound = MeshMtls.Outbound.MUTUAL_TLS;
-    Instant since = enabledAt.get(mesh);
-    if (since != null) {
-      Duration elapsed = Duration.between(since, clock.instant());
-      if (elapsed.compareTo(ROTATION_GRACE) < 0) {
-        outbound = MeshMtls.Outbound.PLAINTEXT;
-      }
-      if (elapsed.compareTo(ROTATION_GRACE.multipliedBy(2)) < 0) {
-        mode = MeshMtls.Mode.PERMISSIVE;
-      } else {
-        enabledAt.remove(mesh, since);
-      }
+    MtlsPhases.Enabling enabling = phases.enabling(mesh);
+    MeshMtls.Outbound outbound = enabling == MtlsPhases.Enabling.SERVERS_FIRST ? MeshMtls.Outbound.PLAINTEXT
+        : MeshMtls.Outbound.MUTUAL_TLS;
+    if (enabling != MtlsPhases.Enabling.DONE) {
+      mode = MeshMtls.Mode.PERMISSIVE;
     }
     return Optional.of(new MeshMtls(mesh, mode, roots, outbound));
   }
@@ -145,7 +127,7 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     if (backend == null) {
       return Optional.empty();
     }
-    Optional<CertificateAuthority> ca = cas.of(mtls.mesh(), backend);
+    Optional<CertificateAuthority> ca = cas.ofEnabled(mtls.mesh(), backend);
     if (ca.isEmpty()) {
       return Optional.empty();
     }
@@ -156,16 +138,10 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     Instant now = clock.instant();
     Issued current = issued.get(nodeId);
     if (current != null && !current.caPem().equals(caPem) && mtls.trustedRootsPem().contains(current.caPem())
-        && now.isBefore(current.certificate().notAfter())) {
-      Instant seen = caSwitchSeen.computeIfAbsent(mtls.mesh() + "\n" + caPem, k -> now);
-      Instant switchAt = seen.plus(ROTATION_GRACE);
-      if (now.isBefore(switchAt)) {
-        Renewal later = new Renewal(mtls.mesh(), proxy.name());
-        renewals.schedule(() -> onRenewal.accept(later), Duration.between(now, switchAt).toMillis() + 10,
-            TimeUnit.MILLISECONDS);
-        return Optional.of(new ProxyIdentity(current.certificate().certificatePem() + current.caPem(),
-            current.certificate().keyPem()));
-      }
+        && now.isBefore(current.certificate().notAfter()) && phases.inRotationGrace(mtls.mesh())) {
+      // the phase machine regenerates the mesh when the grace ends; this proxy switches then
+      return Optional.of(new ProxyIdentity(current.certificate().certificatePem() + current.caPem(),
+          current.certificate().keyPem()));
     }
     if (current == null || !current.caPem().equals(caPem) || !current.spiffe().equals(spiffe)
         || !current.tagUris().equals(tagUris) || !now.isBefore(current.certificate().renewAt())) {
@@ -186,7 +162,7 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
   /** Seconds until the soonest workload certificate expires (negative: one has expired); NaN with none. */
   public double secondsToSoonestExpiry() {
     return issued.values().stream().map(i -> i.certificate().notAfter()).min(Instant::compareTo)
-        .map(t -> (double) java.time.Duration.between(clock.instant(), t).toSeconds()).orElse(Double.NaN);
+        .map(t -> (double) Duration.between(clock.instant(), t).toSeconds()).orElse(Double.NaN);
   }
 
   /** How many workload certificates this control plane holds (one per connected proxy with mTLS). */
@@ -202,11 +178,7 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
   @Override
   public void close() {
     renewals.shutdownNow();
-  }
-
-  private boolean builtinExists(String mesh, JsonNode backend) {
-    return !backend.path("type").asText("builtin").equals("builtin") || store.get(ResourceKey.of(
-        ResourceCatalog.SECRET, mesh, mesh + ".ca-builtin-cert-" + backend.path("name").asText())).isPresent();
+    phases.close();
   }
 
   private static List<String> tagUris(ProxyModel proxy) {

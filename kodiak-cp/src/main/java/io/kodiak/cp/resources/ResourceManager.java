@@ -2,7 +2,7 @@ package io.kodiak.cp.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kodiak.cp.defaults.InitialPolicies;
+import io.kodiak.cp.mtls.BuiltinCa;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.codec.ResourceCodec;
@@ -11,9 +11,12 @@ import io.kodiak.model.core.ResourceKey;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
+import io.kodiak.store.api.ListQuery;
+import io.kodiak.store.api.ResourceAlreadyExistsException;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.api.StoreFullException;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,10 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one way resources are written: decode, validate (collecting every violation), check the
- * mesh exists, ask the {@link Capacity} for room, add system labels, then store with optimistic
- * concurrency. A rejected write changes nothing; deletes and unchanged writes are never refused
- * for capacity. Thread-safe.
+ * The one way resources and settings are written (an ArchUnit rule holds every other class of the
+ * control plane to it): decode, validate (collecting every violation), check the mesh exists, ask
+ * the {@link Capacity} for room, add system labels, then store with optimistic concurrency. A
+ * rejected write changes nothing; deletes and unchanged writes are never refused for capacity.
+ * What the control plane writes by itself (a new mesh's initial policies, a mesh's builtin CA, a
+ * token signing key, the default mesh, settings) goes through here too: a Mesh's CA is created
+ * when the Mesh is written, before an update is stored, so no reader ever needs to create one.
+ * Thread-safe.
  */
 public final class ResourceManager {
   public static final String MESH_LABEL = "kuma.io/mesh";
@@ -35,6 +42,9 @@ public final class ResourceManager {
   private final ResourceStore store;
   private final Validators validators;
   private final Capacity capacity;
+  private final Clock clock = Clock.systemUTC(); // when a generated CA starts to be valid
+  /** Two writers of one mesh must not each store half of a different CA (key of one, certificate of the other). */
+  private final Object caCreation = new Object();
 
   public ResourceManager(ResourceStore store, Validators validators) {
     this(store, validators, Capacity.UNLIMITED);
@@ -93,9 +103,12 @@ public final class ResourceManager {
       }
       LOG.info("created {} (version {})", created.key(), created.meta().version());
       if (type == ResourceCatalog.MESH) {
-        InitialPolicies.createFor(created, store);
+        createBesideNewMesh(created);
       }
       return new PutResult(created, true);
+    }
+    if (type == ResourceCatalog.MESH) {
+      createMissingCa(resource); // before the Mesh is stored: no proxy of it ever lacks the CA it enables
     }
     long expected = ifMatch.orElse(current.get().meta().version());
     Resource updated = store.update(resource, expected);
@@ -112,8 +125,87 @@ public final class ResourceManager {
     capacity.released();
   }
 
+  /**
+   * Creates a resource the control plane owns (the default mesh, a token signing key) with the
+   * system labels and capacity check of any create, but without user validation: its content is
+   * the control plane's own. A Mesh gets its CA and initial policies as through {@link #put}. When
+   * the key is taken (a concurrent request or replica was first), the stored resource is kept.
+   *
+   * @param purpose what the resource is for, for the log line
+   * @return the stored resource: this one, or the one that was there
+   */
+  public Resource createSystemResource(Resource resource, String purpose) {
+    Optional<Resource> existing = store.get(resource.key());
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    Optional<String> full = capacity.refusal();
+    if (full.isPresent()) {
+      throw new StoreFullException(resource.key(), full.get());
+    }
+    Optional<Resource> created = createIfAbsent(resource, purpose);
+    if (created.isEmpty()) {
+      return store.get(resource.key()).orElseThrow(() -> new ResourceAlreadyExistsException(resource.key()));
+    }
+    if (resource.type() == ResourceCatalog.MESH) {
+      createBesideNewMesh(created.get());
+    }
+    return created.get();
+  }
+
+  /**
+   * Creates the builtin CA of every stored mesh whose enabled backend lacks one: at start, for
+   * meshes stored before CAs were created on write, or whose CA Secrets were deleted.
+   */
+  public void createMissingMeshCas() {
+    for (Resource mesh : store.list(ResourceCatalog.MESH, ListQuery.all(Optional.empty())).items()) {
+      createMissingCa(mesh);
+    }
+  }
+
+  /** A store-level setting, such as a one-time marker. */
+  public Optional<String> setting(String key) {
+    return store.setting(key);
+  }
+
+  /** Writes a store-level setting durably. */
+  public void putSetting(String key, String value) {
+    store.putSetting(key, value);
+    LOG.info("stored setting {}", key);
+  }
+
+  /** For reads only: every write goes through this manager. */
   public ResourceStore store() {
     return store;
+  }
+
+  private void createBesideNewMesh(Resource mesh) {
+    createMissingCa(mesh);
+    for (Resource policy : InitialPolicies.of(mesh)) {
+      createIfAbsent(policy, "initial policy of new mesh " + mesh.name());
+    }
+  }
+
+  private void createMissingCa(Resource mesh) {
+    synchronized (caCreation) {
+      BuiltinCa.missingFor(mesh, store, clock.instant()).ifPresent(ca -> {
+        for (Resource secret : ca.secrets()) {
+          createIfAbsent(secret, "builtin CA of mTLS backend " + ca.backend() + ", valid until " + ca.notAfter());
+        }
+      });
+    }
+  }
+
+  /** Stores what the control plane owns unless its key is taken; empty when it was (the stored one wins). */
+  private Optional<Resource> createIfAbsent(Resource resource, String purpose) {
+    try {
+      Resource created = store.create(withSystemLabels(resource));
+      LOG.info("created {} ({}; version {})", created.key(), purpose, created.meta().version());
+      return Optional.of(created);
+    } catch (ResourceAlreadyExistsException e) {
+      LOG.info("kept the existing {} ({})", resource.key(), purpose);
+      return Optional.empty();
+    }
   }
 
   /** Checks that the body agrees with the path, then fills in what the path says. */

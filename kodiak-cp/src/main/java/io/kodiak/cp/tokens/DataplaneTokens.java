@@ -3,6 +3,7 @@ package io.kodiak.cp.tokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.ca.Pem;
+import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
@@ -10,7 +11,6 @@ import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
 import io.kodiak.model.text.Printable;
 import io.kodiak.model.validation.ValidationException;
-import io.kodiak.store.api.ResourceAlreadyExistsException;
 import io.kodiak.store.api.ResourceStore;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
@@ -38,11 +38,13 @@ import java.util.UUID;
  * {@code dataplane-token-revocations-<mesh>}. Thread-safe.
  */
 public final class DataplaneTokens {
-  private final ResourceStore store;
+  private final ResourceManager manager; // creates a mesh's signing key
+  private final ResourceStore store; // reads
   private final Clock clock;
 
-  public DataplaneTokens(ResourceStore store, Clock clock) {
-    this.store = store;
+  public DataplaneTokens(ResourceManager manager, Clock clock) {
+    this.manager = manager;
+    this.store = manager.store();
     this.clock = clock;
   }
 
@@ -158,25 +160,29 @@ public final class DataplaneTokens {
     if (existing.isPresent()) {
       return existing.get();
     }
+    String pem;
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
-      String pem = Pem.encode(generator.generateKeyPair().getPrivate());
-      String data = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
-      store.create(ResourceCodec.decode(Documents.JSON.createObjectNode().put("type", "Secret").put("mesh", mesh)
-          .put("name", keyName(mesh)).put("data", data)));
-    } catch (ResourceAlreadyExistsException e) {
-      // created concurrently; use the stored one
+      pem = Pem.encode(generator.generateKeyPair().getPrivate());
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException("cannot create the dataplane token signing key of mesh " + mesh, e);
     }
-    return existingKey(mesh).orElseThrow();
+    String data = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
+    // a key created concurrently (another replica) is kept and returned: every token is signed by the stored one
+    Resource stored = manager.createSystemResource(ResourceCodec.decode(Documents.JSON.createObjectNode()
+        .put("type", "Secret").put("mesh", mesh).put("name", keyName(mesh)).put("data", data)),
+        "dataplane token signing key of mesh " + mesh);
+    return privateKey(stored);
   }
 
   private Optional<PrivateKey> existingKey(String mesh) {
-    return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, keyName(mesh)))
-        .map(s -> Pem.privateKey(new String(Base64.getDecoder().decode(s.spec().path("data").asText()),
-            StandardCharsets.UTF_8)));
+    return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, keyName(mesh))).map(DataplaneTokens::privateKey);
+  }
+
+  private static PrivateKey privateKey(Resource secret) {
+    return Pem.privateKey(new String(Base64.getDecoder().decode(secret.spec().path("data").asText()),
+        StandardCharsets.UTF_8));
   }
 
   private static PublicKey publicKey(PrivateKey key) {

@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kodiak.ca.CertificateAuthority;
 import io.kodiak.ca.Pem;
+import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.resources.Validators;
+import io.kodiak.cp.testing.WriteCountingStore;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.codec.Documents;
+import io.kodiak.model.core.ResourceKey;
 import io.kodiak.model.testing.TestResources;
-import io.kodiak.store.memory.InMemoryResourceStore;
+import io.kodiak.store.api.ResourceStore;
 import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.proxy.ProxyModels;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +21,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** CAs of a mesh's mTLS backends and the workload certificates they issue. */
 class MeshCertificatesTest {
-  private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
+  private final WriteCountingStore counting = new WriteCountingStore();
+  private final ResourceStore store = counting.store();
   private final MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
 
   @AfterEach
@@ -35,8 +43,7 @@ class MeshCertificatesTest {
     store.create(TestResources.decode("type: Mesh\nname: corp\n"));
     store.create(secret("corp", "corp-ca-cert", ca.certificatePem()));
     store.create(secret("corp", "corp-ca-key", ca.keyPem()));
-    var mesh = store.get(io.kodiak.model.core.ResourceKey.of(io.kodiak.model.catalog.ResourceCatalog.MESH, "", "corp"))
-        .orElseThrow();
+    var mesh = store.get(ResourceKey.of(ResourceCatalog.MESH, "", "corp")).orElseThrow();
     store.update(TestResources.decode("""
         type: Mesh
         name: corp
@@ -80,19 +87,43 @@ class MeshCertificatesTest {
 
   @Test
   void aBuiltinCaIsCreatedOnceAndKeptAsSecrets() {
+    new ResourceManager(store, new Validators()).put(ResourceCatalog.MESH, "", "m", Documents.parse("""
+        {"type": "Mesh", "name": "m", "skipCreatingInitialPolicies": ["*"],
+         "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
+        """), OptionalLong.empty());
+    String first = certificates.mtls("m").orElseThrow().trustedRootsPem().get(0);
+    assertThat(store.get(ResourceKey.of(ResourceCatalog.SECRET, "m", "m.ca-builtin-key-ca-1"))).isPresent();
+    MeshCertificates restarted = new MeshCertificates(store, Clock.systemUTC());
+    assertThat(restarted.mtls("m").orElseThrow().trustedRootsPem()).containsExactly(first);
+    restarted.close();
+  }
+
+  @Test
+  void generationNeverCreatesACaAndGoesWithoutOneWhenItIsMissing() {
     store.create(TestResources.decode("""
         type: Mesh
         name: m
         mtls:
           enabledBackend: ca-1
           backends: [{name: ca-1, type: builtin}]
+        """)); // straight into the store: a mesh whose CA was never created
+    int writes = counting.writes();
+    var proxy = ProxyModels.fromDataplane(TestResources.decode("""
+        type: Dataplane
+        mesh: m
+        name: api-1
+        networking:
+          address: 10.0.0.1
+          inbound:
+            - port: 8080
+              tags: {kuma.io/service: api}
         """));
-    String first = certificates.mtls("m").orElseThrow().trustedRootsPem().get(0);
-    assertThat(store.get(io.kodiak.model.core.ResourceKey.of(io.kodiak.model.catalog.ResourceCatalog.SECRET, "m",
-        "m.ca-builtin-key-ca-1"))).isPresent();
-    MeshCertificates restarted = new MeshCertificates(store, Clock.systemUTC());
-    assertThat(restarted.mtls("m").orElseThrow().trustedRootsPem()).containsExactly(first);
-    restarted.close();
+
+    MeshMtls mtls = certificates.mtls("m").orElseThrow();
+    assertThat(mtls.trustedRootsPem()).isEmpty();
+    assertThat(certificates.identity(mtls, proxy)).isEmpty();
+    assertThat(certificates.mtls("m").orElseThrow().trustedRootsPem()).isEmpty();
+    assertThat(counting.writes()).as("reads of mTLS state write nothing").isEqualTo(writes);
   }
 
   private static io.kodiak.model.core.Resource secret(String mesh, String name, String pem) {

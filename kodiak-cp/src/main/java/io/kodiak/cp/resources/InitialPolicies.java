@@ -1,24 +1,19 @@
-package io.kodiak.cp.defaults;
+package io.kodiak.cp.resources;
 
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
-import io.kodiak.store.api.ResourceAlreadyExistsException;
-import io.kodiak.store.api.ResourceStore;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Kuma's default policies for a new mesh: mesh-wide MeshTimeout, MeshCircuitBreaker and
  * MeshRetry with Kuma's values, skipped per type (or all, with {@code "*"}) by the mesh's
- * {@code skipCreatingInitialPolicies}.
+ * {@code skipCreatingInitialPolicies}. {@link ResourceManager} creates them with the mesh.
  */
-public final class InitialPolicies {
-  private static final Logger LOG = LoggerFactory.getLogger(InitialPolicies.class);
-
+final class InitialPolicies {
   private static final String TIMEOUT = """
       type: MeshTimeout
       name: mesh-timeout-all-%1$s
@@ -86,24 +81,20 @@ public final class InitialPolicies {
 
   private InitialPolicies() {}
 
-  /** Creates the initial policies of {@code mesh} that its spec does not skip. */
-  public static void createFor(Resource mesh, ResourceStore store) {
+  /** The initial policies of {@code mesh} that its spec does not skip. */
+  static List<Resource> of(Resource mesh) {
     Set<String> skip = new HashSet<>();
     mesh.spec().path("skipCreatingInitialPolicies").forEach(n -> skip.add(n.asText()));
+    List<Resource> policies = new ArrayList<>();
     if (skip.contains("*")) {
-      return;
+      return policies;
     }
     for (String template : List.of(TIMEOUT, CIRCUIT_BREAKER, RETRY)) {
       Resource policy = ResourceCodec.decode(Documents.parse(template.formatted(mesh.name())));
-      if (skip.contains(policy.type().name())) {
-        continue;
-      }
-      try {
-        store.create(policy);
-        LOG.info("created default policy {} for new mesh {}", policy.key(), mesh.name());
-      } catch (ResourceAlreadyExistsException e) {
-        LOG.info("default policy {} already exists; keeping it", policy.key());
+      if (!skip.contains(policy.type().name())) {
+        policies.add(policy);
       }
     }
+    return policies;
   }
 }
