@@ -72,6 +72,7 @@ final class Regeneration {
     long generating = 0;
     int generated = 0;
     int unchanged = 0;
+    int withoutIdentity = 0;
     int sent = 0;
     MeshSnapshot snapshot = null;
     long epoch = 0;
@@ -95,6 +96,10 @@ final class Regeneration {
       }
       ProxyKind kind = node.kind();
       Optional<ProxyIdentity> identity = identityOf(snapshot, proxy);
+      if (identity.isEmpty() && snapshot.mtls().isPresent() && kind == ProxyKind.ENVOY) {
+        withoutIdentity++; // fail closed: never plaintext in a mesh with mTLS on; it keeps its last config
+        continue;
+      }
       ProxyInputs inputs = ProxyInputs.of(snapshot, proxy, kind, epoch, identity, reachedBefore);
       if (before.isPresent() && before.get().inputs().sameAs(inputs)) {
         skipped.incrementAndGet();
@@ -116,6 +121,11 @@ final class Regeneration {
         publication.publish(nodeId, config, changed.since());
         LOG.debug("xds: published config {} to {}", version, nodeId);
       }
+    }
+    if (withoutIdentity > 0) {
+      LOG.warn("xds: mesh {} has mTLS on but no workload certificate could be issued (its CA is missing or "
+          + "unusable): {} proxies keep their last config and no new proxy is served; write the Mesh again or "
+          + "restore its CA secrets", mesh, withoutIdentity);
     }
     long tookMs = (System.nanoTime() - started) / 1_000_000;
     if (tookMs >= SLOW_FLUSH_MS) {
