@@ -4,6 +4,7 @@ import io.kodiak.ca.CertificateAuthority;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * B10: workload certificates signed per second, on one thread, with a SPIFFE ID and two tag URIs
@@ -35,7 +36,7 @@ public final class CertificateBench {
     // the same CA from every core at once (a CA is immutable and shared by the sync's callers)
     int threads = Runtime.getRuntime().availableProcessors();
     start = System.nanoTime();
-    java.util.stream.IntStream.range(0, count).parallel()
+    IntStream.range(0, count).parallel()
         .forEach(i -> ca.issue("spiffe://bench/web", tags, Duration.ofHours(24), Instant.now()));
     seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("B10 certificates  %.0f workload certificates/s on %d threads (%s CA)%n", count / seconds,

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,7 +44,7 @@ public final class StoreBench {
           for (int run = 0; run < samples.length; run++) {
             long t = System.nanoTime();
             int total = store.list(ResourceCatalog.MESH_TIMEOUT,
-                new ListQuery(Optional.of("bench"), "w-", java.util.Map.of(), 0, Integer.MAX_VALUE)).items().size();
+                new ListQuery(Optional.of("bench"), "w-", Map.of(), 0, Integer.MAX_VALUE)).items().size();
             samples[run] = System.nanoTime() - t;
             if (total != 10_000) {
               throw new IllegalStateException("listed " + total);

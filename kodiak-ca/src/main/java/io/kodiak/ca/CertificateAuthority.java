@@ -1,10 +1,13 @@
 package io.kodiak.ca;
 
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -22,6 +26,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -41,7 +46,7 @@ public final class CertificateAuthority {
   private volatile String certificatePem;
   /** The same for every certificate this CA issues: worked out once, not per certificate. */
   private final X500Name issuerName;
-  private final org.bouncycastle.asn1.x509.AuthorityKeyIdentifier authorityKeyId;
+  private final AuthorityKeyIdentifier authorityKeyId;
   private final KeyType keyType;
 
   public CertificateAuthority(X509Certificate certificate, PrivateKey key) {
@@ -51,7 +56,7 @@ public final class CertificateAuthority {
     this.keyType = KeyType.of(key);
     try {
       this.authorityKeyId = new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate);
-    } catch (java.security.NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+    } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
       throw new IllegalStateException("cannot read the CA certificate's key identifier", e);
     }
   }
@@ -70,7 +75,7 @@ public final class CertificateAuthority {
       builder.addExtension(Extension.subjectAlternativeName, false,
           new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + mesh)));
       return new CertificateAuthority(sign(builder, keys.getPrivate(), keyType), keys.getPrivate());
-    } catch (CertIOException | java.security.NoSuchAlgorithmException e) {
+    } catch (CertIOException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot create a CA for mesh " + mesh, e);
     }
   }
@@ -98,7 +103,7 @@ public final class CertificateAuthority {
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
       // PEM straight from the signed DER: parsing it back into an X509Certificate is not needed
-      org.bouncycastle.cert.X509CertificateHolder issued = builder.build(signer(key, keyType));
+      X509CertificateHolder issued = builder.build(signer(key, keyType));
       return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), now,
           issued.getNotAfter().toInstant());
     } catch (CertIOException e) {
@@ -180,7 +185,7 @@ public final class CertificateAuthority {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
         return g.generateKeyPair();
-      } catch (java.security.GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         throw new IllegalStateException("cannot generate a " + this + " key", e);
       }
     }

@@ -6,22 +6,25 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** PEM encoding and decoding of certificates and private keys. */
 public final class Pem {
   private Pem() {}
 
-  private static final java.util.Base64.Encoder BASE64 =
-      java.util.Base64.getMimeEncoder(64, new byte[] {'\n'});
+  private static final Base64.Encoder BASE64 =
+      Base64.getMimeEncoder(64, new byte[] {'\n'});
 
   private static String armored(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n" + BASE64.encodeToString(der) + "\n-----END " + type + "-----\n";
@@ -43,13 +46,13 @@ public final class Pem {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (java.security.cert.CertificateEncodingException e) {
+    } catch (CertificateEncodingException e) {
       throw new IllegalArgumentException("cannot encode the certificate", e);
     }
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       if (object instanceof PrivateKey key) {
-        writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+        writer.writeObject(new JcaPKCS8Generator(key, null));
       } else {
         writer.writeObject(object);
       }

@@ -1,11 +1,11 @@
 package io.kodiak.cp;
 
 import io.kodiak.cp.api.ApiServer;
+import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
 import io.kodiak.cp.datadir.DataDirectory;
-import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.defaults.DefaultMesh;
 import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
@@ -16,26 +16,31 @@ import io.kodiak.cp.metrics.DiagnosticsServer;
 import io.kodiak.cp.metrics.HeapHeadroom;
 import io.kodiak.cp.metrics.MeteredStore;
 import io.kodiak.cp.metrics.XdsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.kodiak.cp.mtls.MeshCertificates;
+import io.kodiak.cp.resources.Capacity;
+import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.resources.Validators;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
+import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.policy.PolicyModules;
+import io.kodiak.store.api.ResourceStore;
+import io.kodiak.store.embedded.EmbeddedResourceStore;
+import io.kodiak.store.memory.InMemoryResourceStore;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.server.NodeInfo;
 import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.StreamRejectedException;
 import io.kodiak.xds.server.XdsServer;
 import io.kodiak.xds.sync.SnapshotSync;
-import io.kodiak.cp.resources.Capacity;
-import io.kodiak.cp.resources.ResourceManager;
-import io.kodiak.cp.resources.Validators;
-import io.kodiak.model.catalog.ResourceCatalog;
-import io.kodiak.store.api.ResourceStore;
-import io.kodiak.store.embedded.EmbeddedResourceStore;
-import io.kodiak.store.memory.InMemoryResourceStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
@@ -121,13 +126,13 @@ public final class ControlPlane implements AutoCloseable {
       certificates.renewThrough(sync);
       sync.onPublished(xdsMetrics);
       metrics.gauge("kodiak_workload_certificates", certificates, MeshCertificates::issuedCount);
-      io.micrometer.core.instrument.Gauge.builder("kodiak_workload_certificate_soonest_expiry_seconds", certificates,
+      Gauge.builder("kodiak_workload_certificate_soonest_expiry_seconds", certificates,
           MeshCertificates::secondsToSoonestExpiry)
           .description("Seconds until the soonest-expiring workload certificate expires (renewed at 80 % of its life)")
           .register(metrics);
       DataplaneTokens tokens = new DataplaneTokens(manager, Clock.systemUTC());
       DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),
-          config.dpServer().auth() == CpConfig.DpAuth.dpToken ? java.util.Optional.of(tokens) : java.util.Optional.empty());
+          config.dpServer().auth() == CpConfig.DpAuth.dpToken ? Optional.of(tokens) : Optional.empty());
       if (config.dpServer().auth() == CpConfig.DpAuth.none) {
         LOG.warn("dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
       }
@@ -136,10 +141,10 @@ public final class ControlPlane implements AutoCloseable {
       AdmissionRecheck recheck = new AdmissionRecheck(lifecycle, store, xds::closeStream);
       store.addListener(recheck);
       var dpTls = config.dpServer().tls();
-      java.util.Optional<ControlPlaneTls> tls = dpTls.enabled()
-          ? java.util.Optional.of(ControlPlaneTls.loadOrCreate(config.dataPath(), dpTls.certFile(), dpTls.keyFile(),
+      Optional<ControlPlaneTls> tls = dpTls.enabled()
+          ? Optional.of(ControlPlaneTls.loadOrCreate(config.dataPath(), dpTls.certFile(), dpTls.keyFile(),
               dpTls.caFile()))
-          : java.util.Optional.empty();
+          : Optional.empty();
       if (tls.isEmpty()) {
         LOG.warn("dp-server: TLS is OFF (dpServer.tls.enabled: false): proxies cannot tell this control plane from an impostor");
       }
@@ -238,11 +243,11 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** The data directory holds the store (with Secrets) and the admin token: only its owner may enter. */
-  private static void privateDirectory(java.nio.file.Path dir) {
+  private static void privateDirectory(Path dir) {
     try {
-      java.nio.file.Files.createDirectories(dir);
-      java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    } catch (java.io.IOException | UnsupportedOperationException e) {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException | UnsupportedOperationException e) {
       LOG.warn("could not restrict {} to its owner (mode 0700): {}", dir, e.getMessage());
     }
   }

@@ -7,10 +7,11 @@ import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violation;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The {@code kodiak-cp} command. */
 @Command(name = "kodiak-cp", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = ControlPlane.VERSION,
@@ -27,7 +28,7 @@ public final class KodiakCp implements Runnable {
 
   /** {@code kodiak-cp run}: starts the control plane and runs until SIGTERM or Ctrl-C. */
   @Command(name = "run", description = "Start the control plane.")
-  static final class Run implements java.util.concurrent.Callable<Integer> {
+  static final class Run implements Callable<Integer> {
     @Option(names = "--config-file", description = "YAML configuration file (KODIAK_* variables override it).")
     Path configFile;
 

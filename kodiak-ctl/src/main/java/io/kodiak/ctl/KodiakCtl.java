@@ -8,10 +8,11 @@ import io.kodiak.ctl.commands.GenerateCommand;
 import io.kodiak.ctl.commands.GetCommand;
 import io.kodiak.ctl.commands.InspectCommand;
 import io.kodiak.ctl.commands.VersionCommand;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The {@code kodiakctl} command: a client of the REST API only. */
 @Command(name = "kodiakctl", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = VersionCommand.Provider.class,
@@ -39,7 +40,7 @@ public final class KodiakCtl implements Runnable {
   }
 
   /** Runs the CLI writing to the given streams (the process's own when null); for tests and embedding. */
-  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new KodiakCtl());
     if (out != null) {
       cli.setOut(out);

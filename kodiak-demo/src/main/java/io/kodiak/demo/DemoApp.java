@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,6 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 
@@ -41,7 +45,7 @@ public final class DemoApp {
       case "backend" -> backend(port, args.length > 2 ? args[2] : "backend");
       case "frontend" -> frontend(port, args[2]);
       case "echo" -> echo(port);
-      case "spans" -> spans(port, java.nio.file.Path.of(args[2]));
+      case "spans" -> spans(port, Path.of(args[2]));
       case "payload" -> payload(port, Integer.parseInt(args[2]));
       default -> {
         System.err.println("unknown app " + args[0]);
@@ -81,14 +85,14 @@ public final class DemoApp {
    * A Zipkin-API receiver ({@code POST /api/v2/spans}) that appends every batch of spans, one
    * JSON array per line, to a file: enough to see the demo's traces without running Zipkin.
    */
-  public static HttpServer spans(int port, java.nio.file.Path file) throws IOException {
+  public static HttpServer spans(int port, Path file) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
     server.createContext("/api/v2/spans", exchange -> {
       byte[] body = exchange.getRequestBody().readAllBytes();
       synchronized (file) {
-        java.nio.file.Files.write(file, (new String(body, java.nio.charset.StandardCharsets.UTF_8).strip() + "\n")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
+        Files.write(file, (new String(body, StandardCharsets.UTF_8).strip() + "\n")
+            .getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
       }
       exchange.sendResponseHeaders(202, -1);
       exchange.close();
@@ -134,7 +138,7 @@ public final class DemoApp {
 
   /** A TCP server that echoes every byte back. */
   public static ServerSocket echo(int port) throws IOException {
-    ServerSocket server = new ServerSocket(port, 64, java.net.InetAddress.getByName("127.0.0.1"));
+    ServerSocket server = new ServerSocket(port, 64, InetAddress.getByName("127.0.0.1"));
     Thread acceptor = new Thread(() -> {
       while (!server.isClosed()) {
         try {

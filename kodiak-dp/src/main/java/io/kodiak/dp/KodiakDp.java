@@ -7,8 +7,13 @@ import io.kodiak.dp.bootstrap.BootstrapClient;
 import io.kodiak.dp.bootstrap.BootstrapRefusedException;
 import io.kodiak.dp.envoy.EnvoyBinary;
 import io.kodiak.dp.envoy.EnvoySupervisor;
+import io.kodiak.dp.metrics.MetricsServer;
+import io.kodiak.dp.metrics.OtlpMetricsExporter;
 import io.kodiak.dp.readiness.ReadinessServer;
 import io.kodiak.dp.workdir.WorkDir;
+import io.kodiak.model.validation.Durations;
+import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,11 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** The {@code kodiak-dp} command: registers a Dataplane, runs and supervises its Envoy. */
 @Command(name = "kodiak-dp", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = KodiakDp.VERSION,
@@ -40,7 +50,7 @@ public final class KodiakDp implements Runnable {
   /** {@code kodiak-dp run}. */
   @Command(name = "run", description = "Register the Dataplane and run Envoy for it until SIGTERM.")
   public static final class Run implements Callable<Integer> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Run.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Run.class);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
 
     @Option(names = "--cp-address", required = true, description = "dp-server URL, e.g. http://localhost:5678")
@@ -135,7 +145,7 @@ public final class KodiakDp implements Runnable {
     private int run(ObjectNode dataplane, Path binary, Duration drain, WorkDir dir, String dpMesh, String dpName,
         int adminPort) throws Exception {
       // Asking Envoy its version costs a process start: do it while the bootstrap is fetched.
-      var envoyVersion = java.util.concurrent.CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
+      var envoyVersion = CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
       Optional<Path> ca = Optional.ofNullable(caCertFile);
       Path localCa = Path.of(System.getProperty("user.home"), ".kodiak", "cp-ca.pem");
       if (ca.isEmpty() && cpAddress.startsWith("https") && Files.isReadable(localCa)) {
@@ -148,19 +158,19 @@ public final class KodiakDp implements Runnable {
       EnvoySupervisor supervisor = new EnvoySupervisor(binary, dir, adminPort,
           new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
       // SIGTERM and Ctrl-C drain Envoy and end run() normally, so the agent exits 0.
-      sun.misc.SignalHandler stop = signal -> new Thread(() -> {
+      SignalHandler stop = signal -> new Thread(() -> {
         LOG.info("{}: draining and stopping Envoy", signal.getName());
         supervisor.stop();
       }, "stop").start();
-      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
-      sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+      Signal.handle(new Signal("TERM"), stop);
+      Signal.handle(new Signal("INT"), stop);
       try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready);
           AutoCloseable metrics = metricsPort < 0 ? () -> { }
-              : new io.kodiak.dp.metrics.MetricsServer(metricsAddress, metricsPort, adminPort);
-          AutoCloseable push = new io.kodiak.dp.metrics.OtlpMetricsExporter(adminPort, serviceOf(dataplane, dpName),
+              : new MetricsServer(metricsAddress, metricsPort, adminPort);
+          AutoCloseable push = new OtlpMetricsExporter(adminPort, serviceOf(dataplane, dpName),
               parseDuration(metricsCheckInterval, "--metrics-check-interval"))) {
         LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}", dpMesh, dpName, binary,
-            readiness.port(), metrics instanceof io.kodiak.dp.metrics.MetricsServer m
+            readiness.port(), metrics instanceof MetricsServer m
                 ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port() : "");
         supervisor.run(() -> client.fetch(dpMesh, dpName, dataplane, VERSION, envoyVersion::join));
         return 0;
@@ -169,7 +179,7 @@ public final class KodiakDp implements Runnable {
             + e.status() + "): " + e.getMessage());
         e.violations().forEach(v -> System.err.println("  * " + v));
         return 1;
-      } catch (java.net.BindException e) {
+      } catch (BindException e) {
         System.err.println("Error: the readiness port " + readinessPort + " or the metrics port " + metricsPort
             + " is in use (" + e.getMessage() + "); pass --readiness-port / --metrics-port with free ports, 0 for any");
         return 2;
@@ -183,7 +193,7 @@ public final class KodiakDp implements Runnable {
       return dataplane.path("networking").path("inbound").path(0).path("tags").path("kuma.io/service").asText(fallback);
     }
 
-    private ObjectNode readDataplane() throws java.io.IOException {
+    private ObjectNode readDataplane() throws IOException {
       if (!Files.isReadable(dataplaneFile)) {
         throw new IllegalArgumentException("cannot read the dataplane file " + dataplaneFile);
       }
@@ -218,7 +228,7 @@ public final class KodiakDp implements Runnable {
 
     private static Duration parseDuration(String text, String option) {
       try {
-        return io.kodiak.model.validation.Durations.requireNonNegative(text);
+        return Durations.requireNonNegative(text);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(option + " " + e.getMessage() + ", not \"" + text + "\"");
       }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The fleet benchmarks (issue 7) against a real {@code kodiak-cp} process with a fixed heap: N
@@ -129,7 +131,7 @@ public final class FleetBench {
     long used = 0;
     for (String line : run(jcmd, String.valueOf(cpPid()), "GC.heap_info").split("\n")) {
       // one line per generation ("DefNew total 15936K, used 9902K", "Tenured total ..."); spaces have no total
-      var m = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(line);
+      var m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(line);
       if (m.find()) {
         used += Long.parseLong(m.group(1)) * 1024;
       }
@@ -139,7 +141,7 @@ public final class FleetBench {
 
   private static String run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
     }

@@ -16,6 +16,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -168,7 +169,7 @@ final class SimulatedProxy {
   }
 
   private static List<String> routesOf(Listener listener) throws InvalidProtocolBufferException {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     for (FilterChain chain : listener.getFilterChainsList()) {
       for (Filter filter : chain.getFiltersList()) {
         Any config = filter.getTypedConfig();

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -213,7 +214,7 @@ final class ApiRouter implements HttpService {
             + "; GET /_resources lists the known ones")));
   }
 
-  private static HttpResponse get(HttpMethod method, java.util.function.Supplier<HttpResponse> handler) {
+  private static HttpResponse get(HttpMethod method, Supplier<HttpResponse> handler) {
     if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
       throw methodNotAllowed(method);
     }

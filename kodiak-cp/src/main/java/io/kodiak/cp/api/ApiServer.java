@@ -1,11 +1,15 @@
 package io.kodiak.cp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.CpConfig;
 import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.tls.ControlPlaneTls;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 
 /**
  * The REST API on port 5681 (Kuma's layout and shapes). No CORS headers are sent: browsers on
@@ -15,7 +19,7 @@ public final class ApiServer implements AutoCloseable {
   private final Server server;
 
   public ApiServer(CpConfig config, ResourceManager manager, AdminToken token, Identity identity, JsonNode effectiveConfig,
-      Inspection inspection, java.util.Optional<io.kodiak.cp.tls.ControlPlaneTls> tls) {
+      Inspection inspection, Optional<ControlPlaneTls> tls) {
     Access access = new Access(token, config.apiServer().readsRequireToken());
     ApiRouter router = new ApiRouter(access,
         new ResourceEndpoints(manager, access),
@@ -35,7 +39,7 @@ public final class ApiServer implements AutoCloseable {
         .serviceUnder("/", router)
         .maxRequestLength(config.apiServer().maxRequestBytes())
         .errorHandler(new ProtocolErrors())
-        .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+        .meterRegistry(new SimpleMeterRegistry())
         .requestTimeoutMillis(30_000)
         .gracefulShutdownTimeoutMillis(0, 1_000)
         .build();
@@ -47,7 +51,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** The plaintext port actually bound (useful when configured as 0). */
   public int port() {
-    return server.activeLocalPort(com.linecorp.armeria.common.SessionProtocol.HTTP);
+    return server.activeLocalPort(SessionProtocol.HTTP);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.kodiak.cp.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Message;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -21,6 +22,7 @@ import io.kodiak.xds.envoy.ProtoJson;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,7 +97,7 @@ final class DataplaneEndpoints {
       MediaType type = page.startsWith("config_dump") || page.contains("format=json") ? MediaType.JSON_UTF_8
           : MediaType.PLAIN_TEXT_UTF_8;
       return HttpResponse.of(HttpStatus.valueOf(res.statusCode()), type, res.body());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new ApiException(ApiError.of(502, "Bad Gateway", "cannot reach the Envoy admin of " + mesh + "." + name
           + " at " + uri + ": " + e.getMessage()));
     } catch (InterruptedException e) {
@@ -126,7 +128,7 @@ final class DataplaneEndpoints {
     return store.get(key).orElseThrow(() -> new ResourceNotFoundException(key));
   }
 
-  private static void add(ObjectNode out, String field, List<? extends com.google.protobuf.Message> resources) {
+  private static void add(ObjectNode out, String field, List<? extends Message> resources) {
     ArrayNode list = out.putArray(field);
     for (var resource : resources) {
       JsonNode json = Documents.parse(ProtoJson.print(resource));

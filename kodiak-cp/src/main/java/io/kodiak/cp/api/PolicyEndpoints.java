@@ -16,6 +16,7 @@ import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.ProxyModel;
+import io.kodiak.xds.proxy.ProxyModels;
 import java.util.List;
 
 /**
@@ -103,6 +104,6 @@ final class PolicyEndpoints {
 
   private static ProxyModel proxy(MeshSnapshot snapshot, Resource dataplane) {
     ProxyModel proxy = snapshot.proxies().get(dataplane.name());
-    return proxy != null ? proxy : io.kodiak.xds.proxy.ProxyModels.fromDataplane(dataplane);
+    return proxy != null ? proxy : ProxyModels.fromDataplane(dataplane);
   }
 }

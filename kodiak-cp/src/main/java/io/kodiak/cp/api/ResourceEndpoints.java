@@ -8,18 +8,20 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.QueryParams;
-import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.ResourceManager.PutResult;
+import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.model.catalog.ReadAccess;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
+import io.kodiak.model.validation.Violation;
 import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourcePage;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -86,7 +88,7 @@ final class ResourceEndpoints {
       return OptionalLong.of(Long.parseLong(value.replace("\"", "").trim()));
     } catch (NumberFormatException e) {
       throw new ApiException(new ApiError(400, "Bad Request", "Invalid headers",
-          java.util.List.of(new io.kodiak.model.validation.Violation("If-Match",
+          List.of(new Violation("If-Match",
               "must be the resource version, a number")), "header"));
     }
   }

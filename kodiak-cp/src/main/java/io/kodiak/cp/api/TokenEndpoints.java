@@ -7,6 +7,12 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.model.codec.Documents;
+import io.kodiak.model.validation.Durations;
+import io.kodiak.model.validation.ValidationException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** {@code POST /tokens/dataplane}: dataplane tokens for admins to hand to proxies. */
 final class TokenEndpoints {
@@ -23,9 +29,9 @@ final class TokenEndpoints {
     access.requireAdmin(req.headers(), "generating a dataplane token");
     JsonNode body = Documents.parse(req.contentUtf8().isBlank() ? "{}" : req.contentUtf8());
     String mesh = body.path("mesh").asText("default");
-    java.util.Map<String, java.util.Set<String>> tags = new java.util.TreeMap<>();
+    Map<String, Set<String>> tags = new TreeMap<>();
     body.path("tags").fields().forEachRemaining(e -> {
-      java.util.Set<String> values = new java.util.TreeSet<>();
+      Set<String> values = new TreeSet<>();
       if (e.getValue().isArray()) {
         e.getValue().forEach(v -> values.add(v.asText()));
       } else {
@@ -34,9 +40,9 @@ final class TokenEndpoints {
       tags.put(e.getKey(), values);
     });
     String validFor = body.path("validFor").asText("24h");
-    var duration = io.kodiak.model.validation.Durations.parse(validFor)
+    var duration = Durations.parse(validFor)
         .filter(d -> !d.isNegative() && !d.isZero())
-        .orElseThrow(() -> io.kodiak.model.validation.ValidationException.of("validFor",
+        .orElseThrow(() -> ValidationException.of("validFor",
             "must be a positive duration such as 24h or 30d, not \"" + validFor + "\""));
     String token = tokens.issue(mesh, body.path("name").asText(""), tags, duration);
     return HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, token);

@@ -1,8 +1,11 @@
 package io.kodiak.cp.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.kodiak.model.codec.Documents;
@@ -16,8 +19,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -28,7 +33,7 @@ import java.util.TreeSet;
 public final class ConfigLoader {
   private static final String PREFIX = "KODIAK_";
   /** KODIAK_* variables read by the launchers and logging, not configuration keys. */
-  private static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("KODIAK_LOG_LEVEL", "KODIAK_CP_MAX_HEAP", "KODIAK_CP_JVM_FLAGS",
+  private static final Set<String> NOT_SETTINGS = Set.of("KODIAK_LOG_LEVEL", "KODIAK_CP_MAX_HEAP", "KODIAK_CP_JVM_FLAGS",
       "KODIAK_DP_LOG_LEVEL", "KODIAK_ENVOY_BINARY");
   private static final ObjectMapper MAPPER =
       Documents.JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -62,7 +67,7 @@ public final class ConfigLoader {
       config.dpServer().grace();
       config.xds().debounceDuration();
       return config;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw ValidationException.of("", "invalid configuration: " + e.getOriginalMessage());
     }
   }
@@ -119,11 +124,11 @@ public final class ConfigLoader {
       if (!value.equals("true") && !value.equals("false")) {
         problems.add(new Violation(name, "must be true or false, not \"" + value + "\""));
       }
-      return com.fasterxml.jackson.databind.node.BooleanNode.valueOf(Boolean.parseBoolean(value));
+      return BooleanNode.valueOf(Boolean.parseBoolean(value));
     }
     if (example.isIntegralNumber()) {
       try {
-        return com.fasterxml.jackson.databind.node.IntNode.valueOf(Integer.parseInt(value));
+        return IntNode.valueOf(Integer.parseInt(value));
       } catch (NumberFormatException e) {
         problems.add(new Violation(name, "must be an integer, not \"" + value + "\""));
       }
@@ -133,7 +138,7 @@ public final class ConfigLoader {
 
   /** {@code apiServer.http.port} becomes {@code KODIAK_API_SERVER_HTTP_PORT}. */
   static String envName(String path) {
-    return PREFIX + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+    return PREFIX + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   private static ObjectNode defaults() {

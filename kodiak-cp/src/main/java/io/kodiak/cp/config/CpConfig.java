@@ -1,6 +1,11 @@
 package io.kodiak.cp.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kodiak.model.validation.Durations;
+import io.kodiak.model.validation.ValidationException;
+import io.kodiak.store.embedded.SyncMode;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The control plane's effective configuration; see {@code defaults.yaml} for every key's meaning.
@@ -9,12 +14,12 @@ import java.nio.file.Path;
 public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, Xds xds, Store store,
     Defaults defaults, Diagnostics diagnostics) {
   /** Metrics ({@code /metrics}) and probes ({@code /ready}, {@code /healthy}); port 0 = any free port. */
-  public record Diagnostics(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress,
+  public record Diagnostics(@JsonProperty("interface") String interfaceAddress,
       int port) {}
 
-  public record DpServer(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port,
+  public record DpServer(@JsonProperty("interface") String interfaceAddress, int port,
       Tls tls, String advertisedHost, DpAuth auth, String deregistrationGrace) {
-    public java.time.Duration grace() {
+    public Duration grace() {
       return durationOf(deregistrationGrace, "dpServer.deregistrationGrace");
     }
   }
@@ -26,16 +31,16 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
   }
 
   public record Xds(String debounce) {
-    public java.time.Duration debounceDuration() {
+    public Duration debounceDuration() {
       return durationOf(debounce, "xds.debounce");
     }
   }
 
-  static java.time.Duration durationOf(String text, String key) {
+  static Duration durationOf(String text, String key) {
     try {
-      return io.kodiak.model.validation.Durations.requireNonNegative(text);
+      return Durations.requireNonNegative(text);
     } catch (IllegalArgumentException e) {
-      throw io.kodiak.model.validation.ValidationException.of(key, e.getMessage() + ", not \"" + text + "\"");
+      throw ValidationException.of(key, e.getMessage() + ", not \"" + text + "\"");
     }
   }
 
@@ -45,11 +50,11 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
 
   public record Tls(boolean enabled, String certFile, String keyFile, String caFile) {}
 
-  public record Http(@com.fasterxml.jackson.annotation.JsonProperty("interface") String interfaceAddress, int port) {}
+  public record Http(@JsonProperty("interface") String interfaceAddress, int port) {}
 
   public record Store(StoreType type, Embedded embedded) {}
 
-  public record Embedded(io.kodiak.store.embedded.SyncMode sync) {}
+  public record Embedded(SyncMode sync) {}
 
   public record Defaults(boolean skipMeshCreation) {}
 

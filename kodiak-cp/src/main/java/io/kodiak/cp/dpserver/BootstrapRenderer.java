@@ -8,18 +8,24 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.BackoffStrategy;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.core.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.ProtoJson;
 import io.kodiak.xds.envoy.Protos;
 import io.kodiak.xds.proxy.ProxyModel;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Renders the Envoy bootstrap for a proxy: its node (id {@code <mesh>.<name>}, the Dataplane in
@@ -35,7 +41,7 @@ final class BootstrapRenderer {
 
   /** @param cpCaPem the control plane's CA when the dp-server speaks TLS; Envoy trusts only it */
   static String render(ProxyModel proxy, Map<String, String> metadata, String cpHost, int cpPort,
-      java.util.Optional<String> cpCaPem) {
+      Optional<String> cpCaPem) {
     Struct.Builder meta = Struct.newBuilder();
     metadata.forEach((k, v) -> meta.putFields(k, Value.newBuilder().setStringValue(v).build()));
     Cluster.Builder ads = Cluster.newBuilder()
@@ -47,14 +53,14 @@ final class BootstrapRenderer {
             .setClusterName(EnvoyNames.ADS_CLUSTER)
             .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
                 .setEndpoint(Endpoint.newBuilder().setAddress(Protos.socket(cpHost, cpPort))))));
-    cpCaPem.ifPresent(ca -> ads.setTransportSocket(io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder()
+    cpCaPem.ifPresent(ca -> ads.setTransportSocket(TransportSocket.newBuilder()
         .setName(EnvoyNames.TLS_TRANSPORT_SOCKET)
-        .setTypedConfig(Protos.pack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.newBuilder()
+        .setTypedConfig(Protos.pack(UpstreamTlsContext.newBuilder()
             .setSni(cpHost)
-            .setCommonTlsContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+            .setCommonTlsContext(CommonTlsContext.newBuilder()
                 .addAlpnProtocols("h2")
-                .setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext
-                    .newBuilder().setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                .setValidationContext(CertificateValidationContext
+                    .newBuilder().setTrustedCa(DataSource.newBuilder()
                         .setInlineString(ca))))
             .build()))));
     Bootstrap bootstrap = Bootstrap.newBuilder()

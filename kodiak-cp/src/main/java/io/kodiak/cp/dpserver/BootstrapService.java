@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * Answers Kuma's BootstrapRequest: checks the Dataplane the agent sends (or finds the stored
@@ -31,13 +32,13 @@ final class BootstrapService {
   private final ResourceManager manager;
   private final DataplaneLifecycle lifecycle;
   private final String advertisedHost;
-  private final java.util.function.IntSupplier port;
+  private final IntSupplier port;
 
   /** {@code port} is read per request: with port 0 configured, the bound port is known only after start. */
   private final Optional<String> cpCaPem;
 
   BootstrapService(ResourceManager manager, DataplaneLifecycle lifecycle, String advertisedHost,
-      java.util.function.IntSupplier port, Optional<String> cpCaPem) {
+      IntSupplier port, Optional<String> cpCaPem) {
     this.cpCaPem = cpCaPem;
     this.manager = manager;
     this.lifecycle = lifecycle;

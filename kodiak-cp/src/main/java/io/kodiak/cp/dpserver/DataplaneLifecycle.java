@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.tokens.DataplaneTokens.Refused;
+import io.kodiak.cp.tokens.DataplaneTokens.Verification;
+import io.kodiak.cp.tokens.DataplaneTokens.Verified;
+import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.core.Resource;
@@ -12,9 +16,6 @@ import io.kodiak.model.validation.ValidationException;
 import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.StoreException;
-import io.kodiak.cp.tokens.DataplaneTokens.Refused;
-import io.kodiak.cp.tokens.DataplaneTokens.Verification;
-import io.kodiak.cp.tokens.DataplaneTokens.Verified;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
@@ -32,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +55,8 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   private final DataplaneInsights insights;
   private final Duration grace;
   /** Connects and deletions of one proxy are ordered under one of these, chosen by node id. */
-  private final Object[] nodeLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
-  private final java.util.Optional<io.kodiak.cp.tokens.DataplaneTokens> tokens;
+  private final Object[] nodeLocks = Stream.generate(Object::new).limit(64).toArray();
+  private final Optional<DataplaneTokens> tokens;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
   /** The model each connected proxy was last admitted as (see {@link #admits}). */
@@ -70,7 +72,7 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
    * @param tokens checks dataplane tokens; empty when proxy authentication is off (development)
    */
   public DataplaneLifecycle(ResourceManager manager, SnapshotSync sync, DataplaneInsights insights, Duration grace,
-      java.util.Optional<io.kodiak.cp.tokens.DataplaneTokens> tokens) {
+      Optional<DataplaneTokens> tokens) {
     this.tokens = tokens;
     this.manager = manager;
     this.sync = sync;

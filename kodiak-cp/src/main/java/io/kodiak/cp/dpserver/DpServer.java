@@ -9,10 +9,13 @@ import io.kodiak.cp.api.ApiError;
 import io.kodiak.cp.api.Problems;
 import io.kodiak.cp.config.CpConfig;
 import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.xds.server.XdsServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +32,10 @@ public final class DpServer implements AutoCloseable {
 
   /** @param tls the control plane's certificate; empty serves plaintext (development only) */
   public DpServer(CpConfig.DpServer config, XdsServer xds, ResourceManager manager, DataplaneLifecycle lifecycle,
-      java.util.Optional<io.kodiak.cp.tls.ControlPlaneTls> tls) {
+      Optional<ControlPlaneTls> tls) {
     this.xds = xds;
     BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), this::port,
-        tls.map(io.kodiak.cp.tls.ControlPlaneTls::caPem));
+        tls.map(ControlPlaneTls::caPem));
     GrpcService ads = GrpcService.builder()
         .addService(xds.adsService())
         .maxRequestMessageLength(MAX_XDS_MESSAGE_BYTES)
@@ -47,7 +50,7 @@ public final class DpServer implements AutoCloseable {
     server = builder
         .requestTimeoutMillis(0)
         .maxRequestLength(0)
-        .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+        .meterRegistry(new SimpleMeterRegistry())
         .gracefulShutdownTimeoutMillis(0, 1_000)
         .service(ads)
         .route().post("/bootstrap").requestTimeoutMillis(30_000).maxRequestLength(1024 * 1024)

@@ -1,5 +1,7 @@
 package io.kodiak.cp.insights;
 
+import java.util.Locale;
+
 /** The xDS types Kuma's insights count separately, by their short names. */
 enum XdsType {
   CDS("type.googleapis.com/envoy.config.cluster.v3.Cluster"),
@@ -24,6 +26,6 @@ enum XdsType {
   }
 
   String shortName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

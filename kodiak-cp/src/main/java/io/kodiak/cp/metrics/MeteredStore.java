@@ -9,14 +9,17 @@ import io.kodiak.store.api.ResourcePage;
 import io.kodiak.store.api.ResourceStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** A store that times every operation (count and latency by operation, failures apart). */
 public final class MeteredStore implements ResourceStore {
   private final ResourceStore delegate;
   private final MeterRegistry registry;
-  private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>(); // looked up once
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>(); // looked up once
 
   public MeteredStore(ResourceStore delegate, MeterRegistry registry) {
     this.delegate = delegate;
@@ -35,7 +38,7 @@ public final class MeteredStore implements ResourceStore {
       String result = outcome;
       timers.computeIfAbsent(operation + " " + outcome, k -> Timer.builder("kodiak_store_operation")
           .description("Store operations by kind and outcome").tag("operation", operation).tag("outcome", result)
-          .register(registry)).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+          .register(registry)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 

@@ -13,6 +13,7 @@ import io.kodiak.model.text.Printable;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.store.api.ResourceStore;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -22,6 +23,7 @@ import java.security.spec.RSAPublicKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Dataplane tokens (Kuma's): RS256 JWTs signed with a key per mesh, kept as the Secret
@@ -149,9 +152,9 @@ public final class DataplaneTokens {
 
   private Set<String> revoked(String mesh) {
     return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, revocationsName(mesh)))
-        .map(s -> java.util.Arrays.stream(new String(Base64.getDecoder().decode(s.spec().path("data").asText()),
+        .map(s -> Arrays.stream(new String(Base64.getDecoder().decode(s.spec().path("data").asText()),
             StandardCharsets.UTF_8).split(","))
-            .map(String::trim).filter(id -> !id.isEmpty()).collect(java.util.stream.Collectors.toSet()))
+            .map(String::trim).filter(id -> !id.isEmpty()).collect(Collectors.toSet()))
         .orElse(Set.of()); // repeated or empty ids (a,,a) are a list an operator wrote, not an error
   }
 
@@ -165,7 +168,7 @@ public final class DataplaneTokens {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
       pem = Pem.encode(generator.generateKeyPair().getPrivate());
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot create the dataplane token signing key of mesh " + mesh, e);
     }
     String data = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
@@ -189,7 +192,7 @@ public final class DataplaneTokens {
     try {
       RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) key;
       return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -3,6 +3,7 @@ package io.kodiak.cp.tokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.codec.Documents;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -49,7 +50,7 @@ final class Jwt {
         return Optional.empty();
       }
       return Optional.of(Documents.JSON.readTree(DECODER.decode(parts[1])));
-    } catch (GeneralSecurityException | java.io.IOException | IllegalArgumentException e) {
+    } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
   }

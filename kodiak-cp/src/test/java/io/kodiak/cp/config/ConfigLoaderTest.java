@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kodiak.model.validation.ValidationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class ConfigLoaderTest {
   @Test
   void durationsAreReadWithTheOneParserAndOverflowIsRefused() {
     CpConfig config = ConfigLoader.load(Optional.empty(), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1d"));
-    assertThat(config.dpServer().grace()).isEqualTo(java.time.Duration.ofDays(1));
+    assertThat(config.dpServer().grace()).isEqualTo(Duration.ofDays(1));
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("KODIAK_XDS_DEBOUNCE", "99999999999999999999h")))
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("xds.debounce: is longer than the maximum duration 2562047h47m16.854775807s");

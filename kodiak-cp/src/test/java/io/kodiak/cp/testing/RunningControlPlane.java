@@ -13,9 +13,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A real control plane started in this JVM on a free loopback port with its own data directory,
@@ -74,15 +79,15 @@ public final class RunningControlPlane implements AutoCloseable {
   /** An HTTP/1.1 client that trusts only the CA in {@code caPem}. */
   public static HttpClient clientTrusting(Path caPem) {
     try (var in = Files.newInputStream(caPem)) {
-      var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      var store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
-      store.setCertificateEntry("cp", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
-      var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      store.setCertificateEntry("cp", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(store);
-      var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+      var tls = SSLContext.getInstance("TLS");
       tls.init(null, trust.getTrustManagers(), null);
       return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1).build();
-    } catch (IOException | java.security.GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

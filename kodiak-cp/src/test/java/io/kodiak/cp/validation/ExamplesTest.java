@@ -13,6 +13,7 @@ import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
 import io.kodiak.store.memory.InMemoryResourceStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -89,7 +90,7 @@ class ExamplesTest {
     try {
       return Documents.parseAll(Files.readString(file));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kodiak.ctl.client.ApiClient;
+import io.kodiak.ctl.client.ResourceTypes;
 import io.kodiak.ctl.output.Columns;
 import io.kodiak.ctl.output.Table;
 import java.time.Instant;
@@ -42,7 +43,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
     Session session = Session.of(spec);
     ApiClient client = session.client();
-    var type = Session.type(io.kodiak.ctl.client.ResourceTypes.fetch(client), policy.get(0));
+    var type = Session.type(ResourceTypes.fetch(client), policy.get(0));
     if (!type.policy()) {
       throw new IllegalArgumentException(type.name() + " is not a policy; use 'kodiakctl inspect dataplane NAME'");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kodiak.ctl.output.Yaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import java.util.Optional;
  */
 public final class ContextsFile {
   public static final String LOCAL = "local";
-  private static final ObjectMapper YAML = io.kodiak.ctl.output.Yaml.MAPPER;
+  private static final ObjectMapper YAML = Yaml.MAPPER;
 
   private final Path file;
   private final List<ControlPlaneEntry> controlPlanes;

@@ -4,12 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks the control plane for an Envoy bootstrap (Kuma's BootstrapRequest), retrying with backoff
@@ -17,16 +32,16 @@ import java.util.List;
  */
 public final class BootstrapClient {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BootstrapClient.class);
+  private static final Logger LOG = LoggerFactory.getLogger(BootstrapClient.class);
   private final URI endpoint;
   private final String token;
-  private final javax.net.ssl.SSLSocketFactory tls;
+  private final SSLSocketFactory tls;
 
   /**
    * @param token the dataplane token, or empty when the control plane does not require one
    * @param caCert the CA the control plane's certificate must chain to (https addresses)
    */
-  public BootstrapClient(String cpAddress, String token, java.util.Optional<java.nio.file.Path> caCert) {
+  public BootstrapClient(String cpAddress, String token, Optional<Path> caCert) {
     this.token = token;
     this.tls = caCert.map(BootstrapClient::trusting).orElse(null);
     String base = cpAddress.endsWith("/") ? cpAddress.substring(0, cpAddress.length() - 1) : cpAddress;
@@ -40,7 +55,7 @@ public final class BootstrapClient {
    * @throws InterruptedException when asked to stop while waiting
    */
   public String fetch(String mesh, String name, JsonNode dataplane, String agentVersion,
-      java.util.function.Supplier<String> envoyVersion) throws InterruptedException {
+      Supplier<String> envoyVersion) throws InterruptedException {
     ObjectNode request = JSON.createObjectNode();
     request.put("mesh", mesh).put("name", name).put("proxyType", "dataplane")
         .put("dataplaneResource", dataplane.toString());
@@ -66,7 +81,7 @@ public final class BootstrapClient {
           throw new BootstrapRefusedException(res.status(), error.path("detail").asText(res.body()),
               violations(error));
         }
-      } catch (javax.net.ssl.SSLException e) {
+      } catch (SSLException e) {
         throw new BootstrapRefusedException(0, "the control plane at " + endpoint + " failed TLS verification ("
             + e.getMessage() + "): is --ca-cert-file the control plane's CA (its dataDir/cp-ca.pem)?", List.of());
       } catch (IOException e) {
@@ -79,8 +94,8 @@ public final class BootstrapClient {
 
   /** One POST over {@link java.net.HttpURLConnection}: it starts much faster than java.net.http. */
   private Answer post(String body) throws IOException {
-    java.net.HttpURLConnection c = (java.net.HttpURLConnection) endpoint.toURL().openConnection();
-    if (c instanceof javax.net.ssl.HttpsURLConnection https && tls != null) {
+    HttpURLConnection c = (HttpURLConnection) endpoint.toURL().openConnection();
+    if (c instanceof HttpsURLConnection https && tls != null) {
       https.setSSLSocketFactory(tls);
     }
     c.setConnectTimeout(3_000);
@@ -100,21 +115,21 @@ public final class BootstrapClient {
   private record Answer(int status, String body) {}
 
   /** An SSL socket factory that trusts only the CA certificate(s) in {@code caFile}. */
-  private static javax.net.ssl.SSLSocketFactory trusting(java.nio.file.Path caFile) {
-    try (var in = java.nio.file.Files.newInputStream(caFile)) {
-      var certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
-      var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+  private static SSLSocketFactory trusting(Path caFile) {
+    try (var in = Files.newInputStream(caFile)) {
+      var certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      var store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int i = 0;
       for (var certificate : certificates) {
         store.setCertificateEntry("ca-" + i++, certificate);
       }
-      var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(store);
-      var context = javax.net.ssl.SSLContext.getInstance("TLS");
+      var context = SSLContext.getInstance("TLS");
       context.init(null, trust.getTrustManagers(), null);
       return context.getSocketFactory();
-    } catch (IOException | java.security.GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot use " + caFile + " as the control plane's CA: " + e.getMessage());
     }
   }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Finds the Envoy binary: {@code --binary-path}, else {@code $KODIAK_ENVOY_BINARY} (the launcher
@@ -39,7 +40,7 @@ public final class EnvoyBinary {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
-      var m = java.util.regex.Pattern.compile("/(\\d+\\.\\d+\\.\\d+)/").matcher(out);
+      var m = Pattern.compile("/(\\d+\\.\\d+\\.\\d+)/").matcher(out);
       return m.find() ? m.group(1) : "unknown";
     } catch (IOException e) {
       throw new IllegalStateException("cannot run Envoy at " + binary + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.kodiak.dp.envoy;
 
+import io.kodiak.dp.accesslog.TcpLogRelay;
 import io.kodiak.dp.bootstrap.Backoff;
 import io.kodiak.dp.workdir.WorkDir;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -121,7 +123,7 @@ public final class EnvoySupervisor {
   }
 
   private Process start(Path config) throws IOException {
-    List<String> command = new java.util.ArrayList<>();
+    List<String> command = new ArrayList<>();
     if (Files.isExecutable(SETPRIV)) {
       // Envoy must not outlive a killed agent: its endpoints would stay in the mesh. The kernel
       // sends it SIGKILL when the thread that started it (this supervisor's) dies.
@@ -137,7 +139,7 @@ public final class EnvoySupervisor {
     // relayed to their receivers, the rest passes through.
     Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT)
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    io.kodiak.dp.accesslog.TcpLogRelay.start(process.getInputStream());
+    TcpLogRelay.start(process.getInputStream());
     return process;
   }
 }

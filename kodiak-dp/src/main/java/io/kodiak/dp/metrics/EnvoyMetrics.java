@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,7 +33,7 @@ final class EnvoyMetrics {
   /** The merged MeshMetric, or empty when no MeshMetric selects this proxy. */
   Optional<JsonNode> meshMetric() throws IOException {
     String dump = get(adminPort, "127.0.0.1", "/config_dump?resource=dynamic_active_clusters&name_regex="
-        + java.net.URLEncoder.encode(CLUSTER, StandardCharsets.UTF_8));
+        + URLEncoder.encode(CLUSTER, StandardCharsets.UTF_8));
     for (JsonNode config : JSON.readTree(dump).path("configs")) {
       JsonNode metadata = config.path("cluster").path("metadata").path("filter_metadata").path(METADATA_KEY);
       if (!metadata.isMissingNode()) {

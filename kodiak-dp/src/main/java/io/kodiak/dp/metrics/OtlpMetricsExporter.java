@@ -3,6 +3,7 @@ package io.kodiak.dp.metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.kodiak.model.validation.Durations;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -147,7 +148,7 @@ public final class OtlpMetricsExporter implements AutoCloseable {
 
   /** The interval, or 1m when it is not a positive duration (the control plane validated it already). */
   private static Duration parse(String text) {
-    return io.kodiak.model.validation.Durations.parse(text).filter(d -> !d.isNegative() && !d.isZero())
+    return Durations.parse(text).filter(d -> !d.isNegative() && !d.isZero())
         .orElse(Duration.ofMinutes(1));
   }
 

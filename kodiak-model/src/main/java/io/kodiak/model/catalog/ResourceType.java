@@ -1,5 +1,6 @@
 package io.kodiak.model.catalog;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -36,7 +37,7 @@ public record ResourceType(
 
   /** The lower-case singular form kumactl accepts ({@code meshtimeout}). */
   public String singularPath() {
-    return name.toLowerCase(java.util.Locale.ROOT);
+    return name.toLowerCase(Locale.ROOT);
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.kodiak.model.core.ResourceMeta;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.NameRules;
 import io.kodiak.model.validation.SchemaValidator;
+import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
 import java.time.Instant;
 import java.util.Iterator;
@@ -55,7 +56,7 @@ public final class ResourceCodec {
    */
   public static Resource decode(JsonNode input, Violations violations) {
     if (input == null || !input.isObject()) {
-      throw io.kodiak.model.validation.ValidationException.of("", "a resource must be an object, not " + kind(input));
+      throw ValidationException.of("", "a resource must be an object, not " + kind(input));
     }
     ObjectNode document = withoutNulls((ObjectNode) input);
     READ_ONLY.forEach(document::remove);

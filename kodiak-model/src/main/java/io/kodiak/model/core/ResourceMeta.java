@@ -1,6 +1,7 @@
 package io.kodiak.model.core;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -15,7 +16,7 @@ import java.util.TreeMap;
  */
 public record ResourceMeta(long version, Instant creationTime, Instant modificationTime, Map<String, String> labels) {
   public ResourceMeta {
-    labels = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(labels, "labels")));
+    labels = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(labels, "labels")));
   }
 
   /** Metadata of a resource that has not been stored yet. */

@@ -2,13 +2,14 @@ package io.kodiak.model.mesh;
 
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.At.DurationRule;
+import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Semantic rules of a Mesh: backends named once, enabled backends exist, known modes. */
 public final class MeshValidator implements ResourceValidator {
@@ -86,7 +87,7 @@ public final class MeshValidator implements ResourceValidator {
 
   private static void oneOf(At field, Set<String> allowed, Violations out) {
     if (field.present() && field.node().isTextual() && !allowed.contains(field.text())) {
-      out.add(field.path(), "must be one of: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+      out.add(field.path(), "must be one of: " + String.join(", ", new TreeSet<>(allowed)));
     }
   }
 }

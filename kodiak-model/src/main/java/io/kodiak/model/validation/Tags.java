@@ -1,7 +1,9 @@
 package io.kodiak.model.validation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Kuma's rules for tag maps (Dataplane tags, MeshSubset tags). */
@@ -20,7 +22,7 @@ public final class Tags {
     if (!tags.node().isObject()) {
       return;
     }
-    Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = tags.node().fields();
+    Iterator<Map.Entry<String, JsonNode>> it = tags.node().fields();
     while (it.hasNext()) {
       var tag = it.next();
       FieldPath path = tags.path().key(tag.getKey());
@@ -36,7 +38,7 @@ public final class Tags {
         out.add(path, "tag value must consist of letters, digits and '.', '-', '_', ':', '/'");
       }
       if (tag.getKey().equals(PROTOCOL) && !value.isEmpty()
-          && !java.util.Set.of("http", "http2", "grpc", "tcp", "kafka").contains(value)) {
+          && !Set.of("http", "http2", "grpc", "tcp", "kafka").contains(value)) {
         out.add(path, "must be one of: http, http2, grpc, tcp, kafka");
       }
     }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * file fails too, and the error says which of the two it is. Each call is
  * one transaction. Not thread-safe: the owning store serializes calls.
  */
-public final class SqlitePersistence implements Persistence {
+final class SqlitePersistence implements Persistence {
   private static final Logger LOG = LoggerFactory.getLogger(SqlitePersistence.class);
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
 

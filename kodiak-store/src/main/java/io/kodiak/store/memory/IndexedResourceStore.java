@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A store that serves every read from memory and makes each write durable through a
@@ -31,7 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Thread-safe.
  */
 public class IndexedResourceStore implements ResourceStore {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IndexedResourceStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(IndexedResourceStore.class);
   private static final char SEP = '\u0000';
 
   private final Persistence persistence;

@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -173,9 +176,9 @@ public abstract class ResourceStoreContract {
     store.create(mesh("demo"));
     store.create(timeout("demo", "t1", "1s"));
     int writers = 8;
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
-    var start = new java.util.concurrent.CountDownLatch(1);
-    List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+    var pool = Executors.newFixedThreadPool(writers);
+    var start = new CountDownLatch(1);
+    List<Future<Boolean>> results = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       String idle = (i + 2) + "s";
       results.add(pool.submit(() -> {

@@ -11,6 +11,7 @@ import io.kodiak.model.core.ResourceKey;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.api.StoreUnavailableException;
 import io.kodiak.store.contract.ResourceStoreContract;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,7 @@ class EmbeddedResourceStoreTest extends ResourceStoreContract {
   @Test
   void aDamagedFileIsCalledDamagedNotLocked() throws Exception {
     store.close();
-    java.nio.file.Files.writeString(dir.resolve("store.db"), "this is not a database, it is a text file ".repeat(100));
+    Files.writeString(dir.resolve("store.db"), "this is not a database, it is a text file ".repeat(100));
     assertThatThrownBy(this::openEmptyStore)
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("store.db")

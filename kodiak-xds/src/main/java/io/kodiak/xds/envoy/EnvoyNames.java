@@ -1,5 +1,8 @@
 package io.kodiak.xds.envoy;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * Every name Kodiak gives to an Envoy resource, in one place (Kuma's scheme), so generators,
  * inspect endpoints and tests agree.
@@ -41,9 +44,9 @@ public final class EnvoyNames {
   }
 
   /** The cluster reaching the instances of a service that carry the given tags. */
-  public static String subsetCluster(String service, java.util.Map<String, String> tags) {
+  public static String subsetCluster(String service, Map<String, String> tags) {
     StringBuilder name = new StringBuilder(service);
-    new java.util.TreeMap<>(tags).forEach((k, v) -> name.append(';').append(k).append('=').append(v));
+    new TreeMap<>(tags).forEach((k, v) -> name.append(';').append(k).append('=').append(v));
     return name.toString();
   }
 

@@ -4,9 +4,35 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig;
+import io.envoyproxy.envoy.config.trace.v3.ZipkinConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.bandwidth_limit.v3.BandwidthLimit;
+import io.envoyproxy.envoy.extensions.filters.http.buffer.v3.Buffer;
+import io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
+import io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.http.grpc_web.v3.GrpcWeb;
+import io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation;
+import io.envoyproxy.envoy.extensions.filters.http.health_check.v3.HealthCheck;
+import io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.health_check.event_sinks.file.v3.HealthCheckEventFileSink;
+import io.envoyproxy.envoy.extensions.retry.host.omit_host_metadata.v3.OmitHostMetadataConfig;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 
 /**
@@ -21,39 +47,39 @@ public final class ProtoJson {
       .add(Router.getDescriptor())
       .add(TcpProxy.getDescriptor())
       .add(HttpProtocolOptions.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
+      .add(DownstreamTlsContext.getDescriptor())
+      .add(UpstreamTlsContext.getDescriptor())
+      .add(TlsInspector.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor())
+      .add(RBACPerRoute.getDescriptor())
       // what the traffic policies add
-      .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
+      .add(HTTPFault.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.retry.host.omit_host_metadata.v3.OmitHostMetadataConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.health_check.event_sinks.file.v3.HealthCheckEventFileSink.getDescriptor())
+      .add(PreviousHostsPredicate.getDescriptor())
+      .add(OmitHostMetadataConfig.getDescriptor())
+      .add(PreviousPrioritiesConfig.getDescriptor())
+      .add(HealthCheckEventFileSink.getDescriptor())
       // observability
-      .add(io.envoyproxy.envoy.config.trace.v3.ZipkinConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig.getDescriptor())
+      .add(ZipkinConfig.getDescriptor())
+      .add(OpenTelemetryConfig.getDescriptor())
+      .add(OpenTelemetryAccessLogConfig.getDescriptor())
       // what operators commonly patch in
-      .add(io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.buffer.v3.Buffer.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.grpc_web.v3.GrpcWeb.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.health_check.v3.HealthCheck.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.header_mutation.v3.HeaderMutation.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.compressor.v3.Compressor.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.bandwidth_limit.v3.BandwidthLimit.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog.getDescriptor())
+      .add(Lua.getDescriptor())
+      .add(Cors.getDescriptor())
+      .add(Buffer.getDescriptor())
+      .add(GrpcWeb.getDescriptor())
+      .add(HealthCheck.getDescriptor())
+      .add(HeaderMutation.getDescriptor())
+      .add(Compressor.getDescriptor())
+      .add(BandwidthLimit.getDescriptor())
+      .add(ExtAuthz.getDescriptor())
+      .add(HttpInspector.getDescriptor())
+      .add(OriginalDst.getDescriptor())
+      .add(ProxyProtocol.getDescriptor())
+      .add(FileAccessLog.getDescriptor())
+      .add(StdoutAccessLog.getDescriptor())
       .build();
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(TYPES);

@@ -1,6 +1,7 @@
 package io.kodiak.xds.envoy;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -28,12 +29,12 @@ public final class Protos {
         .build();
   }
 
-  public static com.google.protobuf.Duration seconds(long seconds) {
-    return com.google.protobuf.Duration.newBuilder().setSeconds(seconds).build();
+  public static Duration seconds(long seconds) {
+    return Duration.newBuilder().setSeconds(seconds).build();
   }
 
-  public static com.google.protobuf.Duration millis(long millis) {
-    return com.google.protobuf.Duration.newBuilder().setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000)
+  public static Duration millis(long millis) {
+    return Duration.newBuilder().setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000)
         .build();
   }
 

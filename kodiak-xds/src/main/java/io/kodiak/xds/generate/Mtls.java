@@ -1,5 +1,6 @@
 package io.kodiak.xds.generate;
 
+import com.google.protobuf.BoolValue;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
@@ -54,7 +55,7 @@ final class Mtls {
     }
     DownstreamTlsContext tls = DownstreamTlsContext.newBuilder()
         .setCommonTlsContext(common)
-        .setRequireClientCertificate(com.google.protobuf.BoolValue.of(true))
+        .setRequireClientCertificate(BoolValue.of(true))
         .build();
     return TransportSocket.newBuilder().setName(EnvoyNames.TLS_TRANSPORT_SOCKET).setTypedConfig(Protos.pack(tls)).build();
   }

@@ -10,10 +10,12 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Everything one proxy gets over xDS, each list sorted by name, with a content hash per type so
@@ -21,7 +23,7 @@ import java.util.List;
  * reach, so a change of their instances finds this proxy. Immutable.
  */
 public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-    List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Versions versions, java.util.Set<String> services) {
+    List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Versions versions, Set<String> services) {
 
   public ProxyConfig {
     listeners = List.copyOf(listeners);
@@ -29,17 +31,17 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
     clusters = List.copyOf(clusters);
     endpoints = List.copyOf(endpoints);
     secrets = List.copyOf(secrets);
-    services = java.util.Set.copyOf(services);
+    services = Set.copyOf(services);
   }
 
   /** Builds a config and computes its versions from the content. */
   public static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
       List<ClusterLoadAssignment> endpoints, List<Secret> secrets) {
-    return of(listeners, routes, clusters, endpoints, secrets, java.util.Set.of());
+    return of(listeners, routes, clusters, endpoints, secrets, Set.of());
   }
 
   static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, java.util.Set<String> services) {
+      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Set<String> services) {
     return of(listeners, routes, clusters, endpoints, secrets, services,
         clusters.stream().map(ProxyConfig::clusterHash).toList());
   }
@@ -49,7 +51,7 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
    *     already (each cluster's endpoints carry it), so no cluster is serialized twice
    */
   static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, java.util.Set<String> services,
+      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Set<String> services,
       List<String> clusterHashes) {
     return new ProxyConfig(listeners, routes, clusters, endpoints, secrets,
         new Versions(hash(listeners), hash(routes), hashText(String.join(",", clusterHashes)), hash(endpoints),
@@ -85,7 +87,7 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
   }
 
   private static String hashText(String text) {
-    return digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return digest(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String digest(byte[] data) {

@@ -14,12 +14,15 @@ import io.kodiak.xds.proxy.Protocol;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One proxy's Envoy resources while they are being built: the base generators put them here and
@@ -100,7 +103,7 @@ public final class ProxyResources {
 
   /** Clusters by name; edit through {@link #cluster(Cluster)} to keep endpoints in step. */
   public Map<String, Cluster> clusters() {
-    return java.util.Collections.unmodifiableMap(clusters);
+    return Collections.unmodifiableMap(clusters);
   }
 
   /** The service a mesh cluster reaches (empty for local and added clusters). */
@@ -174,7 +177,7 @@ public final class ProxyResources {
    * {@link ServiceClusters#stamped}), computed once here however many plugins changed it.
    */
   ProxyConfig build() {
-    Map<String, String> clusterHashes = new java.util.HashMap<>();
+    Map<String, String> clusterHashes = new HashMap<>();
     List<String> hashesInOrder = new ArrayList<>();
     for (Cluster cluster : clusters.values()) {
       String hash = ProxyConfig.clusterHash(cluster);
@@ -190,6 +193,6 @@ public final class ProxyResources {
     }
     return ProxyConfig.of(List.copyOf(listeners.values()), List.copyOf(routes.values()),
         List.copyOf(clusters.values()), stamped, List.copyOf(secrets.values()),
-        new java.util.TreeSet<>(serviceOfCluster.values()), hashesInOrder);
+        new TreeSet<>(serviceOfCluster.values()), hashesInOrder);
   }
 }

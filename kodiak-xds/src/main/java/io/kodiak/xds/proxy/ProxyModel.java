@@ -1,6 +1,7 @@
 package io.kodiak.xds.proxy;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the generators need to know about one proxy, derived from its Dataplane. Immutable.
@@ -8,11 +9,11 @@ import java.util.List;
  * @param adminPort the Envoy admin port on loopback (9901 unless the Dataplane says otherwise)
  */
 public record ProxyModel(String mesh, String name, String address, List<Inbound> inbounds, List<Outbound> outbounds,
-    int adminPort, java.util.Map<String, String> labels) {
+    int adminPort, Map<String, String> labels) {
   public ProxyModel {
     inbounds = List.copyOf(inbounds);
     outbounds = List.copyOf(outbounds);
-    labels = java.util.Map.copyOf(labels);
+    labels = Map.copyOf(labels);
   }
 
   /** The xDS node id: {@code <mesh>.<name>}. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -13,24 +14,34 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.ProtoJson;
-import io.kodiak.xds.testing.GoldenConfigs;
 import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.ProxyIdentity;
-import java.util.Optional;
+import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
+import io.kodiak.xds.testing.GoldenConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -78,19 +89,19 @@ class GoldenConfigTest {
         Files.readString(pems.resolve("web-key.pem")));
     MeshSnapshot secured = MESH.withPolicies(Optional.of(mtls), Map.of());
     // RBAC rules as the MeshTrafficPermission plugin would give them (that plugin lives in kodiak-policy)
-    io.envoyproxy.envoy.config.rbac.v3.RBAC allowAll = io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
-        .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
-        .putPolicies("frontend", io.envoyproxy.envoy.config.rbac.v3.Policy.newBuilder()
-            .addPermissions(io.envoyproxy.envoy.config.rbac.v3.Permission.newBuilder().setAny(true))
-            .addPrincipals(io.envoyproxy.envoy.config.rbac.v3.Principal.newBuilder().setAuthenticated(
-                io.envoyproxy.envoy.config.rbac.v3.Principal.Authenticated.newBuilder().setPrincipalName(
-                    io.envoyproxy.envoy.type.matcher.v3.StringMatcher.newBuilder()
+    RBAC allowAll = RBAC.newBuilder()
+        .setAction(RBAC.Action.ALLOW)
+        .putPolicies("frontend", Policy.newBuilder()
+            .addPermissions(Permission.newBuilder().setAny(true))
+            .addPrincipals(Principal.newBuilder().setAuthenticated(
+                Principal.Authenticated.newBuilder().setPrincipalName(
+                    StringMatcher.newBuilder()
                         .setExact("spiffe://default/frontend"))))
             .build())
         .build();
     PolicyPlugin permissions = out -> out.inbounds().forEach(target -> InboundEdits.authorize(out, target, allowAll));
     ProxyConfig config = new ProxyConfigGenerator(List.of(permissions))
-        .generate(secured, MESH.proxies().get("web-1"), io.kodiak.xds.proxy.ProxyKind.ENVOY, Optional.of(identity));
+        .generate(secured, MESH.proxies().get("web-1"), ProxyKind.ENVOY, Optional.of(identity));
     assertThat(config.secrets()).extracting(s -> s.getName()).containsExactly("identity_cert", "mesh_ca");
     ObjectNode rendered = GoldenConfigs.render(config);
     String actual = Documents.toJson(rendered) + "\n";
@@ -107,35 +118,35 @@ class GoldenConfigTest {
   private static ProxyConfig inlineSecrets(ProxyConfig config) throws Exception {
     var identity = config.secrets().get(0).getTlsCertificate();
     var trusted = config.secrets().get(1).getValidationContext();
-    List<Listener> listeners = new java.util.ArrayList<>();
+    List<Listener> listeners = new ArrayList<>();
     for (Listener listener : config.listeners()) {
       Listener.Builder l = listener.toBuilder();
       for (int i = 0; i < l.getFilterChainsCount(); i++) {
         FilterChain chain = l.getFilterChains(i);
         if (chain.hasTransportSocket()) {
           var tls = chain.getTransportSocket().getTypedConfig()
-              .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class);
+              .unpack(DownstreamTlsContext.class);
           var common = tls.getCommonTlsContext().toBuilder().clearTlsCertificateSdsSecretConfigs()
               .clearValidationContextSdsSecretConfig().addTlsCertificates(identity).setValidationContext(trusted);
           tls = tls.toBuilder().setCommonTlsContext(common).build();
           l.setFilterChains(i, chain.toBuilder().setTransportSocket(chain.getTransportSocket().toBuilder()
-              .setTypedConfig(com.google.protobuf.Any.pack(tls))));
+              .setTypedConfig(Any.pack(tls))));
         }
       }
       listeners.add(l.build());
     }
-    List<Cluster> clusters = new java.util.ArrayList<>();
+    List<Cluster> clusters = new ArrayList<>();
     for (Cluster cluster : config.clusters()) {
       if (cluster.hasTransportSocket()) {
         var tls = cluster.getTransportSocket().getTypedConfig()
-            .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class);
+            .unpack(UpstreamTlsContext.class);
         var combined = tls.getCommonTlsContext().getCombinedValidationContext();
         var validation = combined.getDefaultValidationContext().toBuilder().setTrustedCa(trusted.getTrustedCa());
         var common = tls.getCommonTlsContext().toBuilder().clearTlsCertificateSdsSecretConfigs()
             .clearCombinedValidationContext().addTlsCertificates(identity).setValidationContext(validation);
         tls = tls.toBuilder().setCommonTlsContext(common).build();
         cluster = cluster.toBuilder().setTransportSocket(cluster.getTransportSocket().toBuilder()
-            .setTypedConfig(com.google.protobuf.Any.pack(tls))).build();
+            .setTypedConfig(Any.pack(tls))).build();
       }
       clusters.add(cluster);
     }
@@ -177,7 +188,7 @@ class GoldenConfigTest {
         + "\n      tags:\n        kuma.io/service: " + service + "\n        kuma.io/protocol: " + protocol + "\n");
     if (!outbounds.isEmpty()) {
       yaml.append("  outbound:\n");
-      new java.util.TreeMap<>(outbounds).forEach((svc, p) -> yaml.append("    - port: ").append(p)
+      new TreeMap<>(outbounds).forEach((svc, p) -> yaml.append("    - port: ").append(p)
           .append("\n      tags:\n        kuma.io/service: ").append(svc).append('\n'));
     }
     return ProxyModels.fromDataplane(TestResources.decode(yaml.toString()));

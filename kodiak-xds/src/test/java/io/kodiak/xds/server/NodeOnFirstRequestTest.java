@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.ManagedChannel;
+import io.kodiak.model.core.Resource;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.store.memory.InMemoryResourceStore;
 import io.kodiak.xds.server.NodeOnceClient.NodeOn;
@@ -97,7 +98,7 @@ class NodeOnFirstRequestTest {
     assertThat(client.endpointAddresses()).containsExactly("127.0.0.1:20002", "127.0.0.2:20003");
   }
 
-  private static io.kodiak.model.core.Resource dataplane(String name, String address, int port, String service,
+  private static Resource dataplane(String name, String address, int port, String service,
       String calls) {
     String yaml = "type: Dataplane\nmesh: default\nname: " + name + "\nnetworking:\n  address: " + address + "\n"
         + "  inbound:\n    - port: " + port + "\n      tags: {kuma.io/service: " + service + ", kuma.io/protocol: http}\n"

@@ -2,6 +2,7 @@ package io.kodiak.xds.server;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * A raw ADS client that names its node on the first request of its stream only, as Envoy does
@@ -140,7 +142,7 @@ final class NodeOnceClient implements AutoCloseable {
     }
   }
 
-  private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+  private static <T extends Message> T unpack(Any any, Class<T> type) {
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {
@@ -150,9 +152,9 @@ final class NodeOnceClient implements AutoCloseable {
 
   /** Hands each response to the client, records how the stream ended. */
   private final class Responses<T> implements StreamObserver<T> {
-    private final java.util.function.Consumer<T> handler;
+    private final Consumer<T> handler;
 
-    Responses(java.util.function.Consumer<T> handler) {
+    Responses(Consumer<T> handler) {
       this.handler = handler;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -19,16 +20,17 @@ import io.kodiak.model.codec.Documents;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.ProtoJson;
+import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.ProxyIdentity;
-import java.util.Optional;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -36,8 +38,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.kodiak.xds.generate.ProxyConfig;
 
 /**
  * Golden Envoy config for tests: a stable JSON rendering compared with a file (regenerated with
@@ -100,7 +100,7 @@ public final class GoldenConfigs {
             if (hcm.hasRds()) {
               hcm = hcm.toBuilder().clearRds().setRouteConfig(routes.get(hcm.getRds().getRouteConfigName())).build();
             }
-            filter = filter.toBuilder().setTypedConfig(com.google.protobuf.Any.pack(hcm)).build();
+            filter = filter.toBuilder().setTypedConfig(Any.pack(hcm)).build();
           }
           c.addFilters(filter);
         }
