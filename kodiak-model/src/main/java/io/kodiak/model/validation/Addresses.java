@@ -21,29 +21,55 @@ public final class Addresses {
   }
 
   public static void ip(At at, Violations out) {
-    if (at.present() && at.node().isTextual() && !isIp(at.text())) {
-      out.add(at.path(), "must be a valid IP address");
+    if (at.present() && at.node().isTextual()) {
+      ip(at.text(), at.path(), out);
+    }
+  }
+
+  /** Checks a decoded IP address; null (not set) is fine. */
+  public static void ip(String text, FieldPath path, Violations out) {
+    if (text != null && !isIp(text)) {
+      out.add(path, "must be a valid IP address");
     }
   }
 
   public static void port(At at, Violations out) {
-    if (at.present() && at.node().isIntegralNumber() && (at.node().asLong() < 1 || at.node().asLong() > 65535)) {
-      out.add(at.path(), "must be a port between 1 and 65535");
+    if (at.present() && at.node().isIntegralNumber()) {
+      port(at.node().asLong(), at.path(), out);
+    }
+  }
+
+  /** Checks a decoded port; null (not set) is fine. */
+  public static void port(Integer port, FieldPath path, Violations out) {
+    if (port != null) {
+      port(port.longValue(), path, out);
+    }
+  }
+
+  private static void port(long port, FieldPath path, Violations out) {
+    if (port < 1 || port > 65535) {
+      out.add(path, "must be a port between 1 and 65535");
     }
   }
 
   /** Checks a {@code host:port} address. */
   public static void hostPort(At at, Violations out) {
-    if (!at.present() || !at.node().isTextual()) {
+    if (at.present() && at.node().isTextual()) {
+      hostPort(at.text(), at.path(), out);
+    }
+  }
+
+  /** Checks a decoded {@code host:port} address; null (not set) is fine. */
+  public static void hostPort(String text, FieldPath path, Violations out) {
+    if (text == null) {
       return;
     }
-    String text = at.text();
     int colon = text.lastIndexOf(':');
     String host = colon < 0 ? "" : text.substring(0, colon).replaceAll("^\\[|]$", "");
     String port = colon < 0 ? "" : text.substring(colon + 1);
     boolean portOk = port.matches("\\d{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535;
     if (host.isEmpty() || !isIpOrHost(host) || !portOk) {
-      out.add(at.path(), "must be an address of the form host:port, such as 127.0.0.1:5000");
+      out.add(path, "must be an address of the form host:port, such as 127.0.0.1:5000");
     }
   }
 }

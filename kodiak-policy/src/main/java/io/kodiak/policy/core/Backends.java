@@ -1,29 +1,37 @@
 package io.kodiak.policy.core;
 
-import io.kodiak.model.validation.At;
+import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.Violations;
 import java.util.Locale;
 
-/** Checks typed backend lists (access logs, traces, metrics): the block named by {@code type} is set, no other. */
+/**
+ * Checks typed backend lists (access logs, traces, metrics) on the decoded conf: the block named
+ * by the backend's {@code type} is set, no other. Stateless and thread-safe.
+ */
 public final class Backends {
   private Backends() {}
 
-  /** Returns the block matching the backend's type, or an absent node. */
-  public static At typedBlock(At backend, String[] types, Violations out) {
-    String type = backend.field("type").text();
-    At chosen = backend.field("__none__");
-    for (String option : types) {
-      At block = backend.field(blockName(option));
-      if (option.equals(type)) {
-        chosen = block;
-        if (!block.present()) {
-          out.add(block.path(), "must be defined when type is " + type);
+  /** One block a backend may carry: the type that calls for it and its decoded value (null when not set). */
+  public record Block(String type, Object value) {}
+
+  /**
+   * Reports, block by block in the order given (the order of the type's enum), the chosen block
+   * missing and every other block set.
+   *
+   * @param backend where the backend is ({@code ...backends[0]})
+   * @param type the backend's type; null when not set
+   */
+  public static void check(FieldPath backend, String type, Violations out, Block... blocks) {
+    for (Block block : blocks) {
+      FieldPath path = backend.field(blockName(block.type()));
+      if (block.type().equals(type)) {
+        if (block.value() == null) {
+          out.add(path, "must be defined when type is " + type);
         }
-      } else if (block.present()) {
-        out.add(block.path(), "must not be set when type is " + (type.isEmpty() ? "not set" : type));
+      } else if (block.value() != null) {
+        out.add(path, "must not be set when type is " + (type == null || type.isEmpty() ? "not set" : type));
       }
     }
-    return chosen;
   }
 
   private static String blockName(String type) {

@@ -1,6 +1,7 @@
 package io.kodiak.policy.core;
 
 import io.kodiak.model.validation.At;
+import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.Violations;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -13,23 +14,29 @@ public final class Regexes {
   private Regexes() {}
 
   public static void check(At regex, Violations out) {
-    if (!regex.present() || !regex.node().isTextual()) {
+    if (regex.present() && regex.node().isTextual()) {
+      check(regex.text(), regex.path(), out);
+    }
+  }
+
+  /** Checks a decoded regular expression; null (not set) is fine. */
+  public static void check(String text, FieldPath path, Violations out) {
+    if (text == null) {
       return;
     }
-    String text = regex.text();
     if (text.length() > MAX_LENGTH) {
-      out.add(regex.path(), "must be at most " + MAX_LENGTH + " characters long");
+      out.add(path, "must be at most " + MAX_LENGTH + " characters long");
       return;
     }
     if (text.contains("(?=") || text.contains("(?!") || text.contains("(?<=") || text.contains("(?<!")
         || text.matches(".*\\\\[1-9].*")) {
-      out.add(regex.path(), "lookaround and backreferences are not supported (Envoy uses RE2)");
+      out.add(path, "lookaround and backreferences are not supported (Envoy uses RE2)");
       return;
     }
     try {
       Pattern.compile(text);
     } catch (PatternSyntaxException e) {
-      out.add(regex.path(), "invalid regular expression: " + e.getDescription());
+      out.add(path, "invalid regular expression: " + e.getDescription());
     }
   }
 }

@@ -1,10 +1,10 @@
 package io.kodiak.policy.meshaccesslog;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
+import io.kodiak.policy.core.Lists;
 import java.util.Map;
 
 /**
@@ -54,25 +54,24 @@ final class LogFormats {
    * The format of a backend; {@code prefix} goes before a plain line and {@code extraJson} into a
    * JSON object (the agent uses them to route TCP log lines).
    */
-  static SubstitutionFormatString of(JsonNode format, boolean http, Traffic traffic, String prefix,
+  static SubstitutionFormatString of(MeshAccessLogConf.Format format, boolean http, Traffic traffic, String prefix,
       Map<String, String> extraJson) {
     SubstitutionFormatString.Builder out = SubstitutionFormatString.newBuilder();
-    if (format.path("type").asText("Plain").equals("Json")) {
+    if (format != null && "Json".equals(format.type())) {
       Struct.Builder json = Struct.newBuilder();
       extraJson.forEach((k, v) -> json.putFields(k, Value.newBuilder().setStringValue(v).build()));
-      for (JsonNode field : format.path("json")) {
-        json.putFields(field.path("key").asText(),
-            Value.newBuilder().setStringValue(substitute(field.path("value").asText(), traffic)).build());
+      for (MeshAccessLogConf.Field field : Lists.orEmpty(format.json())) {
+        json.putFields(field.key(), Value.newBuilder().setStringValue(substitute(field.value(), traffic)).build());
       }
       out.setJsonFormat(json);
     } else {
-      String line = format.has("plain") ? format.path("plain").asText() : http ? DEFAULT_HTTP : DEFAULT_TCP;
+      String line = format != null && format.plain() != null ? format.plain() : http ? DEFAULT_HTTP : DEFAULT_TCP;
       if (!line.endsWith("\n")) {
         line += "\n";
       }
       out.setTextFormatSource(DataSource.newBuilder().setInlineString(prefix + substitute(line, traffic)));
     }
-    out.setOmitEmptyValues(format.path("omitEmptyValues").asBoolean(false));
+    out.setOmitEmptyValues(format != null && Boolean.TRUE.equals(format.omitEmptyValues()));
     return out.build();
   }
 

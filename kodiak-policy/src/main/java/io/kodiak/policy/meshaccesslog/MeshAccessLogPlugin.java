@@ -1,8 +1,9 @@
 package io.kodiak.policy.meshaccesslog;
 
-import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -12,12 +13,15 @@ import io.envoyproxy.envoy.extensions.access_loggers.open_telemetry.v3.OpenTelem
 import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
 import io.kodiak.policy.core.envoy.Hcms;
 import io.kodiak.policy.core.envoy.ServiceUrls;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.PolicyRules;
+import io.kodiak.policy.meshaccesslog.MeshAccessLogConf.Backend;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.InboundTarget;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
 import io.kodiak.xds.proxy.Protocol;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +36,7 @@ import java.util.function.Function;
  * marker, and the agent (kodiak-dp) sends each marked line to its address — Envoy has no plain
  * TCP logger, and this keeps Envoy's own formatter for every operator.
  */
-final class MeshAccessLogPlugin implements PolicyModule.Plugin<JsonNode> {
+final class MeshAccessLogPlugin implements PolicyModule.Plugin<MeshAccessLogConf> {
   /** Plain lines for a Tcp backend start with this, then the address and a space. */
   public static final String TCP_PREFIX = "KODIAK-TCP-LOG ";
   /** Json lines for a Tcp backend carry the address under this key (the agent removes it). */
@@ -40,7 +44,7 @@ final class MeshAccessLogPlugin implements PolicyModule.Plugin<JsonNode> {
   static final String OTEL_CLUSTER = "meshaccesslog_opentelemetry";
 
   @Override
-  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
+  public void apply(ProxyResources resources, PolicyRules<MeshAccessLogConf> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }
@@ -62,16 +66,17 @@ final class MeshAccessLogPlugin implements PolicyModule.Plugin<JsonNode> {
     }
   }
 
-  private static void attach(ProxyResources resources, String name, Conf<JsonNode> conf, Protocol protocol,
+  private static void attach(ProxyResources resources, String name, Conf<MeshAccessLogConf> conf, Protocol protocol,
       Function<FilterChain, LogFormats.Traffic> trafficOf) {
     Listener listener = resources.listeners().get(name);
-    if (listener == null || conf.isEmpty() || conf.conf().path("backends").isEmpty()) {
+    List<Backend> backends = conf.isEmpty() ? null : conf.value().backends();
+    if (listener == null || backends == null || backends.isEmpty()) {
       return;
     }
     boolean http = protocol.isHttp();
     Function<LogFormats.Traffic, List<AccessLog>> logsFor = traffic -> {
       List<AccessLog> logs = new ArrayList<>();
-      for (JsonNode backend : conf.conf().path("backends")) {
+      for (Backend backend : backends) {
         logs.add(log(resources, backend, http, traffic));
       }
       return logs;
@@ -88,36 +93,35 @@ final class MeshAccessLogPlugin implements PolicyModule.Plugin<JsonNode> {
     }));
   }
 
-  private static AccessLog log(ProxyResources resources, JsonNode backend, boolean http, LogFormats.Traffic traffic) {
-    switch (backend.path("type").asText()) {
+  private static AccessLog log(ProxyResources resources, Backend backend, boolean http, LogFormats.Traffic traffic) {
+    switch (backend.type() == null ? "" : backend.type()) {
       case "File" -> {
-        JsonNode file = backend.path("file");
-        return AccessLog.newBuilder().setName("envoy.access_loggers.file").setTypedConfig(com.google.protobuf.Any.pack(
-            FileAccessLog.newBuilder().setPath(file.path("path").asText())
-                .setLogFormat(LogFormats.of(file.path("format"), http, traffic, "", Map.of())).build())).build();
+        MeshAccessLogConf.File file = backend.file();
+        return AccessLog.newBuilder().setName("envoy.access_loggers.file").setTypedConfig(Any.pack(
+            FileAccessLog.newBuilder().setPath(file.path())
+                .setLogFormat(LogFormats.of(file.format(), http, traffic, "", Map.of())).build())).build();
       }
       case "Tcp" -> {
-        JsonNode tcp = backend.path("tcp");
-        String address = tcp.path("address").asText();
-        return AccessLog.newBuilder().setName("envoy.access_loggers.stdout").setTypedConfig(com.google.protobuf.Any.pack(
-            StdoutAccessLog.newBuilder().setLogFormat(LogFormats.of(tcp.path("format"), http, traffic,
+        MeshAccessLogConf.Tcp tcp = backend.tcp();
+        String address = tcp.address();
+        return AccessLog.newBuilder().setName("envoy.access_loggers.stdout").setTypedConfig(Any.pack(
+            StdoutAccessLog.newBuilder().setLogFormat(LogFormats.of(tcp.format(), http, traffic,
                 TCP_PREFIX + address + " ", Map.of(TCP_JSON_KEY, address))).build())).build();
       }
       default -> { // OpenTelemetry
-        JsonNode otel = backend.path("openTelemetry");
-        resources.cluster(ServiceUrls.cluster(OTEL_CLUSTER,
-            ServiceUrls.HostPort.parse(otel.path("endpoint").asText(), 4317), true));
-        String body = otel.has("body") && otel.path("body").isTextual() ? otel.path("body").asText()
+        MeshAccessLogConf.OpenTelemetry otel = backend.openTelemetry();
+        resources.cluster(ServiceUrls.cluster(OTEL_CLUSTER, ServiceUrls.HostPort.parse(otel.endpoint(), 4317), true));
+        JsonNode body = otel.body();
+        String line = body != null && body.isTextual() ? body.asText()
             : http ? LogFormats.DEFAULT_HTTP.strip() : LogFormats.DEFAULT_TCP.strip();
         OpenTelemetryAccessLogConfig.Builder config = OpenTelemetryAccessLogConfig.newBuilder()
             .setCommonConfig(CommonGrpcAccessLogConfig.newBuilder().setLogName("kodiak")
-                .setTransportApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3)
+                .setTransportApiVersion(ApiVersion.V3)
                 .setGrpcService(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
                     .setClusterName(OTEL_CLUSTER))))
-            .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
-                .setStringValue(LogFormats.substitute(body, traffic)));
+            .setBody(AnyValue.newBuilder().setStringValue(LogFormats.substitute(line, traffic)));
         return AccessLog.newBuilder().setName("envoy.access_loggers.open_telemetry")
-            .setTypedConfig(com.google.protobuf.Any.pack(config.build())).build();
+            .setTypedConfig(Any.pack(config.build())).build();
       }
     }
   }

@@ -1,6 +1,5 @@
 package io.kodiak.policy.meshfaultinjection;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.policy.core.module.Phase;
 import io.kodiak.policy.core.module.PolicyModule;
@@ -8,7 +7,8 @@ import io.kodiak.policy.core.rules.ConfType;
 
 /** MeshFaultInjection: the one value Kodiak registers for this policy (see {@link PolicyModule}). */
 public final class MeshFaultInjection {
-  public static final PolicyModule<JsonNode> MODULE = PolicyModule.of(ResourceCatalog.MESH_FAULT_INJECTION, ConfType.json())
+  public static final PolicyModule<MeshFaultInjectionConf> MODULE =
+      PolicyModule.of(ResourceCatalog.MESH_FAULT_INJECTION, ConfType.record(MeshFaultInjectionConf.class))
       .validator(new MeshFaultInjectionValidator())
       .plugin(Phase.FILTERS, new MeshFaultInjectionPlugin())
       .build();

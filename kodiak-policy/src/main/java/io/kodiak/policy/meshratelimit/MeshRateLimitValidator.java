@@ -1,38 +1,66 @@
 package io.kodiak.policy.meshratelimit;
 
+import static io.kodiak.policy.core.TargetRefKind.MESH;
+
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.validation.At;
-import io.kodiak.model.validation.At.DurationRule;
+import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.PolicyShape;
-import static io.kodiak.policy.core.TargetRefKind.*;
+import io.kodiak.policy.core.rules.SpecMapper;
+import io.kodiak.policy.meshratelimit.MeshRateLimitConf.Local;
+import io.kodiak.policy.meshratelimit.MeshRateLimitConf.Rate;
+import java.time.Duration;
 
-/** MeshRateLimit: positive rates over intervals of at least 50ms, a real status for rejections. */
+/**
+ * MeshRateLimit, checked on the decoded conf: positive rates over intervals of at least 50ms (the
+ * decoding reports malformed and negative intervals at their field), a real status for rejections.
+ */
 final class MeshRateLimitValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH).from(MESH).rules().build();
+  private static final Duration SHORTEST = Duration.ofMillis(50);
 
   @Override
   public void validate(Resource policy, Violations out) {
-    for (At conf : SHAPE.check(policy, out)) {
-      At local = conf.field("local");
-      rate(local.field("http").field("requestRate"), out);
-      rate(local.field("tcp").field("connectionRate"), out);
-      local.field("http").field("onRateLimit").field("status").intRange(out, 100, 599);
+    for (At block : SHAPE.check(policy, out)) {
+      SpecMapper.check(block, MeshRateLimitConf.class, out).ifPresent(conf -> {
+        if (conf.local() != null) {
+          local(conf.local(), block.path().field("local"), out);
+        }
+      });
     }
   }
 
-  private static void rate(At rate, Violations out) {
-    if (!rate.present()) {
+  private static void local(Local local, FieldPath at, Violations out) {
+    if (local.http() != null) {
+      rate(local.http().requestRate(), at.field("http").field("requestRate"), out);
+    }
+    if (local.tcp() != null) {
+      rate(local.tcp().connectionRate(), at.field("tcp").field("connectionRate"), out);
+    }
+    if (local.http() != null && local.http().onRateLimit() != null) {
+      Integer status = local.http().onRateLimit().status();
+      if (status != null && (status < 100 || status > 599)) {
+        out.add(at.field("http").field("onRateLimit").field("status"), "must be between 100 and 599");
+      }
+    }
+  }
+
+  private static void rate(Rate rate, FieldPath at, Violations out) {
+    if (rate == null) {
       return;
     }
-    rate.field("num").intRange(out, 1, 4294967295L);
-    var interval = rate.field("interval").duration(out, DurationRule.POSITIVE);
-    if (interval.isPresent() && interval.get().toMillis() < 50 && !interval.get().isNegative()
-        && !interval.get().isZero()) {
-      out.add(rate.field("interval").path(), "must be at least 50ms");
+    if (rate.num() != null && (rate.num() < 1 || rate.num() > 4294967295L)) {
+      out.add(at.field("num"), "must be between 1 and 4294967295");
+    }
+    Duration interval = rate.interval();
+    if (interval != null && interval.isZero()) {
+      out.add(at.field("interval"), "must be greater than zero");
+    } else if (interval != null && interval.compareTo(SHORTEST) < 0) {
+      out.add(at.field("interval"), "must be at least 50ms");
     }
   }
 }

@@ -31,10 +31,23 @@ public final class Headers {
 
   /** A header to set (overwrite) or to add (append). */
   public static HeaderValueOption option(JsonNode header, boolean append) {
-    return HeaderValueOption.newBuilder()
-        .setHeader(HeaderValue.newBuilder().setKey(header.path("name").asText()).setValue(header.path("value").asText()))
-        .setAppendAction(append ? HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
-            : HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
-        .build();
+    return option(header.path("name").asText(), header.path("value").asText(),
+        append ? HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
+            : HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
+  }
+
+  /** A header to set: it replaces a value the message has. */
+  public static HeaderValueOption set(String name, String value) {
+    return option(name, value, HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
+  }
+
+  /** A header to add: it goes beside a value the message has. */
+  public static HeaderValueOption add(String name, String value) {
+    return option(name, value, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
+  }
+
+  private static HeaderValueOption option(String name, String value, HeaderValueOption.HeaderAppendAction action) {
+    return HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
+        .setAppendAction(action).build();
   }
 }

@@ -58,4 +58,15 @@ public final class Values {
     return FractionalPercent.newBuilder().setNumerator((int) Math.round(percent(value) * 10_000))
         .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
   }
+
+  /** A decoded int-or-string percentage (its text, {@code "50"} or {@code "12.5"}; validated) as Envoy's Percent. */
+  public static Percent envoyPercent(String value) {
+    return Percent.newBuilder().setValue(Double.parseDouble(value)).build();
+  }
+
+  /** A decoded int-or-string percentage (its text; validated) as parts per million. */
+  public static FractionalPercent fraction(String value) {
+    return FractionalPercent.newBuilder().setNumerator((int) Math.round(Double.parseDouble(value) * 10_000))
+        .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
+  }
 }
