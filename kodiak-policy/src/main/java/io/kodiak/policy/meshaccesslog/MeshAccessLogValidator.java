@@ -45,6 +45,10 @@ final class MeshAccessLogValidator implements ResourceValidator {
     } else if ("Tcp".equals(backend.type()) && backend.tcp() != null) {
       Addresses.hostPort(backend.tcp().address(), at.field("tcp").field("address"), out);
       format(backend.tcp().format(), at.field("tcp").field("format"), out);
+    } else if ("OpenTelemetry".equals(backend.type()) && backend.openTelemetry() != null
+        && backend.openTelemetry().endpoint() == null) {
+      out.add(at.field("openTelemetry").field("endpoint"),
+          "is required: Kodiak sends to a collector at host:port (a backendRef is not supported)");
     }
   }
 

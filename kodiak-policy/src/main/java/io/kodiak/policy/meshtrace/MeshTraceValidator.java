@@ -62,5 +62,9 @@ final class MeshTraceValidator implements ResourceValidator {
     if (url != null && !url.matches("https?://.+")) {
       out.add(at.field(type.toLowerCase(Locale.ROOT)).field("url"), "must be an http:// or https:// URL");
     }
+    if (type.equals("OpenTelemetry") && backend.openTelemetry() != null && backend.openTelemetry().endpoint() == null) {
+      out.add(at.field("openTelemetry").field("endpoint"),
+          "is required: Kodiak sends to a collector at host:port (a backendRef is not supported)");
+    }
   }
 }

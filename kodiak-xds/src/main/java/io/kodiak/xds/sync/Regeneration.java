@@ -107,7 +107,15 @@ final class Regeneration {
         continue;
       }
       long t0 = System.nanoTime();
-      ProxyConfig config = generator.generate(snapshot, proxy, kind, identity);
+      ProxyConfig config;
+      try {
+        config = generator.generate(snapshot, proxy, kind, identity);
+      } catch (RuntimeException e) {
+        // one proxy's failure (a policy no plugin expected, say) holds back no other proxy of the mesh
+        LOG.error("xds: generating the config of proxy {} failed, it keeps its last config: {}", nodeId,
+            e.toString(), e);
+        continue;
+      }
       generating += System.nanoTime() - t0;
       generated++;
       generations.incrementAndGet();
