@@ -49,7 +49,16 @@ public final class Values {
     return value.isNumber() ? value.asDouble() : Double.parseDouble(value.asText());
   }
 
+  /** A percentage decoded as text: Kuma's int-or-string ({@code 50} or {@code "12.5"}). */
+  public static double percent(String value) {
+    return Double.parseDouble(value);
+  }
+
   public static Percent envoyPercent(JsonNode value) {
+    return Percent.newBuilder().setValue(percent(value)).build();
+  }
+
+  public static Percent envoyPercent(String value) {
     return Percent.newBuilder().setValue(percent(value)).build();
   }
 
