@@ -11,7 +11,7 @@ import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.Lists;
-import io.kodiak.policy.core.Percentages;
+import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.PolicyShape;
 import io.kodiak.policy.core.rules.SpecMapper;
 import io.kodiak.policy.meshfaultinjection.MeshFaultInjectionConf.Fault;
@@ -43,18 +43,18 @@ final class MeshFaultInjectionValidator implements ResourceValidator {
       if (status != null && (status < 100 || status > 599)) {
         out.add(abort.field("httpStatus"), "must be between 100 and 599");
       }
-      Percentages.check(fault.abort().percentage(), abort.field("percentage"), out);
+      ConfChecks.percentage(fault.abort().percentage(), abort.field("percentage"), out);
     }
     if (fault.delay() != null) {
       FieldPath delay = at.field("delay");
       if (fault.delay().value() != null && fault.delay().value().isZero()) {
         out.add(delay.field("value"), "must be greater than zero");
       }
-      Percentages.check(fault.delay().percentage(), delay.field("percentage"), out);
+      ConfChecks.percentage(fault.delay().percentage(), delay.field("percentage"), out);
     }
     if (fault.responseBandwidth() != null) {
       FieldPath bandwidth = at.field("responseBandwidth");
-      Percentages.check(fault.responseBandwidth().percentage(), bandwidth.field("percentage"), out);
+      ConfChecks.percentage(fault.responseBandwidth().percentage(), bandwidth.field("percentage"), out);
       String limit = fault.responseBandwidth().limit();
       if (limit != null && !BANDWIDTH.matcher(limit).matches()) {
         out.add(bandwidth.field("limit"), "must be a bandwidth such as 10kbps, 5Mbps or 1Gbps");

@@ -1,7 +1,5 @@
 package io.kodiak.policy.meshloadbalancingstrategy;
 
-import io.kodiak.policy.core.module.PolicyModule;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.UInt64Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -10,27 +8,32 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.kodiak.policy.core.envoy.ClusterEdits;
 import io.kodiak.policy.core.envoy.RouteEdits;
 import io.kodiak.policy.core.envoy.Values;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.policy.core.rules.PolicyRules;
+import io.kodiak.policy.meshloadbalancingstrategy.MeshLoadBalancingStrategyConf.HashPolicy;
+import io.kodiak.policy.meshloadbalancingstrategy.MeshLoadBalancingStrategyConf.LoadBalancer;
+import io.kodiak.policy.meshloadbalancingstrategy.MeshLoadBalancingStrategyConf.Named;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
 import io.kodiak.xds.proxy.Protocol;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * MeshLoadBalancingStrategy: the cluster's load-balancing algorithm and its settings, and for
  * the hashing algorithms the hash policies on each HTTP route to the service. Locality awareness
  * has nothing to choose between in a single-zone Universal mesh and is left alone.
  */
-final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<JsonNode> {
+final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshLoadBalancingStrategyConf> {
   @Override
-  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
+  public void apply(ProxyResources resources, PolicyRules<MeshLoadBalancingStrategyConf> rules) {
     if (rules.matched().isEmpty()) {
       return;
     }
     ClusterEdits.outbound(resources, rules, MeshLoadBalancingStrategyPlugin::configure);
     for (OutboundTarget target : resources.outbounds()) {
-      List<RouteAction.HashPolicy> hashing = hashPolicies(rules.to(target.service()).conf());
+      List<RouteAction.HashPolicy> hashing = hashPolicies(rules.to(target.service()).value());
       if (!hashing.isEmpty()) {
         RouteEdits.outbound(resources, target, route -> route.hasRoute()
             ? route.toBuilder().setRoute(route.getRoute().toBuilder().clearHashPolicy().addAllHashPolicy(hashing)).build()
@@ -39,46 +42,40 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<JsonN
     }
   }
 
-  static Cluster configure(Cluster cluster, JsonNode conf, Protocol protocol) {
-    JsonNode lb = conf.path("loadBalancer");
-    if (lb.isMissingNode()) {
+  static Cluster configure(Cluster cluster, MeshLoadBalancingStrategyConf conf, Protocol protocol) {
+    LoadBalancer lb = conf.loadBalancer();
+    if (lb == null) {
       return cluster;
     }
     Cluster.Builder out = cluster.toBuilder().clearLbConfig();
-    switch (lb.path("type").asText("RoundRobin")) {
+    switch (lb.type() == null ? "RoundRobin" : lb.type()) {
       case "LeastRequest" -> {
         out.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
-        JsonNode least = lb.path("leastRequest");
         Cluster.LeastRequestLbConfig.Builder c = Cluster.LeastRequestLbConfig.newBuilder();
-        if (least.has("choiceCount")) {
-          c.setChoiceCount(UInt32Value.of(least.path("choiceCount").asInt()));
+        if (lb.leastRequest() != null && lb.leastRequest().choiceCount() != null) {
+          c.setChoiceCount(UInt32Value.of(lb.leastRequest().choiceCount()));
         }
-        if (least.has("activeRequestBias")) {
-          c.setActiveRequestBias(RuntimeDouble.newBuilder().setDefaultValue(Values.percent(least.path("activeRequestBias")))
+        if (lb.leastRequest() != null && lb.leastRequest().activeRequestBias() != null) {
+          c.setActiveRequestBias(RuntimeDouble.newBuilder()
+              .setDefaultValue(Values.percent(lb.leastRequest().activeRequestBias()))
               .setRuntimeKey("kodiak.lb.active_request_bias"));
         }
         out.setLeastRequestLbConfig(c);
       }
       case "RingHash" -> {
         out.setLbPolicy(Cluster.LbPolicy.RING_HASH);
-        JsonNode ring = lb.path("ringHash");
         Cluster.RingHashLbConfig.Builder c = Cluster.RingHashLbConfig.newBuilder();
-        if (ring.has("minRingSize")) {
-          c.setMinimumRingSize(UInt64Value.of(ring.path("minRingSize").asLong()));
-        }
-        if (ring.has("maxRingSize")) {
-          c.setMaximumRingSize(UInt64Value.of(ring.path("maxRingSize").asLong()));
-        }
-        c.setHashFunction(ring.path("hashFunction").asText("XXHash").equals("MurmurHash2")
+        Optional<MeshLoadBalancingStrategyConf.RingHash> ring = Optional.ofNullable(lb.ringHash());
+        ring.map(r -> r.minRingSize()).ifPresent(size -> c.setMinimumRingSize(UInt64Value.of(size)));
+        ring.map(r -> r.maxRingSize()).ifPresent(size -> c.setMaximumRingSize(UInt64Value.of(size)));
+        c.setHashFunction(ring.map(r -> r.hashFunction()).filter("MurmurHash2"::equals).isPresent()
             ? Cluster.RingHashLbConfig.HashFunction.MURMUR_HASH_2 : Cluster.RingHashLbConfig.HashFunction.XX_HASH);
         out.setRingHashLbConfig(c);
       }
       case "Maglev" -> {
         out.setLbPolicy(Cluster.LbPolicy.MAGLEV);
-        JsonNode maglev = lb.path("maglev");
-        if (maglev.has("tableSize")) {
-          out.setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder()
-              .setTableSize(UInt64Value.of(maglev.path("tableSize").asLong())));
+        if (lb.maglev() != null && lb.maglev().tableSize() != null) {
+          out.setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(lb.maglev().tableSize())));
         }
       }
       case "Random" -> out.setLbPolicy(Cluster.LbPolicy.RANDOM);
@@ -88,43 +85,51 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<JsonN
   }
 
   /** Hash policies: those of the ring-hash or Maglev block, else the top-level ones. */
-  static List<RouteAction.HashPolicy> hashPolicies(JsonNode conf) {
-    JsonNode lb = conf.path("loadBalancer");
-    String type = lb.path("type").asText("");
-    JsonNode list = type.equals("RingHash") && lb.path("ringHash").has("hashPolicies")
-        ? lb.path("ringHash").path("hashPolicies")
-        : type.equals("Maglev") && lb.path("maglev").has("hashPolicies") ? lb.path("maglev").path("hashPolicies")
-        : conf.path("hashPolicies");
+  static List<RouteAction.HashPolicy> hashPolicies(MeshLoadBalancingStrategyConf conf) {
+    LoadBalancer lb = conf.loadBalancer();
+    String type = lb == null || lb.type() == null ? "" : lb.type();
+    List<HashPolicy> list = type.equals("RingHash") && lb.ringHash() != null && lb.ringHash().hashPolicies() != null
+        ? lb.ringHash().hashPolicies()
+        : type.equals("Maglev") && lb.maglev() != null && lb.maglev().hashPolicies() != null ? lb.maglev().hashPolicies()
+        : conf.hashPolicies();
     List<RouteAction.HashPolicy> out = new ArrayList<>();
-    for (JsonNode policy : list) {
-      RouteAction.HashPolicy.Builder h = RouteAction.HashPolicy.newBuilder()
-          .setTerminal(policy.path("terminal").asBoolean(false));
-      switch (policy.path("type").asText()) {
-        case "Header" -> h.setHeader(RouteAction.HashPolicy.Header.newBuilder()
-            .setHeaderName(policy.path("header").path("name").asText()));
-        case "Cookie" -> {
-          RouteAction.HashPolicy.Cookie.Builder c = RouteAction.HashPolicy.Cookie.newBuilder()
-              .setName(policy.path("cookie").path("name").asText());
-          if (policy.path("cookie").has("ttl")) {
-            c.setTtl(Values.duration(policy.path("cookie").path("ttl")));
-          }
-          if (policy.path("cookie").has("path")) {
-            c.setPath(policy.path("cookie").path("path").asText());
-          }
-          h.setCookie(c);
-        }
-        case "Connection", "SourceIP" -> h.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties
-            .newBuilder().setSourceIp(policy.path("connection").path("sourceIP").asBoolean(true)));
-        case "QueryParameter" -> h.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder()
-            .setName(policy.path("queryParameter").path("name").asText()));
-        case "FilterState" -> h.setFilterState(RouteAction.HashPolicy.FilterState.newBuilder()
-            .setKey(policy.path("filterState").path("key").asText()));
-        default -> {
-          continue;
-        }
-      }
-      out.add(h.build());
+    for (HashPolicy policy : list == null ? List.<HashPolicy>of() : list) {
+      hashPolicy(policy).ifPresent(out::add);
     }
     return out;
+  }
+
+  private static Optional<RouteAction.HashPolicy> hashPolicy(HashPolicy policy) {
+    RouteAction.HashPolicy.Builder h = RouteAction.HashPolicy.newBuilder()
+        .setTerminal(Boolean.TRUE.equals(policy.terminal()));
+    switch (policy.type()) { // required by the schema; each type's block is optional
+      case "Header" -> h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(name(policy.header())));
+      case "Cookie" -> {
+        var cookie = policy.cookie();
+        RouteAction.HashPolicy.Cookie.Builder c = RouteAction.HashPolicy.Cookie.newBuilder()
+            .setName(cookie == null || cookie.name() == null ? "" : cookie.name());
+        if (cookie != null && cookie.ttl() != null) {
+          c.setTtl(Values.duration(cookie.ttl()));
+        }
+        if (cookie != null && cookie.path() != null) {
+          c.setPath(cookie.path());
+        }
+        h.setCookie(c);
+      }
+      case "Connection", "SourceIP" -> h.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties
+          .newBuilder().setSourceIp(policy.connection() == null || !Boolean.FALSE.equals(policy.connection().sourceIP())));
+      case "QueryParameter" -> h.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder()
+          .setName(name(policy.queryParameter())));
+      case "FilterState" -> h.setFilterState(RouteAction.HashPolicy.FilterState.newBuilder()
+          .setKey(policy.filterState() == null || policy.filterState().key() == null ? "" : policy.filterState().key()));
+      default -> {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(h.build());
+  }
+
+  private static String name(Named block) {
+    return block == null || block.name() == null ? "" : block.name();
   }
 }

@@ -1,49 +1,69 @@
 package io.kodiak.policy.meshloadbalancingstrategy;
 
+import static io.kodiak.policy.core.TargetRefKind.MESH;
+import static io.kodiak.policy.core.TargetRefKind.MESH_MULTI_ZONE_SERVICE;
+import static io.kodiak.policy.core.TargetRefKind.MESH_SERVICE;
+
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.validation.At;
-import io.kodiak.model.validation.At.DurationRule;
+import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
+import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.PolicyShape;
-import static io.kodiak.policy.core.TargetRefKind.*;
-import io.kodiak.policy.core.Regexes;
+import io.kodiak.policy.core.rules.SpecMapper;
+import io.kodiak.policy.meshloadbalancingstrategy.MeshLoadBalancingStrategyConf.LoadBalancer;
 
-/** MeshLoadBalancingStrategy: the block for the chosen balancer is the only one set; ring sizes in order. */
+/**
+ * MeshLoadBalancingStrategy, checked on the decoded conf (malformed and negative cookie TTLs are
+ * reported by the decoding, at their field): the block for the chosen balancer is the only one
+ * set; ring sizes in range and in order.
+ */
 final class MeshLoadBalancingStrategyValidator implements ResourceValidator {
   private static final PolicyShape SHAPE = PolicyShape.builder()
       .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE).build();
-  private static final String[][] TYPES = {{"RoundRobin", ""}, {"LeastRequest", "leastRequest"},
-      {"RingHash", "ringHash"}, {"Random", ""}, {"Maglev", "maglev"}};
+  private static final long MAX_RING_SIZE = 8388608;
+  private static final long MAX_TABLE_SIZE = 5000011;
 
   @Override
   public void validate(Resource policy, Violations out) {
-    for (At conf : SHAPE.check(policy, out)) {
-      At lb = conf.field("loadBalancer");
-      String type = lb.field("type").text();
-      for (String[] option : TYPES) {
-        if (!option[1].isEmpty() && lb.field(option[1]).present() && !option[0].equals(type)) {
-          out.add(lb.field(option[1]).path(), "can only be set when type is " + option[0]);
+    for (At block : SHAPE.check(policy, out)) {
+      SpecMapper.check(block, MeshLoadBalancingStrategyConf.class, out).ifPresent(conf -> {
+        if (conf.loadBalancer() != null) {
+          check(conf.loadBalancer(), block.path().field("loadBalancer"), out);
         }
+      });
+    }
+  }
+
+  private static void check(LoadBalancer lb, FieldPath at, Violations out) {
+    only(lb, lb.leastRequest() != null, "LeastRequest", at.field("leastRequest"), out);
+    only(lb, lb.ringHash() != null, "RingHash", at.field("ringHash"), out);
+    only(lb, lb.maglev() != null, "Maglev", at.field("maglev"), out);
+    if (lb.ringHash() != null) {
+      Integer min = lb.ringHash().minRingSize();
+      Integer max = lb.ringHash().maxRingSize();
+      FieldPath ring = at.field("ringHash");
+      ConfChecks.range(min, ring.field("minRingSize"), 1, MAX_RING_SIZE, out);
+      ConfChecks.range(max, ring.field("maxRingSize"), 1, MAX_RING_SIZE, out);
+      if (min != null && max != null && min > max) {
+        out.add(ring.field("maxRingSize"), "must not be smaller than minRingSize");
       }
-      At ring = lb.field("ringHash");
-      At min = ring.field("minRingSize");
-      At max = ring.field("maxRingSize");
-      min.intRange(out, 1, 8388608);
-      max.intRange(out, 1, 8388608);
-      if (min.present() && max.present() && min.node().asLong() > max.node().asLong()) {
-        out.add(max.path(), "must not be smaller than minRingSize");
-      }
-      lb.field("maglev").field("tableSize").intRange(out, 1, 5000011);
-      lb.field("leastRequest").field("choiceCount").intRange(out, 2, Integer.MAX_VALUE);
-      for (At block : new At[] {ring, lb.field("maglev")}) {
-        for (At hash : block.field("hashPolicies").items()) {
-          At cookie = hash.field("cookie");
-          cookie.field("ttl").duration(out, DurationRule.NON_NEGATIVE);
-          Regexes.check(hash.field("header").field("regexRewrite").field("pattern"), out);
-        }
-      }
+    }
+    if (lb.maglev() != null) {
+      ConfChecks.range(lb.maglev().tableSize(), at.field("maglev").field("tableSize"), 1, MAX_TABLE_SIZE, out);
+    }
+    if (lb.leastRequest() != null) {
+      ConfChecks.range(lb.leastRequest().choiceCount(), at.field("leastRequest").field("choiceCount"), 2,
+          Integer.MAX_VALUE, out);
+    }
+  }
+
+  /** A balancer's own block may only be set when it is the chosen type. */
+  private static void only(LoadBalancer lb, boolean set, String type, FieldPath block, Violations out) {
+    if (set && !type.equals(lb.type())) {
+      out.add(block, "can only be set when type is " + type);
     }
   }
 }

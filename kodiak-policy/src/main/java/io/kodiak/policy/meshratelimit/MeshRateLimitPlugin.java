@@ -62,10 +62,10 @@ final class MeshRateLimitPlugin implements PolicyModule.Plugin<MeshRateLimitConf
     }
     if (onLimit != null && onLimit.headers() != null) {
       for (Header header : Lists.orEmpty(onLimit.headers().set())) {
-        limit.addResponseHeadersToAdd(Headers.set(header.name(), header.value()));
+        limit.addResponseHeadersToAdd(Headers.overwrite(header.name(), header.value()));
       }
       for (Header header : Lists.orEmpty(onLimit.headers().add())) {
-        limit.addResponseHeadersToAdd(Headers.add(header.name(), header.value()));
+        limit.addResponseHeadersToAdd(Headers.append(header.name(), header.value()));
       }
     }
     HttpFilter filter = HttpFilter.newBuilder().setName(HTTP_FILTER).setTypedConfig(Any.pack(limit.build())).build();

@@ -1,6 +1,5 @@
 package io.kodiak.policy.meshretry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.policy.core.module.Phase;
 import io.kodiak.policy.core.module.PolicyModule;
@@ -8,7 +7,8 @@ import io.kodiak.policy.core.rules.ConfType;
 
 /** MeshRetry: the one value Kodiak registers for this policy (see {@link PolicyModule}). */
 public final class MeshRetry {
-  public static final PolicyModule<JsonNode> MODULE = PolicyModule.of(ResourceCatalog.MESH_RETRY, ConfType.json())
+  public static final PolicyModule<MeshRetryConf> MODULE =
+      PolicyModule.of(ResourceCatalog.MESH_RETRY, ConfType.record(MeshRetryConf.class))
       .validator(new MeshRetryValidator())
       .plugin(Phase.TUNING, new MeshRetryPlugin())
       .build();

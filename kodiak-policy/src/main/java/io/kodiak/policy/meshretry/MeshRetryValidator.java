@@ -1,22 +1,26 @@
 package io.kodiak.policy.meshretry;
 
+import static io.kodiak.policy.core.TargetRefKind.MESH;
+
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.validation.At;
-import io.kodiak.model.validation.At.DurationRule;
+import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Spellings;
 import io.kodiak.model.validation.Violations;
+import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.PolicyShape;
-import static io.kodiak.policy.core.TargetRefKind.*;
+import io.kodiak.policy.core.rules.SpecMapper;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * MeshRetry: back-off intervals are positive and ordered, retryOn names Kuma's conditions or a
- * status code Kuma knows (gRPC conditions are a closed enum in the schema).
+ * MeshRetry, checked on the decoded conf (malformed and negative durations are reported by the
+ * decoding, at their field): back-off intervals are positive and ordered, retryOn names Kuma's
+ * conditions or a status code Kuma knows (gRPC conditions are a closed enum in the schema).
  */
 final class MeshRetryValidator implements ResourceValidator {
   private static final PolicyShape SHAPE =
@@ -31,29 +35,54 @@ final class MeshRetryValidator implements ResourceValidator {
 
   @Override
   public void validate(Resource policy, Violations out) {
-    for (At conf : SHAPE.check(policy, out)) {
-      At tcp = conf.field("tcp").field("maxConnectAttempt");
-      tcp.intRange(out, 1, Integer.MAX_VALUE);
-      for (String protocol : new String[] {"http", "grpc"}) {
-        At section = conf.field(protocol);
-        section.field("numRetries").intRange(out, 0, Integer.MAX_VALUE);
-        section.field("perTryTimeout").duration(out, DurationRule.POSITIVE);
-        backOff(section.field("backOff"), out);
-        backOff(section.field("rateLimitedBackOff"), out);
-        if (protocol.equals("grpc")) {
-          continue; // gRPC conditions are a closed enum in the schema
-        }
-        for (At condition : section.field("retryOn").items()) {
-          String text = condition.text();
-          boolean statusCode = text.matches("\\d{3}") && STATUS_CODES.contains(Integer.parseInt(text));
-          if (!statusCode && !HTTP_CONDITIONS.contains(text)) {
-            String hint = Spellings.hint(text, HTTP_CONDITIONS);
-            out.add(condition.path(), "unknown retry condition \"" + text + "\"" + (hint.isEmpty()
-                ? "; use an HTTP status code such as 503 or one of: " + String.join(", ", new TreeSet<>(HTTP_CONDITIONS))
-                : hint));
-          }
-        }
+    for (At block : SHAPE.check(policy, out)) {
+      SpecMapper.check(block, MeshRetryConf.class, out).ifPresent(conf -> check(conf, block.path(), out));
+    }
+  }
+
+  private static void check(MeshRetryConf conf, FieldPath at, Violations out) {
+    if (conf.tcp() != null) {
+      ConfChecks.range(conf.tcp().maxConnectAttempt(), at.field("tcp").field("maxConnectAttempt"), 1,
+          Integer.MAX_VALUE, out);
+    }
+    if (conf.http() != null) {
+      section(conf.http(), at.field("http"), out);
+      List<String> retryOn = conf.http().retryOn() == null ? List.of() : conf.http().retryOn();
+      for (int i = 0; i < retryOn.size(); i++) {
+        condition(retryOn.get(i), at.field("http").field("retryOn").index(i), out);
       }
+    }
+    if (conf.grpc() != null) {
+      section(conf.grpc().asHttp(), at.field("grpc"), out); // gRPC conditions are a closed enum in the schema
+    }
+  }
+
+  private static void section(MeshRetryConf.Http section, FieldPath at, Violations out) {
+    ConfChecks.range(section.numRetries(), at.field("numRetries"), 0, Integer.MAX_VALUE, out);
+    ConfChecks.positive(section.perTryTimeout(), at.field("perTryTimeout"), out);
+    MeshRetryConf.BackOff backOff = section.backOff();
+    if (backOff != null) {
+      FieldPath path = at.field("backOff");
+      ConfChecks.positive(backOff.baseInterval(), path.field("baseInterval"), out);
+      ConfChecks.positive(backOff.maxInterval(), path.field("maxInterval"), out);
+      if (backOff.baseInterval() != null && backOff.maxInterval() != null
+          && backOff.maxInterval().compareTo(backOff.baseInterval()) < 0) {
+        out.add(path.field("maxInterval"), "must not be shorter than baseInterval");
+      }
+    }
+    if (section.rateLimitedBackOff() != null) {
+      ConfChecks.positive(section.rateLimitedBackOff().maxInterval(),
+          at.field("rateLimitedBackOff").field("maxInterval"), out);
+    }
+  }
+
+  private static void condition(String text, FieldPath at, Violations out) {
+    boolean statusCode = text.matches("\\d{3}") && STATUS_CODES.contains(Integer.parseInt(text));
+    if (!statusCode && !HTTP_CONDITIONS.contains(text)) {
+      String hint = Spellings.hint(text, HTTP_CONDITIONS);
+      out.add(at, "unknown retry condition \"" + text + "\"" + (hint.isEmpty()
+          ? "; use an HTTP status code such as 503 or one of: " + String.join(", ", new TreeSet<>(HTTP_CONDITIONS))
+          : hint));
     }
   }
 
@@ -71,14 +100,6 @@ final class MeshRetryValidator implements ResourceValidator {
   private static void addRange(Set<Integer> codes, int from, int to) {
     for (int code = from; code <= to; code++) {
       codes.add(code);
-    }
-  }
-
-  private static void backOff(At backOff, Violations out) {
-    var base = backOff.field("baseInterval").duration(out, DurationRule.POSITIVE);
-    var max = backOff.field("maxInterval").duration(out, DurationRule.POSITIVE);
-    if (base.isPresent() && max.isPresent() && max.get().compareTo(base.get()) < 0) {
-      out.add(backOff.field("maxInterval").path(), "must not be shorter than baseInterval");
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.kodiak.policy.meshtls;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.PolicyRules;
@@ -9,7 +8,6 @@ import io.kodiak.xds.generate.InboundEdits.TlsSettings;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.InboundTarget;
 import io.kodiak.xds.mesh.MeshMtls;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,28 +16,22 @@ import java.util.Optional;
  * and {@code rules[]} defaults of the policies selecting it set the mTLS mode (over the mesh's)
  * and the TLS version range and ciphers. Pure and thread-safe.
  */
-final class MeshTLSPlugin implements PolicyModule.Plugin<JsonNode> {
+final class MeshTLSPlugin implements PolicyModule.Plugin<MeshTLSConf> {
   @Override
-  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
+  public void apply(ProxyResources resources, PolicyRules<MeshTLSConf> rules) {
     for (InboundTarget target : resources.inbounds()) {
-      Conf<JsonNode> conf = rules.inbound(target.inbound());
+      Conf<MeshTLSConf> conf = rules.inbound(target.inbound());
       if (!conf.isEmpty()) {
         InboundEdits.tls(resources, target, settings(conf.value()));
       }
     }
   }
 
-  private static TlsSettings settings(JsonNode conf) {
-    Optional<MeshMtls.Mode> mode = conf.has("mode")
-        ? Optional.of(conf.path("mode").asText().equals("Permissive") ? MeshMtls.Mode.PERMISSIVE : MeshMtls.Mode.STRICT)
-        : Optional.empty();
-    JsonNode versions = conf.path("tlsVersion");
-    List<String> ciphers = new ArrayList<>();
-    conf.path("tlsCiphers").forEach(c -> ciphers.add(c.asText()));
-    return new TlsSettings(mode, text(versions, "min"), text(versions, "max"), ciphers);
-  }
-
-  private static Optional<String> text(JsonNode node, String field) {
-    return node.has(field) ? Optional.of(node.path(field).asText()) : Optional.empty();
+  private static TlsSettings settings(MeshTLSConf conf) {
+    Optional<MeshMtls.Mode> mode = Optional.ofNullable(conf.mode())
+        .map(m -> m.equals("Permissive") ? MeshMtls.Mode.PERMISSIVE : MeshMtls.Mode.STRICT);
+    MeshTLSConf.TlsVersion versions = conf.tlsVersionOrNone();
+    return new TlsSettings(mode, Optional.ofNullable(versions.min()), Optional.ofNullable(versions.max()),
+        conf.tlsCiphers() == null ? List.of() : conf.tlsCiphers());
   }
 }

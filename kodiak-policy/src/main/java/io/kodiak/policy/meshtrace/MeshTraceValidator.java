@@ -11,7 +11,7 @@ import io.kodiak.policy.core.Backends;
 import io.kodiak.policy.core.Backends.Block;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.Lists;
-import io.kodiak.policy.core.Percentages;
+import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.PolicyShape;
 import io.kodiak.policy.core.rules.SpecMapper;
 import io.kodiak.policy.meshtrace.MeshTraceConf.Backend;
@@ -39,9 +39,9 @@ final class MeshTraceValidator implements ResourceValidator {
     Sampling sampling = conf.sampling();
     if (sampling != null) {
       FieldPath path = at.field("sampling");
-      Percentages.check(sampling.overall(), path.field("overall"), out);
-      Percentages.check(sampling.client(), path.field("client"), out);
-      Percentages.check(sampling.random(), path.field("random"), out);
+      ConfChecks.percentage(sampling.overall(), path.field("overall"), out);
+      ConfChecks.percentage(sampling.client(), path.field("client"), out);
+      ConfChecks.percentage(sampling.random(), path.field("random"), out);
     }
     Lists.eachAt(conf.tags(), at.field("tags"), (tag, path) -> {
       if ((tag.literal() != null) == (tag.header() != null)) {

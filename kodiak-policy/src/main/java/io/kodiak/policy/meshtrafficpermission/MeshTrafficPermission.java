@@ -1,6 +1,5 @@
 package io.kodiak.policy.meshtrafficpermission;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.policy.core.module.Phase;
 import io.kodiak.policy.core.module.PolicyModule;
@@ -8,7 +7,8 @@ import io.kodiak.policy.core.rules.ConfType;
 
 /** MeshTrafficPermission: the one value Kodiak registers for this policy (see {@link PolicyModule}). */
 public final class MeshTrafficPermission {
-  public static final PolicyModule<JsonNode> MODULE = PolicyModule.of(ResourceCatalog.MESH_TRAFFIC_PERMISSION, ConfType.json())
+  public static final PolicyModule<MeshTrafficPermissionConf> MODULE =
+      PolicyModule.of(ResourceCatalog.MESH_TRAFFIC_PERMISSION, ConfType.record(MeshTrafficPermissionConf.class))
       .validator(new MeshTrafficPermissionValidator())
       .plugin(Phase.INBOUND, new MeshTrafficPermissionPlugin())
       .judgesCallers()

@@ -1,16 +1,16 @@
 package io.kodiak.policy.meshtrafficpermission;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC;
-import io.kodiak.model.core.Resource;
 import io.kodiak.policy.core.module.PolicyModule;
+import io.kodiak.policy.core.rules.Entry;
 import io.kodiak.policy.core.rules.PolicyRules;
 import io.kodiak.xds.generate.InboundEdits;
 import io.kodiak.xds.generate.ProxyResources;
 import io.kodiak.xds.generate.ProxyResources.InboundTarget;
+import io.kodiak.xds.proxy.Inbound;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,34 +24,36 @@ import java.util.Map;
  * then the policy merged later (see PolicyOrder), wins. {@code rules[]} denials beat every allow. With no allowing
  * permission, nobody is allowed. Pure and thread-safe.
  */
-final class MeshTrafficPermissionPlugin implements PolicyModule.Plugin<JsonNode> {
+final class MeshTrafficPermissionPlugin implements PolicyModule.Plugin<MeshTrafficPermissionConf> {
   @Override
-  public void apply(ProxyResources resources, PolicyRules<JsonNode> rules) {
+  public void apply(ProxyResources resources, PolicyRules<MeshTrafficPermissionConf> rules) {
     for (InboundTarget target : resources.inbounds()) {
-      List<Resource> selecting = rules.inboundPolicies(target.inbound());
-      if (!selecting.isEmpty()) {
-        InboundEdits.authorize(resources, target, rulesFor(resources.mesh().mesh(), selecting));
+      Inbound inbound = target.inbound();
+      if (!rules.inboundPolicies(inbound).isEmpty()) {
+        InboundEdits.authorize(resources, target,
+            rulesFor(resources.mesh().mesh(), rules.fromEntries(inbound), rules.ruleEntries(inbound)));
       }
     }
   }
 
-  /** The RBAC rules of the permissions selecting one inbound (in merge order). */
-  static RBAC rulesFor(String mesh, List<Resource> selecting) {
-
+  /**
+   * The RBAC rules of the permissions selecting one inbound: their {@code from[]} and
+   * {@code rules[]} items, each in merge order.
+   */
+  static RBAC rulesFor(String mesh, List<Entry<MeshTrafficPermissionConf>> from,
+      List<Entry<MeshTrafficPermissionConf>> rules) {
     Map<String, Rule> fromRules = new LinkedHashMap<>(); // later (more specific) policies override
+    for (Entry<MeshTrafficPermissionConf> item : from) {
+      Sources sources = Sources.fromTargetRef(mesh, item.targetRef());
+      fromRules.put(sources.key(), new Rule(sources, allows(item.conf().action())));
+    }
     List<Sources> ruleAllows = new ArrayList<>();
     List<Sources> ruleDenies = new ArrayList<>();
-    for (Resource policy : selecting) {
-      for (JsonNode from : policy.spec().path("from")) {
-        Sources sources = Sources.fromTargetRef(mesh, from.path("targetRef"));
-        fromRules.put(sources.key(), new Rule(sources, allows(from.path("default").path("action").asText("Deny"))));
-      }
-      for (JsonNode rule : policy.spec().path("rules")) {
-        JsonNode conf = rule.path("default");
-        conf.path("allow").forEach(m -> ruleAllows.add(Sources.fromMatch(m)));
-        conf.path("allowWithShadowDeny").forEach(m -> ruleAllows.add(Sources.fromMatch(m)));
-        conf.path("deny").forEach(m -> ruleDenies.add(Sources.fromMatch(m)));
-      }
+    for (Entry<MeshTrafficPermissionConf> rule : rules) {
+      MeshTrafficPermissionConf conf = rule.conf();
+      conf.allowOrEmpty().forEach(m -> ruleAllows.add(Sources.fromMatch(m)));
+      conf.allowWithShadowDenyOrEmpty().forEach(m -> ruleAllows.add(Sources.fromMatch(m)));
+      conf.denyOrEmpty().forEach(m -> ruleDenies.add(Sources.fromMatch(m)));
     }
 
     RBAC.Builder rbac = RBAC.newBuilder().setAction(RBAC.Action.ALLOW);
@@ -87,8 +89,9 @@ final class MeshTrafficPermissionPlugin implements PolicyModule.Plugin<JsonNode>
     return Policy.newBuilder().addPermissions(Permission.newBuilder().setAny(true)).addPrincipals(principal).build();
   }
 
+  /** An unset action denies. */
   private static boolean allows(String action) {
-    return action.equals("Allow") || action.equals("AllowWithShadowDeny");
+    return "Allow".equals(action) || "AllowWithShadowDeny".equals(action);
   }
 
   private record Rule(Sources sources, boolean allow) {}

@@ -46,10 +46,10 @@ record Sources(int specificity, Principal principal, String key) {
   }
 
   /** From a rules[] entry: a spiffeID match (Exact or Prefix). */
-  static Sources fromMatch(JsonNode match) {
-    JsonNode spiffe = match.path("spiffeID");
-    String value = spiffe.path("value").asText("");
-    StringMatcher matcher = spiffe.path("type").asText("Exact").equals("Prefix")
+  static Sources fromMatch(MeshTrafficPermissionConf.Match match) {
+    MeshTrafficPermissionConf.Value spiffe = match.spiffeID();
+    String value = spiffe == null || spiffe.value() == null ? "" : spiffe.value();
+    StringMatcher matcher = spiffe != null && "Prefix".equals(spiffe.type())
         ? StringMatcher.newBuilder().setPrefix(value).build()
         : exact(value);
     return new Sources(4, uri(matcher), "spiffe/" + value);

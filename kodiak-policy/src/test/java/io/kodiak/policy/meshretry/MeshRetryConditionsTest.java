@@ -2,9 +2,9 @@ package io.kodiak.policy.meshretry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.kodiak.xds.proxy.Protocol;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +21,7 @@ class MeshRetryConditionsTest {
   @Test
   void everyAcceptedHttpConditionHasItsEnvoyValue() {
     for (String condition : MeshRetryValidator.HTTP_CONDITIONS) {
-      RetryPolicy policy = MeshRetryPlugin.policy(conf(condition), false);
+      RetryPolicy policy = MeshRetryPlugin.policy(conf(condition), Protocol.HTTP);
       if (condition.startsWith("HttpMethod")) {
         String method = condition.substring("HttpMethod".length()).toUpperCase(java.util.Locale.ROOT);
         assertThat(policy.getRetriableRequestHeadersList()).as(condition)
@@ -40,19 +40,17 @@ class MeshRetryConditionsTest {
   @CsvSource({"Canceled, cancelled", "DeadlineExceeded, deadline-exceeded", "Internal, internal",
       "ResourceExhausted, resource-exhausted", "Unavailable, unavailable"})
   void everyGrpcConditionOfTheContractHasItsEnvoyValue(String condition, String envoy) {
-    assertThat(MeshRetryPlugin.policy(conf(condition), true).getRetryOn()).isEqualTo(envoy);
+    assertThat(MeshRetryPlugin.policy(conf(condition), Protocol.GRPC).getRetryOn()).isEqualTo(envoy);
   }
 
   @Test
   void statusCodesBecomeRetriableStatusCodes() {
-    RetryPolicy policy = MeshRetryPlugin.policy(conf("503"), false);
+    RetryPolicy policy = MeshRetryPlugin.policy(conf("503"), Protocol.HTTP);
     assertThat(policy.getRetryOn()).isEqualTo("retriable-status-codes");
     assertThat(policy.getRetriableStatusCodesList()).containsExactly(503);
   }
 
-  private static ObjectNode conf(String condition) {
-    ObjectNode conf = JsonNodeFactory.instance.objectNode();
-    conf.putArray("retryOn").add(condition);
-    return conf;
+  private static MeshRetryConf.Http conf(String condition) {
+    return new MeshRetryConf.Http(null, null, null, null, List.of(condition), null, null, null, null);
   }
 }

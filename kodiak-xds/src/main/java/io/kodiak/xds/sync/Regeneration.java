@@ -73,6 +73,8 @@ final class Regeneration {
     int generated = 0;
     int unchanged = 0;
     int withoutIdentity = 0;
+    int failed = 0;
+    String firstFailure = null;
     int sent = 0;
     MeshSnapshot snapshot = null;
     long epoch = 0;
@@ -112,8 +114,10 @@ final class Regeneration {
         config = generator.generate(snapshot, proxy, kind, identity);
       } catch (RuntimeException e) {
         // one proxy's failure (a policy no plugin expected, say) holds back no other proxy of the mesh
-        LOG.error("xds: generating the config of proxy {} failed, it keeps its last config: {}", nodeId,
-            e.toString(), e);
+        if (failed++ == 0) {
+          firstFailure = nodeId + ": " + e;
+          LOG.debug("xds: generating the config of proxy {} failed", nodeId, e);
+        }
         continue;
       }
       generating += System.nanoTime() - t0;
@@ -129,6 +133,10 @@ final class Regeneration {
         publication.publish(nodeId, config, changed.since());
         LOG.debug("xds: published config {} to {}", version, nodeId);
       }
+    }
+    if (failed > 0) {
+      LOG.error("xds: generating the config of {} proxies of mesh {} failed, they keep their last config (first: {})",
+          failed, mesh, firstFailure);
     }
     if (withoutIdentity > 0) {
       LOG.warn("xds: mesh {} has mTLS on but no workload certificate could be issued (its CA is missing or "

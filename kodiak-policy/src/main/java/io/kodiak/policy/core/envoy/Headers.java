@@ -13,14 +13,19 @@ public final class Headers {
 
   /** A {@code {type, name, value}} match (Exact, Present, RegularExpression, Absent, Prefix). */
   public static HeaderMatcher matcher(JsonNode match) {
-    HeaderMatcher.Builder out = HeaderMatcher.newBuilder().setName(match.path("name").asText());
-    String value = match.path("value").asText("");
-    switch (match.path("type").asText("Exact")) {
+    return matcher(match.path("type").asText("Exact"), match.path("name").asText(), match.path("value").asText(""));
+  }
+
+  /** The same match from a decoded conf: a null type is Exact, a null value the empty string. */
+  public static HeaderMatcher matcher(String type, String name, String value) {
+    HeaderMatcher.Builder out = HeaderMatcher.newBuilder().setName(name);
+    String text = value == null ? "" : value;
+    switch (type == null ? "Exact" : type) {
       case "Present" -> out.setPresentMatch(true);
       case "Absent" -> out.setPresentMatch(false);
-      case "Prefix" -> out.setStringMatch(StringMatcher.newBuilder().setPrefix(value));
-      case "RegularExpression" -> out.setStringMatch(StringMatcher.newBuilder().setSafeRegex(regex(value)));
-      default -> out.setStringMatch(StringMatcher.newBuilder().setExact(value));
+      case "Prefix" -> out.setStringMatch(StringMatcher.newBuilder().setPrefix(text));
+      case "RegularExpression" -> out.setStringMatch(StringMatcher.newBuilder().setSafeRegex(regex(text)));
+      default -> out.setStringMatch(StringMatcher.newBuilder().setExact(text));
     }
     return out.build();
   }
@@ -31,18 +36,18 @@ public final class Headers {
 
   /** A header to set (overwrite) or to add (append). */
   public static HeaderValueOption option(JsonNode header, boolean append) {
-    return option(header.path("name").asText(), header.path("value").asText(),
-        append ? HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
-            : HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
+    String name = header.path("name").asText();
+    String value = header.path("value").asText();
+    return append ? append(name, value) : overwrite(name, value);
   }
 
-  /** A header to set: it replaces a value the message has. */
-  public static HeaderValueOption set(String name, String value) {
+  /** A header set on the message, replacing any value it had. */
+  public static HeaderValueOption overwrite(String name, String value) {
     return option(name, value, HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
   }
 
-  /** A header to add: it goes beside a value the message has. */
-  public static HeaderValueOption add(String name, String value) {
+  /** A header added to the message, beside any value it had. */
+  public static HeaderValueOption append(String name, String value) {
     return option(name, value, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
   }
 

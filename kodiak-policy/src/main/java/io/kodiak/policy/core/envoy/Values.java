@@ -49,7 +49,17 @@ public final class Values {
     return value.isNumber() ? value.asDouble() : Double.parseDouble(value.asText());
   }
 
+  /** A percentage decoded as text: Kuma's int-or-string ({@code 50} or {@code "12.5"}). */
+  public static double percent(String value) {
+    return Double.parseDouble(value);
+  }
+
   public static Percent envoyPercent(JsonNode value) {
+    return Percent.newBuilder().setValue(percent(value)).build();
+  }
+
+  /** A decoded int-or-string percentage (its text, {@code "50"} or {@code "12.5"}; validated) as Envoy's Percent. */
+  public static Percent envoyPercent(String value) {
     return Percent.newBuilder().setValue(percent(value)).build();
   }
 
@@ -59,14 +69,9 @@ public final class Values {
         .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
   }
 
-  /** A decoded int-or-string percentage (its text, {@code "50"} or {@code "12.5"}; validated) as Envoy's Percent. */
-  public static Percent envoyPercent(String value) {
-    return Percent.newBuilder().setValue(Double.parseDouble(value)).build();
-  }
-
   /** A decoded int-or-string percentage (its text; validated) as parts per million. */
   public static FractionalPercent fraction(String value) {
-    return FractionalPercent.newBuilder().setNumerator((int) Math.round(Double.parseDouble(value) * 10_000))
+    return FractionalPercent.newBuilder().setNumerator((int) Math.round(percent(value) * 10_000))
         .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
   }
 }

@@ -12,14 +12,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The policies of one type in a mesh snapshot, decoded once per snapshot and shared by every
  * proxy's generation and the inspect API. A stored policy that no longer decodes (written before
- * a validator change, say) is left out with one log line per snapshot, never half-applied.
+ * a validator change, say) stops generation for its mesh, with one log line per snapshot: it is
+ * never half-applied, nor silently left out.
  * Immutable and thread-safe.
  */
 public final class TypedPolicies<C> {
   private static final Logger LOG = LoggerFactory.getLogger(TypedPolicies.class);
   private final ResourceType type;
   private final ConfType<C> conf;
-  private final Derived<List<DecodedPolicy<C>>> decoded = new Derived<>(this::decode);
+  private final Derived<Decoded<C>> decoded = new Derived<>(this::decode);
+
+  /** A snapshot's policies of this type, or why one of them could not be decoded. */
+  private record Decoded<C>(List<DecodedPolicy<C>> policies, String failure) {}
 
   public TypedPolicies(ResourceType type, ConfType<C> conf) {
     this.type = type;
@@ -34,20 +38,31 @@ public final class TypedPolicies<C> {
     return conf;
   }
 
+  /**
+   * @throws IllegalStateException when a policy of this type does not decode: nothing is generated
+   *     from such a snapshot (leaving the policy out could drop a Deny or a Strict mode), so its
+   *     proxies keep their last config until the policy is fixed
+   */
   List<DecodedPolicy<C>> in(MeshSnapshot mesh) {
-    return mesh.derived(decoded);
+    Decoded<C> result = mesh.derived(decoded);
+    if (result.failure() != null) {
+      throw new IllegalStateException(result.failure());
+    }
+    return result.policies();
   }
 
-  private List<DecodedPolicy<C>> decode(MeshSnapshot mesh) {
+  private Decoded<C> decode(MeshSnapshot mesh) {
     List<DecodedPolicy<C>> out = new ArrayList<>();
     for (Resource policy : mesh.policies(type.name())) {
       try {
         out.add(DecodedPolicy.of(policy, conf));
       } catch (IllegalArgumentException e) {
-        LOG.warn("policy {} {}/{} is ignored: its spec does not decode: {}", type.name(), policy.mesh(), policy.name(),
-            e.getMessage());
+        String failure = "policy " + type.name() + " " + policy.mesh() + "/" + policy.name()
+            + " does not decode (" + e.getMessage() + "): fix or delete it; until then its mesh gets no new config";
+        LOG.error("{}", failure); // once per mesh snapshot: the result is kept with it
+        return new Decoded<>(List.of(), failure);
       }
     }
-    return List.copyOf(out);
+    return new Decoded<>(List.copyOf(out), null);
   }
 }
