@@ -21,7 +21,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Data-driven validation: each {@code validation/NAME.input.yaml} is validated and the violations
+ * Data-driven validation of the core types (each policy's cases live beside it in kodiak-policy): each {@code validation/NAME.input.yaml} is validated and the violations
  * must equal {@code NAME.output.yaml}. Regenerate the outputs with {@code -Dgolden.update=true}
  * and review the diff.
  */

@@ -9,6 +9,7 @@ import io.kodiak.model.core.Resource;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.policy.PolicyModules;
+import io.kodiak.policy.testing.PolicyCases;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.mesh.MeshMtls;
@@ -33,7 +34,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One golden Envoy config per policy: each {@code src/test/resources/golden/<case>.yaml} names a
+ * Golden Envoy configs, one per case, in each policy's folder ({@code <package>/golden/<case>.yaml});
+ * each case names a
  * proxy of the shared mesh ({@code mesh.yaml}) and the policies to apply; the config generated
  * with every plugin must equal {@code <case>.json} and pass the real {@code envoy --mode validate}.
  * The policies must pass their validators first: only accepted policies reach generation. No
@@ -49,22 +51,22 @@ class PolicyGoldenTest {
   private static final ProxyIdentity IDENTITY = new ProxyIdentity("placeholder certificate", "placeholder key");
   @TempDir Path tmp;
 
-  static Stream<String> cases() throws IOException {
-    try (Stream<Path> files = Files.list(DIR)) {
-      return files.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".yaml") && !n.equals("mesh.yaml"))
-          .map(n -> n.substring(0, n.length() - 5)).sorted().toList().stream();
-    }
+  /** Each policy's cases, from its own folder ({@code <package>/golden/}), and the stock mesh's. */
+  static Stream<Path> cases() {
+    List<Path> all = new ArrayList<>(PolicyCases.all("golden", ".yaml"));
+    all.add(DIR.resolve("stock-mesh.yaml"));
+    return all.stream();
   }
 
   @ParameterizedTest
   @MethodSource("cases")
-  void policyConfigMatchesGoldenAndEnvoyAcceptsIt(String name) throws Exception {
+  void policyConfigMatchesGoldenAndEnvoyAcceptsIt(Path file) throws Exception {
+    String name = file.getFileName().toString().replace(".yaml", "");
     List<ProxyModel> proxies = new ArrayList<>();
     for (JsonNode doc : Documents.parseAll(Files.readString(DIR.resolve("mesh.yaml")))) {
       proxies.add(ProxyModels.fromDataplane(ResourceCodec.decode(doc)));
     }
-    JsonNode spec = Documents.parse(Files.readString(DIR.resolve(name + ".yaml")));
+    JsonNode spec = Documents.parse(Files.readString(file));
     Map<String, List<Resource>> policies = new HashMap<>();
     for (JsonNode doc : spec.path("policies")) {
       Resource policy = ResourceCodec.decode(doc);
@@ -82,7 +84,7 @@ class PolicyGoldenTest {
     ProxyConfig config = new ProxyConfigGenerator(PolicyModules.plugins()).generate(mesh,
         mesh.proxies().get(spec.path("proxy").asText()), ProxyKind.ENVOY, mtls ? Optional.of(IDENTITY) : Optional.empty());
     assertThat(IgnoredByEnvoy.findings(config)).as(name + ": settings Envoy would silently ignore").isEmpty();
-    GoldenConfigs.assertMatchesGolden(config, DIR.resolve(name + ".json"));
+    GoldenConfigs.assertMatchesGolden(config, file.resolveSibling(name + ".json"));
     if (!mtls) {
       GoldenConfigs.assertEnvoyAccepts(config, tmp, name);
     }

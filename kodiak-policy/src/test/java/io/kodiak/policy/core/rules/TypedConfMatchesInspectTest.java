@@ -8,6 +8,7 @@ import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
 import io.kodiak.policy.PolicyModules;
 import io.kodiak.policy.core.module.PolicyModule;
+import io.kodiak.policy.testing.PolicyCases;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.Outbound;
@@ -36,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TypedConfMatchesInspectTest {
   static Stream<Path> cases() throws IOException {
-    List<Path> all = new ArrayList<>();
+    List<Path> all = new ArrayList<>(PolicyCases.all("golden", ".yaml"));
     for (Path dir : List.of(Path.of("src/test/resources/golden"), Path.of("src/test/resources/rules"))) {
       try (Stream<Path> files = Files.list(dir)) {
         files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("mesh.yaml")).sorted().forEach(all::add);
@@ -52,7 +53,7 @@ class TypedConfMatchesInspectTest {
     List<JsonNode> dataplanes = new ArrayList<>();
     spec.path("dataplanes").forEach(dataplanes::add);
     if (dataplanes.isEmpty()) {
-      dataplanes.addAll(Documents.parseAll(Files.readString(file.resolveSibling("mesh.yaml"))));
+      dataplanes.addAll(Documents.parseAll(Files.readString(Path.of("src/test/resources/golden/mesh.yaml"))));
     }
     List<ProxyModel> proxies = dataplanes.stream().map(d -> ProxyModels.fromDataplane(ResourceCodec.decode(d))).toList();
     Map<String, List<Resource>> policies = new HashMap<>();
