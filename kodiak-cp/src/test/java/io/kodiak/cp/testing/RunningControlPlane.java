@@ -17,16 +17,22 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A real control plane started in this JVM on a free loopback port with its own data directory,
- * plus a small HTTP client for tests. Close it to stop it.
+ * plus a small HTTP client for tests. Close it to stop it. Every instance started and not yet
+ * closed is listed by {@link #live()}, so checks that run after each test (kodiak-e2e's
+ * {@code MeshInvariants}) find the control planes a test left running. Thread-safe.
  */
 public final class RunningControlPlane implements AutoCloseable {
+  private static final Set<RunningControlPlane> LIVE = new LinkedHashSet<>();
   private final ControlPlane cp;
   private final Path dataDir;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -48,7 +54,18 @@ public final class RunningControlPlane implements AutoCloseable {
     all.putIfAbsent("KODIAK_DIAGNOSTICS_INTERFACE", "127.0.0.1");
     all.putIfAbsent("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     CpConfig config = ConfigLoader.load(Optional.empty(), all);
-    return new RunningControlPlane(ControlPlane.start(config), dataDir);
+    RunningControlPlane running = new RunningControlPlane(ControlPlane.start(config), dataDir);
+    synchronized (LIVE) {
+      LIVE.add(running);
+    }
+    return running;
+  }
+
+  /** The control planes started in this JVM and not closed yet, oldest first. */
+  public static List<RunningControlPlane> live() {
+    synchronized (LIVE) {
+      return List.copyOf(LIVE);
+    }
   }
 
   public static RunningControlPlane start(Path dataDir) {
@@ -155,6 +172,9 @@ public final class RunningControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (LIVE) {
+      LIVE.remove(this);
+    }
     cp.close();
   }
 

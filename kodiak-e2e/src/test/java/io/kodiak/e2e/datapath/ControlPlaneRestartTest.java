@@ -9,7 +9,6 @@ import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.ControlPlaneProcess;
 import io.kodiak.e2e.support.Dataplanes;
-import io.kodiak.e2e.support.InvariantChecks;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.ProxyStatus;
 import io.kodiak.e2e.support.Running;
@@ -71,7 +70,6 @@ class ControlPlaneRestartTest {
         .until(() -> online(second, "client-1") && online(second, "backend-1"));
 
     aSecondBackendIsReached(second, toBackend);
-    InvariantChecks.noNacksNoErrorsAndQuiet(second, log, List.of("client-1", "backend-1", "backend-2"));
   }
 
   /** How the control plane goes away and comes back. */
@@ -129,7 +127,6 @@ class ControlPlaneRestartTest {
 
     // and the restarted control plane still pushes new endpoints to them
     aSecondBackendIsReached(second, toBackend);
-    InvariantChecks.noNacksNoErrorsAndQuiet(second, log, List.of("client-1", "backend-1", "backend-2"));
   }
 
   /** A second backend registers with {@code cp}; the client's Envoy (outbound {@code toBackend}) uses both. */

@@ -8,7 +8,6 @@ import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
-import io.kodiak.e2e.support.InvariantChecks;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.Traffic;
 import java.net.ServerSocket;
@@ -84,8 +83,6 @@ class DataPathTest {
     agents.remove("backend-1");
     agent("backend-1", "backend", "http", backendApp, Map.of());
     await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(toBackend, "/").status() == 200);
-
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "default", List.of("client-1", "backend-1", "echo-1"));
   }
 
   @Test
@@ -108,7 +105,6 @@ class DataPathTest {
         .contains("a proxy named \"backend-1\" is already connected to mesh \"default\"");
     assertThat(cp.controlPlane().xdsStats().publications()).isEqualTo(before);
     assertThat(cp.controlPlane().insights().online("default", "backend-1")).isTrue();
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "default", List.of("backend-1"));
   }
 
   @Test
@@ -132,7 +128,6 @@ class DataPathTest {
         .contains("server.live: 1");
     assertThat(ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "clusters"))
         .contains("localhost:" + app + "::");
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "default", List.of("backend-1"));
   }
 
   private static String ctl(String... args) {

@@ -10,7 +10,8 @@ import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
-import io.kodiak.e2e.support.InvariantChecks;
+import io.kodiak.e2e.support.Invariant;
+import io.kodiak.e2e.support.InvariantsExempt;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.Running;
 import io.kodiak.e2e.support.TestApps;
@@ -80,7 +81,6 @@ class ObservabilityTest {
   }
 
   private static final int CLIENT_TO_FRONTEND = Ports.free();
-  private static final List<String> FRONTEND_AND_BACKEND = List.of("backend-1", "frontend-1", "client-1");
 
   private AgentProcess agent(String name, String service, int app, Map<String, Integer> outbounds) {
     return agent("obs", name, service, "http", app, outbounds);
@@ -144,8 +144,6 @@ class ObservabilityTest {
     assertThat(chain[1].path("localEndpoint").path("serviceName").asText()).isEqualTo("frontend");
     assertThat(chain[2].path("localEndpoint").path("serviceName").asText()).isEqualTo("backend");
     assertThat(chain[2].path("tags").path("team").asText()).isEqualTo("shop");
-
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   /** frontend SERVER span -> its child frontend CLIENT span -> its child backend SERVER span, one trace. */
@@ -229,8 +227,6 @@ class ObservabilityTest {
     assertThat(line.path("path").asText()).isEqualTo("/logged");
     assertThat(line.path("status").asText()).isEqualTo("200");
     assertThat(line.has("@kodiak_forward_to")).as("the relay marker is removed").isFalse();
-
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   /**
@@ -291,7 +287,6 @@ class ObservabilityTest {
     assertThat(logged).noneMatch(line -> line.startsWith("unknown"));
     await().atMost(Duration.ofSeconds(10)).until(() -> !named(defaults).isEmpty());
     assertThat(named(defaults)).as("Kuma's default line").allMatch(line -> line.contains("\"client\" \"backend\""));
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "secure-obs", List.of("backend-1", "echo-1", "client-1"));
   }
 
   /** The lines of a default-format log for requests to {@code /named}. */
@@ -333,11 +328,11 @@ class ObservabilityTest {
     assertThat(families.has("envoy_cluster_upstream_cx_total")).as("excluded by prefix").isFalse();
     assertThat(families.has("envoy_server_hot_restart_epoch")).as("not in the Basic profile").isFalse();
     assertThat(families.path("shop_orders").path("samples").get(0).path("value").asDouble()).isEqualTo(42.0);
-
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 
   @Test
+  @InvariantsExempt(value = Invariant.NO_NACKS, reason = "the test applies a MeshProxyPatch that Envoy must refuse "
+      + "(a cluster with a negative connect timeout) to see the NACK in the control plane's metrics")
   void aForcedNackShowsInTheControlPlaneMetrics() throws Exception {
     frontendAndBackend();
     JsonNode before = PrometheusText.parse(cpMetrics());
@@ -438,7 +433,5 @@ class ObservabilityTest {
     assertThat(resource.getScopeMetrics(0).getMetricsList()).anyMatch(m -> m.getName().startsWith("envoy_cluster_upstream_rq"));
     assertThat(otlp.spanServices()).contains("frontend", "backend");
     assertThat(otlp.logBodies()).contains("client called frontend");
-
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "obs", FRONTEND_AND_BACKEND);
   }
 }

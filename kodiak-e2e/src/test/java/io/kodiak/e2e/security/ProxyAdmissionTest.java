@@ -8,7 +8,6 @@ import io.grpc.Status;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.cp.testing.RunningControlPlane.Reply;
 import io.kodiak.e2e.support.AgentProcess;
-import io.kodiak.e2e.support.InvariantChecks;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.RawAdsStream;
 import io.kodiak.e2e.support.Running;
@@ -111,7 +110,6 @@ class ProxyAdmissionTest {
     assertThat(cp.get("/meshes/default/dataplanes/web-1").body()).doesNotContain("evil");
     assertThat(uris(inbound)).contains("spiffe://default/web").doesNotContain("spiffe://default/evil");
     assertThat(agent.alive()).isTrue();
-    InvariantChecks.noNacksAndNoIdleRegeneration(cp, "default", List.of("web-1"));
   }
 
   @Test

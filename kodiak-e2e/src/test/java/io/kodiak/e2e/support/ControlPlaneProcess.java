@@ -15,16 +15,19 @@ import java.util.List;
 
 /**
  * The real {@code kodiak-cp} program in its own process (built jar and libraries), so tests can
- * kill it with SIGKILL and start it again on the same data directory.
+ * kill it with SIGKILL and start it again on the same data directory. Each one that started is
+ * registered with {@link StartedControlPlanes}, so {@link MeshInvariants} checks it after the test.
  */
 public final class ControlPlaneProcess implements AutoCloseable {
   private static final Path TARGET = Path.of("../kodiak-cp/target");
   private final Process process;
+  private final Path log;
   private final int port;
   private final int dpPort;
 
-  private ControlPlaneProcess(Process process, int port, int dpPort) {
+  private ControlPlaneProcess(Process process, Path log, int port, int dpPort) {
     this.process = process;
+    this.log = log;
     this.port = port;
     this.dpPort = dpPort;
   }
@@ -55,13 +58,15 @@ public final class ControlPlaneProcess implements AutoCloseable {
   private static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
       String maxHeap) {
     try {
+      long logOffset = Files.exists(log) ? Files.size(log) : 0;
       ControlPlaneProcess cp = new ControlPlaneProcess(builder(dataDir, log, port, dpPort, runArgs, maxHeap).start(),
-          port, dpPort);
+          log, port, dpPort);
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
           .until(() -> !cp.process.isAlive() || cp.answers());
       if (!cp.process.isAlive()) {
         throw new IllegalStateException("kodiak-cp exited at start; log:\n" + Files.readString(log));
       }
+      StartedControlPlanes.started(cp, logOffset);
       return cp;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -112,6 +117,15 @@ public final class ControlPlaneProcess implements AutoCloseable {
 
   public String url() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** The file its standard output and error are appended to. */
+  public Path log() {
+    return log;
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   /** The dp-server (TLS, the control plane's own CA in its data directory). */
