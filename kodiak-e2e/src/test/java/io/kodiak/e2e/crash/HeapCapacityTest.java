@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,7 +77,7 @@ class HeapCapacityTest {
       try {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
             .until(() -> send("PUT", "/meshes/default/secrets/after", secret(0)).statusCode() == 201);
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
+      } catch (ConditionTimeoutException e) {
         throw new AssertionError("writes stayed refused after every Secret was deleted; heap lines of the log:\n"
             + String.join("\n", Files.readAllLines(log).stream().filter(l -> l.contains("heap")).toList()), e);
       }

@@ -5,14 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.ctl.KodiakCtl;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
+import io.kodiak.e2e.support.Envoy;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.Traffic;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DataPathTest {
   @TempDir Path dir;
   RunningControlPlane cp;
-  final List<AutoCloseable> running = new java.util.ArrayList<>();
+  final List<AutoCloseable> running = new ArrayList<>();
 
   @BeforeEach
   void start() {
@@ -101,7 +109,7 @@ class DataPathTest {
     ProcessBuilder pb = duplicateAgent(yaml, agentDir);
     Process duplicate = pb.start();
     assertThat(duplicate.waitFor()).isEqualTo(1);
-    assertThat(java.nio.file.Files.readString(agentDir.resolve("agent.log")))
+    assertThat(Files.readString(agentDir.resolve("agent.log")))
         .contains("a proxy named \"backend-1\" is already connected to mesh \"default\"");
     assertThat(cp.controlPlane().xdsStats().publications()).isEqualTo(before);
     assertThat(cp.controlPlane().insights().online("default", "backend-1")).isTrue();
@@ -131,15 +139,15 @@ class DataPathTest {
   }
 
   private static String ctl(String... args) {
-    java.io.StringWriter out = new java.io.StringWriter();
-    java.io.StringWriter err = new java.io.StringWriter();
-    int code = io.kodiak.ctl.KodiakCtl.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), args);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = KodiakCtl.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     assertThat(code).as(err.toString()).isZero();
     return out.toString();
   }
 
-  private final Map<String, AgentProcess> agents = new java.util.HashMap<>();
-  private final Map<AgentProcess, Integer> inboundPorts = new java.util.HashMap<>();
+  private final Map<String, AgentProcess> agents = new HashMap<>();
+  private final Map<AgentProcess, Integer> inboundPorts = new HashMap<>();
 
   private AgentProcess agent(String name, String service, String protocol, int appPort, Map<String, Integer> outbounds) {
     int inbound = Ports.free();
@@ -161,16 +169,16 @@ class DataPathTest {
     return inboundPorts.get(agent);
   }
 
-  private ProcessBuilder duplicateAgent(String yaml, Path agentDir) throws java.io.IOException {
-    java.nio.file.Files.createDirectories(agentDir);
+  private ProcessBuilder duplicateAgent(String yaml, Path agentDir) throws IOException {
+    Files.createDirectories(agentDir);
     Path file = agentDir.resolve("dataplane.yaml");
-    java.nio.file.Files.writeString(file, yaml);
+    Files.writeString(file, yaml);
     Path token = agentDir.resolve("token");
-    java.nio.file.Files.writeString(token, cp.dataplaneToken("default", "backend-1"));
+    Files.writeString(token, cp.dataplaneToken("default", "backend-1"));
     String java = ProcessHandle.current().info().command().orElse("java");
     return new ProcessBuilder(java, "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
         "io.kodiak.dp.KodiakDp", "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", file.toString(),
-        "--binary-path", io.kodiak.e2e.support.Envoy.binary().toString(), "--readiness-port", "0", "--metrics-port", "0",
+        "--binary-path", Envoy.binary().toString(), "--readiness-port", "0", "--metrics-port", "0",
         "--dataplane-token-file", token.toString(), "--ca-cert-file", cp.caCertFile().toString())
         .redirectErrorStream(true).redirectOutput(agentDir.resolve("agent.log").toFile());
   }

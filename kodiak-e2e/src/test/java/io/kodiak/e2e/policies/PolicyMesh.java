@@ -3,6 +3,7 @@ package io.kodiak.e2e.policies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
@@ -14,6 +15,7 @@ import io.kodiak.model.codec.Documents;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -40,7 +42,7 @@ final class PolicyMesh {
 
   /** Creates the mesh {@code <base>-<setup>} the way {@code setup} says. */
   static PolicyMesh create(String base, MeshSetup setup, RunningControlPlane cp, Running running, Path dir) {
-    PolicyMesh mesh = new PolicyMesh(base + "-" + setup.name().toLowerCase(java.util.Locale.ROOT), cp, running, dir);
+    PolicyMesh mesh = new PolicyMesh(base + "-" + setup.name().toLowerCase(Locale.ROOT), cp, running, dir);
     String skip = setup == MeshSetup.BARE ? ",\"skipCreatingInitialPolicies\":[\"*\"]" : "";
     var reply = cp.put("/meshes/" + mesh.name, "{\"type\":\"Mesh\",\"name\":\"" + mesh.name + "\"" + skip + "}");
     assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -97,7 +99,7 @@ final class PolicyMesh {
     JsonNode doc = Documents.parse(yaml);
     String type = doc.path("type").asText();
     String path = ResourceCatalog.byName(type).orElseThrow().path();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) doc).put("mesh", name);
+    ((ObjectNode) doc).put("mesh", name);
     var reply = cp.put("/meshes/" + name + "/" + path + "/" + doc.path("name").asText(), Documents.toJson(doc));
     assertThat(reply.status()).as(reply.body()).isIn(200, 201);
   }

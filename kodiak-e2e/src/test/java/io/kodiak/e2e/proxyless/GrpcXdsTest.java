@@ -8,6 +8,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -17,6 +18,7 @@ import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.Running;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,7 @@ class GrpcXdsTest {
   void grpcXdsResolvesTargetsAndFollowsEndpoints() throws Exception {
     // grpc-xds would need certificate-provider plugins for TLS to the xDS server; this in-process
     // test talks plaintext to it (dpServer.tls.enabled: false), tokens stay on
-    RunningControlPlane cp = running.add(RunningControlPlane.start(dir, java.util.Map.of("KODIAK_DP_SERVER_TLS_ENABLED",
+    RunningControlPlane cp = running.add(RunningControlPlane.start(dir, Map.of("KODIAK_DP_SERVER_TLS_ENABLED",
         "false")));
     Server first = healthServer(Ports.free(), "first");
     Server second = healthServer(Ports.free(), "second");
@@ -105,7 +107,7 @@ class GrpcXdsTest {
         if (res.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
           return true;
         }
-      } catch (io.grpc.StatusRuntimeException e) {
+      } catch (StatusRuntimeException e) {
         // NOT_FOUND from the other instance, or not routable yet
       }
     }

@@ -5,13 +5,18 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** A real {@code kodiak-dp} process (built jar) running a real Envoy for one Dataplane. */
 public final class AgentProcess implements AutoCloseable {
@@ -68,7 +73,7 @@ public final class AgentProcess implements AutoCloseable {
       Path log = dir.resolve("agent.log");
       int metricsPort = Ports.free();
       String java = ProcessHandle.current().info().command().orElse("java");
-      List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
+      List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
           "-cp", TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.dp.KodiakDp", "run",
           "--cp-address", cpAddress, "--dataplane-file", file.toString(), "--binary-path", Envoy.binary().toString(),
           "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString(),
@@ -100,7 +105,7 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** The Envoy process this agent runs, if any. */
-  public java.util.Optional<ProcessHandle> envoy() {
+  public Optional<ProcessHandle> envoy() {
     return process.descendants().filter(p -> p.info().commandLine().orElse("").contains("bootstrap.yaml"))
         .filter(p -> !p.info().command().orElse("").endsWith("setpriv")).reduce((a, b) -> b);
   }
@@ -115,14 +120,14 @@ public final class AgentProcess implements AutoCloseable {
     return admin("stats").lines().filter(l -> !l.endsWith(": 0")).filter(l -> l.contains("cx_destroy")
         || l.contains("rq_reset") || l.contains("drain") || l.contains("rx_reset") || l.contains("protocol_error")
         || l.contains("premature") || l.contains("filter_chain") || l.contains("overflow") || l.contains("5xx")
-        || l.contains("timeout")).collect(java.util.stream.Collectors.joining("\n"));
+        || l.contains("timeout")).collect(Collectors.joining("\n"));
   }
 
   /** One of Envoy's gauges or counters by exact name, such as {@code control_plane.connected_state}. */
   public long stat(String name) {
     String prefix = name + ": ";
     String filter = "^" + name.replace(".", "\\.") + "$";
-    return admin("stats?filter=" + java.net.URLEncoder.encode(filter, java.nio.charset.StandardCharsets.UTF_8))
+    return admin("stats?filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8))
         .lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length()).trim()))
         .findFirst().orElseThrow(() -> new IllegalStateException("Envoy has no stat " + name));
   }

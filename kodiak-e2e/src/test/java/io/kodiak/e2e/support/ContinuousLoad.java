@@ -1,5 +1,6 @@
 package io.kodiak.e2e.support;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,7 +20,7 @@ public final class ContinuousLoad implements AutoCloseable {
         if (answer.status() == 200) {
           ok.incrementAndGet();
         } else {
-          failures.add(java.time.Instant.now() + " " + answer.status() + " " + answer.body());
+          failures.add(Instant.now() + " " + answer.status() + " " + answer.body());
         }
       }
     }, "load-" + port);

@@ -11,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The real {@code kodiak-cp} program in its own process (built jar and libraries), so tests can
@@ -81,7 +83,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
     try {
       long offset = Files.exists(log) ? Files.size(log) : 0;
       Process process = builder(dataDir, log, Ports.free(), Ports.free(), List.of(), "128m").start();
-      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
         throw new IllegalStateException("kodiak-cp did not exit; log:\n" + Files.readString(log));
       }
@@ -95,7 +97,7 @@ public final class ControlPlaneProcess implements AutoCloseable {
   private static ProcessBuilder builder(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
       String maxHeap) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC",
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC",
         "-cp", TARGET.resolve("kodiak-cp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.cp.KodiakCp", "run"));
     command.addAll(runArgs);
     ProcessBuilder builder = new ProcessBuilder(command);

@@ -2,12 +2,15 @@ package io.kodiak.e2e.support;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /** Real applications with a chosen behaviour, for policies to act on. */
@@ -40,7 +43,7 @@ public final class TestApps {
     server.start();
     return () -> {
       server.stop(0);
-      ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+      ((ExecutorService) server.getExecutor()).shutdownNow();
     };
   }
 
@@ -54,7 +57,7 @@ public final class TestApps {
           Socket socket = server.accept();
           Thread worker = new Thread(() -> {
             try (socket) {
-              new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+              new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
                   .readLine();
               socket.getOutputStream().write((name + "\n").getBytes(StandardCharsets.UTF_8));
               socket.getOutputStream().flush();

@@ -1,5 +1,6 @@
 package io.kodiak.e2e.support;
 
+import java.io.IOException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class TlsProbe {
         socket.setEnabledProtocols(new String[] {protocol});
       }
       socket.startHandshake();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // the server wants a client certificate we do not have; its own was seen already, if sent
     }
     return Optional.ofNullable(seen.get());

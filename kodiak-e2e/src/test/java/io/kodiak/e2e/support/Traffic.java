@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /** Sends real requests through a proxy's outbound listeners. */
 public final class Traffic {
@@ -21,11 +22,11 @@ public final class Traffic {
 
   /** One HTTP GET; the status and body, or status 0 when the connection failed. */
   public static Answer get(int port, String path) {
-    return get(port, path, java.util.Map.of());
+    return get(port, path, Map.of());
   }
 
   /** One HTTP GET with request headers. */
-  public static Answer get(int port, String path, java.util.Map<String, String> headers) {
+  public static Answer get(int port, String path, Map<String, String> headers) {
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
           .timeout(Duration.ofSeconds(5));

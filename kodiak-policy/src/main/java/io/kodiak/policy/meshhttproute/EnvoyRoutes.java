@@ -3,6 +3,7 @@ package io.kodiak.policy.meshhttproute;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -105,7 +106,7 @@ final class EnvoyRoutes {
       default -> out.setPrefix("/");
     }
     if (match.has("method")) {
-      out.addHeaders(io.envoyproxy.envoy.config.route.v3.HeaderMatcher.newBuilder().setName(":method")
+      out.addHeaders(HeaderMatcher.newBuilder().setName(":method")
           .setStringMatch(StringMatcher.newBuilder().setExact(match.path("method").asText())));
     }
     match.path("headers").forEach(h -> out.addHeaders(Headers.matcher(h)));

@@ -1,14 +1,17 @@
 package io.kodiak.policy.meshhttproute;
 
+import static io.kodiak.policy.core.TargetRefKind.*;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.At.DurationRule;
+import io.kodiak.model.validation.At;
+import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
+import io.kodiak.policy.core.BackendRefs;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.PolicyShape;
-import static io.kodiak.policy.core.TargetRefKind.*;
-import io.kodiak.policy.core.BackendRefs;
 import io.kodiak.policy.core.Regexes;
 
 /** MeshHTTPRoute: matches that make sense, valid regexes, filters that carry their settings. */
@@ -19,7 +22,7 @@ final class MeshHTTPRouteValidator implements ResourceValidator {
   @Override
   public void validate(Resource policy, Violations out) {
     SHAPE.check(policy, out);
-    At spec = At.of(policy.spec(), io.kodiak.model.validation.FieldPath.of("spec"));
+    At spec = At.of(policy.spec(), FieldPath.of("spec"));
     for (At to : spec.field("to").items()) {
       for (At rule : to.field("rules").items()) {
         for (At match : rule.field("matches").items()) {
@@ -68,7 +71,7 @@ final class MeshHTTPRouteValidator implements ResourceValidator {
     filter.field("requestMirror").field("percentage").percentage(out);
     At mirrorRef = filter.field("requestMirror").field("backendRef");
     if (mirrorRef.present()) {
-      At single = At.of(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(mirrorRef.node()),
+      At single = At.of(JsonNodeFactory.instance.arrayNode().add(mirrorRef.node()),
           mirrorRef.path());
       BackendRefs.check(single, out);
     }

@@ -1,15 +1,17 @@
 package io.kodiak.policy.meshproxypatch;
 
+import static io.kodiak.policy.core.TargetRefKind.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kodiak.model.codec.Documents;
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.ResourceValidator;
+import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.PolicyShape;
-import static io.kodiak.policy.core.TargetRefKind.*;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kodiak.model.codec.Documents;
-import io.kodiak.model.validation.ValidationException;
 import java.util.Set;
 
 /**
@@ -108,7 +110,7 @@ final class MeshProxyPatchValidator implements ResourceValidator {
     }
     try {
       PatchValues.parse(value.text(), PatchValues.builderFor(kind).get());
-    } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
       out.add(value.path(), "is not a valid Envoy " + kind + ": " + e.getMessage());
     }
   }

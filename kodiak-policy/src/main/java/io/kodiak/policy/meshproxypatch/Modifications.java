@@ -2,6 +2,7 @@ package io.kodiak.policy.meshproxypatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -12,6 +13,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.kodiak.policy.core.envoy.Hcms;
+import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.generate.ProxyResources;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,7 +113,7 @@ final class Modifications {
   /** The router must stay last ("AddLast" means last before the router). */
   private static List<HttpFilter> routerLast(List<HttpFilter> filters) {
     List<HttpFilter> out = new ArrayList<>(filters);
-    List<HttpFilter> routers = out.stream().filter(f -> f.getName().equals(io.kodiak.xds.envoy.EnvoyNames.ROUTER_FILTER))
+    List<HttpFilter> routers = out.stream().filter(f -> f.getName().equals(EnvoyNames.ROUTER_FILTER))
         .toList();
     out.removeAll(routers);
     out.addAll(routers);
@@ -151,7 +153,7 @@ final class Modifications {
   }
 
   /** AddFirst, AddLast, AddBefore, AddAfter (relative to the filter named by match.name), Remove, Patch. */
-  private static <T extends com.google.protobuf.Message> List<T> edit(List<T> items, String op, JsonNode match,
+  private static <T extends Message> List<T> edit(List<T> items, String op, JsonNode match,
       T added, Named<T> named, JsonNode mod) throws InvalidProtocolBufferException {
     List<T> out = new ArrayList<>();
     String name = match.path("name").asText(null);

@@ -2,6 +2,7 @@ package io.kodiak.policy.meshproxypatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Any;
+import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -76,7 +77,7 @@ final class PatchValues {
     if (descriptor == null) {
       return patch;
     }
-    com.google.protobuf.DynamicMessage.Builder merged = com.google.protobuf.DynamicMessage.newBuilder(descriptor);
+    DynamicMessage.Builder merged = DynamicMessage.newBuilder(descriptor);
     merged.mergeFrom(base.getValue());
     merged.mergeFrom(patch.getValue());
     return Any.newBuilder().setTypeUrl(base.getTypeUrl()).setValue(merged.build().toByteString()).build();

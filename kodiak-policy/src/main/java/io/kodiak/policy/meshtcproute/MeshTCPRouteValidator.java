@@ -1,14 +1,16 @@
 package io.kodiak.policy.meshtcproute;
 
+import static io.kodiak.policy.core.TargetRefKind.*;
+
 import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.At.DurationRule;
+import io.kodiak.model.validation.At;
+import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
+import io.kodiak.policy.core.BackendRefs;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.PolicyShape;
-import static io.kodiak.policy.core.TargetRefKind.*;
-import io.kodiak.policy.core.BackendRefs;
 
 /** MeshTCPRoute: weighted backendRefs whose weights do not all vanish. */
 final class MeshTCPRouteValidator implements ResourceValidator {
@@ -18,7 +20,7 @@ final class MeshTCPRouteValidator implements ResourceValidator {
   @Override
   public void validate(Resource policy, Violations out) {
     SHAPE.check(policy, out);
-    At spec = At.of(policy.spec(), io.kodiak.model.validation.FieldPath.of("spec"));
+    At spec = At.of(policy.spec(), FieldPath.of("spec"));
     for (At to : spec.field("to").items()) {
       if (to.field("rules").items().size() > 1) {
         out.add(to.field("rules").path(), "must have exactly one rule");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.kodiak.xds.proxy.Protocol;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ class MeshRetryConditionsTest {
     for (String condition : MeshRetryValidator.HTTP_CONDITIONS) {
       RetryPolicy policy = MeshRetryPlugin.policy(conf(condition), Protocol.HTTP);
       if (condition.startsWith("HttpMethod")) {
-        String method = condition.substring("HttpMethod".length()).toUpperCase(java.util.Locale.ROOT);
+        String method = condition.substring("HttpMethod".length()).toUpperCase(Locale.ROOT);
         assertThat(policy.getRetriableRequestHeadersList()).as(condition)
             .anySatisfy(h -> {
               assertThat(h.getName()).isEqualTo(":method");

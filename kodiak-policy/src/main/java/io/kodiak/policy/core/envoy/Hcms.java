@@ -2,6 +2,7 @@ package io.kodiak.policy.core.envoy;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -34,7 +35,7 @@ public final class Hcms {
   }
 
   /** Applies {@code edit} to the typed config of every network filter with this name. */
-  private static <T extends com.google.protobuf.Message> Listener editFilters(Listener listener, String name,
+  private static <T extends Message> Listener editFilters(Listener listener, String name,
       Class<T> type, UnaryOperator<T> edit) {
     return editChains(listener, chain -> editFilters(chain, name, type, edit));
   }
@@ -58,7 +59,7 @@ public final class Hcms {
     return editFilters(chain, EnvoyNames.TCP_PROXY_FILTER, TcpProxy.class, edit);
   }
 
-  private static <T extends com.google.protobuf.Message> FilterChain editFilters(FilterChain chain, String name,
+  private static <T extends Message> FilterChain editFilters(FilterChain chain, String name,
       Class<T> type, UnaryOperator<T> edit) {
     FilterChain.Builder out = chain.toBuilder();
     for (int f = 0; f < out.getFiltersCount(); f++) {
@@ -108,7 +109,7 @@ public final class Hcms {
     return out.build();
   }
 
-  public static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+  public static <T extends Message> T unpack(Any any, Class<T> type) {
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {

@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.Protos;
 import java.net.URI;
 
@@ -36,7 +37,7 @@ public final class ServiceUrls {
             .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
                 .setEndpoint(Endpoint.newBuilder().setAddress(Protos.socket(target.host(), target.port()))))));
     if (http2) {
-      cluster.putTypedExtensionProtocolOptions(io.kodiak.xds.envoy.EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options());
+      cluster.putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options());
     }
     return cluster.build();
   }

@@ -1,5 +1,6 @@
 package io.kodiak.policy.core.envoy;
 
+import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
@@ -18,6 +19,6 @@ public final class UpstreamOptions {
         : Hcms.unpack(existing, HttpProtocolOptions.class).toBuilder();
     edit.accept(options);
     cluster.putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS,
-        com.google.protobuf.Any.pack(options.build()));
+        Any.pack(options.build()));
   }
 }

@@ -5,6 +5,8 @@ import com.google.protobuf.Duration;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.kodiak.model.validation.Durations;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Policy field values (already validated) as Envoy values. */
 public final class Values {
@@ -42,7 +44,7 @@ public final class Values {
   }
 
   /** Parsed durations by text: every cluster and route of every proxy asks for the same few. */
-  private static final java.util.Map<String, Duration> DURATIONS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Duration> DURATIONS = new ConcurrentHashMap<>();
 
   /** A percentage given as a number or a string ({@code 50}, {@code "12.5"}). */
   public static double percent(JsonNode value) {
