@@ -6,7 +6,7 @@ import io.kodiak.model.core.Resource;
  * Kuma Resource Identifiers: {@code kri_<short type>_<mesh>_<zone>_<namespace>_<name>_<section>}.
  * A Universal zone control plane has no zone name and no namespaces, so those stay empty.
  */
-public final class Kri {
+final class Kri {
   private Kri() {}
 
   public static String of(Resource resource) {

@@ -10,7 +10,7 @@ import java.util.Comparator;
  * decide here; then by name, in reverse: of two equally specific policies the one whose name
  * sorts first is merged last and wins, as in Kuma.
  */
-public final class PolicyOrder {
+final class PolicyOrder {
   public static final Comparator<Resource> MERGE_ORDER =
       Comparator.comparingInt((Resource p) -> Selection.specificity(p.spec().path("targetRef")))
           .thenComparing(Resource::name, Comparator.reverseOrder());
