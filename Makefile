@@ -14,7 +14,7 @@ PROM_PARSER := .venv/lib/prometheus-client-$(PROM_CLIENT_VERSION).stamp
 VEGETA_VERSION := v12.13.0
 VEGETA := .tools/bin/vegeta
 
-.PHONY: all setup build run test demo bench bench-full bench-tools clean
+.PHONY: all setup build run test demo bench bench-full bench-tools clean format
 
 all: build
 
@@ -73,6 +73,10 @@ bench: build bench-tools
 # per resource kind (kodiak-bench/capacity.sh).
 bench-full: build bench-tools
 	kodiak-bench/all.sh full
+
+# Rewrites the Java sources in the house format (google-java-format); the build fails on any other.
+format:
+	$(MVN) spotless:apply
 
 clean:
 	$(MVN) clean

@@ -17,16 +17,17 @@ import java.util.regex.Pattern;
 /**
  * Fills a running control plane with one kind of resource over REST (4 writers) until it refuses
  * writes (507/503), falls off a cliff (a window of writes under a tenth of the best rate) or
- * reaches the cap; prints one line per window (count, writes/s, seconds spent in full GCs in that window, heap headroom)
- * and one {@code capacity.<kind>} summary line. Usage: CapacityBench API_URL METRICS_URL TOKEN
- * KIND(dataplane|meshtimeout|secret) MAX.
+ * reaches the cap; prints one line per window (count, writes/s, seconds spent in full GCs in that
+ * window, heap headroom) and one {@code capacity.<kind>} summary line. Usage: CapacityBench API_URL
+ * METRICS_URL TOKEN KIND(dataplane|meshtimeout|secret) MAX.
  */
 public final class CapacityBench {
   private static final int WRITERS = 4;
   private static final int WINDOW = 2_000;
   private static final Pattern MAJOR_GC =
       Pattern.compile("(?m)^jvm_gc_pause_seconds_sum\\{action=\"end of major GC\"[^}]*} (\\S+)$");
-  private static final Pattern HEADROOM = Pattern.compile("(?m)^kodiak_heap_headroom_bytes(?:\\{[^}]*})? (\\S+)$");
+  private static final Pattern HEADROOM =
+      Pattern.compile("(?m)^kodiak_heap_headroom_bytes(?:\\{[^}]*})? (\\S+)$");
 
   private CapacityBench() {}
 
@@ -36,9 +37,16 @@ public final class CapacityBench {
     String token = args[2];
     String kind = args[3];
     int max = Integer.parseInt(args[4]);
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    send(http, token, api + "/meshes/cap", "{\"type\":\"Mesh\",\"name\":\"cap\",\"skipCreatingInitialPolicies\":[\"*\"]}");
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    send(
+        http,
+        token,
+        api + "/meshes/cap",
+        "{\"type\":\"Mesh\",\"name\":\"cap\",\"skipCreatingInitialPolicies\":[\"*\"]}");
     AtomicInteger next = new AtomicInteger();
     AtomicReference<String> refusal = new AtomicReference<>();
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
@@ -53,15 +61,20 @@ public final class CapacityBench {
         int windowEnd = Math.min(stored + WINDOW, max);
         Future<?>[] writers = new Future<?>[WRITERS];
         for (int w = 0; w < WRITERS; w++) {
-          writers[w] = pool.submit(() -> {
-            for (int i = next.getAndIncrement(); i < windowEnd && refusal.get() == null; i = next.getAndIncrement()) {
-              HttpResponse<String> res = send(http, token, api + path(kind, i), body(kind, i));
-              if (res.statusCode() != 201) {
-                refusal.compareAndSet(null, res.statusCode() + " " + res.body());
-              }
-            }
-            return null;
-          });
+          writers[w] =
+              pool.submit(
+                  () -> {
+                    for (int i = next.getAndIncrement();
+                        i < windowEnd && refusal.get() == null;
+                        i = next.getAndIncrement()) {
+                      HttpResponse<String> res =
+                          send(http, token, api + path(kind, i), body(kind, i));
+                      if (res.statusCode() != 201) {
+                        refusal.compareAndSet(null, res.statusCode() + " " + res.body());
+                      }
+                    }
+                    return null;
+                  });
         }
         for (Future<?> f : writers) {
           f.get();
@@ -70,11 +83,20 @@ public final class CapacityBench {
         double rate = (windowEnd - stored) / ((System.nanoTime() - start) / 1e9);
         best = Math.max(best, rate);
         last = rate;
-        String scrape = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        String scrape =
+            http.send(
+                    HttpRequest.newBuilder(URI.create(metrics)).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
         double gc = sum(MAJOR_GC, scrape);
-        System.out.printf("  %-11s %,8d stored  %,7.0f writes/s  full GC %5.1f s of %5.1f s  headroom %s%n", kind,
-            windowEnd, rate, gc - gcBefore, (windowEnd - stored + 0.0) / rate, find(HEADROOM, scrape, 1.0 / (1 << 20), " MiB"));
+        System.out.printf(
+            "  %-11s %,8d stored  %,7.0f writes/s  full GC %5.1f s of %5.1f s  headroom %s%n",
+            kind,
+            windowEnd,
+            rate,
+            gc - gcBefore,
+            (windowEnd - stored + 0.0) / rate,
+            find(HEADROOM, scrape, 1.0 / (1 << 20), " MiB"));
         gcBefore = gc;
         stored = windowEnd;
         if (refusal.get() != null) {
@@ -89,9 +111,15 @@ public final class CapacityBench {
     } finally {
       pool.shutdownNow();
     }
-    int read = http.send(HttpRequest.newBuilder(URI.create(api + path(kind, 0)))
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    System.out.printf("capacity.%-11s ~%,d stored; best %,.0f writes/s, last window %,.0f writes/s; %s; a read then: %d%n",
+    int read =
+        http.send(
+                HttpRequest.newBuilder(URI.create(api + path(kind, 0)))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+    System.out.printf(
+        "capacity.%-11s ~%,d stored; best %,.0f writes/s, last window %,.0f writes/s; %s; a read then: %d%n",
         kind, stored, best, last, end.length() > 300 ? end.substring(0, 300) : end, read);
   }
 
@@ -113,28 +141,57 @@ public final class CapacityBench {
       case "dataplane" -> "/meshes/cap/dataplanes/dp-" + i;
       case "meshtimeout" -> "/meshes/cap/meshtimeouts/t-" + i;
       case "secret" -> "/meshes/cap/secrets/s-" + i;
-      default -> throw new IllegalArgumentException("kind: dataplane, meshtimeout or secret, not " + kind);
+      default ->
+          throw new IllegalArgumentException("kind: dataplane, meshtimeout or secret, not " + kind);
     };
   }
 
   /** Documents of a realistic size: a one-inbound sidecar, a one-rule timeout, a 1 KiB secret. */
   private static String body(String kind, int i) {
     return switch (kind) {
-      case "dataplane" -> "{\"type\":\"Dataplane\",\"mesh\":\"cap\",\"name\":\"dp-" + i + "\",\"networking\":{\"address\":\"10."
-          + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + "\",\"inbound\":[{\"port\":20001,\"servicePort\":8080,"
-          + "\"tags\":{\"kuma.io/service\":\"svc-" + i % 500 + "\",\"kuma.io/protocol\":\"http\",\"version\":\"v1\"}}]}}";
-      case "meshtimeout" -> "{\"type\":\"MeshTimeout\",\"mesh\":\"cap\",\"name\":\"t-" + i + "\",\"spec\":{\"targetRef\":"
-          + "{\"kind\":\"MeshService\",\"name\":\"svc-" + i + "\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
-          + "{\"idleTimeout\":\"" + (i % 59 + 1) + "s\",\"http\":{\"requestTimeout\":\"5s\"}}}]}}";
-      case "secret" -> "{\"type\":\"Secret\",\"mesh\":\"cap\",\"name\":\"s-" + i + "\",\"data\":\""
-          + Base64.getEncoder().encodeToString(("secret " + i + " ").repeat(1024 / 12).getBytes()) + "\"}";
+      case "dataplane" ->
+          "{\"type\":\"Dataplane\",\"mesh\":\"cap\",\"name\":\"dp-"
+              + i
+              + "\",\"networking\":{\"address\":\"10."
+              + (i >> 16 & 255)
+              + "."
+              + (i >> 8 & 255)
+              + "."
+              + (i & 255)
+              + "\",\"inbound\":[{\"port\":20001,\"servicePort\":8080,"
+              + "\"tags\":{\"kuma.io/service\":\"svc-"
+              + i % 500
+              + "\",\"kuma.io/protocol\":\"http\",\"version\":\"v1\"}}]}}";
+      case "meshtimeout" ->
+          "{\"type\":\"MeshTimeout\",\"mesh\":\"cap\",\"name\":\"t-"
+              + i
+              + "\",\"spec\":{\"targetRef\":"
+              + "{\"kind\":\"MeshService\",\"name\":\"svc-"
+              + i
+              + "\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
+              + "{\"idleTimeout\":\""
+              + (i % 59 + 1)
+              + "s\",\"http\":{\"requestTimeout\":\"5s\"}}}]}}";
+      case "secret" ->
+          "{\"type\":\"Secret\",\"mesh\":\"cap\",\"name\":\"s-"
+              + i
+              + "\",\"data\":\""
+              + Base64.getEncoder()
+                  .encodeToString(("secret " + i + " ").repeat(1024 / 12).getBytes())
+              + "\"}";
       default -> throw new IllegalArgumentException(kind);
     };
   }
 
-  private static HttpResponse<String> send(HttpClient http, String token, String url, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> send(HttpClient http, String token, String url, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

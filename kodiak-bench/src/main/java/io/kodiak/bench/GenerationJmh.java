@@ -29,12 +29,12 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * B5: one proxy's generation with about 5, 100, 150 and 1,000 clusters: it calls clusters / 3
- * services, each split 90/10 over two versions by a MeshHTTPRoute (three clusters per service:
- * the service and its two subsets, each with endpoints, plus a listener and a route), mTLS on,
- * Kuma's default policies and a MeshHealthCheck. {@code changed}: the full build the sync does when a proxy's
- * inputs changed (every plugin, content hashes). {@code unchanged}: what the sync does for a proxy
- * a change touched but whose inputs are equal (a fresh mesh snapshot compared with the last one);
- * it generates nothing. Run by {@code kodiak-bench/jmh.sh}.
+ * services, each split 90/10 over two versions by a MeshHTTPRoute (three clusters per service: the
+ * service and its two subsets, each with endpoints, plus a listener and a route), mTLS on, Kuma's
+ * default policies and a MeshHealthCheck. {@code changed}: the full build the sync does when a
+ * proxy's inputs changed (every plugin, content hashes). {@code unchanged}: what the sync does for
+ * a proxy a change touched but whose inputs are equal (a fresh mesh snapshot compared with the last
+ * one); it generates nothing. Run by {@code kodiak-bench/jmh.sh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,26 +54,42 @@ public class GenerationJmh {
   @Setup(Level.Trial)
   public void setUp() {
     Instant now = Instant.now();
-    CertificateAuthority ca = CertificateAuthority.generate("default", CertificateAuthority.KeyType.EC_P256,
-        Duration.ofDays(365), now);
-    MeshMtls mtls = new MeshMtls("default", MeshMtls.Mode.STRICT, List.of(ca.certificatePem()),
-        MeshMtls.Outbound.MUTUAL_TLS);
+    CertificateAuthority ca =
+        CertificateAuthority.generate(
+            "default", CertificateAuthority.KeyType.EC_P256, Duration.ofDays(365), now);
+    MeshMtls mtls =
+        new MeshMtls(
+            "default",
+            MeshMtls.Mode.STRICT,
+            List.of(ca.certificatePem()),
+            MeshMtls.Outbound.MUTUAL_TLS);
     int services = Math.max(1, clusters / 3);
     MeshSnapshot base = PolicyGenerationBench.mesh(Math.max(services + 1, 2), services, true);
     mesh = base.withPolicies(Optional.of(mtls), base.policies());
     proxy = mesh.proxies().get("svc-0-a");
-    IssuedCertificate certificate = ca.issue("spiffe://default/svc-0", List.of(), Duration.ofHours(24), now);
-    identity = Optional.of(new ProxyIdentity(certificate.certificatePem() + ca.certificatePem(), certificate.keyPem()));
+    IssuedCertificate certificate =
+        ca.issue("spiffe://default/svc-0", List.of(), Duration.ofHours(24), now);
+    identity =
+        Optional.of(
+            new ProxyIdentity(
+                certificate.certificatePem() + ca.certificatePem(), certificate.keyPem()));
     generator = new ProxyConfigGenerator(PolicyModules.plugins());
     ProxyConfig config = generator.generate(mesh, proxy, ProxyKind.ENVOY, identity);
     reached = config.services();
     last = ProxyInputs.of(mesh, proxy, ProxyKind.ENVOY, 1, identity, reached);
-    // what the next flush sees: the same content in new objects (the models are reused, as the sync does)
-    sameMeshRebuilt = MeshSnapshot.of("default", mesh.proxies().values(), Set.of())
-        .withPolicies(mesh.mtls(), mesh.policies());
-    int resources = config.listeners().size() + config.routes().size() + config.clusters().size()
-        + config.endpoints().size() + config.secrets().size();
-    System.err.printf("%n# %d clusters wanted: %d services called, the proxy gets %d resources (%d clusters)%n",
+    // what the next flush sees: the same content in new objects (the models are reused, as the sync
+    // does)
+    sameMeshRebuilt =
+        MeshSnapshot.of("default", mesh.proxies().values(), Set.of())
+            .withPolicies(mesh.mtls(), mesh.policies());
+    int resources =
+        config.listeners().size()
+            + config.routes().size()
+            + config.clusters().size()
+            + config.endpoints().size()
+            + config.secrets().size();
+    System.err.printf(
+        "%n# %d clusters wanted: %d services called, the proxy gets %d resources (%d clusters)%n",
         clusters, services, resources, config.clusters().size());
   }
 
@@ -84,6 +100,7 @@ public class GenerationJmh {
 
   @Benchmark
   public boolean unchanged() {
-    return ProxyInputs.of(sameMeshRebuilt, proxy, ProxyKind.ENVOY, 1, identity, reached).sameAs(last);
+    return ProxyInputs.of(sameMeshRebuilt, proxy, ProxyKind.ENVOY, 1, identity, reached)
+        .sameAs(last);
   }
 }

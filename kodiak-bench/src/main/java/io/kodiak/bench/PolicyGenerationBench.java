@@ -40,7 +40,8 @@ public final class PolicyGenerationBench {
     ProxyModel proxy = bare.proxies().get("svc-0-a");
     ProxyConfigGenerator base = new ProxyConfigGenerator();
     ProxyConfigGenerator all = new ProxyConfigGenerator(PolicyModules.plugins());
-    System.out.printf("# policy generation: %d services x 2 instances, %d outbounds per proxy, %d policies%n",
+    System.out.printf(
+        "# policy generation: %d services x 2 instances, %d outbounds per proxy, %d policies%n",
         services, outbounds, withPolicies.policies().values().stream().mapToInt(List::size).sum());
     report("generate.bare", () -> base.generate(bare, proxy));
     report("generate.policies", () -> all.generate(withPolicies, proxy));
@@ -63,30 +64,48 @@ public final class PolicyGenerationBench {
       micros[i] = (System.nanoTime() - start) / 1_000;
     }
     Arrays.sort(micros);
-    System.out.printf("%-30s per proxy: median %d us, p99 %d us%n", name, micros[micros.length / 2],
-        micros[micros.length * 99 / 100]);
+    System.out.printf(
+        "%-30s per proxy: median %d us, p99 %d us%n",
+        name, micros[micros.length / 2], micros[micros.length * 99 / 100]);
   }
 
   static MeshSnapshot mesh(int services, int outbounds, boolean policies) {
     List<ProxyModel> proxies = new ArrayList<>();
     for (int s = 0; s < services; s++) {
       for (String instance : new String[] {"a", "b"}) {
-        StringBuilder yaml = new StringBuilder("type: Dataplane\nmesh: default\nname: svc-" + s + "-" + instance
-            + "\nnetworking:\n  address: 10.0." + (s / 200) + "." + (s % 200 + (instance.equals("a") ? 0 : 1))
-            + "\n  inbound:\n    - port: 20000\n      servicePort: 8080\n      tags: {kuma.io/service: svc-" + s
-            + ", kuma.io/protocol: http, version: " + (instance.equals("a") ? "v1" : "v2") + "}\n  outbound:\n");
+        StringBuilder yaml =
+            new StringBuilder(
+                "type: Dataplane\nmesh: default\nname: svc-"
+                    + s
+                    + "-"
+                    + instance
+                    + "\nnetworking:\n  address: 10.0."
+                    + (s / 200)
+                    + "."
+                    + (s % 200 + (instance.equals("a") ? 0 : 1))
+                    + "\n  inbound:\n    - port: 20000\n      servicePort: 8080\n      tags: {kuma.io/service: svc-"
+                    + s
+                    + ", kuma.io/protocol: http, version: "
+                    + (instance.equals("a") ? "v1" : "v2")
+                    + "}\n  outbound:\n");
         for (int o = 1; o <= outbounds; o++) {
-          yaml.append("    - port: ").append(10000 + o).append("\n      tags: {kuma.io/service: svc-")
-              .append((s + o) % services).append("}\n");
+          yaml.append("    - port: ")
+              .append(10000 + o)
+              .append("\n      tags: {kuma.io/service: svc-")
+              .append((s + o) % services)
+              .append("}\n");
         }
-        proxies.add(ProxyModels.fromDataplane(ResourceCodec.decode(Documents.parse(yaml.toString()))));
+        proxies.add(
+            ProxyModels.fromDataplane(ResourceCodec.decode(Documents.parse(yaml.toString()))));
       }
     }
     Map<String, List<Resource>> byType = new HashMap<>();
     if (policies) {
       InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
-      new ResourceManager(store, new Validators()).createSystemResource( // with Kuma's initial policies
-          ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n")), "benchmark mesh");
+      new ResourceManager(store, new Validators())
+          .createSystemResource( // with Kuma's initial policies
+              ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n")),
+              "benchmark mesh");
       for (var type : ResourceCatalog.all()) {
         if (type.isPolicy()) {
           List<Resource> items = store.list(type, ListQuery.all(Optional.of("default"))).items();
@@ -96,7 +115,9 @@ public final class PolicyGenerationBench {
         }
       }
       for (int s = 0; s < services; s++) {
-        add(byType, """
+        add(
+            byType,
+            """
             type: MeshHTTPRoute
             mesh: default
             name: split-%1$d
@@ -110,9 +131,12 @@ public final class PolicyGenerationBench {
                         backendRefs:
                           - {kind: MeshServiceSubset, name: svc-%1$d, tags: {version: v1}, weight: 90}
                           - {kind: MeshServiceSubset, name: svc-%1$d, tags: {version: v2}, weight: 10}
-            """.formatted(s));
+            """
+                .formatted(s));
       }
-      add(byType, """
+      add(
+          byType,
+          """
           type: MeshHealthCheck
           mesh: default
           name: checks

@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Measures the embedded store: small writes per second (each one durable before it returns) in
- * both sync modes, and the time to list 10,000 resources. Prints one line per figure.
+ * Measures the embedded store: small writes per second (each one durable before it returns) in both
+ * sync modes, and the time to list 10,000 resources. Prints one line per figure.
  */
 public final class StoreBench {
   private StoreBench() {}
@@ -26,7 +26,8 @@ public final class StoreBench {
     int writes = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
     for (SyncMode mode : SyncMode.values()) {
       Path dir = Files.createTempDirectory("kodiak-store-bench");
-      try (ResourceStore store = new EmbeddedResourceStore(dir.resolve("store.db"), mode, Clock.systemUTC())) {
+      try (ResourceStore store =
+          new EmbeddedResourceStore(dir.resolve("store.db"), mode, Clock.systemUTC())) {
         store.create(ResourceCodec.decode(Documents.parse("type: Mesh\nname: bench\n")));
         warmUp(store);
         long start = System.nanoTime();
@@ -34,8 +35,9 @@ public final class StoreBench {
           store.create(timeout("w-" + i));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("store.writes  sync=%-6s %,8d creates in %.2f s = %,.0f writes/s%n", mode, writes, seconds,
-            writes / seconds);
+        System.out.printf(
+            "store.writes  sync=%-6s %,8d creates in %.2f s = %,.0f writes/s%n",
+            mode, writes, seconds, writes / seconds);
         if (mode == SyncMode.FULL) {
           for (int i = writes; i < 10_000; i++) {
             store.create(timeout("w-" + i));
@@ -43,16 +45,22 @@ public final class StoreBench {
           long[] samples = new long[21];
           for (int run = 0; run < samples.length; run++) {
             long t = System.nanoTime();
-            int total = store.list(ResourceCatalog.MESH_TIMEOUT,
-                new ListQuery(Optional.of("bench"), "w-", Map.of(), 0, Integer.MAX_VALUE)).items().size();
+            int total =
+                store
+                    .list(
+                        ResourceCatalog.MESH_TIMEOUT,
+                        new ListQuery(Optional.of("bench"), "w-", Map.of(), 0, Integer.MAX_VALUE))
+                    .items()
+                    .size();
             samples[run] = System.nanoTime() - t;
             if (total != 10_000) {
               throw new IllegalStateException("listed " + total);
             }
           }
           Arrays.sort(samples);
-          System.out.printf("store.list    10,000 resources: p50 %.2f ms, max %.2f ms (21 runs)%n", samples[10] / 1e6,
-              samples[20] / 1e6);
+          System.out.printf(
+              "store.list    10,000 resources: p50 %.2f ms, max %.2f ms (21 runs)%n",
+              samples[10] / 1e6, samples[20] / 1e6);
         }
       } finally {
         try (var files = Files.list(dir)) {
@@ -72,7 +80,10 @@ public final class StoreBench {
   }
 
   private static Resource timeout(String name) {
-    return ResourceCodec.decode(Documents.parse("{\"type\":\"MeshTimeout\",\"mesh\":\"bench\",\"name\":\"" + name
-        + "\",\"spec\":{\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"idleTimeout\":\"10s\"}}]}}"));
+    return ResourceCodec.decode(
+        Documents.parse(
+            "{\"type\":\"MeshTimeout\",\"mesh\":\"bench\",\"name\":\""
+                + name
+                + "\",\"spec\":{\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"idleTimeout\":\"10s\"}}]}}"));
   }
 }

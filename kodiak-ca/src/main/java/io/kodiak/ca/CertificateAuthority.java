@@ -44,8 +44,10 @@ public final class CertificateAuthority {
   private final X509Certificate certificate;
   private final PrivateKey key;
   private volatile String certificatePem;
+
   /** The same for every certificate this CA issues: worked out once, not per certificate. */
   private final X500Name issuerName;
+
   private final AuthorityKeyIdentifier authorityKeyId;
   private final KeyType keyType;
 
@@ -62,18 +64,32 @@ public final class CertificateAuthority {
   }
 
   /** Creates a self-signed CA (the builtin backend) for a mesh. */
-  public static CertificateAuthority generate(String mesh, KeyType keyType, Duration lifetime, Instant now) {
+  public static CertificateAuthority generate(
+      String mesh, KeyType keyType, Duration lifetime, Instant now) {
     KeyPair keys = keyType.generate();
     X500Name subject = new X500Name("O=Kodiak, OU=Mesh, CN=" + mesh);
     try {
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
-          Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(lifetime)), subject, keys.getPublic());
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+              subject,
+              serial(),
+              Date.from(now.minus(Duration.ofMinutes(5))),
+              Date.from(now.plus(lifetime)),
+              subject,
+              keys.getPublic());
       JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
-      builder.addExtension(Extension.subjectAlternativeName, false,
-          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + mesh)));
+      builder.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      builder.addExtension(
+          Extension.subjectKeyIdentifier,
+          false,
+          utils.createSubjectKeyIdentifier(keys.getPublic()));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(
+              new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + mesh)));
       return new CertificateAuthority(sign(builder, keys.getPrivate(), keyType), keys.getPrivate());
     } catch (CertIOException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot create a CA for mesh " + mesh, e);
@@ -81,53 +97,85 @@ public final class CertificateAuthority {
   }
 
   /**
-   * Issues a workload certificate: SPIFFE ID as the first URI SAN, then one {@code kuma://tag/value}
-   * URI per tag, usable for TLS client and server authentication.
+   * Issues a workload certificate: SPIFFE ID as the first URI SAN, then one {@code
+   * kuma://tag/value} URI per tag, usable for TLS client and server authentication.
    */
-  public IssuedCertificate issue(String spiffeId, List<String> tagUris, Duration lifetime, Instant now) {
+  public IssuedCertificate issue(
+      String spiffeId, List<String> tagUris, Duration lifetime, Instant now) {
     // Workload keys are always EC P-256, whatever the CA's key: an RSA-2048 key pair costs ~80 ms
     // of CPU, which made issuing the certificates of 1,000 connecting proxies take over a minute.
     KeyPair keys = KeyType.EC_P256.generate();
     try {
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName, serial(),
-          Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(lifetime)), new X500Name(""),
-          keys.getPublic());
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+              issuerName,
+              serial(),
+              Date.from(now.minus(Duration.ofMinutes(1))),
+              Date.from(now.plus(lifetime)),
+              new X500Name(""),
+              keys.getPublic());
       List<GeneralName> names = new ArrayList<>();
       names.add(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId));
-      tagUris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
-      builder.addExtension(Extension.subjectAlternativeName, true, new GeneralNames(names.toArray(GeneralName[]::new)));
+      tagUris.forEach(
+          uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          true,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(Extension.keyUsage, true,
+      builder.addExtension(
+          Extension.keyUsage,
+          true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
-      builder.addExtension(Extension.extendedKeyUsage, false,
-          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      builder.addExtension(
+          Extension.extendedKeyUsage,
+          false,
+          new ExtendedKeyUsage(
+              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
       // PEM straight from the signed DER: parsing it back into an X509Certificate is not needed
       X509CertificateHolder issued = builder.build(signer(key, keyType));
-      return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), now,
-          issued.getNotAfter().toInstant());
+      return new IssuedCertificate(
+          Pem.encode(issued), Pem.encode(keys.getPrivate()), now, issued.getNotAfter().toInstant());
     } catch (CertIOException e) {
       throw new IllegalStateException("cannot issue a certificate for " + spiffeId, e);
     }
   }
 
-  /** Issues a TLS server certificate for the given DNS names and IP addresses (the control plane's own). */
-  public IssuedCertificate issueServer(List<String> dnsNames, List<String> ips, Duration lifetime, Instant now) {
+  /**
+   * Issues a TLS server certificate for the given DNS names and IP addresses (the control plane's
+   * own).
+   */
+  public IssuedCertificate issueServer(
+      List<String> dnsNames, List<String> ips, Duration lifetime, Instant now) {
     KeyPair keys = keyType.generate();
     try {
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName, serial(),
-          Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(lifetime)),
-          new X500Name("O=Kodiak, CN=" + (dnsNames.isEmpty() ? "control-plane" : dnsNames.get(0))), keys.getPublic());
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+              issuerName,
+              serial(),
+              Date.from(now.minus(Duration.ofMinutes(1))),
+              Date.from(now.plus(lifetime)),
+              new X500Name(
+                  "O=Kodiak, CN=" + (dnsNames.isEmpty() ? "control-plane" : dnsNames.get(0))),
+              keys.getPublic());
       List<GeneralName> names = new ArrayList<>();
       dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
       ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(Extension.keyUsage, true,
+      builder.addExtension(
+          Extension.keyUsage,
+          true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      builder.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
       X509Certificate issued = sign(builder, key, keyType);
-      return new IssuedCertificate(Pem.encode(issued), Pem.encode(keys.getPrivate()), now, issued.getNotAfter().toInstant());
+      return new IssuedCertificate(
+          Pem.encode(issued), Pem.encode(keys.getPrivate()), now, issued.getNotAfter().toInstant());
     } catch (CertIOException e) {
       throw new IllegalStateException("cannot issue the control plane's certificate", e);
     }
@@ -140,7 +188,8 @@ public final class CertificateAuthority {
   public String certificatePem() {
     String pem = certificatePem;
     if (pem == null) {
-      pem = Pem.encode(certificate); // asked on every proxy's generation: encode once (a benign race)
+      pem =
+          Pem.encode(certificate); // asked on every proxy's generation: encode once (a benign race)
       certificatePem = pem;
     }
     return pem;
@@ -150,7 +199,8 @@ public final class CertificateAuthority {
     return Pem.encode(key);
   }
 
-  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer, KeyType type) {
+  private static X509Certificate sign(
+      X509v3CertificateBuilder builder, PrivateKey signer, KeyType type) {
     try {
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer(signer, type)));
     } catch (CertificateException e) {

@@ -4,11 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * A workload certificate and its key, in PEM, with when it was issued and when it expires.
- * (Its notBefore is backdated a little against clock skew, so renewal is timed from issuance.)
- * Never written to disk.
+ * A workload certificate and its key, in PEM, with when it was issued and when it expires. (Its
+ * notBefore is backdated a little against clock skew, so renewal is timed from issuance.) Never
+ * written to disk.
  */
-public record IssuedCertificate(String certificatePem, String keyPem, Instant issuedAt, Instant notAfter) {
+public record IssuedCertificate(
+    String certificatePem, String keyPem, Instant issuedAt, Instant notAfter) {
   /** When to renew: at 80 % of the lifetime, as Kuma does. */
   public Instant renewAt() {
     Duration lifetime = Duration.between(issuedAt, notAfter);
@@ -17,6 +18,10 @@ public record IssuedCertificate(String certificatePem, String keyPem, Instant is
 
   @Override
   public String toString() {
-    return "IssuedCertificate[issuedAt=" + issuedAt + ", notAfter=" + notAfter + "]"; // never print the key
+    return "IssuedCertificate[issuedAt="
+        + issuedAt
+        + ", notAfter="
+        + notAfter
+        + "]"; // never print the key
   }
 }

@@ -23,14 +23,22 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 public final class Pem {
   private Pem() {}
 
-  private static final Base64.Encoder BASE64 =
-      Base64.getMimeEncoder(64, new byte[] {'\n'});
+  private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
   private static String armored(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + BASE64.encodeToString(der) + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + BASE64.encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
-  /** PEM text of a certificate, or of a private key in PKCS#8 (what Netty, Envoy and OpenSSL all read). */
+  /**
+   * PEM text of a certificate, or of a private key in PKCS#8 (what Netty, Envoy and OpenSSL all
+   * read).
+   */
   public static String encode(Object object) {
     // the two a workload certificate needs, written directly: BouncyCastle's writer costs more
     // than signing (B10); same text as it writes (64-column base64, '\n' line ends)

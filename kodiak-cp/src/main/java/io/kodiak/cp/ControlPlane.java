@@ -64,9 +64,17 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Optional<HeapHeadroom> headroom;
 
-  private ControlPlane(ResourceStore store, ApiServer api, DpServer dpServer, SnapshotSync sync,
-      DataplaneLifecycle lifecycle, AdmissionRecheck recheck, DataplaneInsights insights,
-      MeshCertificates certificates, DiagnosticsServer diagnostics, Optional<HeapHeadroom> headroom) {
+  private ControlPlane(
+      ResourceStore store,
+      ApiServer api,
+      DpServer dpServer,
+      SnapshotSync sync,
+      DataplaneLifecycle lifecycle,
+      AdmissionRecheck recheck,
+      DataplaneInsights insights,
+      MeshCertificates certificates,
+      DiagnosticsServer diagnostics,
+      Optional<HeapHeadroom> headroom) {
     this.recheck = recheck;
     this.headroom = headroom;
     this.diagnostics = diagnostics;
@@ -88,7 +96,8 @@ public final class ControlPlane implements AutoCloseable {
    * Starts a control plane with {@code config}; returns once the API answers.
    *
    * @param recovery what to do when the data directory was used before and is damaged
-   * @throws io.kodiak.cp.datadir.DamagedDataDirectoryException when it is and {@code recovery} refuses
+   * @throws io.kodiak.cp.datadir.DamagedDataDirectoryException when it is and {@code recovery}
+   *     refuses
    */
   public static ControlPlane start(CpConfig config, DataDirectory.Recovery recovery) {
     long started = System.nanoTime();
@@ -101,19 +110,30 @@ public final class ControlPlane implements AutoCloseable {
     ResourceStore store = new MeteredStore(openStore(config), metrics);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
-      Optional<HeapHeadroom> headroom = HeapHeadroom.watch(metrics, () -> ResourceCatalog.all().stream()
-          .mapToInt(t -> store.count(t, Optional.empty())).sum(), HeapHeadroom.Levels.DEFAULT);
-      ResourceManager manager = new ResourceManager(store, new Validators(),
-          headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
+      Optional<HeapHeadroom> headroom =
+          HeapHeadroom.watch(
+              metrics,
+              () ->
+                  ResourceCatalog.all().stream()
+                      .mapToInt(t -> store.count(t, Optional.empty()))
+                      .sum(),
+              HeapHeadroom.Levels.DEFAULT);
+      ResourceManager manager =
+          new ResourceManager(
+              store, new Validators(), headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
       if (!config.defaults().skipMeshCreation()) {
         DefaultMesh.ensure(manager);
       }
       manager.createMissingMeshCas(); // before any proxy connects: generation only reads CAs
-      String clusterId = manager.setting("cluster-id").orElseGet(() -> {
-        String id = UUID.randomUUID().toString();
-        manager.putSetting("cluster-id", id);
-        return id;
-      });
+      String clusterId =
+          manager
+              .setting("cluster-id")
+              .orElseGet(
+                  () -> {
+                    String id = UUID.randomUUID().toString();
+                    manager.putSetting("cluster-id", id);
+                    return id;
+                  });
       String host = hostname();
       String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
@@ -121,46 +141,91 @@ public final class ControlPlane implements AutoCloseable {
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
       XdsServer xds = new XdsServer(xdsMetrics);
       MeshCertificates certificates = new MeshCertificates(store, Clock.systemUTC());
-      SnapshotSync sync = new SnapshotSync(store, xds, config.xds().debounceDuration(),
-          new ProxyConfigGenerator(PolicyModules.plugins()), certificates);
+      SnapshotSync sync =
+          new SnapshotSync(
+              store,
+              xds,
+              config.xds().debounceDuration(),
+              new ProxyConfigGenerator(PolicyModules.plugins()),
+              certificates);
       certificates.renewThrough(sync);
       sync.onPublished(xdsMetrics);
       metrics.gauge("kodiak_workload_certificates", certificates, MeshCertificates::issuedCount);
-      Gauge.builder("kodiak_workload_certificate_soonest_expiry_seconds", certificates,
-          MeshCertificates::secondsToSoonestExpiry)
-          .description("Seconds until the soonest-expiring workload certificate expires (renewed at 80 % of its life)")
+      Gauge.builder(
+              "kodiak_workload_certificate_soonest_expiry_seconds",
+              certificates,
+              MeshCertificates::secondsToSoonestExpiry)
+          .description(
+              "Seconds until the soonest-expiring workload certificate expires (renewed at 80 % of its life)")
           .register(metrics);
       DataplaneTokens tokens = new DataplaneTokens(manager, Clock.systemUTC());
-      DataplaneLifecycle lifecycle = new DataplaneLifecycle(manager, sync, insights, config.dpServer().grace(),
-          config.dpServer().auth() == CpConfig.DpAuth.dpToken ? Optional.of(tokens) : Optional.empty());
+      DataplaneLifecycle lifecycle =
+          new DataplaneLifecycle(
+              manager,
+              sync,
+              insights,
+              config.dpServer().grace(),
+              config.dpServer().auth() == CpConfig.DpAuth.dpToken
+                  ? Optional.of(tokens)
+                  : Optional.empty());
       if (config.dpServer().auth() == CpConfig.DpAuth.none) {
-        LOG.warn("dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
+        LOG.warn(
+            "dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
       }
       relay.delegate = lifecycle;
-      sync.admitOnly(lifecycle::admits); // no config or certificate for what a proxy's token does not allow
+      sync.admitOnly(
+          lifecycle::admits); // no config or certificate for what a proxy's token does not allow
       AdmissionRecheck recheck = new AdmissionRecheck(lifecycle, store, xds::closeStream);
       store.addListener(recheck);
       var dpTls = config.dpServer().tls();
-      Optional<ControlPlaneTls> tls = dpTls.enabled()
-          ? Optional.of(ControlPlaneTls.loadOrCreate(config.dataPath(), dpTls.certFile(), dpTls.keyFile(),
-              dpTls.caFile()))
-          : Optional.empty();
+      Optional<ControlPlaneTls> tls =
+          dpTls.enabled()
+              ? Optional.of(
+                  ControlPlaneTls.loadOrCreate(
+                      config.dataPath(), dpTls.certFile(), dpTls.keyFile(), dpTls.caFile()))
+              : Optional.empty();
       if (tls.isEmpty()) {
-        LOG.warn("dp-server: TLS is OFF (dpServer.tls.enabled: false): proxies cannot tell this control plane from an impostor");
+        LOG.warn(
+            "dp-server: TLS is OFF (dpServer.tls.enabled: false): proxies cannot tell this control plane from an impostor");
       }
       DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle, tls);
       dpServer.start();
-      lifecycle.scheduleOrphanCleanup(); // the grace for proxies to come back starts now that they can
-      ApiServer api = new ApiServer(config, manager, token,
-          new ApiServer.Identity(host, VERSION, instanceId, clusterId), tree, new Inspection(sync, insights, lifecycle, tokens), tls);
+      lifecycle
+          .scheduleOrphanCleanup(); // the grace for proxies to come back starts now that they can
+      ApiServer api =
+          new ApiServer(
+              config,
+              manager,
+              token,
+              new ApiServer.Identity(host, VERSION, instanceId, clusterId),
+              tree,
+              new Inspection(sync, insights, lifecycle, tokens),
+              tls);
       api.start();
       dataDir.recordStarted();
       diagnostics.markReady();
-      LOG.info("control plane ready: REST API on {}:{}, dp-server on {}:{}, metrics on {}:{}/metrics (store: {}, "
-          + "data: {}) in {} ms", config.apiServer().http().interfaceAddress(), api.port(),
-          config.dpServer().interfaceAddress(), dpServer.port(), config.diagnostics().interfaceAddress(),
-          diagnostics.port(), config.store().type(), config.dataPath(), (System.nanoTime() - started) / 1_000_000);
-      return new ControlPlane(store, api, dpServer, sync, lifecycle, recheck, insights, certificates, diagnostics,
+      LOG.info(
+          "control plane ready: REST API on {}:{}, dp-server on {}:{}, metrics on {}:{}/metrics (store: {}, "
+              + "data: {}) in {} ms",
+          config.apiServer().http().interfaceAddress(),
+          api.port(),
+          config.dpServer().interfaceAddress(),
+          dpServer.port(),
+          config.diagnostics().interfaceAddress(),
+          diagnostics.port(),
+          config.store().type(),
+          config.dataPath(),
+          (System.nanoTime() - started) / 1_000_000);
+      return new ControlPlane(
+          store,
+          api,
+          dpServer,
+          sync,
+          lifecycle,
+          recheck,
+          insights,
+          certificates,
+          diagnostics,
           headroom);
     } catch (RuntimeException e) {
       diagnostics.close();
@@ -224,7 +289,8 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     @Override
-    public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {
+    public void onResponse(
+        long streamId, String typeUrl, String version, String nonce, int resources) {
       delegate.onResponse(streamId, typeUrl, version, nonce, resources);
     }
 
@@ -236,13 +302,19 @@ public final class ControlPlane implements AutoCloseable {
 
   private static ResourceStore openStore(CpConfig config) {
     return switch (config.store().type()) {
-      case embedded -> new EmbeddedResourceStore(
-          config.dataPath().resolve("store.db"), config.store().embedded().sync(), Clock.systemUTC());
+      case embedded ->
+          new EmbeddedResourceStore(
+              config.dataPath().resolve("store.db"),
+              config.store().embedded().sync(),
+              Clock.systemUTC());
       case memory -> new InMemoryResourceStore(Clock.systemUTC());
     };
   }
 
-  /** The data directory holds the store (with Secrets) and the admin token: only its owner may enter. */
+  /**
+   * The data directory holds the store (with Secrets) and the admin token: only its owner may
+   * enter.
+   */
   private static void privateDirectory(Path dir) {
     try {
       Files.createDirectories(dir);

@@ -9,13 +9,18 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** The {@code kodiak-cp} command. */
-@Command(name = "kodiak-cp", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = ControlPlane.VERSION,
-    description = "Kodiak control plane.", subcommands = {KodiakCp.Run.class})
+@Command(
+    name = "kodiak-cp",
+    mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
+    version = ControlPlane.VERSION,
+    description = "Kodiak control plane.",
+    subcommands = {KodiakCp.Run.class})
 public final class KodiakCp implements Runnable {
   public static void main(String[] args) {
     System.exit(new CommandLine(new KodiakCp()).execute(args));
@@ -29,12 +34,17 @@ public final class KodiakCp implements Runnable {
   /** {@code kodiak-cp run}: starts the control plane and runs until SIGTERM or Ctrl-C. */
   @Command(name = "run", description = "Start the control plane.")
   static final class Run implements Callable<Integer> {
-    @Option(names = "--config-file", description = "YAML configuration file (KODIAK_* variables override it).")
+    @Option(
+        names = "--config-file",
+        description = "YAML configuration file (KODIAK_* variables override it).")
     Path configFile;
 
-    @Option(names = "--start-fresh", description = "Start even though the data directory was used before and a file"
-        + " it needs (store.db, cp-tls.pem, ...) is missing or damaged: move damaged files aside and re-create only"
-        + " what is missing. For recovery, once; without it such a start is refused.")
+    @Option(
+        names = "--start-fresh",
+        description =
+            "Start even though the data directory was used before and a file"
+                + " it needs (store.db, cp-tls.pem, ...) is missing or damaged: move damaged files aside and re-create only"
+                + " what is missing. For recovery, once; without it such a start is refused.")
     boolean startFresh;
 
     @Override
@@ -51,16 +61,23 @@ public final class KodiakCp implements Runnable {
       }
       ControlPlane cp;
       try {
-        cp = ControlPlane.start(config, startFresh ? DataDirectory.Recovery.START_FRESH : DataDirectory.Recovery.REFUSE);
+        cp =
+            ControlPlane.start(
+                config,
+                startFresh ? DataDirectory.Recovery.START_FRESH : DataDirectory.Recovery.REFUSE);
       } catch (RuntimeException e) {
         System.err.println("Error: the control plane could not start: " + e.getMessage());
         return 1;
       }
       CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        cp.close();
-        stopped.countDown();
-      }, "shutdown"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    cp.close();
+                    stopped.countDown();
+                  },
+                  "shutdown"));
       stopped.await();
       return 0;
     }

@@ -10,23 +10,39 @@ import io.kodiak.ctl.commands.InspectCommand;
 import io.kodiak.ctl.commands.VersionCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** The {@code kodiakctl} command: a client of the REST API only. */
-@Command(name = "kodiakctl", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = VersionCommand.Provider.class,
+@Command(
+    name = "kodiakctl",
+    mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
+    versionProvider = VersionCommand.Provider.class,
     description = "Command-line client of the Kodiak control plane (kumactl's verbs).",
-    subcommands = {ApplyCommand.class, GetCommand.class, DeleteCommand.class, InspectCommand.class, GenerateCommand.class, ConfigCommand.class,
-        VersionCommand.class})
+    subcommands = {
+      ApplyCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      InspectCommand.class,
+      GenerateCommand.class,
+      ConfigCommand.class,
+      VersionCommand.class
+    })
 public final class KodiakCtl implements Runnable {
   public static final String VERSION = "0.1.0";
 
-  @Option(names = "--config-file", scope = CommandLine.ScopeType.INHERIT,
+  @Option(
+      names = "--config-file",
+      scope = CommandLine.ScopeType.INHERIT,
       description = "Contexts file (default: ~/.kodiak/config).")
   Path configFile = Path.of(System.getProperty("user.home"), ".kodiak", "config");
 
-  @Option(names = {"-m", "--mesh"}, scope = CommandLine.ScopeType.INHERIT, defaultValue = "default",
+  @Option(
+      names = {"-m", "--mesh"},
+      scope = CommandLine.ScopeType.INHERIT,
+      defaultValue = "default",
       description = "Mesh of mesh-scoped resources (default: ${DEFAULT-VALUE}).")
   String mesh = "default";
 
@@ -39,7 +55,10 @@ public final class KodiakCtl implements Runnable {
     return execute(null, null, args);
   }
 
-  /** Runs the CLI writing to the given streams (the process's own when null); for tests and embedding. */
+  /**
+   * Runs the CLI writing to the given streams (the process's own when null); for tests and
+   * embedding.
+   */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new KodiakCtl());
     if (out != null) {
@@ -48,18 +67,19 @@ public final class KodiakCtl implements Runnable {
     if (err != null) {
       cli.setErr(err);
     }
-    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-      if (e instanceof ApiFailure failure) {
-        commandLine.getErr().println("Error: " + failure.getMessage());
-        failure.invalidParameters().forEach(p -> commandLine.getErr().println("  * " + p));
-      } else if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-        commandLine.getErr().println("Error: " + e.getMessage());
-      } else {
-        commandLine.getErr().println("Error: " + e);
-      }
-      commandLine.getErr().flush();
-      return 1;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parsed) -> {
+          if (e instanceof ApiFailure failure) {
+            commandLine.getErr().println("Error: " + failure.getMessage());
+            failure.invalidParameters().forEach(p -> commandLine.getErr().println("  * " + p));
+          } else if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+            commandLine.getErr().println("Error: " + e.getMessage());
+          } else {
+            commandLine.getErr().println("Error: " + e);
+          }
+          commandLine.getErr().flush();
+          return 1;
+        });
     return cli.execute(args);
   }
 

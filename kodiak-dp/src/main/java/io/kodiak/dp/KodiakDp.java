@@ -26,15 +26,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /** The {@code kodiak-dp} command: registers a Dataplane, runs and supervises its Envoy. */
-@Command(name = "kodiak-dp", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = KodiakDp.VERSION,
-    description = "Kodiak data-plane agent.", subcommands = {KodiakDp.Run.class})
+@Command(
+    name = "kodiak-dp",
+    mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
+    version = KodiakDp.VERSION,
+    description = "Kodiak data-plane agent.",
+    subcommands = {KodiakDp.Run.class})
 public final class KodiakDp implements Runnable {
   public static final String VERSION = "0.1.0";
 
@@ -53,54 +58,90 @@ public final class KodiakDp implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Run.class);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
 
-    @Option(names = "--cp-address", required = true, description = "dp-server URL, e.g. http://localhost:5678")
+    @Option(
+        names = "--cp-address",
+        required = true,
+        description = "dp-server URL, e.g. http://localhost:5678")
     String cpAddress;
 
-    @Option(names = "--dataplane-file", required = true, description = "The Dataplane (YAML or JSON).")
+    @Option(
+        names = "--dataplane-file",
+        required = true,
+        description = "The Dataplane (YAML or JSON).")
     Path dataplaneFile;
 
-    @Option(names = {"-v", "--dataplane-var"}, description = "Value for a {{ name }} placeholder in the file.")
+    @Option(
+        names = {"-v", "--dataplane-var"},
+        description = "Value for a {{ name }} placeholder in the file.")
     Map<String, String> variables = new LinkedHashMap<>();
 
-    @Option(names = "--name", description = "Dataplane name (overrides the file).") String name;
+    @Option(names = "--name", description = "Dataplane name (overrides the file).")
+    String name;
 
-    @Option(names = "--mesh", description = "Mesh (overrides the file; default: default).") String mesh;
+    @Option(names = "--mesh", description = "Mesh (overrides the file; default: default).")
+    String mesh;
 
-    @Option(names = "--binary-path", description = "Envoy binary.") Path binaryPath;
+    @Option(names = "--binary-path", description = "Envoy binary.")
+    Path binaryPath;
 
-    @Option(names = "--dataplane-token-file", description = "File holding this proxy's dataplane token.")
+    @Option(
+        names = "--dataplane-token-file",
+        description = "File holding this proxy's dataplane token.")
     Path tokenFile;
 
-    @Option(names = "--dataplane-token", description = "The dataplane token itself (prefer the file).")
+    @Option(
+        names = "--dataplane-token",
+        description = "The dataplane token itself (prefer the file).")
     String token;
 
-    @Option(names = "--ca-cert-file", description = "The control plane's CA (https addresses; default: "
-        + "~/.kodiak/cp-ca.pem when it exists, as written by a control plane on this machine).")
+    @Option(
+        names = "--ca-cert-file",
+        description =
+            "The control plane's CA (https addresses; default: "
+                + "~/.kodiak/cp-ca.pem when it exists, as written by a control plane on this machine).")
     Path caCertFile;
 
-    @Option(names = "--concurrency", defaultValue = "2", description = "Envoy worker threads.") int concurrency;
+    @Option(names = "--concurrency", defaultValue = "2", description = "Envoy worker threads.")
+    int concurrency;
 
-    @Option(names = "--drain-time", defaultValue = "5s", description = "How long Envoy drains on shutdown.")
+    @Option(
+        names = "--drain-time",
+        defaultValue = "5s",
+        description = "How long Envoy drains on shutdown.")
     String drainTime;
 
-    @Option(names = "--readiness-port", defaultValue = "9902", description = "Port of GET /ready (0: any).")
+    @Option(
+        names = "--readiness-port",
+        defaultValue = "9902",
+        description = "Port of GET /ready (0: any).")
     int readinessPort;
 
-    @Option(names = "--envoy-log-level", defaultValue = "warning") String envoyLogLevel;
+    @Option(names = "--envoy-log-level", defaultValue = "warning")
+    String envoyLogLevel;
 
-    @Option(names = "--metrics-port", defaultValue = "5670",
+    @Option(
+        names = "--metrics-port",
+        defaultValue = "5670",
         description = "Port of the Prometheus endpoint MeshMetric configures (0: any, -1: off).")
     int metricsPort;
 
-    @Option(names = "--metrics-address", defaultValue = "0.0.0.0", description = "Address of the Prometheus endpoint.")
+    @Option(
+        names = "--metrics-address",
+        defaultValue = "0.0.0.0",
+        description = "Address of the Prometheus endpoint.")
     String metricsAddress;
 
-    @Option(names = "--metrics-check-interval", defaultValue = "30s",
+    @Option(
+        names = "--metrics-check-interval",
+        defaultValue = "30s",
         description = "How often to look whether a MeshMetric asks for an OpenTelemetry push.")
     String metricsCheckInterval;
 
-    @Option(names = "--workdir", description = "Where the bootstrap (it holds the token) is written; removed on "
-        + "exit (default: a new directory in java.io.tmpdir).")
+    @Option(
+        names = "--workdir",
+        description =
+            "Where the bootstrap (it holds the token) is written; removed on "
+                + "exit (default: a new directory in java.io.tmpdir).")
     Path workdir;
 
     @Override
@@ -142,8 +183,15 @@ public final class KodiakDp implements Runnable {
       }
     }
 
-    private int run(ObjectNode dataplane, Path binary, Duration drain, WorkDir dir, String dpMesh, String dpName,
-        int adminPort) throws Exception {
+    private int run(
+        ObjectNode dataplane,
+        Path binary,
+        Duration drain,
+        WorkDir dir,
+        String dpMesh,
+        String dpName,
+        int adminPort)
+        throws Exception {
       // Asking Envoy its version costs a process start: do it while the bootstrap is fetched.
       var envoyVersion = CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
       Optional<Path> ca = Optional.ofNullable(caCertFile);
@@ -152,36 +200,72 @@ public final class KodiakDp implements Runnable {
         ca = Optional.of(localCa);
       }
       if (cpAddress.startsWith("http:")) {
-        LOG.warn("the control plane address {} is plaintext: use https:// outside development", cpAddress);
+        LOG.warn(
+            "the control plane address {} is plaintext: use https:// outside development",
+            cpAddress);
       }
       BootstrapClient client = new BootstrapClient(cpAddress, token == null ? "" : token, ca);
-      EnvoySupervisor supervisor = new EnvoySupervisor(binary, dir, adminPort,
-          new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
+      EnvoySupervisor supervisor =
+          new EnvoySupervisor(
+              binary,
+              dir,
+              adminPort,
+              new EnvoySupervisor.Options(concurrency, drain, envoyLogLevel));
       // SIGTERM and Ctrl-C drain Envoy and end run() normally, so the agent exits 0.
-      SignalHandler stop = signal -> new Thread(() -> {
-        LOG.info("{}: draining and stopping Envoy", signal.getName());
-        supervisor.stop();
-      }, "stop").start();
+      SignalHandler stop =
+          signal ->
+              new Thread(
+                      () -> {
+                        LOG.info("{}: draining and stopping Envoy", signal.getName());
+                        supervisor.stop();
+                      },
+                      "stop")
+                  .start();
       Signal.handle(new Signal("TERM"), stop);
       Signal.handle(new Signal("INT"), stop);
-      try (ReadinessServer readiness = new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready);
-          AutoCloseable metrics = metricsPort < 0 ? () -> { }
-              : new MetricsServer(metricsAddress, metricsPort, adminPort);
-          AutoCloseable push = new OtlpMetricsExporter(adminPort, serviceOf(dataplane, dpName),
-              parseDuration(metricsCheckInterval, "--metrics-check-interval"))) {
-        LOG.info("proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}", dpMesh, dpName, binary,
-            readiness.port(), metrics instanceof MetricsServer m
-                ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port() : "");
+      try (ReadinessServer readiness =
+              new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready);
+          AutoCloseable metrics =
+              metricsPort < 0
+                  ? () -> {}
+                  : new MetricsServer(metricsAddress, metricsPort, adminPort);
+          AutoCloseable push =
+              new OtlpMetricsExporter(
+                  adminPort,
+                  serviceOf(dataplane, dpName),
+                  parseDuration(metricsCheckInterval, "--metrics-check-interval"))) {
+        LOG.info(
+            "proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}",
+            dpMesh,
+            dpName,
+            binary,
+            readiness.port(),
+            metrics instanceof MetricsServer m
+                ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port()
+                : "");
         supervisor.run(() -> client.fetch(dpMesh, dpName, dataplane, VERSION, envoyVersion::join));
         return 0;
       } catch (BootstrapRefusedException e) {
-        System.err.println("Error: the control plane refused Dataplane " + dpMesh + "." + dpName + " (HTTP "
-            + e.status() + "): " + e.getMessage());
+        System.err.println(
+            "Error: the control plane refused Dataplane "
+                + dpMesh
+                + "."
+                + dpName
+                + " (HTTP "
+                + e.status()
+                + "): "
+                + e.getMessage());
         e.violations().forEach(v -> System.err.println("  * " + v));
         return 1;
       } catch (BindException e) {
-        System.err.println("Error: the readiness port " + readinessPort + " or the metrics port " + metricsPort
-            + " is in use (" + e.getMessage() + "); pass --readiness-port / --metrics-port with free ports, 0 for any");
+        System.err.println(
+            "Error: the readiness port "
+                + readinessPort
+                + " or the metrics port "
+                + metricsPort
+                + " is in use ("
+                + e.getMessage()
+                + "); pass --readiness-port / --metrics-port with free ports, 0 for any");
         return 2;
       } catch (InterruptedException e) {
         return 0;
@@ -190,7 +274,13 @@ public final class KodiakDp implements Runnable {
 
     /** The proxy's service (its first inbound's kuma.io/service tag), for telemetry. */
     private static String serviceOf(ObjectNode dataplane, String fallback) {
-      return dataplane.path("networking").path("inbound").path(0).path("tags").path("kuma.io/service").asText(fallback);
+      return dataplane
+          .path("networking")
+          .path("inbound")
+          .path(0)
+          .path("tags")
+          .path("kuma.io/service")
+          .asText(fallback);
     }
 
     private ObjectNode readDataplane() throws IOException {
@@ -203,15 +293,21 @@ public final class KodiakDp implements Runnable {
       while (m.find()) {
         String value = variables.get(m.group(1));
         if (value == null) {
-          throw new IllegalArgumentException(dataplaneFile + ": variable \"" + m.group(1)
-              + "\" has no value; pass it with -v " + m.group(1) + "=VALUE");
+          throw new IllegalArgumentException(
+              dataplaneFile
+                  + ": variable \""
+                  + m.group(1)
+                  + "\" has no value; pass it with -v "
+                  + m.group(1)
+                  + "=VALUE");
         }
         m.appendReplacement(resolved, Matcher.quoteReplacement(value));
       }
       m.appendTail(resolved);
       JsonNode node = new YAMLMapper().readTree(resolved.toString());
       if (!(node instanceof ObjectNode dataplane)) {
-        throw new IllegalArgumentException(dataplaneFile + " does not hold a Dataplane (an object)");
+        throw new IllegalArgumentException(
+            dataplaneFile + " does not hold a Dataplane (an object)");
       }
       if (name != null) {
         dataplane.put("name", name);
@@ -221,7 +317,8 @@ public final class KodiakDp implements Runnable {
       }
       dataplane.put("type", "Dataplane");
       if (dataplane.path("name").asText("").isEmpty()) {
-        throw new IllegalArgumentException("the Dataplane has no name: set it in the file or pass --name");
+        throw new IllegalArgumentException(
+            "the Dataplane has no name: set it in the file or pass --name");
       }
       return dataplane;
     }
@@ -230,7 +327,8 @@ public final class KodiakDp implements Runnable {
       try {
         return Durations.requireNonNegative(text);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(option + " " + e.getMessage() + ", not \"" + text + "\"");
+        throw new IllegalArgumentException(
+            option + " " + e.getMessage() + ", not \"" + text + "\"");
       }
     }
   }

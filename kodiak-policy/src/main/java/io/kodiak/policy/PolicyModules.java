@@ -25,30 +25,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every policy Kodiak implements: the one list a new policy is added to. Plugins run phase by
- * phase ({@link io.kodiak.policy.core.module.Phase}) and, within a phase, in this order: the
- * rate limit before fault injection (each filter goes right before the router, so the one added
- * first meets the request first: the rate limit refuses before faults are injected), and the
- * HTTP routes before the TCP routes (a TCP route leaves alone what an HTTP route shaped).
- * Immutable and thread-safe.
+ * Every policy Kodiak implements: the one list a new policy is added to. Plugins run phase by phase
+ * ({@link io.kodiak.policy.core.module.Phase}) and, within a phase, in this order: the rate limit
+ * before fault injection (each filter goes right before the router, so the one added first meets
+ * the request first: the rate limit refuses before faults are injected), and the HTTP routes before
+ * the TCP routes (a TCP route leaves alone what an HTTP route shaped). Immutable and thread-safe.
  */
 public final class PolicyModules {
-  private static final List<PolicyModule<?>> ALL = List.of(
-      MeshTrafficPermission.MODULE,
-      MeshTLS.MODULE,
-      MeshHTTPRoute.MODULE,
-      MeshTCPRoute.MODULE,
-      MeshRateLimit.MODULE,
-      MeshFaultInjection.MODULE,
-      MeshTimeout.MODULE,
-      MeshRetry.MODULE,
-      MeshCircuitBreaker.MODULE,
-      MeshHealthCheck.MODULE,
-      MeshLoadBalancingStrategy.MODULE,
-      MeshTrace.MODULE,
-      MeshAccessLog.MODULE,
-      MeshMetric.MODULE,
-      MeshProxyPatch.MODULE);
+  private static final List<PolicyModule<?>> ALL =
+      List.of(
+          MeshTrafficPermission.MODULE,
+          MeshTLS.MODULE,
+          MeshHTTPRoute.MODULE,
+          MeshTCPRoute.MODULE,
+          MeshRateLimit.MODULE,
+          MeshFaultInjection.MODULE,
+          MeshTimeout.MODULE,
+          MeshRetry.MODULE,
+          MeshCircuitBreaker.MODULE,
+          MeshHealthCheck.MODULE,
+          MeshLoadBalancingStrategy.MODULE,
+          MeshTrace.MODULE,
+          MeshAccessLog.MODULE,
+          MeshMetric.MODULE,
+          MeshProxyPatch.MODULE);
 
   private PolicyModules() {}
 
@@ -59,7 +59,10 @@ public final class PolicyModules {
 
   /** The plugins in the order they apply: by phase, then list order (the sort is stable). */
   public static List<PolicyPlugin> plugins() {
-    return ALL.stream().sorted(Comparator.comparing(PolicyModule::phase)).map(PolicyModule::plugin).toList();
+    return ALL.stream()
+        .sorted(Comparator.comparing(PolicyModule::phase))
+        .map(PolicyModule::plugin)
+        .toList();
   }
 
   /** Every policy validator, keyed by its type. */

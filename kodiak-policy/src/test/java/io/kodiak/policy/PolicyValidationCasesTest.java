@@ -23,9 +23,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Each policy's validation cases, in its own folder ({@code <package>/validation/NAME.input.yaml}):
- * the violations of the schema and the policy's validator, as a write through the API meets
- * them, must equal {@code NAME.output.yaml}. Regenerate with {@code -Dgolden.update=true} and
- * review the diff. Every policy has cases, and goldens.
+ * the violations of the schema and the policy's validator, as a write through the API meets them,
+ * must equal {@code NAME.output.yaml}. Regenerate with {@code -Dgolden.update=true} and review the
+ * diff. Every policy has cases, and goldens.
  */
 class PolicyValidationCasesTest {
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
@@ -33,16 +33,22 @@ class PolicyValidationCasesTest {
   @TestFactory
   Stream<DynamicTest> everyCase() {
     return PolicyCases.all("validation", ".input.yaml").stream()
-        .map(input -> DynamicTest.dynamicTest(input.getParent().getParent().getFileName() + "/"
-            + input.getFileName(), () -> check(input)));
+        .map(
+            input ->
+                DynamicTest.dynamicTest(
+                    input.getParent().getParent().getFileName() + "/" + input.getFileName(),
+                    () -> check(input)));
   }
 
   @Test
   void everyPolicyHasValidationCasesAndGoldens() {
     for (PolicyModule<?> module : PolicyModules.all()) {
-      assertThat(PolicyCases.of(module, "validation", ".input.yaml")).as(module.type().name() + " validation cases")
+      assertThat(PolicyCases.of(module, "validation", ".input.yaml"))
+          .as(module.type().name() + " validation cases")
           .isNotEmpty();
-      assertThat(PolicyCases.of(module, "golden", ".yaml")).as(module.type().name() + " goldens").isNotEmpty();
+      assertThat(PolicyCases.of(module, "golden", ".yaml"))
+          .as(module.type().name() + " goldens")
+          .isNotEmpty();
     }
   }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,9 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * The fleet benchmarks (issue 7) against a real {@code kodiak-cp} process with a fixed heap: N
- * simulated proxies (S services x 2 instances, K outbounds each, mTLS on) on delta ADS streams.
- * B1 cold connect, B2 mesh-wide policy change, B3 endpoint churn (and which xDS types it pushes),
- * B6 idle. Usage: FleetBench N [OUTBOUNDS] [IDLE_SECONDS]. Prints one line per figure.
+ * simulated proxies (S services x 2 instances, K outbounds each, mTLS on) on delta ADS streams. B1
+ * cold connect, B2 mesh-wide policy change, B3 endpoint churn (and which xDS types it pushes), B6
+ * idle. Usage: FleetBench N [OUTBOUNDS] [IDLE_SECONDS]. Prints one line per figure.
  */
 public final class FleetBench {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -57,8 +56,11 @@ public final class FleetBench {
       return;
     }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-    FleetBench bench = new FleetBench(n, args.length > 1 ? Integer.parseInt(args[1]) : 5,
-        args.length > 2 ? Integer.parseInt(args[2]) : 30);
+    FleetBench bench =
+        new FleetBench(
+            n,
+            args.length > 1 ? Integer.parseInt(args[1]) : 5,
+            args.length > 2 ? Integer.parseInt(args[2]) : 30);
     try {
       bench.run();
     } finally {
@@ -68,8 +70,13 @@ public final class FleetBench {
 
   private void run() throws Exception {
     int services = startWithMesh();
-    System.out.printf("# fleet: %d proxies (%d services x 2), %d outbounds each, mTLS on; cp heap %s; cp log %s%n",
-        proxiesWanted, services, outbounds, System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"), cpLog);
+    System.out.printf(
+        "# fleet: %d proxies (%d services x 2), %d outbounds each, mTLS on; cp heap %s; cp log %s%n",
+        proxiesWanted,
+        services,
+        outbounds,
+        System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"),
+        cpLog);
     coldConnect();
     settle();
     meshWideChange("B2 mesh-wide     ", "7s");
@@ -83,9 +90,9 @@ public final class FleetBench {
   }
 
   /**
-   * B1 again on a warm control plane: every stream drops and reconnects at once (a network blip,
-   * or a proxy fleet restarted against a CP that has been running). The JIT has compiled the
-   * paths by now, so this separates the cost of the work from that of a fresh JVM.
+   * B1 again on a warm control plane: every stream drops and reconnects at once (a network blip, or
+   * a proxy fleet restarted against a CP that has been running). The JIT has compiled the paths by
+   * now, so this separates the cost of the work from that of a fresh JVM.
    */
   private void warmReconnect() throws InterruptedException {
     proxies.forEach(SimulatedProxy::disconnect);
@@ -100,8 +107,12 @@ public final class FleetBench {
    */
   private void memory(int[] steps) throws Exception {
     int services = startWithMesh();
-    System.out.printf("# memory: up to %d proxies (%d services x 2), %d outbounds each, mTLS on; cp heap %s%n",
-        proxiesWanted, services, outbounds, System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"));
+    System.out.printf(
+        "# memory: up to %d proxies (%d services x 2), %d outbounds each, mTLS on; cp heap %s%n",
+        proxiesWanted,
+        services,
+        outbounds,
+        System.getenv().getOrDefault("KODIAK_CP_MAX_HEAP", "1g"));
     long baseline = -1;
     int connected = 0;
     for (int step : steps) {
@@ -109,7 +120,8 @@ public final class FleetBench {
         proxies.get(connected).connect(channels.get(connected % channels.size()));
       }
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-      while (proxies.subList(0, connected).stream().anyMatch(p -> p.fullAt == 0) && System.nanoTime() < deadline) {
+      while (proxies.subList(0, connected).stream().anyMatch(p -> p.fullAt == 0)
+          && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       settle();
@@ -117,9 +129,16 @@ public final class FleetBench {
       if (baseline < 0) {
         baseline = live;
       }
-      System.out.printf("B4 memory         %6d proxies: live heap %4d MiB, RSS %4d MiB%s%s%n", connected, live >> 20,
-          rssMiB(), connected == 0 || baseline < 0 ? "" : String.format(", %.3f MB live heap per proxy over N = 0",
-              (live - baseline) / 1e6 / connected), errors());
+      System.out.printf(
+          "B4 memory         %6d proxies: live heap %4d MiB, RSS %4d MiB%s%s%n",
+          connected,
+          live >> 20,
+          rssMiB(),
+          connected == 0 || baseline < 0
+              ? ""
+              : String.format(
+                  ", %.3f MB live heap per proxy over N = 0", (live - baseline) / 1e6 / connected),
+          errors());
     }
   }
 
@@ -130,7 +149,8 @@ public final class FleetBench {
     run(jcmd, String.valueOf(cpPid()), "GC.run");
     long used = 0;
     for (String line : run(jcmd, String.valueOf(cpPid()), "GC.heap_info").split("\n")) {
-      // one line per generation ("DefNew total 15936K, used 9902K", "Tenured total ..."); spaces have no total
+      // one line per generation ("DefNew total 15936K, used 9902K", "Tenured total ..."); spaces
+      // have no total
       var m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(line);
       if (m.find()) {
         used += Long.parseLong(m.group(1)) * 1024;
@@ -148,31 +168,54 @@ public final class FleetBench {
     return out;
   }
 
-  /** Starts the control plane with an mTLS mesh; makes (does not connect) the proxies; returns S. */
+  /**
+   * Starts the control plane with an mTLS mesh; makes (does not connect) the proxies; returns S.
+   */
   private int startWithMesh() throws Exception {
     startControlPlane();
-    put("/meshes/default", "{\"type\":\"Mesh\",\"name\":\"default\",\"mtls\":{\"enabledBackend\":\"ca-1\","
-        + "\"backends\":[{\"name\":\"ca-1\",\"type\":\"builtin\"}]}}");
-    Thread.sleep(3000); // let the mesh's mTLS phases (for live proxies) settle before anyone connects
+    put(
+        "/meshes/default",
+        "{\"type\":\"Mesh\",\"name\":\"default\",\"mtls\":{\"enabledBackend\":\"ca-1\","
+            + "\"backends\":[{\"name\":\"ca-1\",\"type\":\"builtin\"}]}}");
+    Thread.sleep(
+        3000); // let the mesh's mTLS phases (for live proxies) settle before anyone connects
     int services = Math.max(1, proxiesWanted / 2);
     for (int i = 0; i < proxiesWanted; i++) {
       int s = i % services;
-      proxies.add(new SimulatedProxy("default", "svc-" + s + "-" + (i / services), dataplane(i, s, services), true));
+      proxies.add(
+          new SimulatedProxy(
+              "default", "svc-" + s + "-" + (i / services), dataplane(i, s, services), true));
     }
     for (int c = 0; c < Math.max(1, proxiesWanted / 100); c++) {
-      channels.add(NettyChannelBuilder.forAddress("127.0.0.1", dpPort).usePlaintext()
-          .maxInboundMessageSize(64 << 20).build());
+      channels.add(
+          NettyChannelBuilder.forAddress("127.0.0.1", dpPort)
+              .usePlaintext()
+              .maxInboundMessageSize(64 << 20)
+              .build());
     }
     return services;
   }
 
   private String dataplane(int i, int s, int services) {
-    StringBuilder out = new StringBuilder("{\"type\":\"Dataplane\",\"mesh\":\"default\",\"networking\":{\"address\":\"10."
-        + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + "\",\"inbound\":[{\"port\":20000,\"servicePort\":8080,"
-        + "\"tags\":{\"kuma.io/service\":\"svc-" + s + "\",\"kuma.io/protocol\":\"http\"}}],\"outbound\":[");
+    StringBuilder out =
+        new StringBuilder(
+            "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"networking\":{\"address\":\"10."
+                + (i >> 16 & 255)
+                + "."
+                + (i >> 8 & 255)
+                + "."
+                + (i & 255)
+                + "\",\"inbound\":[{\"port\":20000,\"servicePort\":8080,"
+                + "\"tags\":{\"kuma.io/service\":\"svc-"
+                + s
+                + "\",\"kuma.io/protocol\":\"http\"}}],\"outbound\":[");
     for (int o = 1; o <= outbounds; o++) {
-      out.append(o > 1 ? "," : "").append("{\"port\":").append(10000 + o).append(",\"tags\":{\"kuma.io/service\":\"svc-")
-          .append((s + o) % services).append("\"}}");
+      out.append(o > 1 ? "," : "")
+          .append("{\"port\":")
+          .append(10000 + o)
+          .append(",\"tags\":{\"kuma.io/service\":\"svc-")
+          .append((s + o) % services)
+          .append("\"}}");
     }
     return out.append("]}}").toString();
   }
@@ -192,12 +235,23 @@ public final class FleetBench {
     while (proxies.stream().anyMatch(p -> p.fullAt == 0) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    long done = proxies.stream().mapToLong(p -> p.fullAt == 0 ? Long.MAX_VALUE : p.fullAt).max().orElse(0);
+    long done =
+        proxies.stream().mapToLong(p -> p.fullAt == 0 ? Long.MAX_VALUE : p.fullAt).max().orElse(0);
     long missing = proxies.stream().filter(p -> p.fullAt == 0).count();
-    long[] each = proxies.stream().filter(p -> p.fullAt != 0).mapToLong(p -> p.fullAt - p.connectedAt).toArray();
-    System.out.printf("%s all %d full in %s; per proxy %s%s; cp %.1f CPU-s, RSS %d MiB%n", label,
-        proxies.size(), missing > 0 ? "- (" + missing + " never full)" : ms(done - start), percentiles(each),
-        errors(), cpuSeconds() - cpuBefore, rssMiB());
+    long[] each =
+        proxies.stream()
+            .filter(p -> p.fullAt != 0)
+            .mapToLong(p -> p.fullAt - p.connectedAt)
+            .toArray();
+    System.out.printf(
+        "%s all %d full in %s; per proxy %s%s; cp %.1f CPU-s, RSS %d MiB%n",
+        label,
+        proxies.size(),
+        missing > 0 ? "- (" + missing + " never full)" : ms(done - start),
+        percentiles(each),
+        errors(),
+        cpuSeconds() - cpuBefore,
+        rssMiB());
   }
 
   /** B2: one policy that changes every proxy's config; API write -> each proxy's last ACK. */
@@ -205,18 +259,30 @@ public final class FleetBench {
     double cpuBefore = cpuSeconds();
     proxies.forEach(p -> p.arrivals.clear());
     long start = System.nanoTime();
-    put("/meshes/default/meshtimeouts/fleet-wide", "{\"type\":\"MeshTimeout\",\"mesh\":\"default\",\"name\":\"fleet-wide\","
-        + "\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
-        + "{\"connectionTimeout\":\"" + timeout + "\"}}],\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
-        + "{\"connectionTimeout\":\"" + timeout + "\"}}]}}");
+    put(
+        "/meshes/default/meshtimeouts/fleet-wide",
+        "{\"type\":\"MeshTimeout\",\"mesh\":\"default\",\"name\":\"fleet-wide\","
+            + "\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
+            + "{\"connectionTimeout\":\""
+            + timeout
+            + "\"}}],\"from\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":"
+            + "{\"connectionTimeout\":\""
+            + timeout
+            + "\"}}]}}");
     settle();
-    long[] each = proxies.stream().mapToLong(p -> p.arrivals.stream().mapToLong(a -> a.at()).max().orElse(0) - start)
-        .filter(v -> v > 0).toArray();
-    System.out.printf("%s write -> last ACK per proxy %s over %d proxies; cp %.1f CPU-s%n", label,
-        percentiles(each), each.length, cpuSeconds() - cpuBefore);
+    long[] each =
+        proxies.stream()
+            .mapToLong(p -> p.arrivals.stream().mapToLong(a -> a.at()).max().orElse(0) - start)
+            .filter(v -> v > 0)
+            .toArray();
+    System.out.printf(
+        "%s write -> last ACK per proxy %s over %d proxies; cp %.1f CPU-s%n",
+        label, percentiles(each), each.length, cpuSeconds() - cpuBefore);
   }
 
-  /** B3: an instance leaves and comes back; change -> watchers' ACK, and which types were pushed. */
+  /**
+   * B3: an instance leaves and comes back; change -> watchers' ACK, and which types were pushed.
+   */
   private void endpointChurn(int rounds) throws Exception {
     List<Long> latencies = new ArrayList<>();
     Map<String, Integer> types = new TreeMap<>();
@@ -232,7 +298,10 @@ public final class FleetBench {
           continue;
         }
         p.arrivals.forEach(a -> types.merge(shortType(a.type()), 1, Integer::sum));
-        p.arrivals.stream().filter(a -> a.type().equals(SimulatedProxy.EDS)).mapToLong(a -> a.at() - start).min()
+        p.arrivals.stream()
+            .filter(a -> a.type().equals(SimulatedProxy.EDS))
+            .mapToLong(a -> a.at() - start)
+            .min()
             .ifPresent(latencies::add);
       }
       leaving.connect(channels.get(round % channels.size()));
@@ -241,8 +310,11 @@ public final class FleetBench {
         break;
       }
     }
-    System.out.printf("B3 endpoint churn change -> watcher's EDS ACK %s over %d updates; pushed to watchers: %s%n",
-        percentiles(latencies.stream().mapToLong(Long::longValue).toArray()), latencies.size(), types);
+    System.out.printf(
+        "B3 endpoint churn change -> watcher's EDS ACK %s over %d updates; pushed to watchers: %s%n",
+        percentiles(latencies.stream().mapToLong(Long::longValue).toArray()),
+        latencies.size(),
+        types);
   }
 
   /** B6: nothing changes; CPU used and responses pushed. */
@@ -252,7 +324,8 @@ public final class FleetBench {
     Thread.sleep(idleSeconds * 1000L);
     long pushed = proxies.stream().mapToLong(p -> p.arrivals.size()).sum();
     double cpu = cpuSeconds() - cpuBefore;
-    System.out.printf("B6 idle           %d s: cp %.2f CPU-s (%.2f %% of one core), %d responses pushed; RSS %d MiB%n",
+    System.out.printf(
+        "B6 idle           %d s: cp %.2f CPU-s (%.2f %% of one core), %d responses pushed; RSS %d MiB%n",
         idleSeconds, cpu, 100 * cpu / idleSeconds, pushed, rssMiB());
   }
 
@@ -272,8 +345,13 @@ public final class FleetBench {
 
   private String errors() {
     long failed = proxies.stream().filter(p -> p.error != null).count();
-    return failed == 0 ? "" : " (" + failed + " streams failed, e.g. "
-        + proxies.stream().filter(p -> p.error != null).findFirst().get().error + ")";
+    return failed == 0
+        ? ""
+        : " ("
+            + failed
+            + " streams failed, e.g. "
+            + proxies.stream().filter(p -> p.error != null).findFirst().get().error
+            + ")";
   }
 
   private static String shortType(String url) {
@@ -286,12 +364,20 @@ public final class FleetBench {
     }
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
-    return "p50 " + ms(sorted[(sorted.length - 1) / 2]) + ", p90 " + ms(sorted[(int) ((sorted.length - 1) * 0.9)])
-        + ", p99 " + ms(sorted[(int) ((sorted.length - 1) * 0.99)]) + ", max " + ms(sorted[sorted.length - 1]);
+    return "p50 "
+        + ms(sorted[(sorted.length - 1) / 2])
+        + ", p90 "
+        + ms(sorted[(int) ((sorted.length - 1) * 0.9)])
+        + ", p99 "
+        + ms(sorted[(int) ((sorted.length - 1) * 0.99)])
+        + ", max "
+        + ms(sorted[sorted.length - 1]);
   }
 
   private static String ms(long nanos) {
-    return nanos >= 10_000_000_000L ? String.format("%.1f s", nanos / 1e9) : String.format("%d ms", nanos / 1_000_000);
+    return nanos >= 10_000_000_000L
+        ? String.format("%.1f s", nanos / 1e9)
+        : String.format("%d ms", nanos / 1_000_000);
   }
 
   // --- the control-plane process ---
@@ -320,13 +406,17 @@ public final class FleetBench {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       try {
-        if (HTTP.send(HttpRequest.newBuilder(URI.create(api + "/")).build(), HttpResponse.BodyHandlers.ofString())
-            .statusCode() == 200) {
+        if (HTTP.send(
+                    HttpRequest.newBuilder(URI.create(api + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode()
+            == 200) {
           break;
         }
       } catch (IOException e) {
         if (System.nanoTime() > deadline || !cp.isAlive()) {
-          throw new IllegalStateException("the control plane did not start; see " + data.resolve("cp.log"), e);
+          throw new IllegalStateException(
+              "the control plane did not start; see " + data.resolve("cp.log"), e);
         }
       }
       Thread.sleep(50);
@@ -335,9 +425,14 @@ public final class FleetBench {
   }
 
   private void put(String path, String body) throws Exception {
-    var res = HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).PUT(HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).build(),
-        HttpResponse.BodyHandlers.ofString());
+    var res =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(api + path))
+                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (res.statusCode() >= 300) {
       throw new IllegalStateException("PUT " + path + ": " + res.statusCode() + " " + res.body());
     }
@@ -383,5 +478,4 @@ public final class FleetBench {
       cp.destroy();
     }
   }
-
 }

@@ -28,8 +28,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * One simulated Envoy on a delta ADS stream: subscribes to clusters and listeners (wildcard), then
  * to the endpoints, routes and secrets they name, ACKs every response by nonce as Envoy does, and
  * records when each response arrived and when it first held its full config. Like Envoy with our
- * bootstrap ({@code set_node_on_first_message_only}), only the first request carries the node:
- * the server knows the stream by it.
+ * bootstrap ({@code set_node_on_first_message_only}), only the first request carries the node: the
+ * server knows the stream by it.
  */
 final class SimulatedProxy {
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
@@ -68,28 +68,42 @@ final class SimulatedProxy {
     subscribed.clear();
     received.clear();
     acked.clear();
-    requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
-      @Override
-      public void onNext(DeltaDiscoveryResponse response) {
-        handle(response);
-      }
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .deltaAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse response) {
+                    handle(response);
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        error = t.toString();
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    error = t.toString();
+                  }
 
-      @Override
-      public void onCompleted() {
-      }
-    });
-    Node node = Node.newBuilder().setId(mesh + "." + name).setCluster(name)
-        .setMetadata(Struct.newBuilder().putFields("dataplane.resource",
-            Value.newBuilder().setStringValue(dataplaneJson).build()))
-        .build();
+                  @Override
+                  public void onCompleted() {}
+                });
+    Node node =
+        Node.newBuilder()
+            .setId(mesh + "." + name)
+            .setCluster(name)
+            .setMetadata(
+                Struct.newBuilder()
+                    .putFields(
+                        "dataplane.resource",
+                        Value.newBuilder().setStringValue(dataplaneJson).build()))
+            .build();
     // wildcard subscriptions, as Envoy sends them
-    requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).addResourceNamesSubscribe("*").build());
-    requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(LDS).addResourceNamesSubscribe("*").build());
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(node)
+            .setTypeUrl(CDS)
+            .addResourceNamesSubscribe("*")
+            .build());
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder().setTypeUrl(LDS).addResourceNamesSubscribe("*").build());
     if (mtls) {
       subscribe(SDS, Set.of("identity_cert", "mesh_ca"));
     }
@@ -135,8 +149,11 @@ final class SimulatedProxy {
     if (!routes.isEmpty()) {
       subscribe(RDS, routes);
     }
-    requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type)
-        .setResponseNonce(response.getNonce()).build());
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(type)
+            .setResponseNonce(response.getNonce())
+            .build());
     acked.add(type);
     lastAckAt = System.nanoTime();
     if (fullAt == 0 && full()) {
@@ -150,8 +167,11 @@ final class SimulatedProxy {
     fresh.removeAll(already);
     if (!fresh.isEmpty()) {
       already.addAll(fresh);
-      requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type)
-          .addAllResourceNamesSubscribe(fresh).build());
+      requests.onNext(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(type)
+              .addAllResourceNamesSubscribe(fresh)
+              .build());
     }
   }
 

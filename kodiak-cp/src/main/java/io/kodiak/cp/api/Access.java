@@ -21,12 +21,21 @@ final class Access {
   void requireAdmin(RequestHeaders headers, String action) {
     String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
     if (auth == null || auth.isBlank()) {
-      throw new ApiException(ApiError.of(401, "Unauthorized", action + " needs the admin token: send "
-          + "'Authorization: Bearer <token>' (the file admin-token in the control plane's data directory holds it)"));
+      throw new ApiException(
+          ApiError.of(
+              401,
+              "Unauthorized",
+              action
+                  + " needs the admin token: send "
+                  + "'Authorization: Bearer <token>' (the file admin-token in the control plane's data directory holds it)"));
     }
     String presented = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : "";
     if (!token.matches(presented)) {
-      throw new ApiException(ApiError.of(401, "Unauthorized", "the token presented is not the admin token, so it cannot be used for " + action));
+      throw new ApiException(
+          ApiError.of(
+              401,
+              "Unauthorized",
+              "the token presented is not the admin token, so it cannot be used for " + action));
     }
   }
 

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param source where the invalid parameters came from: body, query, header or path
  */
-public record ApiError(int status, String title, String detail, List<Violation> invalid, String source) {
+public record ApiError(
+    int status, String title, String detail, List<Violation> invalid, String source) {
   /** The detail can echo what the client sent (a path, a type name); it comes back bounded. */
   public ApiError {
     detail = Printable.truncated(detail, 4 * Printable.ECHO_LIMIT);
@@ -21,7 +22,11 @@ public record ApiError(int status, String title, String detail, List<Violation> 
   }
 
   static ApiError invalidQuery(String field, String reason) {
-    return new ApiError(400, "Bad Request", "Invalid query parameters",
-        List.of(new Violation(field, reason)), "query");
+    return new ApiError(
+        400,
+        "Bad Request",
+        "Invalid query parameters",
+        List.of(new Violation(field, reason)),
+        "query");
   }
 }

@@ -41,8 +41,14 @@ final class ApiRouter implements HttpService {
   private final int maxRequestBytes;
   private final Access access;
 
-  ApiRouter(Access access, ResourceEndpoints resources, DataplaneEndpoints dataplanes, PolicyEndpoints policies,
-      TokenEndpoints tokens, SystemEndpoints system, int maxRequestBytes) {
+  ApiRouter(
+      Access access,
+      ResourceEndpoints resources,
+      DataplaneEndpoints dataplanes,
+      PolicyEndpoints policies,
+      TokenEndpoints tokens,
+      SystemEndpoints system,
+      int maxRequestBytes) {
     this.access = access;
     this.resources = resources;
     this.dataplanes = dataplanes;
@@ -55,20 +61,23 @@ final class ApiRouter implements HttpService {
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     try {
-      access.requireAdminForChanges(req.headers()); // before a byte of the body is read, let alone parsed
+      access.requireAdminForChanges(
+          req.headers()); // before a byte of the body is read, let alone parsed
     } catch (ApiException e) {
       logRefusal(req.method(), ctx, e.error().detail());
       return Problems.render(e.error());
     }
     ctx.setMaxRequestLength(maxRequestBytes);
-    CompletableFuture<HttpResponse> future = req.aggregate()
-        .thenApplyAsync(agg -> handle(ctx, agg), ctx.blockingTaskExecutor())
-        .exceptionally(t -> failure(ctx, t));
+    CompletableFuture<HttpResponse> future =
+        req.aggregate()
+            .thenApplyAsync(agg -> handle(ctx, agg), ctx.blockingTaskExecutor())
+            .exceptionally(t -> failure(ctx, t));
     return HttpResponse.of(future);
   }
 
   // Log lines name the path only: the query string can carry credentials (?token=...), and so can
-  // headers, so neither is ever logged. The log pattern escapes what remains (see SingleLineMessage).
+  // headers, so neither is ever logged. The log pattern escapes what remains (see
+  // SingleLineMessage).
   private HttpResponse handle(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     try {
       return route(ctx, req);
@@ -79,7 +88,11 @@ final class ApiRouter implements HttpService {
       return Problems.render(e.error());
     } catch (ValidationException e) {
       if (req.method() != HttpMethod.GET) {
-        LOG.info("refused {} {}: {} violation(s), first: {}", req.method(), ctx.path(), e.violations().size(),
+        LOG.info(
+            "refused {} {}: {} violation(s), first: {}",
+            req.method(),
+            ctx.path(),
+            e.violations().size(),
             e.violations().get(0));
       }
       return Problems.render(Problems.fromValidation(e));
@@ -90,31 +103,43 @@ final class ApiRouter implements HttpService {
       return Problems.render(Problems.fromStore(e));
     } catch (RuntimeException e) {
       LOG.error("{} {} failed unexpectedly: {}", req.method(), ctx.path(), e.toString(), e);
-      return Problems.render(ApiError.of(500, "Internal Server Error", "unexpected error: " + e.getMessage()));
+      return Problems.render(
+          ApiError.of(500, "Internal Server Error", "unexpected error: " + e.getMessage()));
     }
   }
 
   private static void logRefusal(HttpMethod method, ServiceRequestContext ctx, String why) {
-    LOG.warn("refused {} {} from {}: {}", method, ctx.path(), ctx.clientAddress().getHostAddress(), why);
+    LOG.warn(
+        "refused {} {} from {}: {}", method, ctx.path(), ctx.clientAddress().getHostAddress(), why);
   }
 
   private static HttpResponse failure(ServiceRequestContext ctx, Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof ContentTooLargeException) {
-      return Problems.render(ApiError.of(413, "Payload Too Large", "the request body is larger than the limit of "
-          + "the API server (apiServer.maxRequestBytes)"));
+      return Problems.render(
+          ApiError.of(
+              413,
+              "Payload Too Large",
+              "the request body is larger than the limit of "
+                  + "the API server (apiServer.maxRequestBytes)"));
     }
     if (ClientGone.is(cause)) {
       // the client went away mid-request: nothing failed here and there is nobody to answer
-      LOG.debug("{} {}: the client closed the connection before the request was complete", ctx.method(), ctx.path());
+      LOG.debug(
+          "{} {}: the client closed the connection before the request was complete",
+          ctx.method(),
+          ctx.path());
       return Problems.render(ApiError.of(400, "Bad Request", "the request was not complete"));
     }
-    LOG.error("{} {} failed before it could be handled: {}", ctx.method(), ctx.path(), cause.toString());
-    return Problems.render(ApiError.of(500, "Internal Server Error", "the request could not be read"));
+    LOG.error(
+        "{} {} failed before it could be handled: {}", ctx.method(), ctx.path(), cause.toString());
+    return Problems.render(
+        ApiError.of(500, "Internal Server Error", "the request could not be read"));
   }
 
   private HttpResponse route(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    String[] parts = Arrays.stream(ctx.path().split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    String[] parts =
+        Arrays.stream(ctx.path().split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
     HttpMethod method = req.method();
     QueryParams query = QueryParams.fromQueryString(ctx.query());
     if (parts.length == 0) {
@@ -139,7 +164,8 @@ final class ApiRouter implements HttpService {
       }
       throw notFound(ctx.path());
     }
-    if (parts.length >= 3 && (parts[2].equals("dataplanes") || parts[2].equals("dataplanes+insights"))) {
+    if (parts.length >= 3
+        && (parts[2].equals("dataplanes") || parts[2].equals("dataplanes+insights"))) {
       HttpResponse inspected = inspect(req, parts, query);
       if (inspected != null) {
         return inspected;
@@ -150,7 +176,8 @@ final class ApiRouter implements HttpService {
       return get(method, () -> policies.selectedDataplanes(req, parts[1], type, parts[3], query));
     }
     return switch (parts.length) {
-      case 1 -> get(method, () -> resources.list(req, ResourceCatalog.MESH, Optional.empty(), query));
+      case 1 ->
+          get(method, () -> resources.list(req, ResourceCatalog.MESH, Optional.empty(), query));
       case 2 -> item(req, ResourceCatalog.MESH, "", parts[1]);
       case 3 -> {
         ResourceType type = meshScoped(parts[2], ctx.path());
@@ -166,7 +193,8 @@ final class ApiRouter implements HttpService {
     String mesh = parts[1];
     HttpMethod method = req.method();
     boolean legacy = parts[2].equals("dataplanes+insights");
-    if (legacy && parts.length == 3 || !legacy && parts.length == 4 && parts[3].equals("_overview")) {
+    if (legacy && parts.length == 3
+        || !legacy && parts.length == 4 && parts[3].equals("_overview")) {
       return get(method, () -> dataplanes.overviews(req, mesh, query));
     }
     if (legacy && parts.length == 4) {
@@ -188,7 +216,8 @@ final class ApiRouter implements HttpService {
     return null;
   }
 
-  private HttpResponse item(AggregatedHttpRequest req, ResourceType type, String mesh, String name) {
+  private HttpResponse item(
+      AggregatedHttpRequest req, ResourceType type, String mesh, String name) {
     HttpMethod method = req.method();
     if (method == HttpMethod.GET) {
       return resources.get(req, type, mesh, name);
@@ -209,9 +238,19 @@ final class ApiRouter implements HttpService {
   }
 
   private static ResourceType meshScoped(String path, String fullPath) {
-    return ResourceCatalog.byPath(path).filter(ResourceType::isMeshScoped).orElseThrow(() ->
-        new ApiException(ApiError.of(404, "Not Found", "unknown resource type \"" + path + "\" in " + fullPath
-            + "; GET /_resources lists the known ones")));
+    return ResourceCatalog.byPath(path)
+        .filter(ResourceType::isMeshScoped)
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    ApiError.of(
+                        404,
+                        "Not Found",
+                        "unknown resource type \""
+                            + path
+                            + "\" in "
+                            + fullPath
+                            + "; GET /_resources lists the known ones")));
   }
 
   private static HttpResponse get(HttpMethod method, Supplier<HttpResponse> handler) {
@@ -222,7 +261,8 @@ final class ApiRouter implements HttpService {
   }
 
   private static ApiException methodNotAllowed(HttpMethod method) {
-    return new ApiException(ApiError.of(405, "Method Not Allowed", method + " is not supported on this path"));
+    return new ApiException(
+        ApiError.of(405, "Method Not Allowed", method + " is not supported on this path"));
   }
 
   private static ApiException notFound(String path) {

@@ -12,37 +12,58 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
- * The REST API on port 5681 (Kuma's layout and shapes). No CORS headers are sent: browsers on
- * other origins cannot use an operator's credentials against it.
+ * The REST API on port 5681 (Kuma's layout and shapes). No CORS headers are sent: browsers on other
+ * origins cannot use an operator's credentials against it.
  */
 public final class ApiServer implements AutoCloseable {
   private final Server server;
 
-  public ApiServer(CpConfig config, ResourceManager manager, AdminToken token, Identity identity, JsonNode effectiveConfig,
-      Inspection inspection, Optional<ControlPlaneTls> tls) {
+  public ApiServer(
+      CpConfig config,
+      ResourceManager manager,
+      AdminToken token,
+      Identity identity,
+      JsonNode effectiveConfig,
+      Inspection inspection,
+      Optional<ControlPlaneTls> tls) {
     Access access = new Access(token, config.apiServer().readsRequireToken());
-    ApiRouter router = new ApiRouter(access,
-        new ResourceEndpoints(manager, access),
-        new DataplaneEndpoints(manager.store(), inspection, access),
-        new PolicyEndpoints(manager.store(), inspection, access),
-        new TokenEndpoints(inspection.tokens(), access),
-        new SystemEndpoints(new SystemEndpoints.ServerIdentity(identity.hostname(), identity.version(),
-            identity.instanceId(), identity.clusterId()), effectiveConfig),
-        config.apiServer().maxRequestBytes());
-    var builder = Server.builder()
-        .http(new InetSocketAddress(config.apiServer().http().interfaceAddress(), config.apiServer().http().port()));
+    ApiRouter router =
+        new ApiRouter(
+            access,
+            new ResourceEndpoints(manager, access),
+            new DataplaneEndpoints(manager.store(), inspection, access),
+            new PolicyEndpoints(manager.store(), inspection, access),
+            new TokenEndpoints(inspection.tokens(), access),
+            new SystemEndpoints(
+                new SystemEndpoints.ServerIdentity(
+                    identity.hostname(),
+                    identity.version(),
+                    identity.instanceId(),
+                    identity.clusterId()),
+                effectiveConfig),
+            config.apiServer().maxRequestBytes());
+    var builder =
+        Server.builder()
+            .http(
+                new InetSocketAddress(
+                    config.apiServer().http().interfaceAddress(),
+                    config.apiServer().http().port()));
     if (tls.isPresent() && config.apiServer().https().enabled()) {
-      builder.https(new InetSocketAddress(config.apiServer().http().interfaceAddress(), config.apiServer().https().port()))
+      builder
+          .https(
+              new InetSocketAddress(
+                  config.apiServer().http().interfaceAddress(), config.apiServer().https().port()))
           .tls(tls.get().certFile().toFile(), tls.get().keyFile().toFile());
     }
-    server = builder
-        .serviceUnder("/", router)
-        .maxRequestLength(config.apiServer().maxRequestBytes())
-        .errorHandler(new ProtocolErrors())
-        .meterRegistry(new SimpleMeterRegistry())
-        .requestTimeoutMillis(30_000)
-        .gracefulShutdownTimeoutMillis(0, 1_000)
-        .build();
+    server =
+        builder
+            .serviceUnder("/", router)
+            .maxRequestLength(config.apiServer().maxRequestBytes())
+            .errorHandler(new ProtocolErrors())
+            .meterRegistry(new SimpleMeterRegistry())
+            .requestTimeoutMillis(30_000)
+            .gracefulShutdownTimeoutMillis(0, 1_000)
+            .build();
   }
 
   public void start() {

@@ -10,7 +10,9 @@ final class ClientGone {
   private ClientGone() {}
 
   static boolean is(Throwable cause) {
-    return cause instanceof ClosedSessionException || cause instanceof ClosedStreamException
-        || cause instanceof AbortedStreamException || cause instanceof CancelledSubscriptionException;
+    return cause instanceof ClosedSessionException
+        || cause instanceof ClosedStreamException
+        || cause instanceof AbortedStreamException
+        || cause instanceof CancelledSubscriptionException;
   }
 }

@@ -31,16 +31,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Dataplane inspection: overviews with insights ({@code _overview}, legacy
- * {@code dataplanes+insights}), the config the control plane generates ({@code _config}) and the
- * live Envoy config dump ({@code xds}).
+ * Dataplane inspection: overviews with insights ({@code _overview}, legacy {@code
+ * dataplanes+insights}), the config the control plane generates ({@code _config}) and the live
+ * Envoy config dump ({@code xds}).
  */
 final class DataplaneEndpoints {
   private final ResourceStore store;
   private final Inspection inspection;
   private final Access access;
-  private final HttpClient admin = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-      .version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient admin =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   DataplaneEndpoints(ResourceStore store, Inspection inspection, Access access) {
     this.store = store;
@@ -67,16 +70,25 @@ final class DataplaneEndpoints {
   HttpResponse config(AggregatedHttpRequest req, String mesh, String name) {
     access.requireRead(req.headers(), "Dataplanes");
     find(mesh, name);
-    ProxyConfig config = inspection.sync().preview(mesh, name).orElseThrow(() ->
-        new ResourceNotFoundException(ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, name)));
+    ProxyConfig config =
+        inspection
+            .sync()
+            .preview(mesh, name)
+            .orElseThrow(
+                () ->
+                    new ResourceNotFoundException(
+                        ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, name)));
     ObjectNode xds = ApiRouter.object();
     add(xds, "listeners", config.listeners());
     add(xds, "routes", config.routes());
     add(xds, "clusters", config.clusters());
     add(xds, "endpoints", config.endpoints());
     ObjectNode versions = xds.putObject("versions");
-    versions.put("listeners", config.versions().listeners()).put("routes", config.versions().routes())
-        .put("clusters", config.versions().clusters()).put("endpoints", config.versions().endpoints());
+    versions
+        .put("listeners", config.versions().listeners())
+        .put("routes", config.versions().routes())
+        .put("clusters", config.versions().clusters())
+        .put("endpoints", config.versions().endpoints());
     ObjectNode body = ApiRouter.object();
     body.set("xds", xds);
     return ApiRouter.json(HttpStatus.OK, body);
@@ -87,19 +99,34 @@ final class DataplaneEndpoints {
     access.requireAdmin(req.headers(), "reading a proxy's live Envoy state");
     ProxyModel proxy = ProxyModels.fromDataplane(find(mesh, name));
     if (!inspection.lifecycle().isConnected(mesh, name)) {
-      throw new ApiException(ApiError.of(409, "Conflict", "proxy " + mesh + "." + name + " is not connected"));
+      throw new ApiException(
+          ApiError.of(409, "Conflict", "proxy " + mesh + "." + name + " is not connected"));
     }
     String host = isLoopback(proxy.address()) ? "127.0.0.1" : proxy.address();
     URI uri = URI.create("http://" + host + ":" + proxy.adminPort() + "/" + page);
     try {
-      var res = admin.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      MediaType type = page.startsWith("config_dump") || page.contains("format=json") ? MediaType.JSON_UTF_8
-          : MediaType.PLAIN_TEXT_UTF_8;
+      var res =
+          admin.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      MediaType type =
+          page.startsWith("config_dump") || page.contains("format=json")
+              ? MediaType.JSON_UTF_8
+              : MediaType.PLAIN_TEXT_UTF_8;
       return HttpResponse.of(HttpStatus.valueOf(res.statusCode()), type, res.body());
     } catch (IOException e) {
-      throw new ApiException(ApiError.of(502, "Bad Gateway", "cannot reach the Envoy admin of " + mesh + "." + name
-          + " at " + uri + ": " + e.getMessage()));
+      throw new ApiException(
+          ApiError.of(
+              502,
+              "Bad Gateway",
+              "cannot reach the Envoy admin of "
+                  + mesh
+                  + "."
+                  + name
+                  + " at "
+                  + uri
+                  + ": "
+                  + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(ApiError.of(503, "Service Unavailable", "interrupted"));
@@ -117,8 +144,16 @@ final class DataplaneEndpoints {
     }
     ObjectNode spec = dataplane.spec().deepCopy();
     out.set("dataplane", spec);
-    ObjectNode insight = inspection.insights().insight(dataplane.mesh(), dataplane.name())
-        .orElseGet(() -> { ObjectNode empty = ApiRouter.object(); empty.putArray("subscriptions"); return empty; });
+    ObjectNode insight =
+        inspection
+            .insights()
+            .insight(dataplane.mesh(), dataplane.name())
+            .orElseGet(
+                () -> {
+                  ObjectNode empty = ApiRouter.object();
+                  empty.putArray("subscriptions");
+                  return empty;
+                });
     out.set("dataplaneInsight", insight);
     return out;
   }

@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Parses list paging and filters: {@code size}, {@code offset}, {@code name}, {@code filter[labels.k]=v}. */
+/**
+ * Parses list paging and filters: {@code size}, {@code offset}, {@code name}, {@code
+ * filter[labels.k]=v}.
+ */
 final class ListParams {
   static final int DEFAULT_SIZE = 100;
   static final int MAX_SIZE = 1000;
@@ -27,7 +30,9 @@ final class ListParams {
       if (name.startsWith("filter[labels.") && name.endsWith("]")) {
         labels.put(name.substring("filter[labels.".length(), name.length() - 1), params.get(name));
       } else if (name.startsWith("filter[")) {
-        throw new ApiException(ApiError.invalidQuery(name, "only label filters are supported: filter[labels.KEY]=VALUE"));
+        throw new ApiException(
+            ApiError.invalidQuery(
+                name, "only label filters are supported: filter[labels.KEY]=VALUE"));
       }
     }
     return new ListQuery(mesh, params.get("name", ""), labels, offset, size);
@@ -41,7 +46,8 @@ final class ListParams {
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
-      throw new ApiException(ApiError.invalidQuery(name, "must be an integer, not \"" + value + "\""));
+      throw new ApiException(
+          ApiError.invalidQuery(name, "must be an integer, not \"" + value + "\""));
     }
   }
 }

@@ -20,9 +20,9 @@ import io.kodiak.xds.proxy.ProxyModels;
 import java.util.List;
 
 /**
- * Policy inspection: the rules a dataplane gets ({@code _rules}), its proxy-wide policies
- * ({@code _policies}) and the dataplanes a policy selects ({@code _resources/dataplanes}), all
- * computed by the same matcher the generator uses.
+ * Policy inspection: the rules a dataplane gets ({@code _rules}), its proxy-wide policies ({@code
+ * _policies}) and the dataplanes a policy selects ({@code _resources/dataplanes}), all computed by
+ * the same matcher the generator uses.
  */
 final class PolicyEndpoints {
   private final ResourceStore store;
@@ -39,43 +39,67 @@ final class PolicyEndpoints {
     access.requireRead(req.headers(), "Dataplanes");
     Resource dataplane = dataplane(mesh, name);
     MeshSnapshot snapshot = inspection.sync().snapshot(mesh);
-    Shadow shadow = Boolean.parseBoolean(query.get("shadow", "false")) ? Shadow.INCLUDED : Shadow.EXCLUDED;
-    return ApiRouter.json(HttpStatus.OK, PolicyInspector.rules(snapshot, proxy(snapshot, dataplane), dataplane, shadow));
+    Shadow shadow =
+        Boolean.parseBoolean(query.get("shadow", "false")) ? Shadow.INCLUDED : Shadow.EXCLUDED;
+    return ApiRouter.json(
+        HttpStatus.OK,
+        PolicyInspector.rules(snapshot, proxy(snapshot, dataplane), dataplane, shadow));
   }
 
   HttpResponse policies(AggregatedHttpRequest req, String mesh, String name) {
     access.requireRead(req.headers(), "Dataplanes");
     Resource dataplane = dataplane(mesh, name);
     MeshSnapshot snapshot = inspection.sync().snapshot(mesh);
-    return ApiRouter.json(HttpStatus.OK, PolicyInspector.proxyPolicies(snapshot, proxy(snapshot, dataplane)));
+    return ApiRouter.json(
+        HttpStatus.OK, PolicyInspector.proxyPolicies(snapshot, proxy(snapshot, dataplane)));
   }
 
   /** Paged like Kuma: {@code size}, {@code offset} and a {@code name} substring filter. */
-  HttpResponse selectedDataplanes(AggregatedHttpRequest req, String mesh, ResourceType type, String name,
-      QueryParams query) {
+  HttpResponse selectedDataplanes(
+      AggregatedHttpRequest req, String mesh, ResourceType type, String name, QueryParams query) {
     access.requireRead(req.headers(), type.pluralDisplayName());
     if (!type.isPolicy()) {
-      throw new ApiException(ApiError.of(400, "Bad Request", type.name() + " is not a policy; "
-          + "_resources/dataplanes lists the dataplanes a policy selects"));
+      throw new ApiException(
+          ApiError.of(
+              400,
+              "Bad Request",
+              type.name()
+                  + " is not a policy; "
+                  + "_resources/dataplanes lists the dataplanes a policy selects"));
     }
-    Resource policy = store.get(ResourceKey.of(type, mesh, name))
-        .orElseThrow(() -> new ResourceNotFoundException(ResourceKey.of(type, mesh, name)));
+    Resource policy =
+        store
+            .get(ResourceKey.of(type, mesh, name))
+            .orElseThrow(() -> new ResourceNotFoundException(ResourceKey.of(type, mesh, name)));
     MeshSnapshot snapshot = inspection.sync().snapshot(mesh);
     String filter = query.get("name", "");
-    List<ProxyModel> selected = PolicyInspector.selectedProxies(snapshot, policy).stream()
-        .filter(p -> p.name().contains(filter)).toList();
+    List<ProxyModel> selected =
+        PolicyInspector.selectedProxies(snapshot, policy).stream()
+            .filter(p -> p.name().contains(filter))
+            .toList();
     int size = parse(query, "size", 100);
     int offset = parse(query, "offset", 0);
     ObjectNode body = ApiRouter.object();
     body.put("total", selected.size());
     ArrayNode items = body.putArray("items");
     for (ProxyModel proxy : selected.stream().skip(offset).limit(size).toList()) {
-      store.get(ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, proxy.name()))
+      store
+          .get(ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, proxy.name()))
           .ifPresent(dp -> items.add(PolicyInspector.meta(dp)));
     }
     if (offset + size < selected.size()) {
-      body.put("next", "/meshes/" + mesh + "/" + type.path() + "/" + name + "/_resources/dataplanes?offset="
-          + (offset + size) + "&size=" + size);
+      body.put(
+          "next",
+          "/meshes/"
+              + mesh
+              + "/"
+              + type.path()
+              + "/"
+              + name
+              + "/_resources/dataplanes?offset="
+              + (offset + size)
+              + "&size="
+              + size);
     }
     return ApiRouter.json(HttpStatus.OK, body);
   }
@@ -93,13 +117,20 @@ final class PolicyEndpoints {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ApiException(ApiError.of(400, "Bad Request", "query parameter " + name + " must be a whole number >= 0, got \""
-        + value + "\""));
+    throw new ApiException(
+        ApiError.of(
+            400,
+            "Bad Request",
+            "query parameter " + name + " must be a whole number >= 0, got \"" + value + "\""));
   }
 
   private Resource dataplane(String mesh, String name) {
-    return store.get(ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, name))
-        .orElseThrow(() -> new ResourceNotFoundException(ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, name)));
+    return store
+        .get(ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, name))
+        .orElseThrow(
+            () ->
+                new ResourceNotFoundException(
+                    ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, name)));
   }
 
   private static ProxyModel proxy(MeshSnapshot snapshot, Resource dataplane) {

@@ -33,7 +33,11 @@ public final class Problems {
     if (!error.invalid().isEmpty() || error.status() == 400) {
       ArrayNode invalid = body.putArray("invalid_parameters");
       for (Violation v : error.invalid()) {
-        invalid.addObject().put("field", v.field()).put("reason", v.reason()).put("source", error.source());
+        invalid
+            .addObject()
+            .put("field", v.field())
+            .put("reason", v.reason())
+            .put("source", error.source());
       }
     }
     return HttpResponse.of(HttpStatus.valueOf(error.status()), PROBLEM, Documents.toJson(body));
@@ -46,7 +50,8 @@ public final class Problems {
   static ApiError fromStore(StoreException e) {
     if (e instanceof ResourceNotFoundException) {
       return ApiError.of(404, "Not Found", e.getMessage());
-    } else if (e instanceof ResourceConflictException || e instanceof ResourceAlreadyExistsException) {
+    } else if (e instanceof ResourceConflictException
+        || e instanceof ResourceAlreadyExistsException) {
       return ApiError.of(409, "Conflict", e.getMessage() + "; read it again and retry");
     } else if (e instanceof StoreFullException) {
       return ApiError.of(507, "Insufficient Storage", e.getMessage());

@@ -9,8 +9,8 @@ import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 
 /**
- * Renders errors Armeria raises before a request reaches the router (a body over the size limit,
- * a malformed request) in Kuma's error shape too, so clients parse one shape only.
+ * Renders errors Armeria raises before a request reaches the router (a body over the size limit, a
+ * malformed request) in Kuma's error shape too, so clients parse one shape only.
  */
 final class ProtocolErrors implements ServerErrorHandler {
   @Override
@@ -19,11 +19,19 @@ final class ProtocolErrors implements ServerErrorHandler {
   }
 
   @Override
-  public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
-      HttpStatus status, String description, Throwable cause) {
-    String detail = status == HttpStatus.REQUEST_ENTITY_TOO_LARGE
-        ? "the request body is larger than the API server accepts (apiServer.maxRequestBytes)"
-        : description != null ? description : status.reasonPhrase();
-    return Problems.render(ApiError.of(status.code(), status.reasonPhrase(), detail)).aggregate().join();
+  public AggregatedHttpResponse renderStatus(
+      ServiceRequestContext ctx,
+      ServiceConfig config,
+      RequestHeaders headers,
+      HttpStatus status,
+      String description,
+      Throwable cause) {
+    String detail =
+        status == HttpStatus.REQUEST_ENTITY_TOO_LARGE
+            ? "the request body is larger than the API server accepts (apiServer.maxRequestBytes)"
+            : description != null ? description : status.reasonPhrase();
+    return Problems.render(ApiError.of(status.code(), status.reasonPhrase(), detail))
+        .aggregate()
+        .join();
   }
 }

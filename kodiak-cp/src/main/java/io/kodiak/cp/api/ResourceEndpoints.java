@@ -8,8 +8,8 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.QueryParams;
-import io.kodiak.cp.resources.ResourceManager.PutResult;
 import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.resources.ResourceManager.PutResult;
 import io.kodiak.model.catalog.ReadAccess;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.codec.ResourceCodec;
@@ -35,7 +35,8 @@ final class ResourceEndpoints {
     this.access = access;
   }
 
-  HttpResponse list(AggregatedHttpRequest req, ResourceType type, Optional<String> mesh, QueryParams query) {
+  HttpResponse list(
+      AggregatedHttpRequest req, ResourceType type, Optional<String> mesh, QueryParams query) {
     checkRead(req, type);
     ListQuery listQuery = ListParams.parse(query, mesh);
     ResourcePage page = manager.store().list(type, listQuery);
@@ -53,11 +54,13 @@ final class ResourceEndpoints {
   HttpResponse get(AggregatedHttpRequest req, ResourceType type, String mesh, String name) {
     checkRead(req, type);
     ResourceKey key = ResourceKey.of(type, mesh, name);
-    Resource resource = manager.store().get(key).orElseThrow(() -> new ResourceNotFoundException(key));
+    Resource resource =
+        manager.store().get(key).orElseThrow(() -> new ResourceNotFoundException(key));
     return ApiRouter.json(HttpStatus.OK, ResourceCodec.encode(resource));
   }
 
-  HttpResponse put(AggregatedHttpRequest req, ResourceType type, String mesh, String name, JsonNode body) {
+  HttpResponse put(
+      AggregatedHttpRequest req, ResourceType type, String mesh, String name, JsonNode body) {
     access.requireAdmin(req.headers(), "writing a " + type.name());
     PutResult result = manager.put(type, mesh, name, body, ifMatch(req));
     ObjectNode out = ApiRouter.object();
@@ -87,22 +90,35 @@ final class ResourceEndpoints {
     try {
       return OptionalLong.of(Long.parseLong(value.replace("\"", "").trim()));
     } catch (NumberFormatException e) {
-      throw new ApiException(new ApiError(400, "Bad Request", "Invalid headers",
-          List.of(new Violation("If-Match",
-              "must be the resource version, a number")), "header"));
+      throw new ApiException(
+          new ApiError(
+              400,
+              "Bad Request",
+              "Invalid headers",
+              List.of(new Violation("If-Match", "must be the resource version, a number")),
+              "header"));
     }
   }
 
-  private static String nextUrl(AggregatedHttpRequest req, QueryParams query, int offset, int size) {
+  private static String nextUrl(
+      AggregatedHttpRequest req, QueryParams query, int offset, int size) {
     StringBuilder url = new StringBuilder();
     String authority = req.headers().authority();
-    url.append(req.scheme() == null ? "http" : req.scheme()).append("://")
-        .append(authority == null ? "localhost" : authority).append(req.path().split("\\?")[0]);
-    QueryParams next = query.toBuilder().set("offset", String.valueOf(offset)).set("size", String.valueOf(size)).build();
+    url.append(req.scheme() == null ? "http" : req.scheme())
+        .append("://")
+        .append(authority == null ? "localhost" : authority)
+        .append(req.path().split("\\?")[0]);
+    QueryParams next =
+        query.toBuilder()
+            .set("offset", String.valueOf(offset))
+            .set("size", String.valueOf(size))
+            .build();
     url.append('?');
     boolean first = true;
     for (String name : next.names()) {
-      url.append(first ? "" : "&").append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+      url.append(first ? "" : "&")
+          .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+          .append('=')
           .append(URLEncoder.encode(next.get(name), StandardCharsets.UTF_8));
       first = false;
     }

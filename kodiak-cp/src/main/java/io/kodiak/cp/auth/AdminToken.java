@@ -40,14 +40,25 @@ public final class AdminToken {
         String existing = Files.readString(file).trim();
         if (existing.isEmpty()) {
           // an empty secret would make an empty "Authorization: Bearer " header the admin
-          throw new IllegalStateException("the admin token file " + file + " is empty, so no request could be "
-              + "told from the admin's; delete it to have a new token generated at the next start, or write a "
-              + "token into it (at least " + MIN_LENGTH + " characters)");
+          throw new IllegalStateException(
+              "the admin token file "
+                  + file
+                  + " is empty, so no request could be "
+                  + "told from the admin's; delete it to have a new token generated at the next start, or write a "
+                  + "token into it (at least "
+                  + MIN_LENGTH
+                  + " characters)");
         }
         if (existing.length() < MIN_LENGTH) {
-          throw new IllegalStateException("the admin token in " + file + " has " + existing.length()
-              + " characters, too few to resist guessing; use at least " + MIN_LENGTH + ", or delete the file to "
-              + "have a new one generated at the next start");
+          throw new IllegalStateException(
+              "the admin token in "
+                  + file
+                  + " has "
+                  + existing.length()
+                  + " characters, too few to resist guessing; use at least "
+                  + MIN_LENGTH
+                  + ", or delete the file to "
+                  + "have a new one generated at the next start");
         }
         return new AdminToken(existing, file);
       }
@@ -55,8 +66,12 @@ public final class AdminToken {
       byte[] random = new byte[32];
       new SecureRandom().nextBytes(random);
       String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-      Path temp = Files.createTempFile(dataDir, FILE_NAME, ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path temp =
+          Files.createTempFile(
+              dataDir,
+              FILE_NAME,
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(temp, token + "\n");
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
       LOG.info("created the admin token in {} (mode 0600); kodiakctl reads it from there", file);
@@ -68,7 +83,9 @@ public final class AdminToken {
 
   /** Whether {@code presented} is the admin token; nothing empty ever is. */
   public boolean matches(String presented) {
-    return presented != null && !presented.isBlank() && token.length > 0
+    return presented != null
+        && !presented.isBlank()
+        && token.length > 0
         && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
   }
 

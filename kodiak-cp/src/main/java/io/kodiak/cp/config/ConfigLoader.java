@@ -26,15 +26,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Builds the effective configuration: built-in defaults, then an optional YAML file, then
- * {@code KODIAK_*} environment variables (named after each key's path). Unknown keys in the file
- * and unknown {@code KODIAK_*} variables are errors, so a typo never silently does nothing.
+ * Builds the effective configuration: built-in defaults, then an optional YAML file, then {@code
+ * KODIAK_*} environment variables (named after each key's path). Unknown keys in the file and
+ * unknown {@code KODIAK_*} variables are errors, so a typo never silently does nothing.
  */
 public final class ConfigLoader {
   private static final String PREFIX = "KODIAK_";
+
   /** KODIAK_* variables read by the launchers and logging, not configuration keys. */
-  private static final Set<String> NOT_SETTINGS = Set.of("KODIAK_LOG_LEVEL", "KODIAK_CP_MAX_HEAP", "KODIAK_CP_JVM_FLAGS",
-      "KODIAK_DP_LOG_LEVEL", "KODIAK_ENVOY_BINARY");
+  private static final Set<String> NOT_SETTINGS =
+      Set.of(
+          "KODIAK_LOG_LEVEL",
+          "KODIAK_CP_MAX_HEAP",
+          "KODIAK_CP_JVM_FLAGS",
+          "KODIAK_DP_LOG_LEVEL",
+          "KODIAK_ENVOY_BINARY");
+
   private static final ObjectMapper MAPPER =
       Documents.JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -48,7 +55,8 @@ public final class ConfigLoader {
       try {
         overlay = Documents.parse(Files.readString(file.get()));
       } catch (IOException e) {
-        throw ValidationException.of("", "cannot read configuration file " + file.get() + ": " + e.getMessage());
+        throw ValidationException.of(
+            "", "cannot read configuration file " + file.get() + ": " + e.getMessage());
       }
       merge(tree, overlay, "", problems);
     }
@@ -56,7 +64,8 @@ public final class ConfigLoader {
     applyEnv(tree, "", env, known, problems);
     for (String name : env.keySet()) {
       if (name.startsWith(PREFIX) && !known.contains(name) && !NOT_SETTINGS.contains(name)) {
-        problems.add(new Violation(name, "unknown setting; known ones are " + String.join(", ", known)));
+        problems.add(
+            new Violation(name, "unknown setting; known ones are " + String.join(", ", known)));
       }
     }
     if (!problems.isEmpty()) {
@@ -77,7 +86,8 @@ public final class ConfigLoader {
     return MAPPER.valueToTree(config);
   }
 
-  private static void merge(ObjectNode base, JsonNode overlay, String path, List<Violation> problems) {
+  private static void merge(
+      ObjectNode base, JsonNode overlay, String path, List<Violation> problems) {
     if (!overlay.isObject()) {
       problems.add(new Violation(path, "must be a mapping"));
       return;
@@ -99,7 +109,11 @@ public final class ConfigLoader {
     }
   }
 
-  private static void applyEnv(ObjectNode node, String path, Map<String, String> env, TreeSet<String> known,
+  private static void applyEnv(
+      ObjectNode node,
+      String path,
+      Map<String, String> env,
+      TreeSet<String> known,
       List<Violation> problems) {
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
     List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
@@ -119,7 +133,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static JsonNode typed(JsonNode example, String value, String name, List<Violation> problems) {
+  private static JsonNode typed(
+      JsonNode example, String value, String name, List<Violation> problems) {
     if (example.isBoolean()) {
       if (!value.equals("true") && !value.equals("false")) {
         problems.add(new Violation(name, "must be true or false, not \"" + value + "\""));
@@ -138,11 +153,13 @@ public final class ConfigLoader {
 
   /** {@code apiServer.http.port} becomes {@code KODIAK_API_SERVER_HTTP_PORT}. */
   static String envName(String path) {
-    return PREFIX + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
+    return PREFIX
+        + path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   private static ObjectNode defaults() {
-    try (InputStream in = ConfigLoader.class.getResourceAsStream("/io/kodiak/cp/config/defaults.yaml")) {
+    try (InputStream in =
+        ConfigLoader.class.getResourceAsStream("/io/kodiak/cp/config/defaults.yaml")) {
       return (ObjectNode) Documents.YAML.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -11,14 +11,27 @@ import java.time.Duration;
  * The control plane's effective configuration; see {@code defaults.yaml} for every key's meaning.
  * Immutable.
  */
-public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, Xds xds, Store store,
-    Defaults defaults, Diagnostics diagnostics) {
-  /** Metrics ({@code /metrics}) and probes ({@code /ready}, {@code /healthy}); port 0 = any free port. */
-  public record Diagnostics(@JsonProperty("interface") String interfaceAddress,
-      int port) {}
+public record CpConfig(
+    String dataDir,
+    ApiServer apiServer,
+    DpServer dpServer,
+    Xds xds,
+    Store store,
+    Defaults defaults,
+    Diagnostics diagnostics) {
+  /**
+   * Metrics ({@code /metrics}) and probes ({@code /ready}, {@code /healthy}); port 0 = any free
+   * port.
+   */
+  public record Diagnostics(@JsonProperty("interface") String interfaceAddress, int port) {}
 
-  public record DpServer(@JsonProperty("interface") String interfaceAddress, int port,
-      Tls tls, String advertisedHost, DpAuth auth, String deregistrationGrace) {
+  public record DpServer(
+      @JsonProperty("interface") String interfaceAddress,
+      int port,
+      Tls tls,
+      String advertisedHost,
+      DpAuth auth,
+      String deregistrationGrace) {
     public Duration grace() {
       return durationOf(deregistrationGrace, "dpServer.deregistrationGrace");
     }
@@ -67,8 +80,10 @@ public record CpConfig(String dataDir, ApiServer apiServer, DpServer dpServer, X
   /** The data directory with {@code ~} expanded. */
   public Path dataPath() {
     // "~" and "~/..." only ("~user" is not expanded); the launcher sets user.home to $HOME
-    String dir = dataDir.equals("~") || dataDir.startsWith("~/") ? System.getProperty("user.home") + dataDir.substring(1)
-        : dataDir;
+    String dir =
+        dataDir.equals("~") || dataDir.startsWith("~/")
+            ? System.getProperty("user.home") + dataDir.substring(1)
+            : dataDir;
     return Path.of(dir).toAbsolutePath().normalize();
   }
 }

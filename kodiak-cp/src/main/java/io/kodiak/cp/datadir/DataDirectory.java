@@ -22,19 +22,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells a first start from a damaged data directory. A directory has been used once it holds a
  * {@value #MANIFEST} (written after every successful start, listing the files this control plane
- * made) or any store or control-plane TLS file. A used directory whose store or control-plane
- * TLS files are missing, empty or not what they should be is refused with a message naming each
- * file and the way to recover, unless the operator starts with {@link Recovery#START_FRESH}.
- * Immutable; used once at start, from one thread.
+ * made) or any store or control-plane TLS file. A used directory whose store or control-plane TLS
+ * files are missing, empty or not what they should be is refused with a message naming each file
+ * and the way to recover, unless the operator starts with {@link Recovery#START_FRESH}. Immutable;
+ * used once at start, from one thread.
  */
 public final class DataDirectory {
   public static final String MANIFEST = "manifest";
+
   /**
    * Shows the directory was used, though it is no {@link DataFile}. The admin token is no evidence:
    * an operator may provision it before the first start.
    */
   private static final List<String> EVIDENCE = List.of("store.db-wal");
-  private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+  private static final byte[] SQLITE_HEADER =
+      "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
   private static final Logger LOG = LoggerFactory.getLogger(DataDirectory.class);
 
   /** What to do with a damaged directory. */
@@ -64,8 +67,10 @@ public final class DataDirectory {
     Path dir = config.dataPath();
     Set<DataFile> expected = expectedBy(config);
     Optional<Set<DataFile>> manifest = readManifest(dir);
-    boolean used = manifest.isPresent() || Arrays.stream(DataFile.values()).anyMatch(f -> exists(dir, f.fileName()))
-        || EVIDENCE.stream().anyMatch(name -> exists(dir, name));
+    boolean used =
+        manifest.isPresent()
+            || Arrays.stream(DataFile.values()).anyMatch(f -> exists(dir, f.fileName()))
+            || EVIDENCE.stream().anyMatch(name -> exists(dir, name));
     if (!used) {
       return new DataDirectory(dir, expected, EnumSet.noneOf(DataFile.class));
     }
@@ -90,13 +95,18 @@ public final class DataDirectory {
     Set<DataFile> now = EnumSet.noneOf(DataFile.class);
     now.addAll(listed);
     expected.stream().filter(f -> exists(dir, f.fileName())).forEach(now::add);
-    String text = "# Written by kodiak-cp after each start: the files of this data directory. A listed file that\n"
-        + "# is missing or empty stops the next start (see the README, \"A damaged data directory\").\n"
-        + now.stream().map(DataFile::fileName).collect(Collectors.joining("\n", "", "\n"));
+    String text =
+        "# Written by kodiak-cp after each start: the files of this data directory. A listed file that\n"
+            + "# is missing or empty stops the next start (see the README, \"A damaged data directory\").\n"
+            + now.stream().map(DataFile::fileName).collect(Collectors.joining("\n", "", "\n"));
     try {
       Path temp = Files.createTempFile(dir, MANIFEST, ".tmp");
       Files.writeString(temp, text);
-      Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp,
+          dir.resolve(MANIFEST),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + dir.resolve(MANIFEST), e);
     }
@@ -132,8 +142,11 @@ public final class DataDirectory {
       return Optional.empty();
     }
     try {
-      Set<String> names = Files.readAllLines(file).stream().map(String::trim)
-          .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.toSet());
+      Set<String> names =
+          Files.readAllLines(file).stream()
+              .map(String::trim)
+              .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+              .collect(Collectors.toSet());
       Set<DataFile> out = EnumSet.noneOf(DataFile.class);
       Arrays.stream(DataFile.values()).filter(f -> names.contains(f.fileName())).forEach(out::add);
       return Optional.of(out);
@@ -167,22 +180,37 @@ public final class DataDirectory {
   }
 
   private static String refusal(Path dir, List<Damage> damages) {
-    StringBuilder out = new StringBuilder("the data directory ").append(dir)
-        .append(" has been used before, but:\n");
+    StringBuilder out =
+        new StringBuilder("the data directory ")
+            .append(dir)
+            .append(" has been used before, but:\n");
     for (Damage d : damages) {
-      out.append("  * ").append(d.file().fileName()).append(' ').append(d.problem()).append(": it held ")
-          .append(d.file().holds()).append("; starting without it would ").append(d.file().lossMeans()).append('\n');
+      out.append("  * ")
+          .append(d.file().fileName())
+          .append(' ')
+          .append(d.problem())
+          .append(": it held ")
+          .append(d.file().holds())
+          .append("; starting without it would ")
+          .append(d.file().lossMeans())
+          .append('\n');
     }
-    return out.append("Nothing was changed. To recover, restore ").append(damages.size() == 1 ? "that file" : "those files")
+    return out.append("Nothing was changed. To recover, restore ")
+        .append(damages.size() == 1 ? "that file" : "those files")
         .append(" from a backup and start again. To accept the loss instead, start once with\n")
         .append("  kodiak-cp run --start-fresh\n")
-        .append("which moves damaged files aside and re-creates only what is missing (see the README,")
-        .append(" \"A damaged data directory\").").toString();
+        .append(
+            "which moves damaged files aside and re-creates only what is missing (see the README,")
+        .append(" \"A damaged data directory\").")
+        .toString();
   }
 
   private static void startFresh(Path dir, Damage damage) {
     String name = damage.file().fileName();
-    List<String> aside = damage.file() == DataFile.STORE ? List.of(name, name + "-wal", name + "-shm") : List.of(name);
+    List<String> aside =
+        damage.file() == DataFile.STORE
+            ? List.of(name, name + "-wal", name + "-shm")
+            : List.of(name);
     String suffix = ".damaged-" + Instant.now().getEpochSecond();
     for (String each : aside) {
       Path path = dir.resolve(each);
@@ -195,7 +223,11 @@ public final class DataDirectory {
         LOG.warn("--start-fresh: moved {} aside to {}", path, each + suffix);
       }
     }
-    LOG.warn("--start-fresh: {} {}; starting without it will {}", name, damage.problem(), damage.file().lossMeans());
+    LOG.warn(
+        "--start-fresh: {} {}; starting without it will {}",
+        name,
+        damage.problem(),
+        damage.file().lossMeans());
   }
 
   private static boolean exists(Path dir, String name) {

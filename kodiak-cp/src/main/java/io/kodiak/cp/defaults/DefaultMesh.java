@@ -17,7 +17,8 @@ public final class DefaultMesh {
     if (manager.setting(MARKER).isPresent()) {
       return;
     }
-    manager.createSystemResource(ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n")), "first start");
+    manager.createSystemResource(
+        ResourceCodec.decode(Documents.parse("type: Mesh\nname: default\n")), "first start");
     manager.putSetting(MARKER, "true");
   }
 }

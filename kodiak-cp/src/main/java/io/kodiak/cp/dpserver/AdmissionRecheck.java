@@ -37,11 +37,13 @@ public final class AdmissionRecheck implements ChangeListener, AutoCloseable {
   private final DataplaneLifecycle lifecycle;
   private final ResourceStore store;
   private final StreamCloser closer;
-  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "dp-admission-recheck");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "dp-admission-recheck");
+            t.setDaemon(true);
+            return t;
+          });
 
   public AdmissionRecheck(DataplaneLifecycle lifecycle, ResourceStore store, StreamCloser closer) {
     this.lifecycle = lifecycle;
@@ -56,29 +58,44 @@ public final class AdmissionRecheck implements ChangeListener, AutoCloseable {
     }
     Resource changed = change.resource();
     if (DataplaneTokens.decidesValidity(changed)) {
-      worker.execute(() -> lifecycle.connectedStreams().forEach((streamId, node) -> {
-        if (node.mesh().equals(changed.mesh())) {
-          store.get(ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()))
-              .ifPresent(dataplane -> recheck(streamId, node, dataplane));
-        }
-      }));
+      worker.execute(
+          () ->
+              lifecycle
+                  .connectedStreams()
+                  .forEach(
+                      (streamId, node) -> {
+                        if (node.mesh().equals(changed.mesh())) {
+                          store
+                              .get(
+                                  ResourceKey.of(
+                                      ResourceCatalog.DATAPLANE, node.mesh(), node.name()))
+                              .ifPresent(dataplane -> recheck(streamId, node, dataplane));
+                        }
+                      }));
     } else if (changed.type() == ResourceCatalog.DATAPLANE && change.kind() != ChangeKind.DELETED) {
-      // at once, on the writer's thread (one signature check); generation refuses it config meanwhile
-      lifecycle.connection(changed.mesh(), changed.name())
+      // at once, on the writer's thread (one signature check); generation refuses it config
+      // meanwhile
+      lifecycle
+          .connection(changed.mesh(), changed.name())
           .ifPresent(connection -> recheck(connection.getKey(), connection.getValue(), changed));
     }
   }
 
   private void recheck(long streamId, NodeInfo node, Resource dataplane) {
     try {
-      Optional<String> refused = lifecycle.authenticate(
-          node.metadata().getOrDefault(DataplaneLifecycle.TOKEN_METADATA, ""), dataplane);
+      Optional<String> refused =
+          lifecycle.authenticate(
+              node.metadata().getOrDefault(DataplaneLifecycle.TOKEN_METADATA, ""), dataplane);
       if (refused.isPresent() && closer.close(streamId, refused.get())) {
-        LOG.warn("xds: closed the stream of proxy {} (stream {}): its token no longer admits it: {}", node.id(),
-            streamId, refused.get());
+        LOG.warn(
+            "xds: closed the stream of proxy {} (stream {}): its token no longer admits it: {}",
+            node.id(),
+            streamId,
+            refused.get());
       }
     } catch (RuntimeException e) {
-      LOG.error("xds: could not check again whether proxy {} is admitted: {}", node.id(), e.toString());
+      LOG.error(
+          "xds: could not check again whether proxy {} is admitted: {}", node.id(), e.toString());
     }
   }
 

@@ -28,57 +28,92 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Renders the Envoy bootstrap for a proxy: its node (id {@code <mesh>.<name>}, the Dataplane in
- * the metadata), the admin endpoint on loopback, and delta ADS to the control plane. As in Kuma,
- * Envoy sends the node (with the Dataplane and the token) on the first request of a stream only;
- * the xDS server knows the stream by it. A lost stream is retried with Envoy's jittered backoff
- * (0.5 s doubling), capped at 5 s instead of Envoy's 30 s: after a control-plane restart a live
- * proxy is back well within the deregistration grace (10 s) and keeps its Dataplane. Stateless.
+ * Renders the Envoy bootstrap for a proxy: its node (id {@code <mesh>.<name>}, the Dataplane in the
+ * metadata), the admin endpoint on loopback, and delta ADS to the control plane. As in Kuma, Envoy
+ * sends the node (with the Dataplane and the token) on the first request of a stream only; the xDS
+ * server knows the stream by it. A lost stream is retried with Envoy's jittered backoff (0.5 s
+ * doubling), capped at 5 s instead of Envoy's 30 s: after a control-plane restart a live proxy is
+ * back well within the deregistration grace (10 s) and keeps its Dataplane. Stateless.
  */
 final class BootstrapRenderer {
 
   private BootstrapRenderer() {}
 
-  /** @param cpCaPem the control plane's CA when the dp-server speaks TLS; Envoy trusts only it */
-  static String render(ProxyModel proxy, Map<String, String> metadata, String cpHost, int cpPort,
+  /**
+   * @param cpCaPem the control plane's CA when the dp-server speaks TLS; Envoy trusts only it
+   */
+  static String render(
+      ProxyModel proxy,
+      Map<String, String> metadata,
+      String cpHost,
+      int cpPort,
       Optional<String> cpCaPem) {
     Struct.Builder meta = Struct.newBuilder();
     metadata.forEach((k, v) -> meta.putFields(k, Value.newBuilder().setStringValue(v).build()));
-    Cluster.Builder ads = Cluster.newBuilder()
-        .setName(EnvoyNames.ADS_CLUSTER)
-        .setType(Cluster.DiscoveryType.STRICT_DNS)
-        .setConnectTimeout(Protos.seconds(1))
-        .putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options())
-        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-            .setClusterName(EnvoyNames.ADS_CLUSTER)
-            .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-                .setEndpoint(Endpoint.newBuilder().setAddress(Protos.socket(cpHost, cpPort))))));
-    cpCaPem.ifPresent(ca -> ads.setTransportSocket(TransportSocket.newBuilder()
-        .setName(EnvoyNames.TLS_TRANSPORT_SOCKET)
-        .setTypedConfig(Protos.pack(UpstreamTlsContext.newBuilder()
-            .setSni(cpHost)
-            .setCommonTlsContext(CommonTlsContext.newBuilder()
-                .addAlpnProtocols("h2")
-                .setValidationContext(CertificateValidationContext
-                    .newBuilder().setTrustedCa(DataSource.newBuilder()
-                        .setInlineString(ca))))
-            .build()))));
-    Bootstrap bootstrap = Bootstrap.newBuilder()
-        .setNode(Node.newBuilder().setId(proxy.nodeId()).setCluster(proxy.primaryService()).setMetadata(meta))
-        .setAdmin(Admin.newBuilder().setAddress(Protos.socket("127.0.0.1", proxy.adminPort())))
-        .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
-            .setAdsConfig(ApiConfigSource.newBuilder()
-                .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
-                .setTransportApiVersion(ApiVersion.V3)
-                .setSetNodeOnFirstMessageOnly(true)
-                .addGrpcServices(GrpcService.newBuilder()
-                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(EnvoyNames.ADS_CLUSTER)
-                        .setRetryPolicy(RetryPolicy.newBuilder().setRetryBackOff(BackoffStrategy.newBuilder()
-                            .setBaseInterval(Protos.millis(500)).setMaxInterval(Protos.seconds(5)))))))
-            .setCdsConfig(Protos.ads())
-            .setLdsConfig(Protos.ads()))
-        .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(ads))
-        .build();
+    Cluster.Builder ads =
+        Cluster.newBuilder()
+            .setName(EnvoyNames.ADS_CLUSTER)
+            .setType(Cluster.DiscoveryType.STRICT_DNS)
+            .setConnectTimeout(Protos.seconds(1))
+            .putTypedExtensionProtocolOptions(
+                EnvoyNames.HTTP_PROTOCOL_OPTIONS, Protos.http2Options())
+            .setLoadAssignment(
+                ClusterLoadAssignment.newBuilder()
+                    .setClusterName(EnvoyNames.ADS_CLUSTER)
+                    .addEndpoints(
+                        LocalityLbEndpoints.newBuilder()
+                            .addLbEndpoints(
+                                LbEndpoint.newBuilder()
+                                    .setEndpoint(
+                                        Endpoint.newBuilder()
+                                            .setAddress(Protos.socket(cpHost, cpPort))))));
+    cpCaPem.ifPresent(
+        ca ->
+            ads.setTransportSocket(
+                TransportSocket.newBuilder()
+                    .setName(EnvoyNames.TLS_TRANSPORT_SOCKET)
+                    .setTypedConfig(
+                        Protos.pack(
+                            UpstreamTlsContext.newBuilder()
+                                .setSni(cpHost)
+                                .setCommonTlsContext(
+                                    CommonTlsContext.newBuilder()
+                                        .addAlpnProtocols("h2")
+                                        .setValidationContext(
+                                            CertificateValidationContext.newBuilder()
+                                                .setTrustedCa(
+                                                    DataSource.newBuilder().setInlineString(ca))))
+                                .build()))));
+    Bootstrap bootstrap =
+        Bootstrap.newBuilder()
+            .setNode(
+                Node.newBuilder()
+                    .setId(proxy.nodeId())
+                    .setCluster(proxy.primaryService())
+                    .setMetadata(meta))
+            .setAdmin(Admin.newBuilder().setAddress(Protos.socket("127.0.0.1", proxy.adminPort())))
+            .setDynamicResources(
+                Bootstrap.DynamicResources.newBuilder()
+                    .setAdsConfig(
+                        ApiConfigSource.newBuilder()
+                            .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
+                            .setTransportApiVersion(ApiVersion.V3)
+                            .setSetNodeOnFirstMessageOnly(true)
+                            .addGrpcServices(
+                                GrpcService.newBuilder()
+                                    .setEnvoyGrpc(
+                                        GrpcService.EnvoyGrpc.newBuilder()
+                                            .setClusterName(EnvoyNames.ADS_CLUSTER)
+                                            .setRetryPolicy(
+                                                RetryPolicy.newBuilder()
+                                                    .setRetryBackOff(
+                                                        BackoffStrategy.newBuilder()
+                                                            .setBaseInterval(Protos.millis(500))
+                                                            .setMaxInterval(Protos.seconds(5)))))))
+                    .setCdsConfig(Protos.ads())
+                    .setLdsConfig(Protos.ads()))
+            .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(ads))
+            .build();
     return ProtoJson.print(bootstrap);
   }
 }

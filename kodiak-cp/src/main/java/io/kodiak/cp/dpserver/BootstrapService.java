@@ -24,9 +24,9 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 
 /**
- * Answers Kuma's BootstrapRequest: checks the Dataplane the agent sends (or finds the stored
- * one) and returns the Envoy bootstrap for it. Storing the Dataplane happens when the stream
- * connects, so a proxy that never starts leaves nothing behind. Thread-safe.
+ * Answers Kuma's BootstrapRequest: checks the Dataplane the agent sends (or finds the stored one)
+ * and returns the Envoy bootstrap for it. Storing the Dataplane happens when the stream connects,
+ * so a proxy that never starts leaves nothing behind. Thread-safe.
  */
 final class BootstrapService {
   private final ResourceManager manager;
@@ -34,11 +34,18 @@ final class BootstrapService {
   private final String advertisedHost;
   private final IntSupplier port;
 
-  /** {@code port} is read per request: with port 0 configured, the bound port is known only after start. */
+  /**
+   * {@code port} is read per request: with port 0 configured, the bound port is known only after
+   * start.
+   */
   private final Optional<String> cpCaPem;
 
-  BootstrapService(ResourceManager manager, DataplaneLifecycle lifecycle, String advertisedHost,
-      IntSupplier port, Optional<String> cpCaPem) {
+  BootstrapService(
+      ResourceManager manager,
+      DataplaneLifecycle lifecycle,
+      String advertisedHost,
+      IntSupplier port,
+      Optional<String> cpCaPem) {
     this.cpCaPem = cpCaPem;
     this.manager = manager;
     this.lifecycle = lifecycle;
@@ -67,7 +74,8 @@ final class BootstrapService {
       request = Documents.parse(requestBody);
     } catch (ValidationException e) {
       if (lifecycle.requiresTokens()) {
-        return new Unauthenticated("no dataplane token: the request is not a JSON bootstrap request");
+        return new Unauthenticated(
+            "no dataplane token: the request is not a JSON bootstrap request");
       }
       throw e;
     }
@@ -83,15 +91,17 @@ final class BootstrapService {
     Map<String, String> metadata = new HashMap<>();
     if (!resourceText.isBlank()) {
       dataplane = checkSent(resourceText, mesh, name);
-      metadata.put(DataplaneLifecycle.DATAPLANE_METADATA, Documents.JSON.valueToTree(
-          ResourceCodec.encode(dataplane)).toString());
+      metadata.put(
+          DataplaneLifecycle.DATAPLANE_METADATA,
+          Documents.JSON.valueToTree(ResourceCodec.encode(dataplane)).toString());
     } else {
       if (name.isEmpty()) {
         throw ValidationException.of("name", "must be given when no dataplaneResource is sent");
       }
       var stored = manager.store().get(ResourceKey.of(ResourceCatalog.DATAPLANE, mesh, name));
       if (stored.isEmpty()) {
-        return new Unknown("Dataplane \"" + name + "\" in mesh \"" + mesh + "\" is not known (yet)");
+        return new Unknown(
+            "Dataplane \"" + name + "\" in mesh \"" + mesh + "\" is not known (yet)");
       }
       dataplane = stored.get();
     }
@@ -103,18 +113,28 @@ final class BootstrapService {
       metadata.put(DataplaneLifecycle.TOKEN_METADATA, token);
     }
     if (lifecycle.isConnected(dataplane.mesh(), dataplane.name())) {
-      return new Conflict("a proxy named \"" + dataplane.name() + "\" is already connected to mesh \""
-          + dataplane.mesh() + "\"; give this one another name");
+      return new Conflict(
+          "a proxy named \""
+              + dataplane.name()
+              + "\" is already connected to mesh \""
+              + dataplane.mesh()
+              + "\"; give this one another name");
     }
-    metadata.put(DataplaneLifecycle.AGENT_VERSION_METADATA, request.path("version").path("kumaDp").path("version")
-        .asText(""));
+    metadata.put(
+        DataplaneLifecycle.AGENT_VERSION_METADATA,
+        request.path("version").path("kumaDp").path("version").asText(""));
     ProxyModel proxy = ProxyModels.fromDataplane(dataplane);
     String host = advertisedHost.isEmpty() ? requestHost : advertisedHost;
     String bootstrap = BootstrapRenderer.render(proxy, metadata, host, port.getAsInt(), cpCaPem);
     ObjectNode body = Documents.JSON.createObjectNode();
-    body.put("bootstrap", Base64.getEncoder().encodeToString(bootstrap.getBytes(StandardCharsets.UTF_8)));
+    body.put(
+        "bootstrap",
+        Base64.getEncoder().encodeToString(bootstrap.getBytes(StandardCharsets.UTF_8)));
     ObjectNode sidecar = body.putObject("kumaSidecarConfiguration");
-    sidecar.putObject("networking").put("isUsingTransparentProxy", false).put("address", proxy.address());
+    sidecar
+        .putObject("networking")
+        .put("isUsingTransparentProxy", false)
+        .put("address", proxy.address());
     sidecar.putObject("metrics").putArray("aggregate");
     return new Ok(body);
   }
@@ -127,11 +147,15 @@ final class BootstrapService {
     Violations mismatches = new Violations();
     String sentName = document.path("name").asText("");
     if (!name.isEmpty() && !sentName.isEmpty() && !sentName.equals(name)) {
-      mismatches.add(FieldPath.of("name"), "\"" + name + "\" does not match the Dataplane's name \"" + sentName + "\"");
+      mismatches.add(
+          FieldPath.of("name"),
+          "\"" + name + "\" does not match the Dataplane's name \"" + sentName + "\"");
     }
     String sentMesh = document.path("mesh").asText("");
     if (!sentMesh.isEmpty() && !sentMesh.equals(mesh)) {
-      mismatches.add(FieldPath.of("mesh"), "\"" + mesh + "\" does not match the Dataplane's mesh \"" + sentMesh + "\"");
+      mismatches.add(
+          FieldPath.of("mesh"),
+          "\"" + mesh + "\" does not match the Dataplane's mesh \"" + sentMesh + "\"");
     }
     mismatches.throwIfAny();
     document.put("mesh", mesh);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.resources.ResourceManager;
+import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.cp.tokens.DataplaneTokens.Refused;
 import io.kodiak.cp.tokens.DataplaneTokens.Verification;
 import io.kodiak.cp.tokens.DataplaneTokens.Verified;
-import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.core.Resource;
@@ -39,39 +39,54 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kuma's direct lifecycle: when a proxy's stream names its node, the Dataplane it carries in its
- * metadata is stored (created or updated); one stream owns a proxy name at a time; when the
- * stream closes, the proxy's endpoints leave the mesh at once and its Dataplane is deleted after a
- * grace period unless the proxy comes back. Also feeds the insights. Thread-safe.
+ * metadata is stored (created or updated); one stream owns a proxy name at a time; when the stream
+ * closes, the proxy's endpoints leave the mesh at once and its Dataplane is deleted after a grace
+ * period unless the proxy comes back. Also feeds the insights. Thread-safe.
  */
 public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   public static final String DATAPLANE_METADATA = "dataplane.resource";
   public static final String AGENT_VERSION_METADATA = "kodiak.dp.version";
-  /** The dataplane token travels in the node metadata, so every stream (not just the bootstrap) is checked. */
+
+  /**
+   * The dataplane token travels in the node metadata, so every stream (not just the bootstrap) is
+   * checked.
+   */
   public static final String TOKEN_METADATA = "dataplane.token";
+
   private static final Logger LOG = LoggerFactory.getLogger(DataplaneLifecycle.class);
 
   private final ResourceManager manager;
   private final SnapshotSync sync;
   private final DataplaneInsights insights;
   private final Duration grace;
+
   /** Connects and deletions of one proxy are ordered under one of these, chosen by node id. */
   private final Object[] nodeLocks = Stream.generate(Object::new).limit(64).toArray();
+
   private final Optional<DataplaneTokens> tokens;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
+
   /** The model each connected proxy was last admitted as (see {@link #admits}). */
   private final Map<String, ProxyModel> admitted = new ConcurrentHashMap<>();
+
   private volatile boolean stopping;
-  private final ScheduledExecutorService deletions = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "dp-deregistration");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService deletions =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "dp-deregistration");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param tokens checks dataplane tokens; empty when proxy authentication is off (development)
    */
-  public DataplaneLifecycle(ResourceManager manager, SnapshotSync sync, DataplaneInsights insights, Duration grace,
+  public DataplaneLifecycle(
+      ResourceManager manager,
+      SnapshotSync sync,
+      DataplaneInsights insights,
+      Duration grace,
       Optional<DataplaneTokens> tokens) {
     this.tokens = tokens;
     this.manager = manager;
@@ -82,11 +97,12 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
 
   /**
    * After a restart, agent-registered Dataplanes get the grace period to reconnect, counted from
-   * this call: make it once the dp-server listens, so a slow start does not use up the grace
-   * before any proxy could connect. Proxies that connect before it keep their Dataplanes too.
+   * this call: make it once the dp-server listens, so a slow start does not use up the grace before
+   * any proxy could connect. Proxies that connect before it keep their Dataplanes too.
    */
   public void scheduleOrphanCleanup() {
-    for (Resource dp : manager.store().list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.empty())).items()) {
+    for (Resource dp :
+        manager.store().list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.empty())).items()) {
       if (SnapshotSync.DIRECT.equals(dp.meta().labels().get(SnapshotSync.LIFECYCLE_LABEL))) {
         scheduleDeletion(dp.mesh() + "." + dp.name(), dp.key());
       }
@@ -101,25 +117,33 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     return tokens.map(t -> t.verify(token, mesh)).orElse(Verified.UNCHECKED);
   }
 
-  /** The second half: why a verified token does not admit this Dataplane (its name, every inbound's tags). */
+  /**
+   * The second half: why a verified token does not admit this Dataplane (its name, every inbound's
+   * tags).
+   */
   public static Optional<String> refusal(Verified token, Resource dataplane) {
     List<Map<String, String>> inbounds = new ArrayList<>();
-    ProxyModels.fromDataplane(dataplane).inbounds().forEach(inbound -> inbounds.add(inbound.tags()));
+    ProxyModels.fromDataplane(dataplane)
+        .inbounds()
+        .forEach(inbound -> inbounds.add(inbound.tags()));
     return token.refusalFor(dataplane.name(), inbounds);
   }
 
-  /** Both halves: why {@code token} does not admit this Dataplane's proxy, or empty when it does. */
+  /**
+   * Both halves: why {@code token} does not admit this Dataplane's proxy, or empty when it does.
+   */
   public Optional<String> authenticate(String token, Resource dataplane) {
     Verification verification = verifyToken(token, dataplane.mesh());
-    return verification instanceof Verified verified ? refusal(verified, dataplane)
+    return verification instanceof Verified verified
+        ? refusal(verified, dataplane)
         : Optional.of(((Refused) verification).reason());
   }
 
   /**
    * Whether the connected proxy {@code nodeId} may be what {@code proxy} says (name, every
    * inbound's tags), by the token it connected with; asked before each generation. The answer is
-   * kept per model, which stays the same object while its Dataplane does, so a signature is
-   * checked again only when the Dataplane changes.
+   * kept per model, which stays the same object while its Dataplane does, so a signature is checked
+   * again only when the Dataplane changes.
    */
   public boolean admits(String nodeId, ProxyModel proxy) {
     if (tokens.isEmpty() || admitted.get(nodeId) == proxy) {
@@ -132,8 +156,11 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     }
     List<Map<String, String>> inbounds = new ArrayList<>();
     proxy.inbounds().forEach(inbound -> inbounds.add(inbound.tags()));
-    Verification verification = verifyToken(node.metadata().getOrDefault(TOKEN_METADATA, ""), node.mesh());
-    boolean ok = verification instanceof Verified verified && verified.refusalFor(proxy.name(), inbounds).isEmpty();
+    Verification verification =
+        verifyToken(node.metadata().getOrDefault(TOKEN_METADATA, ""), node.mesh());
+    boolean ok =
+        verification instanceof Verified verified
+            && verified.refusalFor(proxy.name(), inbounds).isEmpty();
     if (ok) {
       admitted.put(nodeId, proxy);
     }
@@ -150,7 +177,9 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     return Map.copyOf(streams);
   }
 
-  /** The stream of the proxy {@code mesh.name} and what it said about itself, if it is connected. */
+  /**
+   * The stream of the proxy {@code mesh.name} and what it said about itself, if it is connected.
+   */
   public Optional<Map.Entry<Long, NodeInfo>> connection(String mesh, String name) {
     Long streamId = owners.get(mesh + "." + name);
     NodeInfo node = streamId == null ? null : streams.get(streamId);
@@ -172,9 +201,16 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
       previous = owners.putIfAbsent(node.id(), streamId);
     }
     if (previous != null) {
-      LOG.warn("xds: refused a second stream for proxy {}: it is already connected (stream {})", node.id(), previous);
-      throw new StreamRejectedException("a proxy named \"" + node.name() + "\" is already connected to mesh \""
-          + node.mesh() + "\"; give this one another name");
+      LOG.warn(
+          "xds: refused a second stream for proxy {}: it is already connected (stream {})",
+          node.id(),
+          previous);
+      throw new StreamRejectedException(
+          "a proxy named \""
+              + node.name()
+              + "\" is already connected to mesh \""
+              + node.mesh()
+              + "\"; give this one another name");
     }
     admitted.remove(node.id());
     streams.put(streamId, node); // first: a revocation while it registers finds it and closes it
@@ -187,16 +223,24 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     } catch (ValidationException | StoreException e) {
       forgetRefused(streamId, node);
       LOG.warn("xds: refused proxy {}: {}", node.id(), e.getMessage());
-      throw new StreamRejectedException("the Dataplane of proxy " + node.id() + " was refused: " + e.getMessage());
+      throw new StreamRejectedException(
+          "the Dataplane of proxy " + node.id() + " was refused: " + e.getMessage());
     } catch (RuntimeException e) {
       forgetRefused(streamId, node);
       LOG.error("xds: could not admit proxy {}: {}", node.id(), e.toString(), e);
-      throw new StreamRejectedException("the control plane could not admit proxy " + node.id() + "; see its log");
+      throw new StreamRejectedException(
+          "the control plane could not admit proxy " + node.id() + "; see its log");
     }
-    insights.connected(node.mesh(), node.name(), streamId, node.envoyVersion(),
+    insights.connected(
+        node.mesh(),
+        node.name(),
+        streamId,
+        node.envoyVersion(),
         node.metadata().getOrDefault(AGENT_VERSION_METADATA, ""));
-    sync.proxyConnected(node.mesh(), node.id(), ProxyKind.fromMetadata(node.metadata().get(ProxyKind.METADATA)));
-    LOG.info("xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
+    sync.proxyConnected(
+        node.mesh(), node.id(), ProxyKind.fromMetadata(node.metadata().get(ProxyKind.METADATA)));
+    LOG.info(
+        "xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
   }
 
   private void forgetRefused(long streamId, NodeInfo node) {
@@ -211,12 +255,18 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     } else {
       insights.nacked(streamId, typeUrl, error);
       NodeInfo node = streams.get(streamId);
-      LOG.warn("xds: proxy {} rejected {} (nonce {}): {}", node == null ? streamId : node.id(), typeUrl, nonce, error);
+      LOG.warn(
+          "xds: proxy {} rejected {} (nonce {}): {}",
+          node == null ? streamId : node.id(),
+          typeUrl,
+          nonce,
+          error);
     }
   }
 
   @Override
-  public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {
+  public void onResponse(
+      long streamId, String typeUrl, String version, String nonce, int resources) {
     insights.responseSent(streamId, typeUrl);
   }
 
@@ -228,38 +278,55 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
       admitted.remove(node.id());
     }
     if (stopping || node == null || !owners.remove(node.id(), streamId)) {
-      return; // a stopping control plane closes every stream: those proxies are not leaving the mesh
+      return; // a stopping control plane closes every stream: those proxies are not leaving the
+      // mesh
     }
     sync.proxyDisconnected(node.id());
-    LOG.info("xds: proxy {} disconnected; its Dataplane is removed in {} unless it reconnects", node.id(), grace);
-    scheduleDeletion(node.id(), ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()));
+    LOG.info(
+        "xds: proxy {} disconnected; its Dataplane is removed in {} unless it reconnects",
+        node.id(),
+        grace);
+    scheduleDeletion(
+        node.id(), ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()));
   }
 
   private void register(NodeInfo node) throws StreamRejectedException {
-    Verification verification = verifyToken(node.metadata().getOrDefault(TOKEN_METADATA, ""), node.mesh());
+    Verification verification =
+        verifyToken(node.metadata().getOrDefault(TOKEN_METADATA, ""), node.mesh());
     if (verification instanceof Refused refused) {
-      throw new StreamRejectedException(refused.reason()); // before anything the proxy sent is parsed
+      throw new StreamRejectedException(
+          refused.reason()); // before anything the proxy sent is parsed
     }
     Verified token = (Verified) verification;
     String text = node.metadata().get(DATAPLANE_METADATA);
     if (text == null || text.isBlank()) {
-      Resource stored = manager.store().get(ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()))
-          .orElseThrow(() -> ValidationException.of("node.metadata", "no Dataplane is stored for this proxy and it sent none"));
+      Resource stored =
+          manager
+              .store()
+              .get(ResourceKey.of(ResourceCatalog.DATAPLANE, node.mesh(), node.name()))
+              .orElseThrow(
+                  () ->
+                      ValidationException.of(
+                          "node.metadata",
+                          "no Dataplane is stored for this proxy and it sent none"));
       rejectUnlessAdmitted(token, stored);
       return; // a Dataplane created through the API (delegated lifecycle)
     }
     JsonNode parsed = Documents.parse(text);
     if (!(parsed instanceof ObjectNode document)) {
-      throw ValidationException.of("node.metadata." + DATAPLANE_METADATA, "must be a Dataplane object");
+      throw ValidationException.of(
+          "node.metadata." + DATAPLANE_METADATA, "must be a Dataplane object");
     }
     document.put("mesh", node.mesh()).put("name", node.name());
     rejectUnlessAdmitted(token, manager.validate(document));
     ObjectNode labels = document.withObjectProperty("labels");
     labels.put(SnapshotSync.LIFECYCLE_LABEL, SnapshotSync.DIRECT);
-    manager.put(ResourceCatalog.DATAPLANE, node.mesh(), node.name(), document, OptionalLong.empty());
+    manager.put(
+        ResourceCatalog.DATAPLANE, node.mesh(), node.name(), document, OptionalLong.empty());
   }
 
-  private static void rejectUnlessAdmitted(Verified token, Resource dataplane) throws StreamRejectedException {
+  private static void rejectUnlessAdmitted(Verified token, Resource dataplane)
+      throws StreamRejectedException {
     Optional<String> refused = refusal(token, dataplane);
     if (refused.isPresent()) {
       throw new StreamRejectedException(refused.get());
@@ -267,24 +334,30 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   }
 
   private void scheduleDeletion(String nodeId, ResourceKey key) {
-    deletions.schedule(() -> {
-      // under the node's lock: a proxy reconnecting now must not register its Dataplane while it
-      // is being deleted (its update would find nothing and the stream would be refused)
-      synchronized (lockOf(nodeId)) {
-        if (owners.containsKey(nodeId)) {
-          return; // it came back
-        }
-        try {
-          manager.delete(key);
-          insights.forget(key.mesh(), key.name());
-          LOG.info("xds: removed Dataplane {}: its proxy did not come back within {}", key, grace);
-        } catch (ResourceNotFoundException e) {
-          // already gone
-        } catch (RuntimeException e) {
-          LOG.error("xds: could not remove Dataplane {} of a departed proxy: {}", key, e.toString());
-        }
-      }
-    }, grace.toMillis(), TimeUnit.MILLISECONDS);
+    deletions.schedule(
+        () -> {
+          // under the node's lock: a proxy reconnecting now must not register its Dataplane while
+          // it
+          // is being deleted (its update would find nothing and the stream would be refused)
+          synchronized (lockOf(nodeId)) {
+            if (owners.containsKey(nodeId)) {
+              return; // it came back
+            }
+            try {
+              manager.delete(key);
+              insights.forget(key.mesh(), key.name());
+              LOG.info(
+                  "xds: removed Dataplane {}: its proxy did not come back within {}", key, grace);
+            } catch (ResourceNotFoundException e) {
+              // already gone
+            } catch (RuntimeException e) {
+              LOG.error(
+                  "xds: could not remove Dataplane {} of a departed proxy: {}", key, e.toString());
+            }
+          }
+        },
+        grace.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** One of a few locks, chosen by node id: connects and deletions of one proxy are ordered. */

@@ -10,7 +10,6 @@ import io.kodiak.cp.api.Problems;
 import io.kodiak.cp.config.CpConfig;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.tls.ControlPlaneTls;
-import io.kodiak.model.codec.Documents;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.xds.server.XdsServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dp-server on port 5678: {@code POST /bootstrap} and the ADS gRPC stream (state of the
- * world and delta) on one port. ADS streams live for hours and carry many thousands of messages,
- * so they get no request timeout and no total size limit, only a cap per message.
+ * The dp-server on port 5678: {@code POST /bootstrap} and the ADS gRPC stream (state of the world
+ * and delta) on one port. ADS streams live for hours and carry many thousands of messages, so they
+ * get no request timeout and no total size limit, only a cap per message.
  */
 public final class DpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DpServer.class);
@@ -30,16 +29,28 @@ public final class DpServer implements AutoCloseable {
   private final Server server;
   private final XdsServer xds;
 
-  /** @param tls the control plane's certificate; empty serves plaintext (development only) */
-  public DpServer(CpConfig.DpServer config, XdsServer xds, ResourceManager manager, DataplaneLifecycle lifecycle,
+  /**
+   * @param tls the control plane's certificate; empty serves plaintext (development only)
+   */
+  public DpServer(
+      CpConfig.DpServer config,
+      XdsServer xds,
+      ResourceManager manager,
+      DataplaneLifecycle lifecycle,
       Optional<ControlPlaneTls> tls) {
     this.xds = xds;
-    BootstrapService bootstrap = new BootstrapService(manager, lifecycle, config.advertisedHost(), this::port,
-        tls.map(ControlPlaneTls::caPem));
-    GrpcService ads = GrpcService.builder()
-        .addService(xds.adsService())
-        .maxRequestMessageLength(MAX_XDS_MESSAGE_BYTES)
-        .build();
+    BootstrapService bootstrap =
+        new BootstrapService(
+            manager,
+            lifecycle,
+            config.advertisedHost(),
+            this::port,
+            tls.map(ControlPlaneTls::caPem));
+    GrpcService ads =
+        GrpcService.builder()
+            .addService(xds.adsService())
+            .maxRequestMessageLength(MAX_XDS_MESSAGE_BYTES)
+            .build();
     var builder = Server.builder();
     InetSocketAddress address = new InetSocketAddress(config.interfaceAddress(), config.port());
     if (tls.isPresent()) {
@@ -47,26 +58,38 @@ public final class DpServer implements AutoCloseable {
     } else {
       builder.http(address);
     }
-    server = builder
-        .requestTimeoutMillis(0)
-        .maxRequestLength(0)
-        .meterRegistry(new SimpleMeterRegistry())
-        .gracefulShutdownTimeoutMillis(0, 1_000)
-        .service(ads)
-        .route().post("/bootstrap").requestTimeoutMillis(30_000).maxRequestLength(1024 * 1024)
-        .build((ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
-          String host = hostOf(agg.headers().authority(), ctx.localAddress());
-          try {
-            return answer(bootstrap.bootstrap(agg.contentUtf8(), host));
-          } catch (ValidationException e) {
-            LOG.info("bootstrap refused: {}", e.getMessage());
-            return Problems.render(Problems.fromValidation(e));
-          } catch (RuntimeException e) {
-            LOG.error("bootstrap failed: {}", e.toString(), e);
-            return Problems.render(ApiError.of(500, "Internal Server Error", e.getMessage()));
-          }
-        }, ctx.blockingTaskExecutor())))
-        .build();
+    server =
+        builder
+            .requestTimeoutMillis(0)
+            .maxRequestLength(0)
+            .meterRegistry(new SimpleMeterRegistry())
+            .gracefulShutdownTimeoutMillis(0, 1_000)
+            .service(ads)
+            .route()
+            .post("/bootstrap")
+            .requestTimeoutMillis(30_000)
+            .maxRequestLength(1024 * 1024)
+            .build(
+                (ctx, req) ->
+                    HttpResponse.of(
+                        req.aggregate()
+                            .thenApplyAsync(
+                                agg -> {
+                                  String host =
+                                      hostOf(agg.headers().authority(), ctx.localAddress());
+                                  try {
+                                    return answer(bootstrap.bootstrap(agg.contentUtf8(), host));
+                                  } catch (ValidationException e) {
+                                    LOG.info("bootstrap refused: {}", e.getMessage());
+                                    return Problems.render(Problems.fromValidation(e));
+                                  } catch (RuntimeException e) {
+                                    LOG.error("bootstrap failed: {}", e.toString(), e);
+                                    return Problems.render(
+                                        ApiError.of(500, "Internal Server Error", e.getMessage()));
+                                  }
+                                },
+                                ctx.blockingTaskExecutor())))
+            .build();
   }
 
   public void start() {

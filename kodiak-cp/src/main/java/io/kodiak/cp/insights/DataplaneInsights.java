@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What each proxy's xDS streams did: connect and disconnect times, per-type responses sent,
- * ACKed and NACKed, the last NACK's error, Envoy's version. Kept in memory (it describes live
- * connections to this instance); the last few streams per proxy are remembered. Thread-safe.
+ * What each proxy's xDS streams did: connect and disconnect times, per-type responses sent, ACKed
+ * and NACKed, the last NACK's error, Envoy's version. Kept in memory (it describes live connections
+ * to this instance); the last few streams per proxy are remembered. Thread-safe.
  */
 public final class DataplaneInsights {
   private static final int KEPT_SUBSCRIPTIONS = 5;
@@ -27,9 +27,11 @@ public final class DataplaneInsights {
     this.instanceId = instanceId;
   }
 
-  public synchronized void connected(String mesh, String name, long streamId, String envoyVersion, String agentVersion) {
-    Subscription subscription = new Subscription(instanceId + "-" + streamId, instanceId, clock.instant(),
-        envoyVersion, agentVersion);
+  public synchronized void connected(
+      String mesh, String name, long streamId, String envoyVersion, String agentVersion) {
+    Subscription subscription =
+        new Subscription(
+            instanceId + "-" + streamId, instanceId, clock.instant(), envoyVersion, agentVersion);
     Deque<Subscription> list = byProxy.computeIfAbsent(key(mesh, name), k -> new ArrayDeque<>());
     list.addLast(subscription);
     while (list.size() > KEPT_SUBSCRIPTIONS) {

@@ -7,8 +7,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * One xDS stream of a proxy and what happened on it. Mutated only under the lock of
- * {@link DataplaneInsights}.
+ * One xDS stream of a proxy and what happened on it. Mutated only under the lock of {@link
+ * DataplaneInsights}.
  */
 final class Subscription {
   final String id;
@@ -21,9 +21,14 @@ final class Subscription {
   String lastNackType;
   String lastNackError;
   Instant lastNackTime;
-  private final Map<XdsType, long[]> counters = new EnumMap<>(XdsType.class); // sent, acked, rejected
+  private final Map<XdsType, long[]> counters =
+      new EnumMap<>(XdsType.class); // sent, acked, rejected
 
-  Subscription(String id, String controlPlaneInstanceId, Instant connectTime, String envoyVersion,
+  Subscription(
+      String id,
+      String controlPlaneInstanceId,
+      Instant connectTime,
+      String envoyVersion,
       String agentVersion) {
     this.id = id;
     this.controlPlaneInstanceId = controlPlaneInstanceId;
@@ -42,7 +47,9 @@ final class Subscription {
     return counters.values().stream().mapToLong(c -> c[index]).sum();
   }
 
-  /** Kuma's DataplaneInsight.Subscription shape (timestamps as seconds and nanos, per the contract). */
+  /**
+   * Kuma's DataplaneInsight.Subscription shape (timestamps as seconds and nanos, per the contract).
+   */
   ObjectNode toJson() {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     out.put("id", id);
@@ -73,11 +80,17 @@ final class Subscription {
   }
 
   private static ObjectNode stats(long sent, long acked, long rejected) {
-    return JsonNodeFactory.instance.objectNode()
-        .put("responsesSent", sent).put("responsesAcknowledged", acked).put("responsesRejected", rejected);
+    return JsonNodeFactory.instance
+        .objectNode()
+        .put("responsesSent", sent)
+        .put("responsesAcknowledged", acked)
+        .put("responsesRejected", rejected);
   }
 
   static ObjectNode timestamp(Instant at) {
-    return JsonNodeFactory.instance.objectNode().put("seconds", at.getEpochSecond()).put("nanos", at.getNano());
+    return JsonNodeFactory.instance
+        .objectNode()
+        .put("seconds", at.getEpochSecond())
+        .put("nanos", at.getNano());
   }
 }

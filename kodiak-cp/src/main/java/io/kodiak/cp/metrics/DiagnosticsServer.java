@@ -23,21 +23,38 @@ public final class DiagnosticsServer implements AutoCloseable {
 
   public DiagnosticsServer(CpConfig.Diagnostics config, PrometheusMeterRegistry registry) {
     try {
-      server = HttpServer.create(new InetSocketAddress(config.interfaceAddress(), config.port()), 16);
+      server =
+          HttpServer.create(new InetSocketAddress(config.interfaceAddress(), config.port()), 16);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen for diagnostics on " + config.interfaceAddress() + ":"
-          + config.port() + " (diagnostics.port): " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot listen for diagnostics on "
+              + config.interfaceAddress()
+              + ":"
+              + config.port()
+              + " (diagnostics.port): "
+              + e.getMessage(),
+          e);
     }
-    server.createContext("/metrics", exchange -> answer(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
-        registry.scrape()));
+    server.createContext(
+        "/metrics",
+        exchange ->
+            answer(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.createContext("/healthy", exchange -> answer(exchange, 200, "text/plain", "healthy\n"));
-    server.createContext("/ready", exchange -> answer(exchange, ready.get() ? 200 : 503, "text/plain",
-        ready.get() ? "ready\n" : "starting\n"));
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "diagnostics");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.createContext(
+        "/ready",
+        exchange ->
+            answer(
+                exchange,
+                ready.get() ? 200 : 503,
+                "text/plain",
+                ready.get() ? "ready\n" : "starting\n"));
+    server.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "diagnostics");
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
   }
 
@@ -49,7 +66,8 @@ public final class DiagnosticsServer implements AutoCloseable {
     ready.set(true);
   }
 
-  private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void answer(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     try (exchange) {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", type);

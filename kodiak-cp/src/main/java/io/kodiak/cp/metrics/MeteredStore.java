@@ -36,9 +36,16 @@ public final class MeteredStore implements ResourceStore {
       throw e;
     } finally {
       String result = outcome;
-      timers.computeIfAbsent(operation + " " + outcome, k -> Timer.builder("kodiak_store_operation")
-          .description("Store operations by kind and outcome").tag("operation", operation).tag("outcome", result)
-          .register(registry)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      timers
+          .computeIfAbsent(
+              operation + " " + outcome,
+              k ->
+                  Timer.builder("kodiak_store_operation")
+                      .description("Store operations by kind and outcome")
+                      .tag("operation", operation)
+                      .tag("outcome", result)
+                      .register(registry))
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -54,10 +61,12 @@ public final class MeteredStore implements ResourceStore {
 
   @Override
   public void delete(ResourceKey key) {
-    timed("delete", () -> {
-      delegate.delete(key);
-      return null;
-    });
+    timed(
+        "delete",
+        () -> {
+          delegate.delete(key);
+          return null;
+        });
   }
 
   @Override

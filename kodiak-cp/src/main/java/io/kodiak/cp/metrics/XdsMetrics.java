@@ -12,15 +12,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * xDS metrics, recorded on the stream events on their way to the proxy lifecycle: requests by
- * type and ACK/NACK, responses by type, connected proxies, and the time from a change in the
- * store to each affected proxy's ACK of the config it caused. Thread-safe.
+ * xDS metrics, recorded on the stream events on their way to the proxy lifecycle: requests by type
+ * and ACK/NACK, responses by type, connected proxies, and the time from a change in the store to
+ * each affected proxy's ACK of the config it caused. Thread-safe.
  */
 public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListener {
   private final StreamEvents delegate;
   private final MeterRegistry registry;
   private final Map<Long, String> nodeOfStream = new ConcurrentHashMap<>();
-  private final Map<String, Long> changeWaitingForAck = new ConcurrentHashMap<>(); // node -> change time (nanos)
+  private final Map<String, Long> changeWaitingForAck =
+      new ConcurrentHashMap<>(); // node -> change time (nanos)
   private final Timer delivery;
   // meters by type (and result), looked up once: every xDS request and response passes here
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
@@ -29,12 +30,13 @@ public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListe
   public XdsMetrics(StreamEvents delegate, MeterRegistry registry) {
     this.delegate = delegate;
     this.registry = registry;
-    this.delivery = Timer.builder("kodiak_xds_delivery")
-        .description("From a change in the store to the ACK of the config it caused, per proxy")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry);
+    this.delivery =
+        Timer.builder("kodiak_xds_delivery")
+            .description("From a change in the store to the ACK of the config it caused, per proxy")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
     registry.gauge("kodiak_xds_streams", nodeOfStream, Map::size);
   }
 
@@ -48,9 +50,16 @@ public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListe
   public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {
     boolean nack = !error.isEmpty();
     String result = nack ? "nack" : "ack";
-    requests.computeIfAbsent(typeUrl + " " + result, k -> Counter.builder("kodiak_xds_requests")
-        .description("xDS requests after the first, by type and result")
-        .tag("type", shortType(typeUrl)).tag("result", result).register(registry)).increment();
+    requests
+        .computeIfAbsent(
+            typeUrl + " " + result,
+            k ->
+                Counter.builder("kodiak_xds_requests")
+                    .description("xDS requests after the first, by type and result")
+                    .tag("type", shortType(typeUrl))
+                    .tag("result", result)
+                    .register(registry))
+        .increment();
     String node = nodeOfStream.get(streamId);
     if (!nack && node != null) {
       Long changedAt = changeWaitingForAck.remove(node);
@@ -62,9 +71,17 @@ public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListe
   }
 
   @Override
-  public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {
-    responses.computeIfAbsent(typeUrl, k -> Counter.builder("kodiak_xds_responses")
-        .description("xDS responses sent, by type").tag("type", shortType(typeUrl)).register(registry)).increment();
+  public void onResponse(
+      long streamId, String typeUrl, String version, String nonce, int resources) {
+    responses
+        .computeIfAbsent(
+            typeUrl,
+            k ->
+                Counter.builder("kodiak_xds_responses")
+                    .description("xDS responses sent, by type")
+                    .tag("type", shortType(typeUrl))
+                    .register(registry))
+        .increment();
     delegate.onResponse(streamId, typeUrl, version, nonce, resources);
   }
 
@@ -77,7 +94,9 @@ public final class XdsMetrics implements StreamEvents, SnapshotSync.PublishListe
     delegate.onStreamClosed(streamId);
   }
 
-  /** A config caused by a change at {@code changedAtNanos} went to a proxy; its ACK ends the wait. */
+  /**
+   * A config caused by a change at {@code changedAtNanos} went to a proxy; its ACK ends the wait.
+   */
   @Override
   public void published(String nodeId, long changedAtNanos) {
     changeWaitingForAck.putIfAbsent(nodeId, changedAtNanos);

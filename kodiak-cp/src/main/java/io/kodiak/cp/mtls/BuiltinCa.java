@@ -28,7 +28,8 @@ public final class BuiltinCa {
 
   /**
    * A freshly generated CA for the enabled builtin backend of {@code mesh} when that backend's
-   * Secrets do not both exist; empty when mTLS is off, the backend is not builtin, or its CA exists.
+   * Secrets do not both exist; empty when mTLS is off, the backend is not builtin, or its CA
+   * exists.
    */
   public static Optional<NewCa> missingFor(Resource mesh, ResourceStore reads, Instant now) {
     Optional<JsonNode> backend = enabledBuiltinBackend(mesh);
@@ -36,21 +37,29 @@ public final class BuiltinCa {
       return Optional.empty();
     }
     String name = backend.get().path("name").asText();
-    boolean complete = reads.get(secretKey(mesh.name(), certName(mesh.name(), name))).isPresent()
-        && reads.get(secretKey(mesh.name(), keyName(mesh.name(), name))).isPresent();
+    boolean complete =
+        reads.get(secretKey(mesh.name(), certName(mesh.name(), name))).isPresent()
+            && reads.get(secretKey(mesh.name(), keyName(mesh.name(), name))).isPresent();
     if (complete) {
       return Optional.empty();
     }
     JsonNode caCert = backend.get().path("conf").path("caCert");
-    Duration lifetime = Durations.parse(caCert.path("expiration").asText("10y")).orElse(Duration.ofDays(3650));
-    // EC P-256 unless the backend asks for RSA (caCert.RSAbits): signing a workload certificate with
+    Duration lifetime =
+        Durations.parse(caCert.path("expiration").asText("10y")).orElse(Duration.ofDays(3650));
+    // EC P-256 unless the backend asks for RSA (caCert.RSAbits): signing a workload certificate
+    // with
     // it costs a fraction of an RSA-2048 signature (B10 in docs/benchmarks.md).
-    CertificateAuthority.KeyType keyType = caCert.has("RSAbits") || caCert.has("rsaBits")
-        ? CertificateAuthority.KeyType.RSA_2048 : CertificateAuthority.KeyType.EC_P256;
+    CertificateAuthority.KeyType keyType =
+        caCert.has("RSAbits") || caCert.has("rsaBits")
+            ? CertificateAuthority.KeyType.RSA_2048
+            : CertificateAuthority.KeyType.EC_P256;
     CertificateAuthority ca = CertificateAuthority.generate(mesh.name(), keyType, lifetime, now);
-    return Optional.of(new NewCa(name, ca.certificate().getNotAfter().toInstant(),
-        secret(mesh.name(), keyName(mesh.name(), name), ca.keyPem()),
-        secret(mesh.name(), certName(mesh.name(), name), ca.certificatePem())));
+    return Optional.of(
+        new NewCa(
+            name,
+            ca.certificate().getNotAfter().toInstant(),
+            secret(mesh.name(), keyName(mesh.name(), name), ca.keyPem()),
+            secret(mesh.name(), certName(mesh.name(), name), ca.certificatePem())));
   }
 
   /**
@@ -81,7 +90,8 @@ public final class BuiltinCa {
     JsonNode mtls = mesh.spec().path("mtls");
     String enabled = mtls.path("enabledBackend").asText("");
     for (JsonNode backend : mtls.path("backends")) {
-      if (!enabled.isEmpty() && backend.path("name").asText().equals(enabled)
+      if (!enabled.isEmpty()
+          && backend.path("name").asText().equals(enabled)
           && backend.path("type").asText("builtin").equals("builtin")) {
         return Optional.of(backend);
       }
@@ -95,7 +105,12 @@ public final class BuiltinCa {
 
   private static Resource secret(String mesh, String name, String pem) {
     String data = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
-    return ResourceCodec.decode(Documents.JSON.createObjectNode().put("type", "Secret").put("mesh", mesh)
-        .put("name", name).put("data", data));
+    return ResourceCodec.decode(
+        Documents.JSON
+            .createObjectNode()
+            .put("type", "Secret")
+            .put("mesh", mesh)
+            .put("name", name)
+            .put("data", data));
   }
 }

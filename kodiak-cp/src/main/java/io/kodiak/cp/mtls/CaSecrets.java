@@ -51,16 +51,22 @@ final class CaSecrets {
     return Optional.empty();
   }
 
-  /** The CA of the mesh's enabled backend, saying once (until it appears) that a builtin one is missing. */
+  /**
+   * The CA of the mesh's enabled backend, saying once (until it appears) that a builtin one is
+   * missing.
+   */
   synchronized Optional<CertificateAuthority> ofEnabled(String mesh, JsonNode backend) {
     Optional<CertificateAuthority> ca = of(mesh, backend);
     String which = mesh + "/" + backend.path("name").asText();
     if (ca.isPresent()) {
       reportedMissing.remove(which);
     } else if (reportedMissing.add(which)) {
-      LOG.warn("mtls: mesh {} enables backend {} but its builtin CA secret {} does not exist: its proxies get no "
-          + "certificate until the Mesh is written again or the control plane restarts", mesh,
-          backend.path("name").asText(), BuiltinCa.certName(mesh, backend.path("name").asText()));
+      LOG.warn(
+          "mtls: mesh {} enables backend {} but its builtin CA secret {} does not exist: its proxies get no "
+              + "certificate until the Mesh is written again or the control plane restarts",
+          mesh,
+          backend.path("name").asText(),
+          BuiltinCa.certName(mesh, backend.path("name").asText()));
     }
     return ca;
   }
@@ -85,22 +91,36 @@ final class CaSecrets {
   /** A Kuma DataSource: {secret}, {file}, {inline} (base64) or {inlineString}. */
   private String read(String mesh, JsonNode source) {
     if (source.has("secret")) {
-      return secret(mesh, source.path("secret").asText()).orElseThrow(() -> new IllegalStateException(
-          "secret " + source.path("secret").asText() + " of mesh " + mesh + " does not exist"));
+      return secret(mesh, source.path("secret").asText())
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "secret "
+                          + source.path("secret").asText()
+                          + " of mesh "
+                          + mesh
+                          + " does not exist"));
     } else if (source.has("file")) {
       try {
         return Files.readString(Path.of(source.path("file").asText()));
       } catch (IOException e) {
-        throw new IllegalStateException("cannot read " + source.path("file").asText() + ": " + e.getMessage());
+        throw new IllegalStateException(
+            "cannot read " + source.path("file").asText() + ": " + e.getMessage());
       }
     } else if (source.has("inline")) {
-      return new String(Base64.getDecoder().decode(source.path("inline").asText()), StandardCharsets.UTF_8);
+      return new String(
+          Base64.getDecoder().decode(source.path("inline").asText()), StandardCharsets.UTF_8);
     }
     return source.path("inlineString").asText();
   }
 
   private Optional<String> secret(String mesh, String name) {
-    return store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, name))
-        .map(s -> new String(Base64.getDecoder().decode(s.spec().path("data").asText()), StandardCharsets.UTF_8));
+    return store
+        .get(ResourceKey.of(ResourceCatalog.SECRET, mesh, name))
+        .map(
+            s ->
+                new String(
+                    Base64.getDecoder().decode(s.spec().path("data").asText()),
+                    StandardCharsets.UTF_8));
   }
 }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mesh mTLS for the xDS sync: which CAs a mesh trusts (all its backends, so a CA rotation keeps
- * both roots trusted while proxies switch) and each proxy's SPIFFE workload certificate, issued
- * by the enabled backend, kept in memory only, and renewed at 80 % of its lifetime by a one-shot
+ * both roots trusted while proxies switch) and each proxy's SPIFFE workload certificate, issued by
+ * the enabled backend, kept in memory only, and renewed at 80 % of its lifetime by a one-shot
  * wake-up. It never writes to the store: a builtin CA is created by {@code ResourceManager} when
  * the Mesh is written, and one that is missing leaves the mesh's proxies without a certificate
  * until it exists. The mTLS phases come from {@link MtlsPhases}. Thread-safe.
@@ -42,25 +42,32 @@ import org.slf4j.LoggerFactory;
 public final class MeshCertificates implements IdentitySource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MeshCertificates.class);
   private static final Duration DEFAULT_LIFETIME = Duration.ofHours(24);
+
   /**
    * How long each mTLS phase lasts ({@link MtlsPhases}): after the enabled CA changes, proxies keep
-   * their old (still trusted, still valid) certificate this long, and turning mTLS on moves one step
-   * per grace.
+   * their old (still trusted, still valid) certificate this long, and turning mTLS on moves one
+   * step per grace.
    */
   static final Duration ROTATION_GRACE = Duration.ofSeconds(3);
+
   private final ResourceStore store;
   private final Clock clock;
   private final CaSecrets cas;
   private final MtlsPhases phases;
   private final Map<String, Issued> issued = new ConcurrentHashMap<>(); // by node id
-  private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "cert-renewal");
-    t.setDaemon(true);
-    return t;
-  });
-  private volatile Consumer<Renewal> onRenewal = r -> { };
+  private final ScheduledExecutorService renewals =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "cert-renewal");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile Consumer<Renewal> onRenewal = r -> {};
 
-  /** Reads CAs from {@code store} and follows its Mesh changes for the mTLS phases; never writes to it. */
+  /**
+   * Reads CAs from {@code store} and follows its Mesh changes for the mTLS phases; never writes to
+   * it.
+   */
   public MeshCertificates(ResourceStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
@@ -90,20 +97,30 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     for (JsonNode backend : mtls.path("backends")) {
       boolean isEnabled = backend.path("name").asText().equals(enabled);
       if (isEnabled) {
-        mode = backend.path("mode").asText("STRICT").equals("PERMISSIVE") ? MeshMtls.Mode.PERMISSIVE : MeshMtls.Mode.STRICT;
+        mode =
+            backend.path("mode").asText("STRICT").equals("PERMISSIVE")
+                ? MeshMtls.Mode.PERMISSIVE
+                : MeshMtls.Mode.STRICT;
       }
       try {
-        // every backend's CA that exists is trusted, so a rotation keeps both roots; none is created here
-        Optional<CertificateAuthority> ca = isEnabled ? cas.ofEnabled(mesh, backend) : cas.of(mesh, backend);
+        // every backend's CA that exists is trusted, so a rotation keeps both roots; none is
+        // created here
+        Optional<CertificateAuthority> ca =
+            isEnabled ? cas.ofEnabled(mesh, backend) : cas.of(mesh, backend);
         ca.ifPresent(c -> roots.add(c.certificatePem()));
       } catch (RuntimeException e) {
-        LOG.error("mtls: the CA of backend {} in mesh {} is unusable: {}", backend.path("name").asText(), mesh,
+        LOG.error(
+            "mtls: the CA of backend {} in mesh {} is unusable: {}",
+            backend.path("name").asText(),
+            mesh,
             e.getMessage());
       }
     }
     MtlsPhases.Enabling enabling = phases.enabling(mesh);
-    MeshMtls.Outbound outbound = enabling == MtlsPhases.Enabling.SERVERS_FIRST ? MeshMtls.Outbound.PLAINTEXT
-        : MeshMtls.Outbound.MUTUAL_TLS;
+    MeshMtls.Outbound outbound =
+        enabling == MtlsPhases.Enabling.SERVERS_FIRST
+            ? MeshMtls.Outbound.PLAINTEXT
+            : MeshMtls.Outbound.MUTUAL_TLS;
     if (enabling != MtlsPhases.Enabling.DONE) {
       mode = MeshMtls.Mode.PERMISSIVE;
     }
@@ -112,7 +129,8 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
 
   @Override
   public Optional<ProxyIdentity> identity(MeshMtls mtls, ProxyModel proxy) {
-    Optional<Resource> meshResource = store.get(ResourceKey.of(ResourceCatalog.MESH, "", mtls.mesh()));
+    Optional<Resource> meshResource =
+        store.get(ResourceKey.of(ResourceCatalog.MESH, "", mtls.mesh()));
     if (meshResource.isEmpty()) {
       return Optional.empty();
     }
@@ -137,35 +155,59 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     String caPem = ca.get().certificatePem();
     Instant now = clock.instant();
     Issued current = issued.get(nodeId);
-    if (current != null && !current.caPem().equals(caPem) && mtls.trustedRootsPem().contains(current.caPem())
-        && now.isBefore(current.certificate().notAfter()) && phases.inRotationGrace(mtls.mesh())) {
+    if (current != null
+        && !current.caPem().equals(caPem)
+        && mtls.trustedRootsPem().contains(current.caPem())
+        && now.isBefore(current.certificate().notAfter())
+        && phases.inRotationGrace(mtls.mesh())) {
       // the phase machine regenerates the mesh when the grace ends; this proxy switches then
-      return Optional.of(new ProxyIdentity(current.certificate().certificatePem() + current.caPem(),
-          current.certificate().keyPem()));
+      return Optional.of(
+          new ProxyIdentity(
+              current.certificate().certificatePem() + current.caPem(),
+              current.certificate().keyPem()));
     }
-    if (current == null || !current.caPem().equals(caPem) || !current.spiffe().equals(spiffe)
-        || !current.tagUris().equals(tagUris) || !now.isBefore(current.certificate().renewAt())) {
-      Duration lifetime = Durations.parse(backend.path("dpCert").path("rotation").path("expiration").asText(""))
-          .filter(d -> !d.isZero() && !d.isNegative()).orElse(DEFAULT_LIFETIME);
+    if (current == null
+        || !current.caPem().equals(caPem)
+        || !current.spiffe().equals(spiffe)
+        || !current.tagUris().equals(tagUris)
+        || !now.isBefore(current.certificate().renewAt())) {
+      Duration lifetime =
+          Durations.parse(backend.path("dpCert").path("rotation").path("expiration").asText(""))
+              .filter(d -> !d.isZero() && !d.isNegative())
+              .orElse(DEFAULT_LIFETIME);
       IssuedCertificate certificate = ca.get().issue(spiffe, tagUris, lifetime, now);
       current = new Issued(certificate, caPem, spiffe, tagUris);
       issued.put(nodeId, current);
-      LOG.info("mtls: issued {} to proxy {} (backend {}, valid until {})", spiffe, nodeId, enabled,
+      LOG.info(
+          "mtls: issued {} to proxy {} (backend {}, valid until {})",
+          spiffe,
+          nodeId,
+          enabled,
           certificate.notAfter());
       long delay = Math.max(0, Duration.between(now, certificate.renewAt()).toMillis());
       Renewal renewal = new Renewal(mtls.mesh(), proxy.name());
       renewals.schedule(() -> onRenewal.accept(renewal), delay, TimeUnit.MILLISECONDS);
     }
-    return Optional.of(new ProxyIdentity(current.certificate().certificatePem() + caPem, current.certificate().keyPem()));
+    return Optional.of(
+        new ProxyIdentity(
+            current.certificate().certificatePem() + caPem, current.certificate().keyPem()));
   }
 
-  /** Seconds until the soonest workload certificate expires (negative: one has expired); NaN with none. */
+  /**
+   * Seconds until the soonest workload certificate expires (negative: one has expired); NaN with
+   * none.
+   */
   public double secondsToSoonestExpiry() {
-    return issued.values().stream().map(i -> i.certificate().notAfter()).min(Instant::compareTo)
-        .map(t -> (double) Duration.between(clock.instant(), t).toSeconds()).orElse(Double.NaN);
+    return issued.values().stream()
+        .map(i -> i.certificate().notAfter())
+        .min(Instant::compareTo)
+        .map(t -> (double) Duration.between(clock.instant(), t).toSeconds())
+        .orElse(Double.NaN);
   }
 
-  /** How many workload certificates this control plane holds (one per connected proxy with mTLS). */
+  /**
+   * How many workload certificates this control plane holds (one per connected proxy with mTLS).
+   */
   public int issuedCount() {
     return issued.size();
   }
@@ -189,7 +231,8 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     return List.copyOf(uris);
   }
 
-  private record Issued(IssuedCertificate certificate, String caPem, String spiffe, List<String> tagUris) {}
+  private record Issued(
+      IssuedCertificate certificate, String caPem, String spiffe, List<String> tagUris) {}
 
   private record Renewal(String mesh, String proxy) {}
 }

@@ -51,22 +51,27 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
   private record Step(Enabling enabling, long token) {}
 
   private final Duration grace;
-  private final Map<String, String> backends = new ConcurrentHashMap<>(); // mesh -> enabledBackend(); "" when off
+  private final Map<String, String> backends =
+      new ConcurrentHashMap<>(); // mesh -> enabledBackend(); "" when off
   private final Map<String, Step> enablings = new ConcurrentHashMap<>(); // present while turning on
-  private final Map<String, Long> rotations = new ConcurrentHashMap<>(); // present while a rotation grace is open
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "mtls-phases");
-    t.setDaemon(true);
-    return t;
-  });
-  private volatile Consumer<String> onPhaseChange = mesh -> { };
+  private final Map<String, Long> rotations =
+      new ConcurrentHashMap<>(); // present while a rotation grace is open
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mtls-phases");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile Consumer<String> onPhaseChange = mesh -> {};
   private long tokens; // guarded by this
 
   /** Listens to {@code store}'s Mesh changes and takes every stored mesh as it is (no phase). */
   MtlsPhases(ResourceStore store, Duration grace) {
     this.grace = grace;
     store.addListener(this); // first, so no change slips between the listing and the listening
-    for (Resource mesh : store.list(ResourceCatalog.MESH, ListQuery.all(Optional.empty())).items()) {
+    for (Resource mesh :
+        store.list(ResourceCatalog.MESH, ListQuery.all(Optional.empty())).items()) {
       backends.putIfAbsent(mesh.name(), enabledBackend(mesh));
     }
   }
@@ -81,7 +86,9 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
     return step == null ? Enabling.DONE : step.enabling();
   }
 
-  /** Whether proxies of {@code mesh} keep a still-trusted certificate of the CA it switched from. */
+  /**
+   * Whether proxies of {@code mesh} keep a still-trusted certificate of the CA it switched from.
+   */
   boolean inRotationGrace(String mesh) {
     return rotations.containsKey(mesh);
   }
@@ -94,7 +101,8 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
     }
     String name = mesh.name();
     String after = change.kind() == ChangeKind.DELETED ? "" : enabledBackend(mesh);
-    String before = change.kind() == ChangeKind.DELETED ? backends.remove(name) : backends.put(name, after);
+    String before =
+        change.kind() == ChangeKind.DELETED ? backends.remove(name) : backends.put(name, after);
     if (after.isEmpty()) {
       enablings.remove(name); // turned off (or gone): nothing to phase
       rotations.remove(name);
@@ -116,46 +124,63 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
     Step step = new Step(Enabling.SERVERS_FIRST, ++tokens);
     enablings.put(mesh, step);
     advanceAfterGrace(mesh, step);
-    LOG.info("mtls: turned on in mesh {}: servers accept TLS now, clients originate it in {}, mode applies in {}",
-        mesh, grace, grace.multipliedBy(2));
+    LOG.info(
+        "mtls: turned on in mesh {}: servers accept TLS now, clients originate it in {}, mode applies in {}",
+        mesh,
+        grace,
+        grace.multipliedBy(2));
   }
 
-  /** SERVERS_FIRST -> CLIENTS_SWITCHED -> DONE, one grace apart, unless a later change replaced {@code from}. */
+  /**
+   * SERVERS_FIRST -> CLIENTS_SWITCHED -> DONE, one grace apart, unless a later change replaced
+   * {@code from}.
+   */
   private void advanceAfterGrace(String mesh, Step from) {
-    afterGrace(mesh, () -> {
-      if (!from.equals(enablings.get(mesh))) {
-        return false;
-      }
-      if (from.enabling() == Enabling.SERVERS_FIRST) {
-        Step next = new Step(Enabling.CLIENTS_SWITCHED, ++tokens);
-        enablings.put(mesh, next);
-        advanceAfterGrace(mesh, next);
-      } else {
-        enablings.remove(mesh);
-      }
-      return true;
-    });
+    afterGrace(
+        mesh,
+        () -> {
+          if (!from.equals(enablings.get(mesh))) {
+            return false;
+          }
+          if (from.enabling() == Enabling.SERVERS_FIRST) {
+            Step next = new Step(Enabling.CLIENTS_SWITCHED, ++tokens);
+            enablings.put(mesh, next);
+            advanceAfterGrace(mesh, next);
+          } else {
+            enablings.remove(mesh);
+          }
+          return true;
+        });
   }
 
   private void openRotationGrace(String mesh) {
     long token = ++tokens;
     rotations.put(mesh, token);
     afterGrace(mesh, () -> rotations.remove(mesh, token));
-    LOG.info("mtls: the enabled CA backend of mesh {} changed: proxies keep their current certificate for {} while "
-        + "the new root reaches every proxy", mesh, grace);
+    LOG.info(
+        "mtls: the enabled CA backend of mesh {} changed: proxies keep their current certificate for {} while "
+            + "the new root reaches every proxy",
+        mesh,
+        grace);
   }
 
-  /** Runs {@code move} under this lock one grace from now; regenerates the mesh when it moved a phase. */
+  /**
+   * Runs {@code move} under this lock one grace from now; regenerates the mesh when it moved a
+   * phase.
+   */
   private void afterGrace(String mesh, BooleanSupplier move) {
-    timers.schedule(() -> {
-      boolean moved;
-      synchronized (this) {
-        moved = move.getAsBoolean();
-      }
-      if (moved) {
-        onPhaseChange.accept(mesh);
-      }
-    }, grace.toMillis(), TimeUnit.MILLISECONDS);
+    timers.schedule(
+        () -> {
+          boolean moved;
+          synchronized (this) {
+            moved = move.getAsBoolean();
+          }
+          if (moved) {
+            onPhaseChange.accept(mesh);
+          }
+        },
+        grace.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** The enabled backend with what makes its CA (name, type, conf); empty when mTLS is off. */

@@ -11,7 +11,9 @@ public interface Capacity {
   /** Room for everything: no write is ever refused. */
   Capacity UNLIMITED = Optional::empty;
 
-  /** Empty when a write may go ahead; otherwise why not, with numbers, for the client and the log. */
+  /**
+   * Empty when a write may go ahead; otherwise why not, with numbers, for the client and the log.
+   */
   Optional<String> refusal();
 
   /** Called after a delete, which may have made room. */

@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Kuma's default policies for a new mesh: mesh-wide MeshTimeout, MeshCircuitBreaker and
- * MeshRetry with Kuma's values, skipped per type (or all, with {@code "*"}) by the mesh's
- * {@code skipCreatingInitialPolicies}. {@link ResourceManager} creates them with the mesh.
+ * Kuma's default policies for a new mesh: mesh-wide MeshTimeout, MeshCircuitBreaker and MeshRetry
+ * with Kuma's values, skipped per type (or all, with {@code "*"}) by the mesh's {@code
+ * skipCreatingInitialPolicies}. {@link ResourceManager} creates them with the mesh.
  */
 final class InitialPolicies {
-  private static final String TIMEOUT = """
+  private static final String TIMEOUT =
+      """
       type: MeshTimeout
       name: mesh-timeout-all-%1$s
       mesh: %1$s
@@ -34,7 +35,8 @@ final class InitialPolicies {
               idleTimeout: 1h
               http: {requestTimeout: 15s, streamIdleTimeout: 30m, maxStreamDuration: 0s}
       """;
-  private static final String CIRCUIT_BREAKER = """
+  private static final String CIRCUIT_BREAKER =
+      """
       type: MeshCircuitBreaker
       name: mesh-circuit-breaker-all-%1$s
       mesh: %1$s
@@ -58,7 +60,8 @@ final class InitialPolicies {
                   successRate: {minimumHosts: 5, requestVolume: 100, standardDeviationFactor: "1.9"}
                   failurePercentage: {requestVolume: 50, minimumHosts: 5, threshold: 85}
       """;
-  private static final String RETRY = """
+  private static final String RETRY =
+      """
       type: MeshRetry
       name: mesh-retry-all-%1$s
       mesh: %1$s

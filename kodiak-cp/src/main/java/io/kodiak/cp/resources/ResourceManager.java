@@ -28,11 +28,10 @@ import org.slf4j.LoggerFactory;
  * The one way resources and settings are written (an ArchUnit rule holds every other class of the
  * control plane to it): decode, validate (collecting every violation), check the mesh exists, ask
  * the {@link Capacity} for room, add system labels, then store with optimistic concurrency. A
- * rejected write changes nothing; deletes and unchanged writes are never refused for capacity.
- * What the control plane writes by itself (a new mesh's initial policies, a mesh's builtin CA, a
- * token signing key, the default mesh, settings) goes through here too: a Mesh's CA is created
- * when the Mesh is written, before an update is stored, so no reader ever needs to create one.
- * Thread-safe.
+ * rejected write changes nothing; deletes and unchanged writes are never refused for capacity. What
+ * the control plane writes by itself (a new mesh's initial policies, a mesh's builtin CA, a token
+ * signing key, the default mesh, settings) goes through here too: a Mesh's CA is created when the
+ * Mesh is written, before an update is stored, so no reader ever needs to create one. Thread-safe.
  */
 public final class ResourceManager {
   public static final String MESH_LABEL = "kuma.io/mesh";
@@ -43,14 +42,20 @@ public final class ResourceManager {
   private final Validators validators;
   private final Capacity capacity;
   private final Clock clock = Clock.systemUTC(); // when a generated CA starts to be valid
-  /** Two writers of one mesh must not each store half of a different CA (key of one, certificate of the other). */
+
+  /**
+   * Two writers of one mesh must not each store half of a different CA (key of one, certificate of
+   * the other).
+   */
   private final Object caCreation = new Object();
 
   public ResourceManager(ResourceStore store, Validators validators) {
     this(store, validators, Capacity.UNLIMITED);
   }
 
-  /** @param capacity asked before each create and update; a write it refuses changes nothing */
+  /**
+   * @param capacity asked before each create and update; a write it refuses changes nothing
+   */
   public ResourceManager(ResourceStore store, Validators validators, Capacity capacity) {
     this.store = store;
     this.validators = validators;
@@ -71,7 +76,8 @@ public final class ResourceManager {
    *
    * @param ifMatch when present, the update happens only if the stored version equals it
    */
-  public PutResult put(ResourceType type, String mesh, String name, JsonNode body, OptionalLong ifMatch) {
+  public PutResult put(
+      ResourceType type, String mesh, String name, JsonNode body, OptionalLong ifMatch) {
     Violations pathMismatches = new Violations();
     ObjectNode document = envelope(type, mesh, name, body, pathMismatches);
     Resource resource;
@@ -82,7 +88,8 @@ public final class ResourceManager {
       throw new ValidationException(pathMismatches.list());
     }
     pathMismatches.throwIfAny();
-    if (type.isMeshScoped() && store.get(ResourceKey.of(ResourceCatalog.MESH, "", mesh)).isEmpty()) {
+    if (type.isMeshScoped()
+        && store.get(ResourceKey.of(ResourceCatalog.MESH, "", mesh)).isEmpty()) {
       throw ValidationException.of("mesh", "mesh \"" + mesh + "\" does not exist; create it first");
     }
     Optional<Resource> current = store.get(resource.key());
@@ -99,7 +106,8 @@ public final class ResourceManager {
         created = store.create(resource);
       } catch (ResourceNotFoundException e) {
         // the mesh was deleted between the check above and the write
-        throw ValidationException.of("mesh", "mesh \"" + mesh + "\" does not exist; create it first");
+        throw ValidationException.of(
+            "mesh", "mesh \"" + mesh + "\" does not exist; create it first");
       }
       LOG.info("created {} (version {})", created.key(), created.meta().version());
       if (type == ResourceCatalog.MESH) {
@@ -108,7 +116,8 @@ public final class ResourceManager {
       return new PutResult(created, true);
     }
     if (type == ResourceCatalog.MESH) {
-      createMissingCa(resource); // before the Mesh is stored: no proxy of it ever lacks the CA it enables
+      createMissingCa(
+          resource); // before the Mesh is stored: no proxy of it ever lacks the CA it enables
     }
     long expected = ifMatch.orElse(current.get().meta().version());
     Resource updated = store.update(resource, expected);
@@ -127,9 +136,9 @@ public final class ResourceManager {
 
   /**
    * Creates a resource the control plane owns (the default mesh, a token signing key) with the
-   * system labels and capacity check of any create, but without user validation: its content is
-   * the control plane's own. A Mesh gets its CA and initial policies as through {@link #put}. When
-   * the key is taken (a concurrent request or replica was first), the stored resource is kept.
+   * system labels and capacity check of any create, but without user validation: its content is the
+   * control plane's own. A Mesh gets its CA and initial policies as through {@link #put}. When the
+   * key is taken (a concurrent request or replica was first), the stored resource is kept.
    *
    * @param purpose what the resource is for, for the log line
    * @return the stored resource: this one, or the one that was there
@@ -145,7 +154,9 @@ public final class ResourceManager {
     }
     Optional<Resource> created = createIfAbsent(resource, purpose);
     if (created.isEmpty()) {
-      return store.get(resource.key()).orElseThrow(() -> new ResourceAlreadyExistsException(resource.key()));
+      return store
+          .get(resource.key())
+          .orElseThrow(() -> new ResourceAlreadyExistsException(resource.key()));
     }
     if (resource.type() == ResourceCatalog.MESH) {
       createBesideNewMesh(created.get());
@@ -158,7 +169,8 @@ public final class ResourceManager {
    * meshes stored before CAs were created on write, or whose CA Secrets were deleted.
    */
   public void createMissingMeshCas() {
-    for (Resource mesh : store.list(ResourceCatalog.MESH, ListQuery.all(Optional.empty())).items()) {
+    for (Resource mesh :
+        store.list(ResourceCatalog.MESH, ListQuery.all(Optional.empty())).items()) {
       createMissingCa(mesh);
     }
   }
@@ -188,15 +200,25 @@ public final class ResourceManager {
 
   private void createMissingCa(Resource mesh) {
     synchronized (caCreation) {
-      BuiltinCa.missingFor(mesh, store, clock.instant()).ifPresent(ca -> {
-        for (Resource secret : ca.secrets()) {
-          createIfAbsent(secret, "builtin CA of mTLS backend " + ca.backend() + ", valid until " + ca.notAfter());
-        }
-      });
+      BuiltinCa.missingFor(mesh, store, clock.instant())
+          .ifPresent(
+              ca -> {
+                for (Resource secret : ca.secrets()) {
+                  createIfAbsent(
+                      secret,
+                      "builtin CA of mTLS backend "
+                          + ca.backend()
+                          + ", valid until "
+                          + ca.notAfter());
+                }
+              });
     }
   }
 
-  /** Stores what the control plane owns unless its key is taken; empty when it was (the stored one wins). */
+  /**
+   * Stores what the control plane owns unless its key is taken; empty when it was (the stored one
+   * wins).
+   */
   private Optional<Resource> createIfAbsent(Resource resource, String purpose) {
     try {
       Resource created = store.create(withSystemLabels(resource));
@@ -209,10 +231,11 @@ public final class ResourceManager {
   }
 
   /** Checks that the body agrees with the path, then fills in what the path says. */
-  private static ObjectNode envelope(ResourceType type, String mesh, String name, JsonNode body,
-      Violations violations) {
+  private static ObjectNode envelope(
+      ResourceType type, String mesh, String name, JsonNode body, Violations violations) {
     if (body == null || !body.isObject()) {
-      throw ValidationException.of("", "the body must be a JSON object describing a " + type.name());
+      throw ValidationException.of(
+          "", "the body must be a JSON object describing a " + type.name());
     }
     ObjectNode document = ((ObjectNode) body).deepCopy();
     agree(document, "type", type.name(), "the resource type of the URL", violations);
@@ -226,15 +249,19 @@ public final class ResourceManager {
     return document;
   }
 
-  private static void agree(ObjectNode document, String field, String expected, String what, Violations out) {
+  private static void agree(
+      ObjectNode document, String field, String expected, String what, Violations out) {
     JsonNode given = document.get(field);
     if (given != null && !given.isNull() && !expected.equals(given.asText())) {
-      out.add(FieldPath.of(field), "\"" + given.asText() + "\" does not match " + what + " (\"" + expected + "\")");
+      out.add(
+          FieldPath.of(field),
+          "\"" + given.asText() + "\" does not match " + what + " (\"" + expected + "\")");
     }
   }
 
   private static boolean sameContent(Resource stored, Resource given) {
-    return stored.spec().equals(given.spec()) && stored.meta().labels().equals(given.meta().labels());
+    return stored.spec().equals(given.spec())
+        && stored.meta().labels().equals(given.meta().labels());
   }
 
   private static Resource withSystemLabels(Resource resource) {

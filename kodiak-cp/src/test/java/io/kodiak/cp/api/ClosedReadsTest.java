@@ -13,7 +13,9 @@ class ClosedReadsTest {
 
   @Test
   void theConfigSwitchClosesReads() {
-    try (var cp = RunningControlPlane.start(dataDir, Map.of("KODIAK_API_SERVER_READS_REQUIRE_TOKEN", "true"))) {
+    try (var cp =
+        RunningControlPlane.start(
+            dataDir, Map.of("KODIAK_API_SERVER_READS_REQUIRE_TOKEN", "true"))) {
       assertThat(cp.get("/meshes").status()).isEqualTo(401);
       assertThat(cp.send("GET", "/meshes", null, cp.adminToken()).status()).isEqualTo(200);
     }

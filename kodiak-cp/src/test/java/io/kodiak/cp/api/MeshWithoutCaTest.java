@@ -15,13 +15,18 @@ import org.junit.jupiter.api.io.TempDir;
  * creates no CA; the next start of the control plane does.
  */
 class MeshWithoutCaTest {
-  private static final ResourceKey CA_CERT = ResourceKey.of(ResourceCatalog.SECRET, "legacy", "legacy.ca-builtin-cert-ca-1");
+  private static final ResourceKey CA_CERT =
+      ResourceKey.of(ResourceCatalog.SECRET, "legacy", "legacy.ca-builtin-cert-ca-1");
   @TempDir Path dataDir;
 
   @Test
   void inspectingCreatesNoCaAndTheNextStartDoes() {
     try (RunningControlPlane cp = RunningControlPlane.start(dataDir)) {
-      cp.controlPlane().store().create(TestResources.decode("""
+      cp.controlPlane()
+          .store()
+          .create(
+              TestResources.decode(
+                  """
           type: Mesh
           name: legacy
           skipCreatingInitialPolicies: ["*"]
@@ -29,14 +34,18 @@ class MeshWithoutCaTest {
             enabledBackend: ca-1
             backends: [{name: ca-1, type: builtin}]
           """)); // past the ResourceManager on purpose: the state an older version left
-      RunningControlPlane.Reply dataplane = cp.put("/meshes/legacy/dataplanes/web-1", """
+      RunningControlPlane.Reply dataplane =
+          cp.put(
+              "/meshes/legacy/dataplanes/web-1",
+              """
           {"type": "Dataplane", "mesh": "legacy", "name": "web-1", "networking": {"address": "127.0.0.1",
            "inbound": [{"port": 20001, "servicePort": 8080, "tags": {"kuma.io/service": "web"}}]}}
           """);
       assertThat(dataplane.status()).as(dataplane.body()).isEqualTo(201);
 
       for (String page : new String[] {"_rules", "_policies", "_config"}) {
-        RunningControlPlane.Reply reply = cp.send("GET", "/meshes/legacy/dataplanes/web-1/" + page, null, cp.adminToken());
+        RunningControlPlane.Reply reply =
+            cp.send("GET", "/meshes/legacy/dataplanes/web-1/" + page, null, cp.adminToken());
         assertThat(reply.status()).as(page + ": " + reply.body()).isEqualTo(200);
       }
 

@@ -23,28 +23,44 @@ class PolicyInspectApiTest {
   @BeforeAll
   static void start() {
     cp = RunningControlPlane.start(dataDir);
-    put("/meshes/inspect", "{\"type\":\"Mesh\",\"name\":\"inspect\",\"skipCreatingInitialPolicies\":[\"*\"]}");
+    put(
+        "/meshes/inspect",
+        "{\"type\":\"Mesh\",\"name\":\"inspect\",\"skipCreatingInitialPolicies\":[\"*\"]}");
     for (String name : List.of("web-1", "web-2", "api-1")) {
       String service = name.substring(0, name.indexOf('-'));
-      put("/meshes/inspect/dataplanes/" + name, "{\"type\":\"Dataplane\",\"mesh\":\"inspect\",\"name\":\"" + name
-          + "\",\"networking\":{\"address\":\"127.0.0.1\",\"inbound\":[{\"port\":2000" + name.charAt(name.length() - 1)
-          + ",\"servicePort\":8080,\"tags\":{\"kuma.io/service\":\"" + service + "\",\"kuma.io/protocol\":\"http\"}}],"
-          + "\"outbound\":[{\"port\":10001,\"tags\":{\"kuma.io/service\":\"backend\"}}]}}");
+      put(
+          "/meshes/inspect/dataplanes/" + name,
+          "{\"type\":\"Dataplane\",\"mesh\":\"inspect\",\"name\":\""
+              + name
+              + "\",\"networking\":{\"address\":\"127.0.0.1\",\"inbound\":[{\"port\":2000"
+              + name.charAt(name.length() - 1)
+              + ",\"servicePort\":8080,\"tags\":{\"kuma.io/service\":\""
+              + service
+              + "\",\"kuma.io/protocol\":\"http\"}}],"
+              + "\"outbound\":[{\"port\":10001,\"tags\":{\"kuma.io/service\":\"backend\"}}]}}");
     }
-    put("/meshes/inspect/meshtimeouts/wide", "{\"type\":\"MeshTimeout\",\"mesh\":\"inspect\",\"name\":\"wide\","
-        + "\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},"
-        + "\"default\":{\"connectionTimeout\":\"3s\",\"http\":{\"requestTimeout\":\"10s\"}}}]}}");
-    put("/meshes/inspect/meshtimeouts/web-backend", "{\"type\":\"MeshTimeout\",\"mesh\":\"inspect\","
-        + "\"name\":\"web-backend\",\"spec\":{\"targetRef\":{\"kind\":\"MeshService\",\"name\":\"web\"},"
-        + "\"to\":[{\"targetRef\":{\"kind\":\"MeshService\",\"name\":\"backend\"},"
-        + "\"default\":{\"http\":{\"requestTimeout\":\"2s\"}}}]}}");
-    put("/meshes/inspect/meshtimeouts/dry-run", "{\"type\":\"MeshTimeout\",\"mesh\":\"inspect\",\"name\":\"dry-run\","
-        + "\"labels\":{\"kuma.io/effect\":\"shadow\"},\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},"
-        + "\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"idleTimeout\":\"1m\"}}]}}");
-    put("/meshes/inspect/meshproxypatches/buffers", "{\"type\":\"MeshProxyPatch\",\"mesh\":\"inspect\","
-        + "\"name\":\"buffers\",\"spec\":{\"targetRef\":{\"kind\":\"MeshService\",\"name\":\"api\"},\"default\":"
-        + "{\"appendModifications\":[{\"cluster\":{\"operation\":\"Patch\",\"match\":{\"origin\":\"inbound\"},"
-        + "\"value\":\"perConnectionBufferLimitBytes: 32768\"}}]}}}");
+    put(
+        "/meshes/inspect/meshtimeouts/wide",
+        "{\"type\":\"MeshTimeout\",\"mesh\":\"inspect\",\"name\":\"wide\","
+            + "\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},"
+            + "\"default\":{\"connectionTimeout\":\"3s\",\"http\":{\"requestTimeout\":\"10s\"}}}]}}");
+    put(
+        "/meshes/inspect/meshtimeouts/web-backend",
+        "{\"type\":\"MeshTimeout\",\"mesh\":\"inspect\","
+            + "\"name\":\"web-backend\",\"spec\":{\"targetRef\":{\"kind\":\"MeshService\",\"name\":\"web\"},"
+            + "\"to\":[{\"targetRef\":{\"kind\":\"MeshService\",\"name\":\"backend\"},"
+            + "\"default\":{\"http\":{\"requestTimeout\":\"2s\"}}}]}}");
+    put(
+        "/meshes/inspect/meshtimeouts/dry-run",
+        "{\"type\":\"MeshTimeout\",\"mesh\":\"inspect\",\"name\":\"dry-run\","
+            + "\"labels\":{\"kuma.io/effect\":\"shadow\"},\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},"
+            + "\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"idleTimeout\":\"1m\"}}]}}");
+    put(
+        "/meshes/inspect/meshproxypatches/buffers",
+        "{\"type\":\"MeshProxyPatch\",\"mesh\":\"inspect\","
+            + "\"name\":\"buffers\",\"spec\":{\"targetRef\":{\"kind\":\"MeshService\",\"name\":\"api\"},\"default\":"
+            + "{\"appendModifications\":[{\"cluster\":{\"operation\":\"Patch\",\"match\":{\"origin\":\"inbound\"},"
+            + "\"value\":\"perConnectionBufferLimitBytes: 32768\"}}]}}}");
   }
 
   @AfterAll
@@ -66,10 +82,13 @@ class PolicyInspectApiTest {
     assertThat(toBackend.path("matchers").get(0).path("value").asText()).isEqualTo("backend");
     assertThat(toBackend.path("conf").path("http").path("requestTimeout").asText()).isEqualTo("2s");
     assertThat(toBackend.path("conf").path("connectionTimeout").asText()).isEqualTo("3s");
-    assertThat(toBackend.path("valueOrigins").path("http.requestTimeout").asText()).isEqualTo("web-backend");
+    assertThat(toBackend.path("valueOrigins").path("http.requestTimeout").asText())
+        .isEqualTo("web-backend");
     assertThat(toBackend.path("valueOrigins").path("connectionTimeout").asText()).isEqualTo("wide");
     assertThat(names(toBackend.path("origin"))).containsExactly("wide", "web-backend");
-    assertThat(toBackend.path("conf").has("idleTimeout")).as("shadow policies are left out").isFalse();
+    assertThat(toBackend.path("conf").has("idleTimeout"))
+        .as("shadow policies are left out")
+        .isFalse();
   }
 
   @Test
@@ -84,21 +103,27 @@ class PolicyInspectApiTest {
     JsonNode api = cp.get("/meshes/inspect/dataplanes/api-1/_policies").json().path("policies");
     assertThat(api).hasSize(1);
     assertThat(api.get(0).path("kind").asText()).isEqualTo("MeshProxyPatch");
-    assertThat(api.get(0).path("origins").get(0).path("kri").asText()).isEqualTo("kri_mpp_inspect___buffers_");
-    assertThat(cp.get("/meshes/inspect/dataplanes/web-1/_policies").json().path("policies")).isEmpty();
+    assertThat(api.get(0).path("origins").get(0).path("kri").asText())
+        .isEqualTo("kri_mpp_inspect___buffers_");
+    assertThat(cp.get("/meshes/inspect/dataplanes/web-1/_policies").json().path("policies"))
+        .isEmpty();
   }
 
   @Test
   void dataplanesAPolicySelects() {
-    JsonNode selected = cp.get("/meshes/inspect/meshtimeouts/web-backend/_resources/dataplanes").json();
+    JsonNode selected =
+        cp.get("/meshes/inspect/meshtimeouts/web-backend/_resources/dataplanes").json();
     assertThat(selected.path("total").asInt()).isEqualTo(2);
     assertThat(names(selected.path("items"))).containsExactly("web-1", "web-2");
-    JsonNode page = cp.get("/meshes/inspect/meshtimeouts/wide/_resources/dataplanes?size=1&offset=1").json();
+    JsonNode page =
+        cp.get("/meshes/inspect/meshtimeouts/wide/_resources/dataplanes?size=1&offset=1").json();
     assertThat(page.path("total").asInt()).isEqualTo(3);
     assertThat(names(page.path("items"))).containsExactly("web-1");
     assertThat(page.path("next").asText()).contains("offset=2");
-    assertThat(cp.get("/meshes/inspect/meshtimeouts/nope/_resources/dataplanes").status()).isEqualTo(404);
-    assertThat(cp.get("/meshes/inspect/meshtimeouts/wide/_resources/dataplanes?size=x").status()).isEqualTo(400);
+    assertThat(cp.get("/meshes/inspect/meshtimeouts/nope/_resources/dataplanes").status())
+        .isEqualTo(404);
+    assertThat(cp.get("/meshes/inspect/meshtimeouts/wide/_resources/dataplanes?size=x").status())
+        .isEqualTo(400);
   }
 
   @Test

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The REST API over real HTTP against one control plane started for this class; each test works
- * on names (or meshes) of its own.
+ * The REST API over real HTTP against one control plane started for this class; each test works on
+ * names (or meshes) of its own.
  */
 class ResourceApiTest {
   @TempDir static Path dataDir;
@@ -36,7 +36,8 @@ class ResourceApiTest {
         {"type": "MeshTimeout", "mesh": "%s", "name": "%s", "labels": {"team": "core"},
          "spec": {"targetRef": {"kind": "Mesh"},
                   "to": [{"targetRef": {"kind": "Mesh"}, "default": {"idleTimeout": "%s"}}]}}
-        """.formatted(mesh, name, idle);
+        """
+        .formatted(mesh, name, idle);
   }
 
   @Test
@@ -53,17 +54,36 @@ class ResourceApiTest {
     JsonNode types = cp.get("/_resources").json().path("resources");
     List<String> paths = new ArrayList<>();
     types.forEach(t -> paths.add(t.path("path").asText()));
-    assertThat(paths).contains("meshes", "dataplanes", "secrets", "meshtrafficpermissions", "meshtimeouts",
-        "meshretries", "meshcircuitbreakers", "meshhealthchecks", "meshhttproutes", "meshtcproutes",
-        "meshloadbalancingstrategies", "meshfaultinjections", "meshratelimits", "meshaccesslogs", "meshtraces",
-        "meshmetrics", "meshtlses", "meshproxypatches");
+    assertThat(paths)
+        .contains(
+            "meshes",
+            "dataplanes",
+            "secrets",
+            "meshtrafficpermissions",
+            "meshtimeouts",
+            "meshretries",
+            "meshcircuitbreakers",
+            "meshhealthchecks",
+            "meshhttproutes",
+            "meshtcproutes",
+            "meshloadbalancingstrategies",
+            "meshfaultinjections",
+            "meshratelimits",
+            "meshaccesslogs",
+            "meshtraces",
+            "meshmetrics",
+            "meshtlses",
+            "meshproxypatches");
   }
 
   @Test
   void firstStartCreatesTheDefaultMeshAndItsPolicies() {
     assertThat(cp.get("/meshes/default").status()).isEqualTo(200);
-    assertThat(cp.get("/meshes/default/meshtimeouts/mesh-timeout-all-default").status()).isEqualTo(200);
-    assertThat(cp.get("/meshes/default/meshcircuitbreakers/mesh-circuit-breaker-all-default").status()).isEqualTo(200);
+    assertThat(cp.get("/meshes/default/meshtimeouts/mesh-timeout-all-default").status())
+        .isEqualTo(200);
+    assertThat(
+            cp.get("/meshes/default/meshcircuitbreakers/mesh-circuit-breaker-all-default").status())
+        .isEqualTo(200);
     JsonNode retry = cp.get("/meshes/default/meshretries/mesh-retry-all-default").json();
     assertThat(retry.at("/spec/to/0/default/http/numRetries").asInt()).isEqualTo(5);
   }
@@ -85,7 +105,8 @@ class ResourceApiTest {
 
   @Test
   void invalidResourceReportsEveryViolationAndStoresNothing() {
-    String body = """
+    String body =
+        """
         {"type": "MeshTimeout", "name": "bad", "mesh": "default",
          "spec": {"to": [{"targetRef": {"kind": "Mesh", "name": "x"},
                           "default": {"idleTimeout": "-1s", "connectionTimeout": "soon", "unknown": 1}}]}}
@@ -98,17 +119,23 @@ class ResourceApiTest {
     assertThat(error.path("title").asText()).isNotEmpty();
     List<String> fields = new ArrayList<>();
     error.path("invalid_parameters").forEach(p -> fields.add(p.path("field").asText()));
-    assertThat(fields).containsExactlyInAnyOrder("spec.to[0].targetRef.name", "spec.to[0].default.idleTimeout",
-        "spec.to[0].default.connectionTimeout", "spec.to[0].default.unknown");
+    assertThat(fields)
+        .containsExactlyInAnyOrder(
+            "spec.to[0].targetRef.name",
+            "spec.to[0].default.idleTimeout",
+            "spec.to[0].default.connectionTimeout",
+            "spec.to[0].default.unknown");
     assertThat(cp.get("/meshes/default/meshtimeouts/bad").status()).isEqualTo(404);
   }
 
   @Test
   void invalidNamesAreRefused() {
-    Reply reply = cp.put("/meshes/default/meshtimeouts/Bad_Name", timeout("default", "Bad_Name", "1s"));
+    Reply reply =
+        cp.put("/meshes/default/meshtimeouts/Bad_Name", timeout("default", "Bad_Name", "1s"));
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.json().at("/invalid_parameters/0/field").asText()).isEqualTo("name");
-    assertThat(reply.json().at("/invalid_parameters/0/reason").asText()).contains("invalid name \"Bad_Name\"");
+    assertThat(reply.json().at("/invalid_parameters/0/reason").asText())
+        .contains("invalid name \"Bad_Name\"");
   }
 
   @Test
@@ -135,13 +162,16 @@ class ResourceApiTest {
     Reply unknownPath = cp.get("/meshes/default/meshwidgets");
     assertThat(unknownPath.status()).isEqualTo(404);
     assertThat(unknownPath.body()).contains("unknown resource type");
-    Reply wrongType = cp.put("/meshes/default/meshtimeouts/x", "{\"type\": \"MeshRetry\", \"spec\": {}}");
+    Reply wrongType =
+        cp.put("/meshes/default/meshtimeouts/x", "{\"type\": \"MeshRetry\", \"spec\": {}}");
     assertThat(wrongType.status()).isEqualTo(400);
   }
 
   @Test
   void listsPageFilterAndLinkTheNextPage() {
-    cp.put("/meshes/paging", "{\"type\": \"Mesh\", \"name\": \"paging\", \"skipCreatingInitialPolicies\": [\"*\"]}");
+    cp.put(
+        "/meshes/paging",
+        "{\"type\": \"Mesh\", \"name\": \"paging\", \"skipCreatingInitialPolicies\": [\"*\"]}");
     for (int i = 0; i < 5; i++) {
       cp.put("/meshes/paging/meshtimeouts/page-" + i, timeout("paging", "page-" + i, "1s"));
     }
@@ -149,7 +179,10 @@ class ResourceApiTest {
     assertThat(page.path("total").asInt()).isEqualTo(5);
     assertThat(page.path("items")).hasSize(2);
     assertThat(page.path("items").get(0).path("name").asText()).isEqualTo("page-1");
-    assertThat(page.path("next").asText()).contains("offset=3").contains("size=2").contains("name=page-");
+    assertThat(page.path("next").asText())
+        .contains("offset=3")
+        .contains("size=2")
+        .contains("name=page-");
     JsonNode last = cp.get("/meshes/paging/meshtimeouts?name=page-&size=2&offset=4").json();
     assertThat(last.has("next")).isFalse();
     JsonNode labelled = cp.get("/meshes/paging/meshtimeouts?filter%5Blabels.team%5D=core").json();
@@ -167,12 +200,18 @@ class ResourceApiTest {
 
   @Test
   void newMeshesGetInitialPoliciesUnlessSkipped() {
-    assertThat(cp.put("/meshes/all", "{\"type\": \"Mesh\", \"name\": \"all\"}").status()).isEqualTo(201);
+    assertThat(cp.put("/meshes/all", "{\"type\": \"Mesh\", \"name\": \"all\"}").status())
+        .isEqualTo(201);
     assertThat(cp.get("/meshes/all/meshtimeouts").json().path("total").asInt()).isEqualTo(1);
-    cp.put("/meshes/some", "{\"type\": \"Mesh\", \"name\": \"some\", \"skipCreatingInitialPolicies\": [\"MeshRetry\"]}");
+    cp.put(
+        "/meshes/some",
+        "{\"type\": \"Mesh\", \"name\": \"some\", \"skipCreatingInitialPolicies\": [\"MeshRetry\"]}");
     assertThat(cp.get("/meshes/some/meshretries").json().path("total").asInt()).isZero();
-    assertThat(cp.get("/meshes/some/meshcircuitbreakers").json().path("total").asInt()).isEqualTo(1);
-    cp.put("/meshes/none", "{\"type\": \"Mesh\", \"name\": \"none\", \"skipCreatingInitialPolicies\": [\"*\"]}");
+    assertThat(cp.get("/meshes/some/meshcircuitbreakers").json().path("total").asInt())
+        .isEqualTo(1);
+    cp.put(
+        "/meshes/none",
+        "{\"type\": \"Mesh\", \"name\": \"none\", \"skipCreatingInitialPolicies\": [\"*\"]}");
     assertThat(cp.get("/meshes/none/meshtimeouts").json().path("total").asInt()).isZero();
   }
 
@@ -191,20 +230,36 @@ class ResourceApiTest {
   void staleIfMatchIsAConflict() {
     cp.put("/meshes/default/meshtimeouts/t", timeout("default", "t", "1s"));
     cp.put("/meshes/default/meshtimeouts/t", timeout("default", "t", "2s"));
-    Reply stale = cp.send("PUT", "/meshes/default/meshtimeouts/t", timeout("default", "t", "3s"), cp.adminToken()) ;
+    Reply stale =
+        cp.send(
+            "PUT",
+            "/meshes/default/meshtimeouts/t",
+            timeout("default", "t", "3s"),
+            cp.adminToken());
     assertThat(stale.status()).isEqualTo(200);
-    var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(cp.url() + "/meshes/default/meshtimeouts/t"))
-        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(timeout("default", "t", "4s")))
-        .header("Authorization", "Bearer " + cp.adminToken()).header("If-Match", "1").build();
+    var req =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(cp.url() + "/meshes/default/meshtimeouts/t"))
+            .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(timeout("default", "t", "4s")))
+            .header("Authorization", "Bearer " + cp.adminToken())
+            .header("If-Match", "1")
+            .build();
     int status = send(req);
     assertThat(status).isEqualTo(409);
-    assertThat(cp.get("/meshes/default/meshtimeouts/t").json().at("/spec/to/0/default/idleTimeout").asText())
+    assertThat(
+            cp.get("/meshes/default/meshtimeouts/t")
+                .json()
+                .at("/spec/to/0/default/idleTimeout")
+                .asText())
         .isEqualTo("3s");
   }
 
   @Test
   void oversizedBodiesAreRefused() {
-    String huge = "{\"type\": \"Mesh\", \"name\": \"big\", \"labels\": {\"x\": \"" + "a".repeat(1_100_000) + "\"}}";
+    String huge =
+        "{\"type\": \"Mesh\", \"name\": \"big\", \"labels\": {\"x\": \""
+            + "a".repeat(1_100_000)
+            + "\"}}";
     Reply reply = cp.put("/meshes/big", huge);
     assertThat(reply.status()).isEqualTo(413);
     assertThat(reply.json().path("status").asInt()).isEqualTo(413);
@@ -215,26 +270,40 @@ class ResourceApiTest {
   void writesAndSecretReadsNeedTheAdminToken() {
     Reply anonymous = cp.send("PUT", "/meshes/x", "{\"type\": \"Mesh\", \"name\": \"x\"}", null);
     assertThat(anonymous.status()).isEqualTo(401);
-    Reply wrong = cp.send("PUT", "/meshes/x", "{\"type\": \"Mesh\", \"name\": \"x\"}", "not-the-token");
+    Reply wrong =
+        cp.send("PUT", "/meshes/x", "{\"type\": \"Mesh\", \"name\": \"x\"}", "not-the-token");
     assertThat(wrong.status()).isEqualTo(401);
     assertThat(cp.get("/meshes/x").status()).isEqualTo(404);
     assertThat(cp.send("DELETE", "/meshes/default", null, null).status()).isEqualTo(401);
 
-    assertThat(cp.put("/meshes/default/secrets/s1", "{\"type\": \"Secret\", \"name\": \"s1\", \"mesh\": \"default\", \"data\": \"c2VjcmV0\"}").status())
+    assertThat(
+            cp.put(
+                    "/meshes/default/secrets/s1",
+                    "{\"type\": \"Secret\", \"name\": \"s1\", \"mesh\": \"default\", \"data\": \"c2VjcmV0\"}")
+                .status())
         .isEqualTo(201);
     assertThat(cp.get("/meshes/default/secrets/s1").status()).isEqualTo(401);
     assertThat(cp.get("/meshes/default/secrets").status()).isEqualTo(401);
-    assertThat(cp.send("GET", "/meshes/default/secrets/s1", null, cp.adminToken()).json().path("data").asText())
+    assertThat(
+            cp.send("GET", "/meshes/default/secrets/s1", null, cp.adminToken())
+                .json()
+                .path("data")
+                .asText())
         .isEqualTo("c2VjcmV0");
     assertThat(cp.get("/meshes/default").status()).isEqualTo(200);
   }
 
   @Test
   void noCorsHeadersAreSent() {
-    var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(cp.url() + "/meshes"))
-        .header("Origin", "https://evil.example").GET().build();
+    var req =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(cp.url() + "/meshes"))
+            .header("Origin", "https://evil.example")
+            .GET()
+            .build();
     try {
-      var res = java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+      var res =
+          java.net.http.HttpClient.newHttpClient()
+              .send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(res.headers().firstValue("access-control-allow-origin")).isEmpty();
     } catch (Exception e) {
       throw new AssertionError(e);
@@ -246,12 +315,14 @@ class ResourceApiTest {
     var perms = java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("admin-token"));
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(perms)).isEqualTo("rw-------");
     var dirPerms = java.nio.file.Files.getPosixFilePermissions(dataDir);
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(dirPerms)).isEqualTo("rwx------");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(dirPerms))
+        .isEqualTo("rwx------");
   }
 
   private static int send(java.net.http.HttpRequest req) {
     try {
-      return java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofString())
+      return java.net.http.HttpClient.newHttpClient()
+          .send(req, java.net.http.HttpResponse.BodyHandlers.ofString())
           .statusCode();
     } catch (Exception e) {
       throw new AssertionError(e);

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Writes go through one door: among the control plane's classes only {@link ResourceManager}
- * writes to the {@link ResourceStore}. {@link MeteredStore} is the one exception: a decorator that
- * times the writes it passes on, and is itself the store the manager writes to.
+ * Writes go through one door: among the control plane's classes only {@link ResourceManager} writes
+ * to the {@link ResourceStore}. {@link MeteredStore} is the one exception: a decorator that times
+ * the writes it passes on, and is itself the store the manager writes to.
  */
 class StoreWritesTest {
   private static final Set<String> WRITES = Set.of("create", "update", "delete", "putSetting");
@@ -26,16 +26,22 @@ class StoreWritesTest {
 
   @BeforeAll
   static void importClasses() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.kodiak.cp");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.kodiak.cp");
   }
 
   @Test
   void onlyTheResourceManagerWritesToTheStore() {
-    noClasses().that().doNotBelongToAnyOf(ResourceManager.class, MeteredStore.class)
-        .should().callMethodWhere(aStoreWrite())
-        .because("only ResourceManager writes to the store (system writes too: CA secrets, signing keys, defaults, "
-            + "settings); generation and GETs never write")
+    noClasses()
+        .that()
+        .doNotBelongToAnyOf(ResourceManager.class, MeteredStore.class)
+        .should()
+        .callMethodWhere(aStoreWrite())
+        .because(
+            "only ResourceManager writes to the store (system writes too: CA secrets, signing keys, defaults, "
+                + "settings); generation and GETs never write")
         .check(classes);
   }
 
@@ -45,7 +51,10 @@ class StoreWritesTest {
   }
 
   private static DescribedPredicate<JavaMethodCall> aStoreWrite() {
-    return DescribedPredicate.describe("a ResourceStore write " + WRITES,
-        call -> WRITES.contains(call.getName()) && call.getTargetOwner().isAssignableTo(ResourceStore.class));
+    return DescribedPredicate.describe(
+        "a ResourceStore write " + WRITES,
+        call ->
+            WRITES.contains(call.getName())
+                && call.getTargetOwner().isAssignableTo(ResourceStore.class));
   }
 }

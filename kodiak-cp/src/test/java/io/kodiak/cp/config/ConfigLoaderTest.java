@@ -26,8 +26,11 @@ class ConfigLoaderTest {
   @Test
   void fileThenEnvironmentOverride() throws Exception {
     Path file = dir.resolve("cp.yaml");
-    Files.writeString(file, "apiServer:\n  http:\n    port: 7000\n  readsRequireToken: true\nstore:\n  type: memory\n");
-    CpConfig config = ConfigLoader.load(Optional.of(file), Map.of("KODIAK_API_SERVER_HTTP_PORT", "7001"));
+    Files.writeString(
+        file,
+        "apiServer:\n  http:\n    port: 7000\n  readsRequireToken: true\nstore:\n  type: memory\n");
+    CpConfig config =
+        ConfigLoader.load(Optional.of(file), Map.of("KODIAK_API_SERVER_HTTP_PORT", "7001"));
     assertThat(config.apiServer().http().port()).isEqualTo(7001);
     assertThat(config.apiServer().readsRequireToken()).isTrue();
     assertThat(config.store().type()).isEqualTo(CpConfig.StoreType.memory);
@@ -37,8 +40,15 @@ class ConfigLoaderTest {
   void typosAndBadValuesAreErrorsNamingTheKey() throws Exception {
     Path file = dir.resolve("cp.yaml");
     Files.writeString(file, "apiServer:\n  htp:\n    port: 1\n");
-    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file),
-            Map.of("KODIAK_API_SERVER_HTTP_PROT", "1", "KODIAK_API_SERVER_HTTP_PORT", "eighty")))
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.of(file),
+                    Map.of(
+                        "KODIAK_API_SERVER_HTTP_PROT",
+                        "1",
+                        "KODIAK_API_SERVER_HTTP_PORT",
+                        "eighty")))
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("apiServer.htp: unknown setting")
         .hasMessageContaining("KODIAK_API_SERVER_HTTP_PROT: unknown setting")
@@ -47,21 +57,29 @@ class ConfigLoaderTest {
 
   @Test
   void durationsAreReadWithTheOneParserAndOverflowIsRefused() {
-    CpConfig config = ConfigLoader.load(Optional.empty(), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1d"));
+    CpConfig config =
+        ConfigLoader.load(Optional.empty(), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1d"));
     assertThat(config.dpServer().grace()).isEqualTo(Duration.ofDays(1));
-    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("KODIAK_XDS_DEBOUNCE", "99999999999999999999h")))
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("KODIAK_XDS_DEBOUNCE", "99999999999999999999h")))
         .isInstanceOf(ValidationException.class)
-        .hasMessageContaining("xds.debounce: is longer than the maximum duration 2562047h47m16.854775807s");
+        .hasMessageContaining(
+            "xds.debounce: is longer than the maximum duration 2562047h47m16.854775807s");
   }
 
   @Test
   void launcherAndLoggingVariablesAreNotMistakenForSettings() {
-    CpConfig config = ConfigLoader.load(Optional.empty(), Map.of("KODIAK_LOG_LEVEL", "DEBUG", "KODIAK_CP_MAX_HEAP", "256m"));
+    CpConfig config =
+        ConfigLoader.load(
+            Optional.empty(), Map.of("KODIAK_LOG_LEVEL", "DEBUG", "KODIAK_CP_MAX_HEAP", "256m"));
     assertThat(config.apiServer().http().port()).isEqualTo(5681);
   }
 
   @Test
   void envNamesFollowThePath() {
-    assertThat(ConfigLoader.envName("apiServer.readsRequireToken")).isEqualTo("KODIAK_API_SERVER_READS_REQUIRE_TOKEN");
+    assertThat(ConfigLoader.envName("apiServer.readsRequireToken"))
+        .isEqualTo("KODIAK_API_SERVER_READS_REQUIRE_TOKEN");
   }
 }

@@ -32,8 +32,11 @@ class DiagnosticsTest {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.controlPlane().diagnosticsPort() + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + cp.controlPlane().diagnosticsPort() + path))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -50,7 +53,8 @@ class DiagnosticsTest {
     assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
     JsonNode families = PrometheusText.parse(metrics.body());
     assertThat(families.has("kodiak_store_operation_seconds")).as(families.toString()).isTrue();
-    assertThat(families.path("kodiak_store_operation_seconds").path("type").asText()).isEqualTo("summary");
+    assertThat(families.path("kodiak_store_operation_seconds").path("type").asText())
+        .isEqualTo("summary");
     assertThat(families.has("kodiak_xds_streams")).isTrue();
     assertThat(families.has("kodiak_xds_delivery_seconds")).isTrue();
     assertThat(families.has("jvm_memory_used_bytes")).isTrue();

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Drives the guard with this JVM's own heap: 64 MiB kept live above a level set between the live
- * heap without it and with it, then let go. Levels are set from what a full collection measures,
- * so the test does not depend on the heap size or collector.
+ * heap without it and with it, then let go. Levels are set from what a full collection measures, so
+ * the test does not depend on the heap size or collector.
  */
 class HeapHeadroomTest {
   private static final int BALLAST = 64 << 20;
@@ -31,15 +31,23 @@ class HeapHeadroomTest {
 
   @Test
   void aCollectionThatLeavesTooLittleRefusesWritesAndADeleteThatMakesRoomAcceptsThemAgain() {
-    MemoryPoolMXBean pool = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported()
-            && p.isUsageThresholdSupported())
-        .filter(p -> p.getName().matches(".*(Old|Tenured).*")).findFirst().orElseThrow();
+    MemoryPoolMXBean pool =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(
+                p ->
+                    p.getType() == MemoryType.HEAP
+                        && p.isCollectionUsageThresholdSupported()
+                        && p.isUsageThresholdSupported())
+            .filter(p -> p.getName().matches(".*(Old|Tenured).*"))
+            .findFirst()
+            .orElseThrow();
     System.gc();
-    double max = pool.getUsage().getMax() > 0 ? pool.getUsage().getMax() : Runtime.getRuntime().maxMemory();
+    double max =
+        pool.getUsage().getMax() > 0 ? pool.getUsage().getMax() : Runtime.getRuntime().maxMemory();
     long base = pool.getCollectionUsage().getUsed();
-    HeapHeadroom.Levels levels = new HeapHeadroom.Levels((base + BALLAST / 4) / max, (base + BALLAST / 2) / max,
-        (base + BALLAST / 4) / max);
+    HeapHeadroom.Levels levels =
+        new HeapHeadroom.Levels(
+            (base + BALLAST / 4) / max, (base + BALLAST / 2) / max, (base + BALLAST / 4) / max);
     headroom = HeapHeadroom.watch(registry, () -> 42, levels).orElseThrow();
     assertThat(headroom.refusal()).isEmpty();
     assertThat(registry.get("kodiak_heap_headroom_bytes").gauge().value()).isPositive();
@@ -50,7 +58,9 @@ class HeapHeadroomTest {
     }
     System.gc();
     await().atMost(Duration.ofSeconds(30)).until(() -> headroom.refusal().isPresent());
-    assertThat(headroom.refusal().orElseThrow()).contains("42 resources stored").contains("KODIAK_CP_MAX_HEAP");
+    assertThat(headroom.refusal().orElseThrow())
+        .contains("42 resources stored")
+        .contains("KODIAK_CP_MAX_HEAP");
     assertThat(registry.get("kodiak_writes_refused_total").counter().count()).isPositive();
 
     ballast = null;

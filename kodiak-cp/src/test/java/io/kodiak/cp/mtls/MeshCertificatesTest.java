@@ -38,13 +38,16 @@ class MeshCertificatesTest {
 
   @Test
   void aProvidedCaFromSecretsIssuesSpiffeCertificates() throws Exception {
-    CertificateAuthority ca = CertificateAuthority.generate("corp", CertificateAuthority.KeyType.RSA_2048,
-        Duration.ofDays(30), Instant.now());
+    CertificateAuthority ca =
+        CertificateAuthority.generate(
+            "corp", CertificateAuthority.KeyType.RSA_2048, Duration.ofDays(30), Instant.now());
     store.create(TestResources.decode("type: Mesh\nname: corp\n"));
     store.create(secret("corp", "corp-ca-cert", ca.certificatePem()));
     store.create(secret("corp", "corp-ca-key", ca.keyPem()));
     var mesh = store.get(ResourceKey.of(ResourceCatalog.MESH, "", "corp")).orElseThrow();
-    store.update(TestResources.decode("""
+    store.update(
+        TestResources.decode(
+            """
         type: Mesh
         name: corp
         mtls:
@@ -57,13 +60,17 @@ class MeshCertificatesTest {
               conf:
                 cert: {secret: corp-ca-cert}
                 key: {secret: corp-ca-key}
-        """), mesh.meta().version());
+        """),
+        mesh.meta().version());
 
     MeshMtls mtls = certificates.mtls("corp").orElseThrow();
     assertThat(mtls.mode()).isEqualTo(MeshMtls.Mode.PERMISSIVE);
     assertThat(mtls.trustedRootsPem()).containsExactly(ca.certificatePem());
 
-    var proxy = ProxyModels.fromDataplane(TestResources.decode("""
+    var proxy =
+        ProxyModels.fromDataplane(
+            TestResources.decode(
+                """
         type: Dataplane
         mesh: corp
         name: api-1
@@ -76,23 +83,35 @@ class MeshCertificatesTest {
     var identity = certificates.identity(mtls, proxy).orElseThrow();
     X509Certificate issued = Pem.certificate(identity.certificatePem());
     issued.verify(ca.certificate().getPublicKey());
-    List<String> uris = issued.getSubjectAlternativeNames().stream().map(san -> (String) san.get(1)).toList();
-    assertThat(uris).containsExactly("spiffe://corp/api", "kuma://kuma.io/service/api", "kuma://version/v2");
-    assertThat(Duration.between(issued.getNotBefore().toInstant(), issued.getNotAfter().toInstant()))
+    List<String> uris =
+        issued.getSubjectAlternativeNames().stream().map(san -> (String) san.get(1)).toList();
+    assertThat(uris)
+        .containsExactly("spiffe://corp/api", "kuma://kuma.io/service/api", "kuma://version/v2");
+    assertThat(
+            Duration.between(issued.getNotBefore().toInstant(), issued.getNotAfter().toInstant()))
         .isLessThanOrEqualTo(Duration.ofHours(1).plusMinutes(1));
     assertThat(identity.toString()).doesNotContain("PRIVATE");
     // the same proxy asking again gets the same certificate until renewal is due
-    assertThat(certificates.identity(mtls, proxy).orElseThrow().certificatePem()).isEqualTo(identity.certificatePem());
+    assertThat(certificates.identity(mtls, proxy).orElseThrow().certificatePem())
+        .isEqualTo(identity.certificatePem());
   }
 
   @Test
   void aBuiltinCaIsCreatedOnceAndKeptAsSecrets() {
-    new ResourceManager(store, new Validators()).put(ResourceCatalog.MESH, "", "m", Documents.parse("""
+    new ResourceManager(store, new Validators())
+        .put(
+            ResourceCatalog.MESH,
+            "",
+            "m",
+            Documents.parse(
+                """
         {"type": "Mesh", "name": "m", "skipCreatingInitialPolicies": ["*"],
          "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
-        """), OptionalLong.empty());
+        """),
+            OptionalLong.empty());
     String first = certificates.mtls("m").orElseThrow().trustedRootsPem().get(0);
-    assertThat(store.get(ResourceKey.of(ResourceCatalog.SECRET, "m", "m.ca-builtin-key-ca-1"))).isPresent();
+    assertThat(store.get(ResourceKey.of(ResourceCatalog.SECRET, "m", "m.ca-builtin-key-ca-1")))
+        .isPresent();
     MeshCertificates restarted = new MeshCertificates(store, Clock.systemUTC());
     assertThat(restarted.mtls("m").orElseThrow().trustedRootsPem()).containsExactly(first);
     restarted.close();
@@ -100,7 +119,9 @@ class MeshCertificatesTest {
 
   @Test
   void generationNeverCreatesACaAndGoesWithoutOneWhenItIsMissing() {
-    store.create(TestResources.decode("""
+    store.create(
+        TestResources.decode(
+            """
         type: Mesh
         name: m
         mtls:
@@ -108,7 +129,10 @@ class MeshCertificatesTest {
           backends: [{name: ca-1, type: builtin}]
         """)); // straight into the store: a mesh whose CA was never created
     int writes = counting.writes();
-    var proxy = ProxyModels.fromDataplane(TestResources.decode("""
+    var proxy =
+        ProxyModels.fromDataplane(
+            TestResources.decode(
+                """
         type: Dataplane
         mesh: m
         name: api-1
@@ -127,7 +151,13 @@ class MeshCertificatesTest {
   }
 
   private static io.kodiak.model.core.Resource secret(String mesh, String name, String pem) {
-    return TestResources.decode("type: Secret\nmesh: " + mesh + "\nname: " + name + "\ndata: "
-        + Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8)) + "\n");
+    return TestResources.decode(
+        "type: Secret\nmesh: "
+            + mesh
+            + "\nname: "
+            + name
+            + "\ndata: "
+            + Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8))
+            + "\n");
   }
 }

@@ -19,7 +19,11 @@ class MtlsPhasesTest {
   private static final Duration GRACE = Duration.ofMillis(500);
   private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
   private MtlsPhases phases;
-  /** The phase each timer left, seen from its regeneration request (on the timer thread, before the next timer). */
+
+  /**
+   * The phase each timer left, seen from its regeneration request (on the timer thread, before the
+   * next timer).
+   */
   private final List<String> refreshes = new CopyOnWriteArrayList<>();
 
   @AfterEach
@@ -32,7 +36,8 @@ class MtlsPhasesTest {
     store.create(TestResources.decode(mesh("")));
     start();
     List<MtlsPhases.Enabling> atTheChange = new CopyOnWriteArrayList<>();
-    store.addListener(change -> atTheChange.add(phases.enabling("m"))); // after the phases' own listener
+    store.addListener(
+        change -> atTheChange.add(phases.enabling("m"))); // after the phases' own listener
 
     update(mesh("ca-1"));
 
@@ -96,6 +101,7 @@ class MtlsPhasesTest {
         mtls:
           enabledBackend: "%s"
           backends: [{name: ca-1, type: builtin}, {name: ca-2, type: builtin}]
-        """.formatted(enabled);
+        """
+        .formatted(enabled);
   }
 }

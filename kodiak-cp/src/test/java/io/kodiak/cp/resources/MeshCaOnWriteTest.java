@@ -16,11 +16,15 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** A mesh's builtin CA is created by the write of the Mesh (or at start), before the write returns. */
+/**
+ * A mesh's builtin CA is created by the write of the Mesh (or at start), before the write returns.
+ */
 class MeshCaOnWriteTest {
-  private static final String PLAIN = "{\"type\": \"Mesh\", \"name\": \"m\", \"skipCreatingInitialPolicies\": [\"*\"]}";
-  private static final String BUILTIN = "{\"type\": \"Mesh\", \"name\": \"m\", \"skipCreatingInitialPolicies\": [\"*\"], "
-      + "\"mtls\": {\"enabledBackend\": \"ca-1\", \"backends\": [{\"name\": \"ca-1\", \"type\": \"builtin\"}]}}";
+  private static final String PLAIN =
+      "{\"type\": \"Mesh\", \"name\": \"m\", \"skipCreatingInitialPolicies\": [\"*\"]}";
+  private static final String BUILTIN =
+      "{\"type\": \"Mesh\", \"name\": \"m\", \"skipCreatingInitialPolicies\": [\"*\"], "
+          + "\"mtls\": {\"enabledBackend\": \"ca-1\", \"backends\": [{\"name\": \"ca-1\", \"type\": \"builtin\"}]}}";
   private final WriteCountingStore counting = new WriteCountingStore();
   private final ResourceStore store = counting.store();
   private final ResourceManager manager = new ResourceManager(store, new Validators());
@@ -30,19 +34,23 @@ class MeshCaOnWriteTest {
     manager.put(ResourceCatalog.MESH, "", "m", Documents.parse(BUILTIN), OptionalLong.empty());
 
     assertThat(secret("m.ca-builtin-cert-ca-1")).isPresent();
-    assertThat(secret("m.ca-builtin-key-ca-1")).get().satisfies(key ->
-        assertThat(key.meta().labels()).containsEntry(ResourceManager.MESH_LABEL, "m"));
+    assertThat(secret("m.ca-builtin-key-ca-1"))
+        .get()
+        .satisfies(
+            key -> assertThat(key.meta().labels()).containsEntry(ResourceManager.MESH_LABEL, "m"));
   }
 
   @Test
   void enablingMtlsStoresTheCaBeforeTheMeshThatEnablesIt() {
     manager.put(ResourceCatalog.MESH, "", "m", Documents.parse(PLAIN), OptionalLong.empty());
     List<Boolean> caStoredWhenTheMeshChanged = new CopyOnWriteArrayList<>();
-    store.addListener(change -> {
-      if (change.resource().type() == ResourceCatalog.MESH && change.kind() == ChangeKind.UPDATED) {
-        caStoredWhenTheMeshChanged.add(secret("m.ca-builtin-cert-ca-1").isPresent());
-      }
-    });
+    store.addListener(
+        change -> {
+          if (change.resource().type() == ResourceCatalog.MESH
+              && change.kind() == ChangeKind.UPDATED) {
+            caStoredWhenTheMeshChanged.add(secret("m.ca-builtin-cert-ca-1").isPresent());
+          }
+        });
 
     manager.put(ResourceCatalog.MESH, "", "m", Documents.parse(BUILTIN), OptionalLong.empty());
 
@@ -54,15 +62,22 @@ class MeshCaOnWriteTest {
     manager.put(ResourceCatalog.MESH, "", "m", Documents.parse(BUILTIN), OptionalLong.empty());
     String first = secret("m.ca-builtin-cert-ca-1").orElseThrow().spec().path("data").asText();
 
-    manager.put(ResourceCatalog.MESH, "", "m", Documents.parse(BUILTIN.replace("\"builtin\"", "\"builtin\", "
-        + "\"mode\": \"PERMISSIVE\"")), OptionalLong.empty());
+    manager.put(
+        ResourceCatalog.MESH,
+        "",
+        "m",
+        Documents.parse(
+            BUILTIN.replace("\"builtin\"", "\"builtin\", " + "\"mode\": \"PERMISSIVE\"")),
+        OptionalLong.empty());
 
-    assertThat(secret("m.ca-builtin-cert-ca-1").orElseThrow().spec().path("data").asText()).isEqualTo(first);
+    assertThat(secret("m.ca-builtin-cert-ca-1").orElseThrow().spec().path("data").asText())
+        .isEqualTo(first);
   }
 
   @Test
   void atStartAMeshStoredWithoutItsCaGetsOneOnce() {
-    store.create(ResourceCodec.decode(Documents.parse(BUILTIN))); // stored before CAs were created on write
+    store.create(
+        ResourceCodec.decode(Documents.parse(BUILTIN))); // stored before CAs were created on write
 
     manager.createMissingMeshCas();
     int writes = counting.writes();
@@ -89,6 +104,7 @@ class MeshCaOnWriteTest {
   }
 
   private static Resource secretNamed(String name, String data) {
-    return ResourceCodec.decode(Documents.parse("type: Secret\nmesh: m\nname: " + name + "\ndata: " + data + "\n"));
+    return ResourceCodec.decode(
+        Documents.parse("type: Secret\nmesh: m\nname: " + name + "\ndata: " + data + "\n"));
   }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * strings); a parse error fails.
  */
 public final class PrometheusText {
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       import json, math, sys
       from prometheus_client.parser import text_string_to_metric_families
       out = {}
@@ -32,7 +33,8 @@ public final class PrometheusText {
   public static JsonNode parse(String exposition) {
     Path python = python();
     try {
-      Process process = new ProcessBuilder(python.toString(), "-c", SCRIPT).redirectErrorStream(false).start();
+      Process process =
+          new ProcessBuilder(python.toString(), "-c", SCRIPT).redirectErrorStream(false).start();
       try (OutputStream in = process.getOutputStream()) {
         in.write(exposition.getBytes(StandardCharsets.UTF_8));
       }
@@ -43,7 +45,8 @@ public final class PrometheusText {
       }
       return Documents.parse(out);
     } catch (IOException e) {
-      throw new AssertionError("cannot run the Prometheus parser at " + python + ": " + e.getMessage(), e);
+      throw new AssertionError(
+          "cannot run the Prometheus parser at " + python + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);

@@ -28,14 +28,15 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A real control plane started in this JVM on a free loopback port with its own data directory,
  * plus a small HTTP client for tests. Close it to stop it. Every instance started and not yet
- * closed is listed by {@link #live()}, so checks that run after each test (kodiak-e2e's
- * {@code MeshInvariants}) find the control planes a test left running. Thread-safe.
+ * closed is listed by {@link #live()}, so checks that run after each test (kodiak-e2e's {@code
+ * MeshInvariants}) find the control planes a test left running. Thread-safe.
  */
 public final class RunningControlPlane implements AutoCloseable {
   private static final Set<RunningControlPlane> LIVE = new LinkedHashSet<>();
   private final ControlPlane cp;
   private final Path dataDir;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private RunningControlPlane(ControlPlane cp, Path dataDir) {
     this.cp = cp;
@@ -98,7 +99,8 @@ public final class RunningControlPlane implements AutoCloseable {
     try (var in = Files.newInputStream(caPem)) {
       var store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
-      store.setCertificateEntry("cp", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      store.setCertificateEntry(
+          "cp", CertificateFactory.getInstance("X.509").generateCertificate(in));
       var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(store);
       var tls = SSLContext.getInstance("TLS");
@@ -127,8 +129,13 @@ public final class RunningControlPlane implements AutoCloseable {
 
   /** Sends a request; {@code token} may be null for an anonymous one. */
   public Reply send(String method, String path, String body, String token) {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(url() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       req.header("Authorization", "Bearer " + token);
     }
@@ -137,7 +144,8 @@ public final class RunningControlPlane implements AutoCloseable {
     }
     try {
       HttpResponse<String> res = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-      return new Reply(res.statusCode(), res.body(), res.headers().firstValue("content-type").orElse(""));
+      return new Reply(
+          res.statusCode(), res.body(), res.headers().firstValue("content-type").orElse(""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -157,8 +165,12 @@ public final class RunningControlPlane implements AutoCloseable {
 
   /** A dataplane token for one proxy, from {@code POST /tokens/dataplane}. */
   public String dataplaneToken(String mesh, String name) {
-    Reply reply = send("POST", "/tokens/dataplane", "{\"mesh\": \"" + mesh + "\", \"name\": \"" + name + "\"}",
-        adminToken());
+    Reply reply =
+        send(
+            "POST",
+            "/tokens/dataplane",
+            "{\"mesh\": \"" + mesh + "\", \"name\": \"" + name + "\"}",
+            adminToken());
     if (reply.status() != 200) {
       throw new IllegalStateException("no token for " + mesh + "." + name + ": " + reply.body());
     }

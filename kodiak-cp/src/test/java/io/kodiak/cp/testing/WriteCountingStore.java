@@ -13,17 +13,21 @@ public final class WriteCountingStore {
   private static final Set<String> WRITES = Set.of("create", "update", "delete", "putSetting");
   private final ResourceStore delegate = new InMemoryResourceStore(Clock.systemUTC());
   private final AtomicInteger writes = new AtomicInteger();
-  private final ResourceStore counting = (ResourceStore) Proxy.newProxyInstance(ResourceStore.class.getClassLoader(),
-      new Class<?>[] {ResourceStore.class}, (proxy, method, args) -> {
-        if (WRITES.contains(method.getName())) {
-          writes.incrementAndGet();
-        }
-        try {
-          return method.invoke(delegate, args);
-        } catch (InvocationTargetException e) {
-          throw e.getCause(); // the store's own exception, as the caller would see it
-        }
-      });
+  private final ResourceStore counting =
+      (ResourceStore)
+          Proxy.newProxyInstance(
+              ResourceStore.class.getClassLoader(),
+              new Class<?>[] {ResourceStore.class},
+              (proxy, method, args) -> {
+                if (WRITES.contains(method.getName())) {
+                  writes.incrementAndGet();
+                }
+                try {
+                  return method.invoke(delegate, args);
+                } catch (InvocationTargetException e) {
+                  throw e.getCause(); // the store's own exception, as the caller would see it
+                }
+              });
 
   /** The store to hand to the code under test. */
   public ResourceStore store() {

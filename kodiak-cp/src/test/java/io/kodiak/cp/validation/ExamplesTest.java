@@ -28,19 +28,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Example resources in Kuma's Universal format (one per file, covering every type, and the ones
- * in {@code docs/examples}) are valid and survive YAML and JSON round trips unchanged.
+ * Example resources in Kuma's Universal format (one per file, covering every type, and the ones in
+ * {@code docs/examples}) are valid and survive YAML and JSON round trips unchanged.
  */
 class ExamplesTest {
   private static final Path EXAMPLES = Path.of("src/test/resources/examples");
   private static final Path DOCS_EXAMPLES = Path.of("../docs/examples");
-  private final ResourceManager manager = new ResourceManager(new InMemoryResourceStore(Clock.systemUTC()), new Validators());
+  private final ResourceManager manager =
+      new ResourceManager(new InMemoryResourceStore(Clock.systemUTC()), new Validators());
 
   @TestFactory
   Stream<DynamicTest> examplesAreValidAndRoundTrip() throws IOException {
     return Stream.concat(files(EXAMPLES).stream(), files(DOCS_EXAMPLES).stream())
-        .flatMap(file -> documents(file).stream().map(doc ->
-            DynamicTest.dynamicTest(file.getFileName() + " " + doc.path("name").asText(), () -> roundTrip(doc))));
+        .flatMap(
+            file ->
+                documents(file).stream()
+                    .map(
+                        doc ->
+                            DynamicTest.dynamicTest(
+                                file.getFileName() + " " + doc.path("name").asText(),
+                                () -> roundTrip(doc))));
   }
 
   @Test
@@ -66,7 +73,10 @@ class ExamplesTest {
     assertThat(fromJson.key()).isEqualTo(decoded.key());
   }
 
-  /** Every field of {@code expected} is in {@code actual} with the same value (system labels may be added). */
+  /**
+   * Every field of {@code expected} is in {@code actual} with the same value (system labels may be
+   * added).
+   */
   private static void assertContains(JsonNode actual, JsonNode expected, String path) {
     if (expected.isObject()) {
       Iterator<Map.Entry<String, JsonNode>> fields = expected.fields();

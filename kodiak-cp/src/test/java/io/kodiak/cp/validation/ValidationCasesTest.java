@@ -21,14 +21,15 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Data-driven validation of the core types (each policy's cases live beside it in kodiak-policy): each {@code validation/NAME.input.yaml} is validated and the violations
- * must equal {@code NAME.output.yaml}. Regenerate the outputs with {@code -Dgolden.update=true}
- * and review the diff.
+ * Data-driven validation of the core types (each policy's cases live beside it in kodiak-policy):
+ * each {@code validation/NAME.input.yaml} is validated and the violations must equal {@code
+ * NAME.output.yaml}. Regenerate the outputs with {@code -Dgolden.update=true} and review the diff.
  */
 class ValidationCasesTest {
   private static final Path DIR = Path.of("src/test/resources/validation");
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
-  private final ResourceManager manager = new ResourceManager(new InMemoryResourceStore(Clock.systemUTC()), new Validators());
+  private final ResourceManager manager =
+      new ResourceManager(new InMemoryResourceStore(Clock.systemUTC()), new Validators());
 
   @TestFactory
   Stream<DynamicTest> everyCase() throws IOException {
@@ -37,7 +38,8 @@ class ValidationCasesTest {
       inputs = files.filter(p -> p.toString().endsWith(".input.yaml")).sorted().toList();
     }
     assertThat(inputs).isNotEmpty();
-    return inputs.stream().map(input -> DynamicTest.dynamicTest(input.getFileName().toString(), () -> check(input)));
+    return inputs.stream()
+        .map(input -> DynamicTest.dynamicTest(input.getFileName().toString(), () -> check(input)));
   }
 
   private void check(Path input) throws IOException {

@@ -73,18 +73,27 @@ public final class ApiClient {
         }
       }
       int status = connection.getResponseCode();
-      InputStream stream = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+      InputStream stream =
+          status >= 400 ? connection.getErrorStream() : connection.getInputStream();
       String text = stream == null ? "" : new String(stream.readAllBytes(), StandardCharsets.UTF_8);
       String type = connection.getContentType() == null ? "" : connection.getContentType();
-      JsonNode parsed = type.startsWith("text/plain") ? JSON.createObjectNode().put("text", text)
-          : text.isBlank() ? JSON.createObjectNode() : parse(text);
+      JsonNode parsed =
+          type.startsWith("text/plain")
+              ? JSON.createObjectNode().put("text", text)
+              : text.isBlank() ? JSON.createObjectNode() : parse(text);
       if (status >= 400) {
         throw failure(status, parsed, text);
       }
       return new Response(status, parsed);
     } catch (ConnectException e) {
-      throw new ApiFailure(0, "cannot reach the control plane at " + baseUrl + ": " + e.getMessage()
-          + ". Is it running ('make run')? Check 'kodiakctl config control-planes list'.", List.of());
+      throw new ApiFailure(
+          0,
+          "cannot reach the control plane at "
+              + baseUrl
+              + ": "
+              + e.getMessage()
+              + ". Is it running ('make run')? Check 'kodiakctl config control-planes list'.",
+          List.of());
     } catch (IOException e) {
       throw new ApiFailure(0, "request to " + baseUrl + path + " failed: " + e, List.of());
     }
@@ -104,7 +113,8 @@ public final class ApiClient {
     List<String> invalid = new ArrayList<>();
     for (JsonNode p : body.path("invalid_parameters")) {
       String field = p.path("field").asText("");
-      invalid.add(field.isEmpty() ? p.path("reason").asText() : field + ": " + p.path("reason").asText());
+      invalid.add(
+          field.isEmpty() ? p.path("reason").asText() : field + ": " + p.path("reason").asText());
     }
     String message = title.isEmpty() || detail.startsWith(title) ? detail : title + ": " + detail;
     return new ApiFailure(status, message, invalid);

@@ -3,8 +3,8 @@ package io.kodiak.ctl.client;
 import java.util.List;
 
 /**
- * A request the control plane refused or could not answer, with what it said: the HTTP status,
- * its detail and every invalid field.
+ * A request the control plane refused or could not answer, with what it said: the HTTP status, its
+ * detail and every invalid field.
  */
 public final class ApiFailure extends RuntimeException {
   private final int status;

@@ -17,8 +17,12 @@ public final class ResourceTypes {
   public static ResourceTypes fetch(ApiClient client) {
     List<TypeInfo> types = new ArrayList<>();
     for (JsonNode t : client.get("/_resources").path("resources")) {
-      types.add(new TypeInfo(t.path("name").asText(), t.path("path").asText(), t.path("scope").asText(),
-          t.has("policy")));
+      types.add(
+          new TypeInfo(
+              t.path("name").asText(),
+              t.path("path").asText(),
+              t.path("scope").asText(),
+              t.has("policy")));
     }
     return new ResourceTypes(List.copyOf(types));
   }
@@ -48,7 +52,9 @@ public final class ResourceTypes {
 
     /** The REST path of one resource. */
     public String itemPath(String mesh, String resourceName) {
-      return meshScoped() ? "/meshes/" + mesh + "/" + path + "/" + resourceName : "/" + path + "/" + resourceName;
+      return meshScoped()
+          ? "/meshes/" + mesh + "/" + path + "/" + resourceName
+          : "/" + path + "/" + resourceName;
     }
 
     public String listPath(String mesh) {

@@ -2,12 +2,12 @@ package io.kodiak.ctl.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kodiak.ctl.output.Yaml;
 import io.kodiak.ctl.client.ApiClient;
 import io.kodiak.ctl.client.ApiFailure;
 import io.kodiak.ctl.client.ResourceTypes;
 import io.kodiak.ctl.client.ResourceTypes.TypeInfo;
 import io.kodiak.ctl.commands.InputDocuments.Document;
+import io.kodiak.ctl.output.Yaml;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -20,21 +20,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kodiakctl apply -f FILE|DIR|-}: creates or updates every resource in the input. Meshes
- * go first so a file can hold a mesh and its policies. Every document is tried; each failure is
+ * {@code kodiakctl apply -f FILE|DIR|-}: creates or updates every resource in the input. Meshes go
+ * first so a file can hold a mesh and its policies. Every document is tried; each failure is
  * reported with its document, and the exit code is non-zero if any failed.
  */
 @Command(name = "apply", description = "Create or update resources from YAML or JSON.")
 public final class ApplyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, description = "File, directory, or - for stdin.")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      description = "File, directory, or - for stdin.")
   String file;
 
-  @Option(names = "--dry-run", description = "Print the resources after variable substitution; change nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Print the resources after variable substitution; change nothing.")
   boolean dryRun;
 
-  @Option(names = {"-v", "--var"}, description = "Value for a {{ name }} placeholder: -v name=value.")
+  @Option(
+      names = {"-v", "--var"},
+      description = "Value for a {{ name }} placeholder: -v name=value.")
   Map<String, String> variables = new LinkedHashMap<>();
 
   @Override
@@ -46,7 +53,10 @@ public final class ApplyCommand implements Callable<Integer> {
     }
     if (dryRun) {
       for (int i = 0; i < documents.size(); i++) {
-        spec.commandLine().getOut().print((i == 0 ? "" : "---\n") + Yaml.MAPPER.writeValueAsString(documents.get(i).node()));
+        spec.commandLine()
+            .getOut()
+            .print(
+                (i == 0 ? "" : "---\n") + Yaml.MAPPER.writeValueAsString(documents.get(i).node()));
       }
       spec.commandLine().getOut().flush();
       return 0;
@@ -79,8 +89,11 @@ public final class ApplyCommand implements Callable<Integer> {
     if (typeName.isEmpty()) {
       throw new IllegalArgumentException("the document has no \"type\" field");
     }
-    TypeInfo type = types.byName(typeName).orElseThrow(() -> new IllegalArgumentException(
-        "unknown resource type \"" + typeName + "\""));
+    TypeInfo type =
+        types
+            .byName(typeName)
+            .orElseThrow(
+                () -> new IllegalArgumentException("unknown resource type \"" + typeName + "\""));
     String name = node.path("name").asText("");
     if (name.isEmpty()) {
       throw new IllegalArgumentException("the document has no \"name\" field");
@@ -91,8 +104,15 @@ public final class ApplyCommand implements Callable<Integer> {
       body.put("mesh", mesh);
     }
     boolean created = client.put(type.itemPath(mesh, name), body);
-    spec.commandLine().getOut().println(typeName + " \"" + name + "\"" + (type.meshScoped() ? " in mesh \"" + mesh + "\"" : "")
-        + (created ? " created" : " configured"));
+    spec.commandLine()
+        .getOut()
+        .println(
+            typeName
+                + " \""
+                + name
+                + "\""
+                + (type.meshScoped() ? " in mesh \"" + mesh + "\"" : "")
+                + (created ? " created" : " configured"));
   }
 
   private static String describe(JsonNode node) {

@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code kodiakctl config control-planes add|list|switch|remove}. */
-@Command(name = "config", description = "Manage the CLI's configuration.",
+@Command(
+    name = "config",
+    description = "Manage the CLI's configuration.",
     subcommands = {ConfigCommand.ControlPlanes.class})
 public final class ConfigCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -23,7 +25,9 @@ public final class ConfigCommand implements Runnable {
   }
 
   /** The control planes (contexts) the CLI knows. */
-  @Command(name = "control-planes", description = "Manage known control planes.",
+  @Command(
+      name = "control-planes",
+      description = "Manage known control planes.",
       subcommands = {Add.class, ListCommand.class, Switch.class, Remove.class})
   public static final class ControlPlanes implements Runnable {
     @Spec CommandSpec spec;
@@ -38,25 +42,43 @@ public final class ConfigCommand implements Runnable {
   static final class Add implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--name", required = true) String name;
-    @Option(names = "--address", required = true, description = "API URL, e.g. http://localhost:5681") String address;
-    @Option(names = "--auth-token", description = "Admin token.") String token;
-    @Option(names = "--auth-token-file", description = "File holding the admin token.") String tokenFile;
-    @Option(names = "--overwrite", description = "Replace an existing entry of that name.") boolean overwrite;
-    @Option(names = "--skip-verify", description = "Do not check that the address answers.") boolean skipVerify;
+    @Option(names = "--name", required = true)
+    String name;
+
+    @Option(
+        names = "--address",
+        required = true,
+        description = "API URL, e.g. http://localhost:5681")
+    String address;
+
+    @Option(names = "--auth-token", description = "Admin token.")
+    String token;
+
+    @Option(names = "--auth-token-file", description = "File holding the admin token.")
+    String tokenFile;
+
+    @Option(names = "--overwrite", description = "Replace an existing entry of that name.")
+    boolean overwrite;
+
+    @Option(names = "--skip-verify", description = "Do not check that the address answers.")
+    boolean skipVerify;
 
     @Override
     public Integer call() {
       if (!address.startsWith("http://") && !address.startsWith("https://")) {
-        throw new IllegalArgumentException("--address must start with http:// or https://, got \"" + address + "\"");
+        throw new IllegalArgumentException(
+            "--address must start with http:// or https://, got \"" + address + "\"");
       }
-      ControlPlaneEntry entry = new ControlPlaneEntry(name, address, Optional.ofNullable(token),
-          Optional.ofNullable(tokenFile));
+      ControlPlaneEntry entry =
+          new ControlPlaneEntry(
+              name, address, Optional.ofNullable(token), Optional.ofNullable(tokenFile));
       if (!skipVerify) {
         new ApiClient(address, entry.resolveToken()).get("/");
       }
       Session.of(spec).contexts.add(entry, overwrite);
-      spec.commandLine().getOut().println("added control plane \"" + name + "\" (" + address + ") and switched to it");
+      spec.commandLine()
+          .getOut()
+          .println("added control plane \"" + name + "\" (" + address + ") and switched to it");
       return 0;
     }
   }
@@ -80,7 +102,9 @@ public final class ConfigCommand implements Runnable {
   @Command(name = "switch", description = "Make another control plane current.")
   static final class Switch implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--name", required = true) String name;
+
+    @Option(names = "--name", required = true)
+    String name;
 
     @Override
     public Integer call() {
@@ -93,7 +117,9 @@ public final class ConfigCommand implements Runnable {
   @Command(name = "remove", description = "Forget a control plane.")
   static final class Remove implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--name", required = true) String name;
+
+    @Option(names = "--name", required = true)
+    String name;
 
     @Override
     public Integer call() {

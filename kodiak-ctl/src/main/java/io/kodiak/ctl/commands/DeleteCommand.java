@@ -27,8 +27,15 @@ public final class DeleteCommand implements Callable<Integer> {
     TypeInfo type = Session.type(ResourceTypes.fetch(client), typeWord);
     String mesh = session.root.mesh();
     client.delete(type.itemPath(mesh, name));
-    spec.commandLine().getOut().println("deleted " + type.name() + " \"" + name + "\""
-        + (type.meshScoped() ? " in mesh \"" + mesh + "\"" : ""));
+    spec.commandLine()
+        .getOut()
+        .println(
+            "deleted "
+                + type.name()
+                + " \""
+                + name
+                + "\""
+                + (type.meshScoped() ? " in mesh \"" + mesh + "\"" : ""));
     return 0;
   }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code kodiakctl generate dataplane-token}. */
-@Command(name = "generate", description = "Generate credentials.", subcommands = {GenerateCommand.DataplaneToken.class})
+@Command(
+    name = "generate",
+    description = "Generate credentials.",
+    subcommands = {GenerateCommand.DataplaneToken.class})
 public final class GenerateCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -20,16 +23,20 @@ public final class GenerateCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "dataplane-token", description = "A token that lets one proxy (by name and tags) join a mesh.")
+  @Command(
+      name = "dataplane-token",
+      description = "A token that lets one proxy (by name and tags) join a mesh.")
   static final class DataplaneToken implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--name", description = "The Dataplane the token is for (empty: any name).") String name = "";
+    @Option(names = "--name", description = "The Dataplane the token is for (empty: any name).")
+    String name = "";
 
     @Option(names = "--tag", description = "A tag the proxy must carry, key=value; repeatable.")
     List<String> tags = new ArrayList<>();
 
-    @Option(names = "--valid-for", defaultValue = "24h", description = "Lifetime, e.g. 24h or 30d.") String validFor;
+    @Option(names = "--valid-for", defaultValue = "24h", description = "Lifetime, e.g. 24h or 30d.")
+    String validFor;
 
     @Override
     public Integer call() {

@@ -3,11 +3,11 @@ package io.kodiak.ctl.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.kodiak.ctl.output.Yaml;
 import io.kodiak.ctl.client.ApiClient;
 import io.kodiak.ctl.client.ResourceTypes;
 import io.kodiak.ctl.client.ResourceTypes.TypeInfo;
 import io.kodiak.ctl.output.Columns;
+import io.kodiak.ctl.output.Yaml;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,10 +31,16 @@ public final class GetCommand implements Callable<Integer> {
   @Parameters(index = "1", arity = "0..1", description = "Name of one resource.")
   String name;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, yaml or json.")
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "table, yaml or json.")
   String output;
 
-  @Option(names = "--size", defaultValue = "100", description = "Page size for lists (at most 1000).")
+  @Option(
+      names = "--size",
+      defaultValue = "100",
+      description = "Page size for lists (at most 1000).")
   int size;
 
   @Option(names = "--offset", defaultValue = "0", description = "Skip this many resources.")
@@ -43,7 +49,8 @@ public final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!List.of("table", "yaml", "json").contains(output)) {
-      throw new IllegalArgumentException("unknown output format \"" + output + "\"; use table, yaml or json");
+      throw new IllegalArgumentException(
+          "unknown output format \"" + output + "\"; use table, yaml or json");
     }
     Session session = Session.of(spec);
     ApiClient client = session.client();
@@ -63,7 +70,11 @@ public final class GetCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     switch (output) {
       case "yaml" -> out.print(Yaml.MAPPER.writeValueAsString(whole));
-      case "json" -> out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(whole));
+      case "json" ->
+          out.println(
+              new ObjectMapper()
+                  .enable(SerializationFeature.INDENT_OUTPUT)
+                  .writeValueAsString(whole));
       default -> Columns.table(type, items, Instant.now()).print(out);
     }
     out.flush();

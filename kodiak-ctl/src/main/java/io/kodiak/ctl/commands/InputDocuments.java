@@ -33,7 +33,8 @@ final class InputDocuments {
     List<Document> out = new ArrayList<>();
     if (location.equals("-")) {
       try {
-        parse(new String(System.in.readAllBytes(), StandardCharsets.UTF_8), "stdin", variables, out);
+        parse(
+            new String(System.in.readAllBytes(), StandardCharsets.UTF_8), "stdin", variables, out);
       } catch (IOException e) {
         throw new IllegalStateException("cannot read stdin: " + e.getMessage());
       }
@@ -56,7 +57,8 @@ final class InputDocuments {
 
   private static boolean isResourceFile(Path file) {
     String name = file.getFileName().toString();
-    return Files.isRegularFile(file) && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
+    return Files.isRegularFile(file)
+        && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
   }
 
   private static String readFile(Path file) {
@@ -67,7 +69,8 @@ final class InputDocuments {
     }
   }
 
-  private static void parse(String text, String source, Map<String, String> variables, List<Document> out) {
+  private static void parse(
+      String text, String source, Map<String, String> variables, List<Document> out) {
     String resolved = Variables.substitute(text, variables, source);
     int index = 0;
     try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(resolved)) {
@@ -78,23 +81,35 @@ final class InputDocuments {
           continue;
         }
         if (!node.isObject()) {
-          throw new IllegalArgumentException("document " + index + " in " + source + " is not a resource (an object)");
+          throw new IllegalArgumentException(
+              "document " + index + " in " + source + " is not a resource (an object)");
         }
         out.add(new Document(node, source, index));
       }
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
-      throw new IllegalArgumentException("document " + (index + 1) + " in " + source + " does not parse"
-          + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr()) + ": "
-          + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw new IllegalArgumentException(
+          "document "
+              + (index + 1)
+              + " in "
+              + source
+              + " does not parse"
+              + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+              + ": "
+              + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot parse " + source + ": " + e.getMessage());
     } catch (RuntimeException e) {
       if (e instanceof IllegalArgumentException) {
         throw e;
       }
-      throw new IllegalArgumentException("document " + (index + 1) + " in " + source + " does not parse: "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      throw new IllegalArgumentException(
+          "document "
+              + (index + 1)
+              + " in "
+              + source
+              + " does not parse: "
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
   }
 }

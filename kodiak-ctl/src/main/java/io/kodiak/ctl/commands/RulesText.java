@@ -13,8 +13,11 @@ final class RulesText {
   private RulesText() {}
 
   static void print(JsonNode rules, PrintWriter out) {
-    out.println("Dataplane " + rules.path("resource").path("mesh").asText() + "/" + rules.path("resource")
-        .path("name").asText());
+    out.println(
+        "Dataplane "
+            + rules.path("resource").path("mesh").asText()
+            + "/"
+            + rules.path("resource").path("name").asText());
     if (rules.path("rules").isEmpty()) {
       out.println("  no policy selects this dataplane");
     }
@@ -44,7 +47,12 @@ final class RulesText {
     JsonNode setBy = rule.path("valueOrigins");
     if (setBy.isEmpty()) {
       JsonNode conf = rule.path("conf");
-      out.println("    " + (conf.isArray() ? conf.path(0) : conf) + "  (from " + names(rule.path("origin")) + ")");
+      out.println(
+          "    "
+              + (conf.isArray() ? conf.path(0) : conf)
+              + "  (from "
+              + names(rule.path("origin"))
+              + ")");
       return;
     }
     JsonNode conf = rule.path("conf").isArray() ? rule.path("conf").path(0) : rule.path("conf");
@@ -57,7 +65,11 @@ final class RulesText {
       var entry = it.next();
       JsonNode value = conf.at("/" + entry.getKey().replace(".", "/"));
       String shown = value.isValueNode() ? value.asText() : value.toString();
-      out.printf("    %-" + width + "s = %s   (set by %s)%n", entry.getKey(), shown, entry.getValue().asText());
+      out.printf(
+          "    %-" + width + "s = %s   (set by %s)%n",
+          entry.getKey(),
+          shown,
+          entry.getValue().asText());
     }
   }
 
@@ -67,7 +79,9 @@ final class RulesText {
     }
     StringBuilder text = new StringBuilder();
     for (JsonNode m : matchers) {
-      text.append(text.isEmpty() ? "" : ", ").append(m.path("key").asText()).append(m.path("not").asBoolean() ? "!=" : "=")
+      text.append(text.isEmpty() ? "" : ", ")
+          .append(m.path("key").asText())
+          .append(m.path("not").asBoolean() ? "!=" : "=")
           .append(m.path("value").asText());
     }
     return text.toString();

@@ -23,13 +23,22 @@ final class Session {
   }
 
   ApiClient client() {
-    ControlPlaneEntry cp = contexts.current().orElseThrow(() -> new IllegalStateException(
-        "no current control plane; add one with 'kodiakctl config control-planes add --name NAME --address URL'"));
+    ControlPlaneEntry cp =
+        contexts
+            .current()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no current control plane; add one with 'kodiakctl config control-planes add --name NAME --address URL'"));
     return new ApiClient(cp.address(), cp.resolveToken());
   }
 
   static TypeInfo type(ResourceTypes types, String word) {
-    return types.find(word).orElseThrow(() -> new IllegalArgumentException(
-        "unknown resource type \"" + word + "\"; known types: " + types.describe()));
+    return types
+        .find(word)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown resource type \"" + word + "\"; known types: " + types.describe()));
   }
 }

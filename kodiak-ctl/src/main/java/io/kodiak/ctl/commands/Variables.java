@@ -17,8 +17,15 @@ final class Variables {
       String value = values.get(m.group(1));
       if (value == null) {
         int line = (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
-        throw new IllegalArgumentException(source + " line " + line + ": variable \"" + m.group(1)
-            + "\" has no value; pass it with -v " + m.group(1) + "=VALUE");
+        throw new IllegalArgumentException(
+            source
+                + " line "
+                + line
+                + ": variable \""
+                + m.group(1)
+                + "\" has no value; pass it with -v "
+                + m.group(1)
+                + "=VALUE");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }

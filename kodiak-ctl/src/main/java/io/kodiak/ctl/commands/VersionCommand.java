@@ -20,8 +20,15 @@ public final class VersionCommand implements Callable<Integer> {
     out.println("Client: Kodiak " + KodiakCtl.VERSION);
     try {
       JsonNode index = Session.of(spec).client().get("/");
-      out.println("Control plane: " + index.path("product").asText("?") + " " + index.path("version").asText("?")
-          + " (based on Kuma " + index.path("basedOnKuma").asText("?") + ") at " + index.path("hostname").asText("?"));
+      out.println(
+          "Control plane: "
+              + index.path("product").asText("?")
+              + " "
+              + index.path("version").asText("?")
+              + " (based on Kuma "
+              + index.path("basedOnKuma").asText("?")
+              + ") at "
+              + index.path("hostname").asText("?"));
       return 0;
     } catch (ApiFailure e) {
       out.println("Control plane: unreachable (" + e.getMessage() + ")");

@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The CLI's control-plane contexts, kept in {@code ~/.kodiak/config} in kumactl's layout
- * ({@code contexts}, {@code controlPlanes}, {@code currentContext}). On first use the file is
- * created with a {@code local} context that reads the admin token from the control plane's
- * data directory, so a fresh checkout needs no set-up. Written atomically with mode 0600.
+ * The CLI's control-plane contexts, kept in {@code ~/.kodiak/config} in kumactl's layout ({@code
+ * contexts}, {@code controlPlanes}, {@code currentContext}). On first use the file is created with
+ * a {@code local} context that reads the admin token from the control plane's data directory, so a
+ * fresh checkout needs no set-up. Written atomically with mode 0600.
  */
 public final class ContextsFile {
   public static final String LOCAL = "local";
@@ -39,9 +39,16 @@ public final class ContextsFile {
   public static ContextsFile loadOrCreate(Path file) {
     if (!Files.exists(file)) {
       Path tokenFile = file.toAbsolutePath().getParent().resolve("admin-token");
-      ContextsFile created = new ContextsFile(file,
-          List.of(new ControlPlaneEntry(LOCAL, "http://localhost:5681", Optional.empty(), Optional.of(tokenFile.toString()))),
-          LOCAL);
+      ContextsFile created =
+          new ContextsFile(
+              file,
+              List.of(
+                  new ControlPlaneEntry(
+                      LOCAL,
+                      "http://localhost:5681",
+                      Optional.empty(),
+                      Optional.of(tokenFile.toString()))),
+              LOCAL);
       created.save();
       return created;
     }
@@ -51,8 +58,12 @@ public final class ContextsFile {
       for (JsonNode cp : root.path("controlPlanes")) {
         JsonNode api = cp.path("coordinates").path("apiServer");
         JsonNode conf = api.path("authConf");
-        planes.add(new ControlPlaneEntry(cp.path("name").asText(), api.path("url").asText(),
-            optional(conf.path("token")), optional(conf.path("tokenFile"))));
+        planes.add(
+            new ControlPlaneEntry(
+                cp.path("name").asText(),
+                api.path("url").asText(),
+                optional(conf.path("token")),
+                optional(conf.path("tokenFile"))));
       }
       return new ContextsFile(file, planes, root.path("currentContext").asText(""));
     } catch (IOException e) {
@@ -79,8 +90,10 @@ public final class ContextsFile {
   /** Adds or (when allowed) replaces a control plane and makes it current. */
   public void add(ControlPlaneEntry entry, boolean overwrite) {
     if (find(entry.name()).isPresent() && !overwrite) {
-      throw new IllegalArgumentException("a control plane named \"" + entry.name()
-          + "\" already exists; use --overwrite to replace it");
+      throw new IllegalArgumentException(
+          "a control plane named \""
+              + entry.name()
+              + "\" already exists; use --overwrite to replace it");
     }
     controlPlanes.removeIf(c -> c.name().equals(entry.name()));
     controlPlanes.add(entry);
@@ -105,8 +118,10 @@ public final class ContextsFile {
 
   private void requireKnown(String name) {
     if (find(name).isEmpty()) {
-      throw new IllegalArgumentException("there is no control plane named \"" + name
-          + "\"; 'kodiakctl config control-planes list' shows them");
+      throw new IllegalArgumentException(
+          "there is no control plane named \""
+              + name
+              + "\"; 'kodiakctl config control-planes list' shows them");
     }
   }
 
@@ -116,7 +131,8 @@ public final class ContextsFile {
     ArrayNode planes = root.putArray("controlPlanes");
     for (ControlPlaneEntry cp : controlPlanes) {
       contexts.addObject().put("name", cp.name()).put("controlPlane", cp.name());
-      ObjectNode api = planes.addObject().put("name", cp.name()).putObject("coordinates").putObject("apiServer");
+      ObjectNode api =
+          planes.addObject().put("name", cp.name()).putObject("coordinates").putObject("apiServer");
       api.put("url", cp.address());
       if (cp.token().isPresent() || cp.tokenFile().isPresent()) {
         api.put("authType", "tokens");
@@ -129,8 +145,12 @@ public final class ContextsFile {
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, "config", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path temp =
+          Files.createTempFile(
+              dir,
+              "config",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(temp, YAML.writeValueAsString(root));
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
@@ -139,11 +159,14 @@ public final class ContextsFile {
   }
 
   private static Optional<String> optional(JsonNode node) {
-    return node.isTextual() && !node.asText().isEmpty() ? Optional.of(node.asText()) : Optional.empty();
+    return node.isTextual() && !node.asText().isEmpty()
+        ? Optional.of(node.asText())
+        : Optional.empty();
   }
 
   /** One control plane the CLI can talk to. */
-  public record ControlPlaneEntry(String name, String address, Optional<String> token, Optional<String> tokenFile) {
+  public record ControlPlaneEntry(
+      String name, String address, Optional<String> token, Optional<String> tokenFile) {
     /** The token to send: given inline, or read from the token file when that exists. */
     public Optional<String> resolveToken() {
       if (token.isPresent()) {

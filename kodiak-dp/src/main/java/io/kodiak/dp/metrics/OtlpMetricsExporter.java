@@ -36,16 +36,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpMetricsExporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpMetricsExporter.class);
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private final EnvoyMetrics envoy;
   private final String service;
-  private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "otlp-metrics");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService clock =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "otlp-metrics");
+            t.setDaemon(true);
+            return t;
+          });
   private ManagedChannel channel;
   private String endpoint = "";
   private long lastPushNanos;
@@ -53,12 +57,14 @@ public final class OtlpMetricsExporter implements AutoCloseable {
   public OtlpMetricsExporter(int envoyAdminPort, String service, Duration checkInterval) {
     this.envoy = new EnvoyMetrics(envoyAdminPort);
     this.service = service;
-    clock.scheduleWithFixedDelay(this::tick, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
+    clock.scheduleWithFixedDelay(
+        this::tick, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void tick() {
     try {
-      Optional<JsonNode> backend = envoy.meshMetric().flatMap(OtlpMetricsExporter::openTelemetryBackend);
+      Optional<JsonNode> backend =
+          envoy.meshMetric().flatMap(OtlpMetricsExporter::openTelemetryBackend);
       if (backend.isEmpty()) {
         closeChannel();
         return;
@@ -77,7 +83,8 @@ public final class OtlpMetricsExporter implements AutoCloseable {
       }
       lastPushNanos = System.nanoTime();
       JsonNode conf = envoy.meshMetric().orElseThrow();
-      MetricsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+      MetricsServiceGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
           .export(request(envoy.stats(conf)));
     } catch (Exception e) {
       LOG.warn("metrics: OpenTelemetry push to {} failed: {}", endpoint, e.getMessage());
@@ -93,7 +100,9 @@ public final class OtlpMetricsExporter implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** The Prometheus text as OTLP: counters as cumulative monotonic sums, everything else as gauges. */
+  /**
+   * The Prometheus text as OTLP: counters as cumulative monotonic sums, everything else as gauges.
+   */
   ExportMetricsServiceRequest request(String exposition) {
     Map<String, String> types = new LinkedHashMap<>();
     Map<String, Metric.Builder> metrics = new LinkedHashMap<>();
@@ -117,18 +126,30 @@ public final class OtlpMetricsExporter implements AutoCloseable {
         continue;
       }
       String name = m.group(1);
-      NumberDataPoint.Builder point = NumberDataPoint.newBuilder().setTimeUnixNano(now).setAsDouble(value);
+      NumberDataPoint.Builder point =
+          NumberDataPoint.newBuilder().setTimeUnixNano(now).setAsDouble(value);
       if (m.group(3) != null) {
         Matcher label = LABEL.matcher(m.group(3));
         while (label.find()) {
           point.addAttributes(attribute(label.group(1), label.group(2)));
         }
       }
-      boolean counter = "counter".equals(types.get(name)) || "counter".equals(types.get(name.replaceAll("_total$", "")));
-      Metric.Builder metric = metrics.computeIfAbsent(name, n -> counter
-          ? Metric.newBuilder().setName(n).setSum(Sum.newBuilder().setIsMonotonic(true)
-              .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE))
-          : Metric.newBuilder().setName(n).setGauge(Gauge.newBuilder()));
+      boolean counter =
+          "counter".equals(types.get(name))
+              || "counter".equals(types.get(name.replaceAll("_total$", "")));
+      Metric.Builder metric =
+          metrics.computeIfAbsent(
+              name,
+              n ->
+                  counter
+                      ? Metric.newBuilder()
+                          .setName(n)
+                          .setSum(
+                              Sum.newBuilder()
+                                  .setIsMonotonic(true)
+                                  .setAggregationTemporality(
+                                      AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE))
+                      : Metric.newBuilder().setName(n).setGauge(Gauge.newBuilder()));
       if (metric.hasSum()) {
         metric.getSumBuilder().addDataPoints(point);
       } else {
@@ -137,18 +158,29 @@ public final class OtlpMetricsExporter implements AutoCloseable {
     }
     ScopeMetrics.Builder scope = ScopeMetrics.newBuilder();
     metrics.values().forEach(scope::addMetrics);
-    return ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
-        .setResource(Resource.newBuilder().addAttributes(attribute("service.name", service)))
-        .addScopeMetrics(scope)).build();
+    return ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder()
+                .setResource(
+                    Resource.newBuilder().addAttributes(attribute("service.name", service)))
+                .addScopeMetrics(scope))
+        .build();
   }
 
   private static KeyValue attribute(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
   }
 
-  /** The interval, or 1m when it is not a positive duration (the control plane validated it already). */
+  /**
+   * The interval, or 1m when it is not a positive duration (the control plane validated it
+   * already).
+   */
   private static Duration parse(String text) {
-    return Durations.parse(text).filter(d -> !d.isNegative() && !d.isZero())
+    return Durations.parse(text)
+        .filter(d -> !d.isNegative() && !d.isZero())
         .orElse(Duration.ofMinutes(1));
   }
 

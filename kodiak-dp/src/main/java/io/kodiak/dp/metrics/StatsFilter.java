@@ -7,16 +7,28 @@ import java.util.regex.Pattern;
 
 /**
  * Which Envoy metric families a MeshMetric keeps: the union of the profiles (All, Basic, None;
- * Basic when none is given), then {@code include} adds and {@code exclude} removes by name
- * (Prefix, Regex, Exact or Contains), exclusions winning.
+ * Basic when none is given), then {@code include} adds and {@code exclude} removes by name (Prefix,
+ * Regex, Exact or Contains), exclusions winning.
  */
 final class StatsFilter {
   /** The Basic profile: traffic, errors, latency and health of listeners, routes and clusters. */
-  private static final List<String> BASIC_PREFIXES = List.of("envoy_cluster_upstream_rq", "envoy_cluster_upstream_cx",
-      "envoy_cluster_outlier_detection", "envoy_cluster_circuit_breakers", "envoy_cluster_membership",
-      "envoy_cluster_health_check", "envoy_cluster_retry", "envoy_http_downstream_rq", "envoy_http_downstream_cx",
-      "envoy_listener_downstream_cx", "envoy_server_live", "envoy_server_uptime", "envoy_server_memory",
-      "envoy_server_version", "envoy_tcp_");
+  private static final List<String> BASIC_PREFIXES =
+      List.of(
+          "envoy_cluster_upstream_rq",
+          "envoy_cluster_upstream_cx",
+          "envoy_cluster_outlier_detection",
+          "envoy_cluster_circuit_breakers",
+          "envoy_cluster_membership",
+          "envoy_cluster_health_check",
+          "envoy_cluster_retry",
+          "envoy_http_downstream_rq",
+          "envoy_http_downstream_cx",
+          "envoy_listener_downstream_cx",
+          "envoy_server_live",
+          "envoy_server_uptime",
+          "envoy_server_memory",
+          "envoy_server_version",
+          "envoy_tcp_");
 
   private final boolean all;
   private final boolean basic;
@@ -41,7 +53,8 @@ final class StatsFilter {
     if (exclude.stream().anyMatch(m -> m.matches(family))) {
       return false;
     }
-    return all || (basic && BASIC_PREFIXES.stream().anyMatch(family::startsWith))
+    return all
+        || (basic && BASIC_PREFIXES.stream().anyMatch(family::startsWith))
         || include.stream().anyMatch(m -> m.matches(family));
   }
 
@@ -63,7 +76,9 @@ final class StatsFilter {
     return out.toString();
   }
 
-  /** The family a line belongs to: from {@code # TYPE name ...}/{@code # HELP}, or a sample's name. */
+  /**
+   * The family a line belongs to: from {@code # TYPE name ...}/{@code # HELP}, or a sample's name.
+   */
   private static String familyOf(String line) {
     if (line.startsWith("# TYPE ") || line.startsWith("# HELP ")) {
       String rest = line.substring(7);

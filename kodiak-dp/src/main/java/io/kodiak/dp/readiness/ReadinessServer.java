@@ -13,14 +13,16 @@ public final class ReadinessServer implements AutoCloseable {
 
   public ReadinessServer(String address, int port, BooleanSupplier ready) throws IOException {
     server = HttpServer.create(new InetSocketAddress(address, port), 0);
-    server.createContext("/ready", exchange -> {
-      boolean ok = ready.getAsBoolean();
-      byte[] body = (ok ? "READY\n" : "NOT READY\n").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/ready",
+        exchange -> {
+          boolean ok = ready.getAsBoolean();
+          byte[] body = (ok ? "READY\n" : "NOT READY\n").getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 

@@ -23,14 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's work directory: where Envoy's bootstrap (which holds the dataplane token) is
- * written. It never outlives the agent: {@link #close} (on every exit, also from a shutdown hook)
- * removes what the agent wrote, and the directory itself unless the user made it. A run killed
- * with SIGKILL cannot clean up, so {@link #open} first removes what killed runs left behind: every
- * default work directory in {@code java.io.tmpdir} whose owner is gone, and stale files in an
- * explicit {@code --workdir}. An owner is known alive by the lock it holds on {@value #LOCK} (the
- * kernel drops it when the process dies), so a live agent's directory is never touched.
- * Thread-safe.
+ * The agent's work directory: where Envoy's bootstrap (which holds the dataplane token) is written.
+ * It never outlives the agent: {@link #close} (on every exit, also from a shutdown hook) removes
+ * what the agent wrote, and the directory itself unless the user made it. A run killed with SIGKILL
+ * cannot clean up, so {@link #open} first removes what killed runs left behind: every default work
+ * directory in {@code java.io.tmpdir} whose owner is gone, and stale files in an explicit {@code
+ * --workdir}. An owner is known alive by the lock it holds on {@value #LOCK} (the kernel drops it
+ * when the process dies), so a live agent's directory is never touched. Thread-safe.
  */
 public final class WorkDir implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkDir.class);
@@ -64,24 +63,34 @@ public final class WorkDir implements AutoCloseable {
     if (explicit.isPresent()) {
       dir = explicit.get().toAbsolutePath().normalize();
       created = !Files.isDirectory(dir);
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } else {
       // owner-only permissions (Files.createTempDirectory's default on POSIX)
       dir = Files.createTempDirectory(tmp, PREFIX + safe(dataplaneName) + "-");
       created = true;
     }
-    FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock = tryLock(channel);
     if (lock == null) {
       channel.close();
-      throw new IllegalStateException("the work directory " + dir + " is in use by another running kodiak-dp; "
-          + "give each agent its own --workdir");
+      throw new IllegalStateException(
+          "the work directory "
+              + dir
+              + " is in use by another running kodiak-dp; "
+              + "give each agent its own --workdir");
     }
     if (removeStaleFiles(dir)) {
       LOG.info("removed the bootstrap a killed kodiak-dp left in {}", dir);
     }
-    // written after the lock is held: a sweeper treats only a non-empty, unlocked lock file as abandoned
-    channel.truncate(0).write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
+    // written after the lock is held: a sweeper treats only a non-empty, unlocked lock file as
+    // abandoned
+    channel
+        .truncate(0)
+        .write(
+            ByteBuffer.wrap(
+                (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
     channel.force(true);
     return new WorkDir(dir, created, channel, lock);
   }
@@ -95,9 +104,12 @@ public final class WorkDir implements AutoCloseable {
     Path target = dir.resolve(BOOTSTRAP);
     Path partial = dir.resolve(BOOTSTRAP + ".partial");
     Files.deleteIfExists(partial);
-    Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        partial,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(partial, yaml);
-    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return target;
   }
 
@@ -137,7 +149,9 @@ public final class WorkDir implements AutoCloseable {
   private static boolean abandoned(Path candidate) {
     Path lockFile = candidate.resolve(LOCK);
     try {
-      if (!Files.isDirectory(candidate) || !Files.isWritable(candidate) || Files.size(lockFile) == 0) {
+      if (!Files.isDirectory(candidate)
+          || !Files.isWritable(candidate)
+          || Files.size(lockFile) == 0) {
         return false; // not ours, or its agent is still starting
       }
       try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {

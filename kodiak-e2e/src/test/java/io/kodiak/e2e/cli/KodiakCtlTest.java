@@ -24,8 +24,17 @@ class KodiakCtlTest {
     cp = RunningControlPlane.start(dir.resolve("cp"));
     contexts = dir.resolve("ctl/config");
     Files.createDirectories(contexts.getParent());
-    CliResult added = ctl("config", "control-planes", "add", "--name", "test", "--address", cp.url(),
-        "--auth-token-file", cp.dataDir().resolve("admin-token").toString());
+    CliResult added =
+        ctl(
+            "config",
+            "control-planes",
+            "add",
+            "--name",
+            "test",
+            "--address",
+            cp.url(),
+            "--auth-token-file",
+            cp.dataDir().resolve("admin-token").toString());
     assertThat(added.exitCode()).as(added.err()).isZero();
   }
 
@@ -50,17 +59,24 @@ class KodiakCtlTest {
     CliResult applied = ctl("apply", "-f", "../docs/examples/");
     assertThat(applied.exitCode()).as(applied.err()).isZero();
     // Other tests may have applied the examples first, so each line says created or configured.
-    assertThat(applied.out()).containsPattern("Mesh \"tour\" (created|configured)")
-        .containsPattern("MeshTimeout \"timeouts-backend\" in mesh \"default\" (created|configured)");
+    assertThat(applied.out())
+        .containsPattern("Mesh \"tour\" (created|configured)")
+        .containsPattern(
+            "MeshTimeout \"timeouts-backend\" in mesh \"default\" (created|configured)");
 
     CliResult yaml = ctl("get", "meshtimeouts", "-o", "yaml");
     assertThat(yaml.exitCode()).isZero();
-    assertThat(yaml.out()).contains("name: timeouts-all").contains("requestTimeout: 2s").contains("total: 3");
+    assertThat(yaml.out())
+        .contains("name: timeouts-all")
+        .contains("requestTimeout: 2s")
+        .contains("total: 3");
 
     CliResult table = ctl("get", "meshtimeouts");
-    assertThat(table.out().lines().findFirst().orElseThrow()).matches("MESH\\s+NAME\\s+TARGETREF\\s+AGE");
+    assertThat(table.out().lines().findFirst().orElseThrow())
+        .matches("MESH\\s+NAME\\s+TARGETREF\\s+AGE");
     assertThat(table.out()).contains("timeouts-backend").contains("mesh-timeout-all-default");
-    assertThat(ctl("get", "meshtimeouts", "--mesh", "tour").out()).contains("mesh-timeout-all-tour");
+    assertThat(ctl("get", "meshtimeouts", "--mesh", "tour").out())
+        .contains("mesh-timeout-all-tour");
 
     CliResult again = ctl("apply", "-f", "../docs/examples/10-meshtimeouts.yaml");
     assertThat(again.out()).contains("MeshTimeout \"timeouts-all\" in mesh \"default\" configured");
@@ -73,7 +89,8 @@ class KodiakCtlTest {
     assertThat(json.exitCode()).isZero();
     assertThat(json.out()).contains("\"type\" : \"MeshTimeout\"");
     CliResult meshes = ctl("get", "meshes");
-    assertThat(meshes.out().lines().findFirst().orElseThrow()).matches("NAME\\s+mTLS\\s+METRICS\\s+LOGGING\\s+TRACING\\s+AGE");
+    assertThat(meshes.out().lines().findFirst().orElseThrow())
+        .matches("NAME\\s+mTLS\\s+METRICS\\s+LOGGING\\s+TRACING\\s+AGE");
     assertThat(meshes.out()).contains("default").containsPattern("tour\\s+builtin/ca-1\\s+off");
     CliResult dataplanes = ctl("get", "dataplanes");
     assertThat(dataplanes.out()).contains("kuma.io/service=backend");
@@ -97,7 +114,9 @@ class KodiakCtlTest {
   @Test
   void multiDocumentErrorsSayWhichDocument() throws Exception {
     Path file = dir.resolve("multi.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         type: Mesh
         name: multi
         ---
@@ -120,7 +139,8 @@ class KodiakCtlTest {
     CliResult result = ctl("apply", "-f", file.toString());
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.out()).contains("MeshRetry \"ok\" in mesh \"multi\" created");
-    assertThat(result.err()).contains("document 3 in " + file + " (MeshRetry \"bad\")")
+    assertThat(result.err())
+        .contains("document 3 in " + file + " (MeshRetry \"bad\")")
         .contains("spec.to[0].default.http.perTryTimeout: must be greater than zero");
   }
 
@@ -143,8 +163,9 @@ class KodiakCtlTest {
   void applyReadsStandardInput() {
     var original = System.in;
     try {
-      System.setIn(new java.io.ByteArrayInputStream(
-          "type: Mesh\nname: from-stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      System.setIn(
+          new java.io.ByteArrayInputStream(
+              "type: Mesh\nname: from-stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       CliResult result = ctl("apply", "-f", "-");
       assertThat(result.exitCode()).as(result.err()).isZero();
       assertThat(result.out()).contains("Mesh \"from-stdin\" created");
@@ -163,7 +184,9 @@ class KodiakCtlTest {
     assertThat(broken.err()).contains("does not parse at line");
     CliResult unknown = ctl("get", "widgets");
     assertThat(unknown.exitCode()).isEqualTo(1);
-    assertThat(unknown.err()).contains("unknown resource type \"widgets\"").contains("meshtimeouts");
+    assertThat(unknown.err())
+        .contains("unknown resource type \"widgets\"")
+        .contains("meshtimeouts");
   }
 
   @Test
@@ -178,16 +201,28 @@ class KodiakCtlTest {
 
   @Test
   void contextsCanBeListedSwitchedAndRemoved() {
-    assertThat(ctl("config", "control-planes", "add", "--name", "other", "--address", "http://127.0.0.1:1",
-        "--skip-verify").exitCode()).isZero();
+    assertThat(
+            ctl(
+                    "config",
+                    "control-planes",
+                    "add",
+                    "--name",
+                    "other",
+                    "--address",
+                    "http://127.0.0.1:1",
+                    "--skip-verify")
+                .exitCode())
+        .isZero();
     CliResult unreachable = ctl("get", "meshes");
     assertThat(unreachable.exitCode()).isEqualTo(1);
     assertThat(unreachable.err()).contains("cannot reach the control plane at http://127.0.0.1:1");
     assertThat(ctl("config", "control-planes", "switch", "--name", "test").exitCode()).isZero();
     CliResult list = ctl("config", "control-planes", "list");
-    assertThat(list.out()).containsPattern("\\*\\s+test\\s+" + java.util.regex.Pattern.quote(cp.url()));
+    assertThat(list.out())
+        .containsPattern("\\*\\s+test\\s+" + java.util.regex.Pattern.quote(cp.url()));
     assertThat(ctl("config", "control-planes", "remove", "--name", "other").exitCode()).isZero();
-    assertThat(ctl("config", "control-planes", "switch", "--name", "other").exitCode()).isEqualTo(1);
+    assertThat(ctl("config", "control-planes", "switch", "--name", "other").exitCode())
+        .isEqualTo(1);
     assertThat(ctl("get", "meshes").exitCode()).isZero();
   }
 
@@ -196,11 +231,29 @@ class KodiakCtlTest {
     Path anonymous = dir.resolve("anon/config");
     Files.createDirectories(anonymous.getParent());
     StringWriter err = new StringWriter();
-    int added = KodiakCtl.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "--config-file",
-        anonymous.toString(), "config", "control-planes", "add", "--name", "anon", "--address", cp.url());
+    int added =
+        KodiakCtl.execute(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            "--config-file",
+            anonymous.toString(),
+            "config",
+            "control-planes",
+            "add",
+            "--name",
+            "anon",
+            "--address",
+            cp.url());
     assertThat(added).isZero();
-    int code = KodiakCtl.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--config-file",
-        anonymous.toString(), "apply", "-f", "../docs/examples/00-mesh.yaml");
+    int code =
+        KodiakCtl.execute(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err, true),
+            "--config-file",
+            anonymous.toString(),
+            "apply",
+            "-f",
+            "../docs/examples/00-mesh.yaml");
     assertThat(code).isEqualTo(1);
     assertThat(err.toString()).contains("needs the admin token");
   }
@@ -216,7 +269,9 @@ class KodiakCtlTest {
   void inspectExplainsWhichPolicySetEachValue() throws Exception {
     ctl("apply", "-f", "../docs/examples/10-meshtimeouts.yaml");
     Path web = dir.resolve("web-1.yaml");
-    java.nio.file.Files.writeString(web, """
+    java.nio.file.Files.writeString(
+        web,
+        """
         type: Dataplane
         mesh: default
         name: web-1
@@ -234,17 +289,22 @@ class KodiakCtlTest {
 
     CliResult rules = ctl("inspect", "dataplane", "web-1", "--type", "rules");
     assertThat(rules.exitCode()).as(rules.err()).isZero();
-    assertThat(rules.out()).contains("MeshTimeout").contains("to kuma.io/service=backend:")
+    assertThat(rules.out())
+        .contains("MeshTimeout")
+        .contains("to kuma.io/service=backend:")
         .containsPattern("http\\.requestTimeout\\s+= 2s\\s+\\(set by timeouts-backend\\)")
         // equally specific (Mesh) policies: the name that sorts first wins, as in Kuma
         .containsPattern("connectionTimeout\\s+= 5s\\s+\\(set by mesh-timeout-all-default\\)");
     assertThat(ctl("inspect", "dataplane", "web-1", "--type", "rules", "-o", "json").out())
         .contains("\"valueOrigins\"");
-    assertThat(ctl("inspect", "dataplane", "web-1", "--type", "policies").out()).contains("\"policies\"");
+    assertThat(ctl("inspect", "dataplane", "web-1", "--type", "policies").out())
+        .contains("\"policies\"");
 
     CliResult selected = ctl("inspect", "meshtimeout", "timeouts-backend");
     assertThat(selected.exitCode()).as(selected.err()).isZero();
-    assertThat(selected.out()).contains("MeshTimeout timeouts-backend selects").containsPattern("default\\s+web-1");
+    assertThat(selected.out())
+        .contains("MeshTimeout timeouts-backend selects")
+        .containsPattern("default\\s+web-1");
     CliResult notPolicy = ctl("inspect", "meshes", "default");
     assertThat(notPolicy.exitCode()).isNotZero();
     assertThat(notPolicy.err()).contains("is not a policy");

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The launchers in {@code bin/}, run as a user runs them: {@code ~} is {@code $HOME} for all three
- * programs (not the password file's home, which is what the JVM's user.home says), and
- * {@code --help} on a command prints its usage and exits 0.
+ * programs (not the password file's home, which is what the JVM's user.home says), and {@code
+ * --help} on a command prints its usage and exits 0.
  */
 class LaunchersTest {
   private static final Path BIN = Path.of("../bin").toAbsolutePath().normalize();
@@ -37,15 +37,32 @@ class LaunchersTest {
     int api = Ports.free();
     int dpServer = Ports.free();
     Path cpLog = work.resolve("cp.log");
-    ProcessBuilder cpBuilder = launcher("kodiak-cp", "run").redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(cpLog.toFile()));
-    cpBuilder.environment().putAll(Map.of("KODIAK_API_SERVER_HTTP_PORT", String.valueOf(api),
-        "KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1", "KODIAK_DP_SERVER_PORT", String.valueOf(dpServer),
-        "KODIAK_DP_SERVER_INTERFACE", "127.0.0.1", "KODIAK_API_SERVER_HTTPS_PORT", "0", "KODIAK_DIAGNOSTICS_PORT", "0"));
+    ProcessBuilder cpBuilder =
+        launcher("kodiak-cp", "run")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(cpLog.toFile()));
+    cpBuilder
+        .environment()
+        .putAll(
+            Map.of(
+                "KODIAK_API_SERVER_HTTP_PORT",
+                String.valueOf(api),
+                "KODIAK_API_SERVER_HTTP_INTERFACE",
+                "127.0.0.1",
+                "KODIAK_DP_SERVER_PORT",
+                String.valueOf(dpServer),
+                "KODIAK_DP_SERVER_INTERFACE",
+                "127.0.0.1",
+                "KODIAK_API_SERVER_HTTPS_PORT",
+                "0",
+                "KODIAK_DIAGNOSTICS_PORT",
+                "0"));
     cpBuilder.environment().remove("KODIAK_DATA_DIR");
     Process cp = cpBuilder.start();
     try {
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> !cp.isAlive() || answers("http://127.0.0.1:" + api + "/"));
       assertThat(cp.isAlive()).as(Files.readString(cpLog)).isTrue();
       Path data = home.resolve(".kodiak");
@@ -54,8 +71,19 @@ class LaunchersTest {
       assertThat(data.resolve("cp-ca.pem")).exists();
 
       // kodiakctl's ~/.kodiak/config is under $HOME too
-      Result added = run(launcher("kodiakctl", "config", "control-planes", "add", "--name", "here", "--address",
-          "http://127.0.0.1:" + api, "--auth-token-file", data.resolve("admin-token").toString()));
+      Result added =
+          run(
+              launcher(
+                  "kodiakctl",
+                  "config",
+                  "control-planes",
+                  "add",
+                  "--name",
+                  "here",
+                  "--address",
+                  "http://127.0.0.1:" + api,
+                  "--auth-token-file",
+                  data.resolve("admin-token").toString()));
       assertThat(added.code()).as(added.output()).isZero();
       assertThat(data.resolve("config")).content().contains("here");
       Result meshes = run(launcher("kodiakctl", "get", "meshes"));
@@ -65,10 +93,30 @@ class LaunchersTest {
       // the agent finds the control plane's CA at ~/.kodiak/cp-ca.pem: TLS works, and the refusal
       // is about the missing token
       Path dataplane = work.resolve("dp.yaml");
-      Files.writeString(dataplane, Dataplanes.yaml("default", "home-1", "home", "http", Ports.free(), Ports.free(),
-          Ports.free(), Map.of()));
-      Result agent = run(launcher("kodiak-dp", "run", "--cp-address", "https://127.0.0.1:" + dpServer,
-          "--dataplane-file", dataplane.toString(), "--readiness-port", "0", "--metrics-port", "-1"));
+      Files.writeString(
+          dataplane,
+          Dataplanes.yaml(
+              "default",
+              "home-1",
+              "home",
+              "http",
+              Ports.free(),
+              Ports.free(),
+              Ports.free(),
+              Map.of()));
+      Result agent =
+          run(
+              launcher(
+                  "kodiak-dp",
+                  "run",
+                  "--cp-address",
+                  "https://127.0.0.1:" + dpServer,
+                  "--dataplane-file",
+                  dataplane.toString(),
+                  "--readiness-port",
+                  "0",
+                  "--metrics-port",
+                  "-1"));
       assertThat(agent.output()).doesNotContain("failed TLS verification").contains("(HTTP 401)");
       assertThat(agent.code()).as(agent.output()).isEqualTo(1);
     } finally {
@@ -78,8 +126,15 @@ class LaunchersTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"kodiak-dp, run", "kodiak-dp, ''", "kodiak-cp, run", "kodiak-cp, ''", "kodiakctl, get",
-      "kodiakctl, apply", "kodiakctl, ''"})
+  @CsvSource({
+    "kodiak-dp, run",
+    "kodiak-dp, ''",
+    "kodiak-cp, run",
+    "kodiak-cp, ''",
+    "kodiakctl, get",
+    "kodiakctl, apply",
+    "kodiakctl, ''"
+  })
   void helpPrintsUsageAndExitsZero(String program, String command) throws Exception {
     List<String> args = new ArrayList<>();
     if (!command.isEmpty()) {
@@ -88,7 +143,9 @@ class LaunchersTest {
     args.add("--help");
     Result help = run(launcher(program, args.toArray(String[]::new)));
     assertThat(help.code()).as(help.output()).isZero();
-    assertThat(help.output()).contains("Usage: " + (program + " " + command).trim()).doesNotContain("Missing required");
+    assertThat(help.output())
+        .contains("Usage: " + (program + " " + command).trim())
+        .doesNotContain("Missing required");
   }
 
   private ProcessBuilder launcher(String program, String... args) {
@@ -109,8 +166,12 @@ class LaunchersTest {
 
   private static boolean answers(String url) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
-          .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      return HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

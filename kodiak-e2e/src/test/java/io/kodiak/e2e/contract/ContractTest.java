@@ -51,16 +51,24 @@ class ContractTest {
   void theCheckerCatchesAWrongShape() {
     var wrong = Documents.parse("{\"hostname\": 1, \"product\": \"x\"}");
     assertThat(CONTRACT.check("GET", "/", 200, "application/json", wrong))
-        .anyMatch(m -> m.contains("hostname")).anyMatch(m -> m.contains("version"));
-    var badList = Documents.parse("{\"total\": \"many\", \"items\": [{\"type\": \"MeshTimeout\"}]}");
-    assertThat(CONTRACT.check("GET", "/meshes/{mesh}/meshtimeouts", 200, "application/json", badList)).isNotEmpty();
+        .anyMatch(m -> m.contains("hostname"))
+        .anyMatch(m -> m.contains("version"));
+    var badList =
+        Documents.parse("{\"total\": \"many\", \"items\": [{\"type\": \"MeshTimeout\"}]}");
+    assertThat(
+            CONTRACT.check("GET", "/meshes/{mesh}/meshtimeouts", 200, "application/json", badList))
+        .isNotEmpty();
   }
 
   @Test
   void errorAnswers() {
     expect("GET", "/meshes/{name}", "/meshes/nope", 404, null);
     expect("GET", "/meshes", "/meshes?size=5000", 400, null);
-    expect("PUT", "/meshes/{mesh}/meshtimeouts/{name}", "/meshes/default/meshtimeouts/bad", 400,
+    expect(
+        "PUT",
+        "/meshes/{mesh}/meshtimeouts/{name}",
+        "/meshes/default/meshtimeouts/bad",
+        400,
         "{\"type\":\"MeshTimeout\",\"name\":\"bad\",\"mesh\":\"default\",\"spec\":{\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},"
             + "\"default\":{\"idleTimeout\":\"-1s\"}}]}}");
   }
@@ -74,30 +82,68 @@ class ContractTest {
       if (type == ResourceCatalog.MESH) {
         continue; // covered by meshLifecycle, whose example must not collide with 'default'
       }
-      tests.add(DynamicTest.dynamicTest(file.getFileName().toString(), () -> lifecycle(type, doc.toString(),
-          doc.path("name").asText())));
+      tests.add(
+          DynamicTest.dynamicTest(
+              file.getFileName().toString(),
+              () -> lifecycle(type, doc.toString(), doc.path("name").asText())));
     }
     return tests.stream();
   }
 
   @Test
   void dataplaneOverviewsAndGeneratedConfig() {
-    String dataplane = "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"overview-1\",\"networking\":"
-        + "{\"address\":\"127.0.0.1\",\"inbound\":[{\"port\":21001,\"servicePort\":8080,"
-        + "\"tags\":{\"kuma.io/service\":\"web\",\"kuma.io/protocol\":\"http\"}}]}}";
-    expect("PUT", "/meshes/{mesh}/dataplanes/{name}", "/meshes/default/dataplanes/overview-1", 201, dataplane);
-    expect("GET", "/meshes/{mesh}/dataplanes/_overview", "/meshes/default/dataplanes/_overview", 200, null);
-    expect("GET", "/meshes/{mesh}/dataplanes/{name}/_overview", "/meshes/default/dataplanes/overview-1/_overview", 200,
+    String dataplane =
+        "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"overview-1\",\"networking\":"
+            + "{\"address\":\"127.0.0.1\",\"inbound\":[{\"port\":21001,\"servicePort\":8080,"
+            + "\"tags\":{\"kuma.io/service\":\"web\",\"kuma.io/protocol\":\"http\"}}]}}";
+    expect(
+        "PUT",
+        "/meshes/{mesh}/dataplanes/{name}",
+        "/meshes/default/dataplanes/overview-1",
+        201,
+        dataplane);
+    expect(
+        "GET",
+        "/meshes/{mesh}/dataplanes/_overview",
+        "/meshes/default/dataplanes/_overview",
+        200,
         null);
-    expect("GET", "/meshes/{mesh}/dataplanes/{name}/_config", "/meshes/default/dataplanes/overview-1/_config", 200,
+    expect(
+        "GET",
+        "/meshes/{mesh}/dataplanes/{name}/_overview",
+        "/meshes/default/dataplanes/overview-1/_overview",
+        200,
         null);
-    expect("GET", "/meshes/{mesh}/{resourceType}/{resourceName}/_rules",
-        "/meshes/default/dataplanes/overview-1/_rules", 200, null);
-    expect("GET", "/meshes/{mesh}/dataplanes/{name}/_policies", "/meshes/default/dataplanes/overview-1/_policies", 200,
+    expect(
+        "GET",
+        "/meshes/{mesh}/dataplanes/{name}/_config",
+        "/meshes/default/dataplanes/overview-1/_config",
+        200,
         null);
-    expect("GET", "/meshes/{mesh}/{policyType}/{policyName}/_resources/dataplanes",
-        "/meshes/default/meshtimeouts/mesh-timeout-all-default/_resources/dataplanes", 200, null);
-    expect("DELETE", "/meshes/{mesh}/dataplanes/{name}", "/meshes/default/dataplanes/overview-1", 200, null);
+    expect(
+        "GET",
+        "/meshes/{mesh}/{resourceType}/{resourceName}/_rules",
+        "/meshes/default/dataplanes/overview-1/_rules",
+        200,
+        null);
+    expect(
+        "GET",
+        "/meshes/{mesh}/dataplanes/{name}/_policies",
+        "/meshes/default/dataplanes/overview-1/_policies",
+        200,
+        null);
+    expect(
+        "GET",
+        "/meshes/{mesh}/{policyType}/{policyName}/_resources/dataplanes",
+        "/meshes/default/meshtimeouts/mesh-timeout-all-default/_resources/dataplanes",
+        200,
+        null);
+    expect(
+        "DELETE",
+        "/meshes/{mesh}/dataplanes/{name}",
+        "/meshes/default/dataplanes/overview-1",
+        200,
+        null);
   }
 
   @Test
@@ -122,11 +168,13 @@ class ContractTest {
   }
 
   private void expect(String method, String template, String path, int status, String body) {
-    Reply reply = method.equals("GET") && path.contains("/secrets")
-        ? cp.send(method, path, body, cp.adminToken())
-        : cp.send(method, path, body, method.equals("GET") ? null : cp.adminToken());
+    Reply reply =
+        method.equals("GET") && path.contains("/secrets")
+            ? cp.send(method, path, body, cp.adminToken())
+            : cp.send(method, path, body, method.equals("GET") ? null : cp.adminToken());
     assertThat(reply.status()).as(method + " " + path + ": " + reply.body()).isEqualTo(status);
-    List<String> problems = CONTRACT.check(method, template, status, reply.contentType(), reply.json());
+    List<String> problems =
+        CONTRACT.check(method, template, status, reply.contentType(), reply.json());
     assertThat(problems).as(method + " " + path + " -> " + status + "\n" + reply.body()).isEmpty();
   }
 }

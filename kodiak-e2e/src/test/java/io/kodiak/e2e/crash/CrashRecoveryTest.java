@@ -26,8 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   @TempDir Path dir;
 
@@ -38,25 +41,34 @@ class CrashRecoveryTest {
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     ControlPlaneProcess first = ControlPlaneProcess.start(data, log);
     String token = Files.readString(data.resolve("admin-token")).trim();
-    assertThat(put(first.url(), token, "/meshes/crash", "{\"type\":\"Mesh\",\"name\":\"crash\"}")).isEqualTo(201);
+    assertThat(put(first.url(), token, "/meshes/crash", "{\"type\":\"Mesh\",\"name\":\"crash\"}"))
+        .isEqualTo(201);
 
     AtomicBoolean stop = new AtomicBoolean();
-    Thread writer = new Thread(() -> {
-      for (int i = 0; !stop.get(); i++) {
-        String name = "t-" + i;
-        String idle = (i % 59 + 1) + "s";
-        try {
-          int status = put(first.url(), token, "/meshes/crash/meshtimeouts/" + name, timeout(name, idle));
-          if (status == 201) {
-            acknowledged.put(name, idle);
-          }
-        } catch (IOException e) {
-          return; // the process died under us: this write was never acknowledged
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "writer");
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int i = 0; !stop.get(); i++) {
+                String name = "t-" + i;
+                String idle = (i % 59 + 1) + "s";
+                try {
+                  int status =
+                      put(
+                          first.url(),
+                          token,
+                          "/meshes/crash/meshtimeouts/" + name,
+                          timeout(name, idle));
+                  if (status == 201) {
+                    acknowledged.put(name, idle);
+                  }
+                } catch (IOException e) {
+                  return; // the process died under us: this write was never acknowledged
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "writer");
     writer.start();
     await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 150);
     first.kill();
@@ -82,22 +94,32 @@ class CrashRecoveryTest {
   }
 
   private static String timeout(String name, String idle) {
-    return "{\"type\":\"MeshTimeout\",\"mesh\":\"crash\",\"name\":\"" + name + "\",\"spec\":{\"targetRef\":"
-        + "{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"idleTimeout\":\"" + idle + "\"}}]}}";
+    return "{\"type\":\"MeshTimeout\",\"mesh\":\"crash\",\"name\":\""
+        + name
+        + "\",\"spec\":{\"targetRef\":"
+        + "{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},\"default\":{\"idleTimeout\":\""
+        + idle
+        + "\"}}]}}";
   }
 
-  private int put(String url, String token, String path, String body) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+  private int put(String url, String token, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(url + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 
   private JsonNode get(String url, String path) throws IOException, InterruptedException {
-    HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(url + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> res =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     return JSON.readTree(res.body());
   }
-
 }

@@ -25,8 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * accepts the loss. A directory never used still starts as a first start.
  */
 class DamagedDataDirectoryTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   /** One data directory used once (a mesh "kept" stored), copied for each test. */
   @TempDir static Path used;
@@ -37,8 +40,15 @@ class DamagedDataDirectoryTest {
 
   @BeforeAll
   static void useADirectoryOnce() throws Exception {
-    try (ControlPlaneProcess cp = ControlPlaneProcess.start(used.resolve("data"), used.resolve("cp.log"))) {
-      assertThat(status(cp, used.resolve("data"), "PUT", "/meshes/kept", "{\"type\":\"Mesh\",\"name\":\"kept\"}"))
+    try (ControlPlaneProcess cp =
+        ControlPlaneProcess.start(used.resolve("data"), used.resolve("cp.log"))) {
+      assertThat(
+              status(
+                  cp,
+                  used.resolve("data"),
+                  "PUT",
+                  "/meshes/kept",
+                  "{\"type\":\"Mesh\",\"name\":\"kept\"}"))
           .isEqualTo(201);
     }
   }
@@ -118,7 +128,10 @@ class DamagedDataDirectoryTest {
 
   private static void assertRefused(ControlPlaneProcess.Exit exit, String file) {
     assertThat(exit.code()).as(exit.output()).isNotZero();
-    assertThat(exit.output()).contains(file).contains("--start-fresh").doesNotContain("another control plane");
+    assertThat(exit.output())
+        .contains(file)
+        .contains("--start-fresh")
+        .doesNotContain("another control plane");
   }
 
   private int status(ControlPlaneProcess cp, String method, String path, String body)
@@ -126,12 +139,20 @@ class DamagedDataDirectoryTest {
     return status(cp, data, method, path, body);
   }
 
-  private static int status(ControlPlaneProcess cp, Path data, String method, String path, String body)
+  private static int status(
+      ControlPlaneProcess cp, Path data, String method, String path, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cp.url() + path)).timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + Files.readString(data.resolve("admin-token")).trim())
-        .header("Content-Type", "application/json");
-    req.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(cp.url() + path))
+            .timeout(Duration.ofSeconds(10))
+            .header(
+                "Authorization", "Bearer " + Files.readString(data.resolve("admin-token")).trim())
+            .header("Content-Type", "application/json");
+    req.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 }

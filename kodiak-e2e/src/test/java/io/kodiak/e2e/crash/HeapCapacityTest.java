@@ -22,16 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real {@code kodiak-cp} with a 96 MiB heap, filled with large Secrets: it warns, then
- * refuses creates with 507 in Kuma's error shape instead of stalling in garbage collection, keeps
- * serving reads and unchanged writes, exports its heap headroom, and takes writes again once
- * deletes made room.
+ * The real {@code kodiak-cp} with a 96 MiB heap, filled with large Secrets: it warns, then refuses
+ * creates with 507 in Kuma's error shape instead of stalling in garbage collection, keeps serving
+ * reads and unchanged writes, exports its heap headroom, and takes writes again once deletes made
+ * room.
  */
 class HeapCapacityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_SECRETS = 2_000; // 2,000 x 192 KiB could never fit in 96 MiB
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @TempDir Path dir;
   private String token;
@@ -47,7 +50,8 @@ class HeapCapacityTest {
       HttpResponse<String> refused = null;
       int stored = 0;
       while (stored < MAX_SECRETS) {
-        HttpResponse<String> res = send("PUT", "/meshes/default/secrets/s-" + stored, secret(stored));
+        HttpResponse<String> res =
+            send("PUT", "/meshes/default/secrets/s-" + stored, secret(stored));
         if (res.statusCode() != 201) {
           refused = res;
           break;
@@ -58,7 +62,9 @@ class HeapCapacityTest {
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(507);
       JsonNode problem = JSON.readTree(refused.body());
       assertThat(problem.path("title").asText()).isEqualTo("Insufficient Storage");
-      assertThat(problem.path("detail").asText()).contains("heap").contains("KODIAK_CP_MAX_HEAP")
+      assertThat(problem.path("detail").asText())
+          .contains("heap")
+          .contains("KODIAK_CP_MAX_HEAP")
           .contains("resources stored");
       assertThat(cp.isAlive()).isTrue();
 
@@ -67,19 +73,30 @@ class HeapCapacityTest {
       assertThat(send("PUT", "/meshes/default/secrets/s-0", secret(0)).statusCode()).isEqualTo(200);
       assertThat(send("GET", "/meshes/default/secrets?size=5", null).statusCode()).isEqualTo(200);
       String metrics = metrics(log);
-      assertThat(metrics).containsPattern("(?m)^kodiak_heap_headroom_bytes\\{.*} \\d")
+      assertThat(metrics)
+          .containsPattern("(?m)^kodiak_heap_headroom_bytes\\{.*} \\d")
           .containsPattern("(?m)^kodiak_writes_refused_total(\\{.*})? [1-9]");
-      assertThat(Files.readString(log)).contains("WARN").contains("heap: refusing creates and updates");
+      assertThat(Files.readString(log))
+          .contains("WARN")
+          .contains("heap: refusing creates and updates");
 
       for (int i = 0; i < stored; i++) {
-        assertThat(send("DELETE", "/meshes/default/secrets/s-" + i, null).statusCode()).isEqualTo(200);
+        assertThat(send("DELETE", "/meshes/default/secrets/s-" + i, null).statusCode())
+            .isEqualTo(200);
       }
       try {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> send("PUT", "/meshes/default/secrets/after", secret(0)).statusCode() == 201);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> send("PUT", "/meshes/default/secrets/after", secret(0)).statusCode() == 201);
       } catch (ConditionTimeoutException e) {
-        throw new AssertionError("writes stayed refused after every Secret was deleted; heap lines of the log:\n"
-            + String.join("\n", Files.readAllLines(log).stream().filter(l -> l.contains("heap")).toList()), e);
+        throw new AssertionError(
+            "writes stayed refused after every Secret was deleted; heap lines of the log:\n"
+                + String.join(
+                    "\n",
+                    Files.readAllLines(log).stream().filter(l -> l.contains("heap")).toList()),
+            e);
       }
       assertThat(Files.readString(log)).contains("heap: accepting writes again");
     }
@@ -95,16 +112,28 @@ class HeapCapacityTest {
   }
 
   private String metrics(Path log) throws IOException, InterruptedException {
-    Matcher port = Pattern.compile("metrics on [^:]+:(\\d+)/metrics").matcher(Files.readString(log));
+    Matcher port =
+        Pattern.compile("metrics on [^:]+:(\\d+)/metrics").matcher(Files.readString(log));
     assertThat(port.find()).isTrue();
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.group(1) + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.group(1) + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
-  private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cp.url() + path)).timeout(Duration.ofSeconds(60))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
-    req.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private HttpResponse<String> send(String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(cp.url() + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json");
+    req.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -56,7 +56,9 @@ class AgentWorkDirTest {
   @Test
   void aStoppedAgentRemovesItsWorkDirectory() throws Exception {
     Process agent = startWithEnvoy("stop-1");
-    assertThat(workDirs()).singleElement().satisfies(d -> assertThat(d.resolve("bootstrap.yaml")).exists());
+    assertThat(workDirs())
+        .singleElement()
+        .satisfies(d -> assertThat(d.resolve("bootstrap.yaml")).exists());
     agent.destroy(); // SIGTERM: drain, stop Envoy, exit
     assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(agent.exitValue()).as(log()).isZero();
@@ -64,8 +66,14 @@ class AgentWorkDirTest {
 
     // an explicit --workdir the agent made goes too
     int explicitAdmin = Ports.free();
-    AgentProcess explicit = AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken("default", "stop-2"),
-        yaml("stop-2", explicitAdmin), explicitAdmin, dir.resolve("explicit"));
+    AgentProcess explicit =
+        AgentProcess.start(
+            cp.dpServerUrl(),
+            cp.caCertFile(),
+            cp.dataplaneToken("default", "stop-2"),
+            yaml("stop-2", explicitAdmin),
+            explicitAdmin,
+            dir.resolve("explicit"));
     assertThat(dir.resolve("explicit/work/bootstrap.yaml")).exists();
     assertThat(explicit.stop()).isZero();
     assertThat(dir.resolve("explicit/work")).doesNotExist();
@@ -86,7 +94,9 @@ class AgentWorkDirTest {
     List<Path> left = workDirs();
     killed.destroyForcibly(); // SIGKILL: no cleanup is possible
     killed.waitFor();
-    assertThat(left).singleElement().satisfies(d -> assertThat(d.resolve("bootstrap.yaml")).exists());
+    assertThat(left)
+        .singleElement()
+        .satisfies(d -> assertThat(d.resolve("bootstrap.yaml")).exists());
     assertThat(workDirs()).isEqualTo(left);
 
     // the next agent on this machine (here another proxy) removes the leftover as it starts, and
@@ -102,8 +112,14 @@ class AgentWorkDirTest {
   @Test
   void anExplicitWorkDirectoryIsCleanedByTheNextStartAfterAKill() throws Exception {
     int admin = Ports.free();
-    AgentProcess killed = AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken("default", "killed-3"),
-        yaml("killed-3", admin), admin, dir.resolve("agent"));
+    AgentProcess killed =
+        AgentProcess.start(
+            cp.dpServerUrl(),
+            cp.caCertFile(),
+            cp.dataplaneToken("default", "killed-3"),
+            yaml("killed-3", admin),
+            admin,
+            dir.resolve("agent"));
     Path bootstrap = dir.resolve("agent/work/bootstrap.yaml");
     assertThat(bootstrap).exists();
     killed.kill();
@@ -111,22 +127,32 @@ class AgentWorkDirTest {
 
     // started again on the same --workdir (and refused: no token), it removes the old bootstrap
     int againAdmin = Ports.free();
-    AgentProcess again = AgentProcess.launch(cp.dpServerUrl(), cp.caCertFile(), null, yaml("killed-3", againAdmin),
-        againAdmin, dir.resolve("agent"), 0);
+    AgentProcess again =
+        AgentProcess.launch(
+            cp.dpServerUrl(),
+            cp.caCertFile(),
+            null,
+            yaml("killed-3", againAdmin),
+            againAdmin,
+            dir.resolve("agent"),
+            0);
     await().atMost(Duration.ofSeconds(60)).until(() -> !again.alive());
     assertThat(again.log()).contains("(HTTP 401)");
     assertThat(bootstrap).doesNotExist();
   }
 
   private static String yaml(String name, int admin) {
-    return Dataplanes.yaml("default", name, name, "http", Ports.free(), Ports.free(), admin, Map.of());
+    return Dataplanes.yaml(
+        "default", name, name, "http", Ports.free(), Ports.free(), admin, Map.of());
   }
 
   /** Starts kodiak-dp with its token and waits until its Envoy answers. */
   private Process startWithEnvoy(String name) throws IOException {
     int admin = Ports.free();
     Process agent = launch(name, admin, cp.dataplaneToken("default", name));
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> !agent.isAlive() || adminAnswers(admin));
     assertThat(agent.isAlive()).as(log()).isTrue();
     return agent;
@@ -137,24 +163,54 @@ class AgentWorkDirTest {
     Path file = dir.resolve(name + ".yaml");
     Files.writeString(file, yaml(name, admin));
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp,
-        "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*", "io.kodiak.dp.KodiakDp", "run",
-        "--cp-address", cp.dpServerUrl(), "--ca-cert-file", cp.caCertFile().toString(), "--dataplane-file",
-        file.toString(), "--binary-path", Envoy.binary().toString(), "--readiness-port", "0", "--metrics-port", "-1",
-        "--drain-time", "1s", "--concurrency", "1"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-Djava.io.tmpdir=" + tmp,
+                "-cp",
+                "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
+                "io.kodiak.dp.KodiakDp",
+                "run",
+                "--cp-address",
+                cp.dpServerUrl(),
+                "--ca-cert-file",
+                cp.caCertFile().toString(),
+                "--dataplane-file",
+                file.toString(),
+                "--binary-path",
+                Envoy.binary().toString(),
+                "--readiness-port",
+                "0",
+                "--metrics-port",
+                "-1",
+                "--drain-time",
+                "1s",
+                "--concurrency",
+                "1"));
     if (token != null) {
       Path tokenFile = dir.resolve(name + ".token");
       Files.writeString(tokenFile, token);
       command.addAll(List.of("--dataplane-token-file", tokenFile.toString()));
     }
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agents.log").toFile())).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agents.log").toFile()))
+        .start();
   }
 
   private static boolean adminAnswers(int port) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() > 0;
+      return HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          > 0;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -165,7 +221,10 @@ class AgentWorkDirTest {
 
   private List<Path> workDirs() throws IOException {
     try (Stream<Path> files = Files.list(tmp)) {
-      return files.filter(p -> p.getFileName().toString().startsWith("kodiak-dp-")).sorted().toList();
+      return files
+          .filter(p -> p.getFileName().toString().startsWith("kodiak-dp-"))
+          .sorted()
+          .toList();
     }
   }
 

@@ -41,7 +41,9 @@ class DataPathTest {
 
   @BeforeEach
   void start() {
-    cp = RunningControlPlane.start(dir.resolve("cp"), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1s"));
+    cp =
+        RunningControlPlane.start(
+            dir.resolve("cp"), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1s"));
   }
 
   @AfterEach
@@ -65,23 +67,35 @@ class DataPathTest {
 
     agent("backend-1", "backend", "http", backendApp, Map.of());
     agent("echo-1", "echo", "tcp", echoApp, Map.of());
-    AgentProcess client = agent("client-1", "client", "http", Ports.free(), Map.of("backend", toBackend, "echo", toEcho));
+    AgentProcess client =
+        agent(
+            "client-1",
+            "client",
+            "http",
+            Ports.free(),
+            Map.of("backend", toBackend, "echo", toEcho));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(toBackend, "/").status() == 200);
     assertThat(Traffic.get(toBackend, "/").body()).isEqualTo("hello from b1\n");
-    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.echo(toEcho, "ping over tcp").equals("ping over tcp"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Traffic.echo(toEcho, "ping over tcp").equals("ping over tcp"));
 
     // Scale the backend to two instances: both get traffic.
     int backendApp2 = Ports.free();
     HttpServer b2 = DemoApp.backend(backendApp2, "b2");
     running.add(() -> b2.stop(0));
     AgentProcess backend2 = agent("backend-2", "backend", "http", backendApp2, Map.of());
-    await().atMost(Duration.ofSeconds(20)).until(() -> answeredBy(toBackend, 30).containsAll(Set.of("b1", "b2")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> answeredBy(toBackend, 30).containsAll(Set.of("b1", "b2")));
 
     // Kill one instance's agent: its endpoint leaves the client's Envoy and traffic stays whole.
     int port2 = inboundPortOf(backend2);
     backend2.kill();
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> !client.configDump().contains("\"port_value\": " + port2));
     assertThat(answeredBy(toBackend, 30)).containsExactly("b1");
 
@@ -99,12 +113,18 @@ class DataPathTest {
     HttpServer b1 = DemoApp.backend(app, "b1");
     running.add(() -> b1.stop(0));
     agent("backend-1", "backend", "http", app, Map.of());
-    await().atMost(Duration.ofSeconds(10)).until(() -> cp.controlPlane().insights().online("default", "backend-1")
-        && cp.controlPlane().xdsStats().publications() >= 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cp.controlPlane().insights().online("default", "backend-1")
+                    && cp.controlPlane().xdsStats().publications() >= 1);
     long before = cp.controlPlane().xdsStats().publications();
 
     int admin = Ports.free();
-    String yaml = Dataplanes.yaml("default", "backend-1", "backend", "http", Ports.free(), app, admin, Map.of());
+    String yaml =
+        Dataplanes.yaml(
+            "default", "backend-1", "backend", "http", Ports.free(), app, admin, Map.of());
     Path agentDir = dir.resolve("dup");
     ProcessBuilder pb = duplicateAgent(yaml, agentDir);
     Process duplicate = pb.start();
@@ -121,20 +141,55 @@ class DataPathTest {
     HttpServer b1 = DemoApp.backend(app, "b1");
     running.add(() -> b1.stop(0));
     agent("backend-1", "backend", "http", app, Map.of());
-    await().atMost(Duration.ofSeconds(10)).until(() -> cp.controlPlane().xdsStats().publications() >= 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cp.controlPlane().xdsStats().publications() >= 1);
     String contexts = dir.resolve("ctl-config").toString();
-    assertThat(ctl("--config-file", contexts, "config", "control-planes", "add", "--name", "t", "--address", cp.url(),
-        "--auth-token-file", cp.dataDir().resolve("admin-token").toString())).contains("added");
+    assertThat(
+            ctl(
+                "--config-file",
+                contexts,
+                "config",
+                "control-planes",
+                "add",
+                "--name",
+                "t",
+                "--address",
+                cp.url(),
+                "--auth-token-file",
+                cp.dataDir().resolve("admin-token").toString()))
+        .contains("added");
     assertThat(ctl("--config-file", contexts, "inspect", "dataplanes"))
-        .containsPattern("default\\s+backend-1\\s+kuma.io/service=backend kuma.io/protocol=http\\s+Online");
-    assertThat(ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "config"))
+        .containsPattern(
+            "default\\s+backend-1\\s+kuma.io/service=backend kuma.io/protocol=http\\s+Online");
+    assertThat(
+            ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "config"))
         .contains("\"name\" : \"inbound:127.0.0.1:");
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "config-dump")
-            .contains("type.googleapis.com/envoy.admin.v3.ListenersConfigDump"));
-    assertThat(ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "stats"))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                ctl(
+                        "--config-file",
+                        contexts,
+                        "inspect",
+                        "dataplane",
+                        "backend-1",
+                        "--type",
+                        "config-dump")
+                    .contains("type.googleapis.com/envoy.admin.v3.ListenersConfigDump"));
+    assertThat(
+            ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "stats"))
         .contains("server.live: 1");
-    assertThat(ctl("--config-file", contexts, "inspect", "dataplane", "backend-1", "--type", "clusters"))
+    assertThat(
+            ctl(
+                "--config-file",
+                contexts,
+                "inspect",
+                "dataplane",
+                "backend-1",
+                "--type",
+                "clusters"))
         .contains("localhost:" + app + "::");
   }
 
@@ -149,12 +204,20 @@ class DataPathTest {
   private final Map<String, AgentProcess> agents = new HashMap<>();
   private final Map<AgentProcess, Integer> inboundPorts = new HashMap<>();
 
-  private AgentProcess agent(String name, String service, String protocol, int appPort, Map<String, Integer> outbounds) {
+  private AgentProcess agent(
+      String name, String service, String protocol, int appPort, Map<String, Integer> outbounds) {
     int inbound = Ports.free();
     int admin = Ports.free();
-    String yaml = Dataplanes.yaml("default", name, service, protocol, inbound, appPort, admin, outbounds);
-    AgentProcess agent = AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken("default", name), yaml, admin,
-        dir.resolve(name + "-" + inbound));
+    String yaml =
+        Dataplanes.yaml("default", name, service, protocol, inbound, appPort, admin, outbounds);
+    AgentProcess agent =
+        AgentProcess.start(
+            cp.dpServerUrl(),
+            cp.caCertFile(),
+            cp.dataplaneToken("default", name),
+            yaml,
+            admin,
+            dir.resolve(name + "-" + inbound));
     running.add(agent);
     agents.put(name, agent);
     inboundPorts.put(agent, inbound);
@@ -176,11 +239,28 @@ class DataPathTest {
     Path token = agentDir.resolve("token");
     Files.writeString(token, cp.dataplaneToken("default", "backend-1"));
     String java = ProcessHandle.current().info().command().orElse("java");
-    return new ProcessBuilder(java, "-cp", "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
-        "io.kodiak.dp.KodiakDp", "run", "--cp-address", cp.dpServerUrl(), "--dataplane-file", file.toString(),
-        "--binary-path", Envoy.binary().toString(), "--readiness-port", "0", "--metrics-port", "0",
-        "--dataplane-token-file", token.toString(), "--ca-cert-file", cp.caCertFile().toString())
-        .redirectErrorStream(true).redirectOutput(agentDir.resolve("agent.log").toFile());
+    return new ProcessBuilder(
+            java,
+            "-cp",
+            "../kodiak-dp/target/kodiak-dp.jar:../kodiak-dp/target/lib/*",
+            "io.kodiak.dp.KodiakDp",
+            "run",
+            "--cp-address",
+            cp.dpServerUrl(),
+            "--dataplane-file",
+            file.toString(),
+            "--binary-path",
+            Envoy.binary().toString(),
+            "--readiness-port",
+            "0",
+            "--metrics-port",
+            "0",
+            "--dataplane-token-file",
+            token.toString(),
+            "--ca-cert-file",
+            cp.caCertFile().toString())
+        .redirectErrorStream(true)
+        .redirectOutput(agentDir.resolve("agent.log").toFile());
   }
 
   /** Which backends answered {@code n} requests (by the name in their answer). */
@@ -188,7 +268,10 @@ class DataPathTest {
     Set<String> names = new HashSet<>();
     for (int i = 0; i < n; i++) {
       Traffic.Answer answer = Traffic.get(port, "/");
-      names.add(answer.status() == 200 ? answer.body().replace("hello from ", "").trim() : "status " + answer.status());
+      names.add(
+          answer.status() == 200
+              ? answer.body().replace("hello from ", "").trim()
+              : "status " + answer.status());
     }
     return names;
   }

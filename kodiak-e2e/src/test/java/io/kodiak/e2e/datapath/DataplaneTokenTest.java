@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.cp.testing.RunningControlPlane.Reply;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +54,12 @@ class DataplaneTokenTest {
 
   @Test
   void tokensBoundToTagsAdmitOnlyMatchingProxies() {
-    Reply issued = cp.send("POST", "/tokens/dataplane",
-        "{\"mesh\": \"default\", \"tags\": {\"kuma.io/service\": [\"api\"]}}", cp.adminToken());
+    Reply issued =
+        cp.send(
+            "POST",
+            "/tokens/dataplane",
+            "{\"mesh\": \"default\", \"tags\": {\"kuma.io/service\": [\"api\"]}}",
+            cp.adminToken());
     assertThat(issued.status()).isEqualTo(200);
     assertThat(bootstrapFor("any-name", "api", issued.body()).statusCode()).isEqualTo(200);
     var wrongService = bootstrapFor("any-name", "web", issued.body());
@@ -69,26 +72,41 @@ class DataplaneTokenTest {
     String token = cp.dataplaneToken("default", "rev-1");
     assertThat(bootstrap("rev-1", token).statusCode()).isEqualTo(200);
     String jti = claims(token).replaceAll(".*\"jti\":\"([^\"]+)\".*", "$1");
-    String data = Base64.getEncoder().encodeToString(("other-id," + jti).getBytes(StandardCharsets.UTF_8));
-    assertThat(cp.put("/meshes/default/secrets/dataplane-token-revocations-default",
-        "{\"type\": \"Secret\", \"mesh\": \"default\", \"name\": \"dataplane-token-revocations-default\", \"data\": \""
-            + data + "\"}").status()).isEqualTo(201);
+    String data =
+        Base64.getEncoder().encodeToString(("other-id," + jti).getBytes(StandardCharsets.UTF_8));
+    assertThat(
+            cp.put(
+                    "/meshes/default/secrets/dataplane-token-revocations-default",
+                    "{\"type\": \"Secret\", \"mesh\": \"default\", \"name\": \"dataplane-token-revocations-default\", \"data\": \""
+                        + data
+                        + "\"}")
+                .status())
+        .isEqualTo(201);
     var revoked = bootstrap("rev-1", token);
     assertThat(revoked.statusCode()).isEqualTo(401);
     assertThat(revoked.body()).contains("revoked");
 
     // claims are whole seconds: a 1 s token can be over before the first request lands
-    Reply shortLived = cp.send("POST", "/tokens/dataplane",
-        "{\"mesh\": \"default\", \"name\": \"exp-1\", \"validFor\": \"3s\"}", cp.adminToken());
+    Reply shortLived =
+        cp.send(
+            "POST",
+            "/tokens/dataplane",
+            "{\"mesh\": \"default\", \"name\": \"exp-1\", \"validFor\": \"3s\"}",
+            cp.adminToken());
     assertThat(bootstrap("exp-1", shortLived.body()).statusCode()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> bootstrap("exp-1", shortLived.body()).body().contains("expired"));
   }
 
   @Test
   void tokensNeedTheAdminTokenAndAnExistingMesh() {
-    assertThat(cp.send("POST", "/tokens/dataplane", "{\"mesh\": \"default\"}", null).status()).isEqualTo(401);
-    assertThat(cp.send("POST", "/tokens/dataplane", "{\"mesh\": \"nope\"}", cp.adminToken()).status()).isEqualTo(400);
+    assertThat(cp.send("POST", "/tokens/dataplane", "{\"mesh\": \"default\"}", null).status())
+        .isEqualTo(401);
+    assertThat(
+            cp.send("POST", "/tokens/dataplane", "{\"mesh\": \"nope\"}", cp.adminToken()).status())
+        .isEqualTo(400);
   }
 
   private static HttpResponse<String> bootstrap(String name, String token) {
@@ -96,13 +114,27 @@ class DataplaneTokenTest {
   }
 
   private static HttpResponse<String> bootstrapFor(String name, String service, String token) {
-    String dataplane = "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"" + name + "\",\"networking\":{\"address\":"
-        + "\"127.0.0.1\",\"inbound\":[{\"port\":30001,\"tags\":{\"kuma.io/service\":\"" + service + "\"}}]}}";
-    String body = "{\"mesh\":\"default\",\"name\":\"" + name + "\",\"dataplaneResource\":" + quote(dataplane)
-        + (token == null ? "" : ",\"dataplaneToken\":" + quote(token)) + "}";
+    String dataplane =
+        "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\""
+            + name
+            + "\",\"networking\":{\"address\":"
+            + "\"127.0.0.1\",\"inbound\":[{\"port\":30001,\"tags\":{\"kuma.io/service\":\""
+            + service
+            + "\"}}]}}";
+    String body =
+        "{\"mesh\":\"default\",\"name\":\""
+            + name
+            + "\",\"dataplaneResource\":"
+            + quote(dataplane)
+            + (token == null ? "" : ",\"dataplaneToken\":" + quote(token))
+            + "}";
     try {
-      return cp.dpServerClient().send(HttpRequest.newBuilder(URI.create(cp.dpServerUrl() + "/bootstrap"))
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      return cp.dpServerClient()
+          .send(
+              HttpRequest.newBuilder(URI.create(cp.dpServerUrl() + "/bootstrap"))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);
     }

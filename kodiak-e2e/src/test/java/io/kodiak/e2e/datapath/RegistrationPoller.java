@@ -21,14 +21,18 @@ final class RegistrationPoller implements AutoCloseable {
 
   RegistrationPoller(String cpUrl, List<String> dataplanes) {
     dataplanes.forEach(name -> seen.put(name, ConcurrentHashMap.newKeySet()));
-    executor.scheduleWithFixedDelay(() -> {
-      for (String name : dataplanes) {
-        ProxyStatus.Reply reply = ProxyStatus.get(cpUrl, "/meshes/default/dataplanes/" + name);
-        if (!notAnswering(reply)) {
-          seen.get(name).add(ControlPlaneRestartTest.identity(reply));
-        }
-      }
-    }, 0, 100, TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        () -> {
+          for (String name : dataplanes) {
+            ProxyStatus.Reply reply = ProxyStatus.get(cpUrl, "/meshes/default/dataplanes/" + name);
+            if (!notAnswering(reply)) {
+              seen.get(name).add(ControlPlaneRestartTest.identity(reply));
+            }
+          }
+        },
+        0,
+        100,
+        TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -21,7 +21,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -46,12 +45,21 @@ class CertificateRotationTest {
   void renewalAndCaRotationDropNoRequest() throws Exception {
     RunningControlPlane cp = RunningControlPlane.start(dir.resolve("cp"));
     running.add(cp);
-    assertThat(cp.put("/meshes/rot", mesh("ca-1", "{\"name\": \"ca-1\", \"type\": \"builtin\"," + rotation() + "}"))
-        .status()).isEqualTo(201);
-    assertThat(cp.put("/meshes/rot/meshtrafficpermissions/all", """
+    assertThat(
+            cp.put(
+                    "/meshes/rot",
+                    mesh("ca-1", "{\"name\": \"ca-1\", \"type\": \"builtin\"," + rotation() + "}"))
+                .status())
+        .isEqualTo(201);
+    assertThat(
+            cp.put(
+                    "/meshes/rot/meshtrafficpermissions/all",
+                    """
         {"type": "MeshTrafficPermission", "mesh": "rot", "name": "all",
          "spec": {"targetRef": {"kind": "Mesh"}, "from": [{"targetRef": {"kind": "Mesh"}, "default": {"action": "Allow"}}]}}
-        """).status()).isEqualTo(201);
+        """)
+                .status())
+        .isEqualTo(201);
     int app = Ports.free();
     HttpServer backend = DemoApp.backend(app, "b1");
     running.add(() -> backend.stop(0));
@@ -65,19 +73,56 @@ class CertificateRotationTest {
     try {
       // renewals: certificates live 5 s and are renewed at 80 %
       Set<BigInteger> serials = new HashSet<>();
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
-        serials.add(serverCertificate(inbound).getSerialNumber());
-        return serials.size() >= 3;
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () -> {
+                serials.add(serverCertificate(inbound).getSerialNumber());
+                return serials.size() >= 3;
+              });
       // CA rotation: a second backend becomes the enabled one; both roots are trusted meanwhile
-      assertThat(cp.put("/meshes/rot", mesh("ca-2", "{\"name\": \"ca-1\", \"type\": \"builtin\"," + rotation() + "},"
-          + "{\"name\": \"ca-2\", \"type\": \"builtin\"," + rotation() + "}")).status()).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          cp.send("GET", "/meshes/rot/secrets/rot.ca-builtin-cert-ca-2", null, cp.adminToken()).status() == 200);
-      X509Certificate ca2 = Pem.certificate(new String(Base64.getDecoder().decode(
-          cp.send("GET", "/meshes/rot/secrets/rot.ca-builtin-cert-ca-2", null, cp.adminToken()).json().path("data")
-              .asText()), StandardCharsets.UTF_8));
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+      assertThat(
+              cp.put(
+                      "/meshes/rot",
+                      mesh(
+                          "ca-2",
+                          "{\"name\": \"ca-1\", \"type\": \"builtin\","
+                              + rotation()
+                              + "},"
+                              + "{\"name\": \"ca-2\", \"type\": \"builtin\","
+                              + rotation()
+                              + "}"))
+                  .status())
+          .isEqualTo(200);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  cp.send(
+                              "GET",
+                              "/meshes/rot/secrets/rot.ca-builtin-cert-ca-2",
+                              null,
+                              cp.adminToken())
+                          .status()
+                      == 200);
+      X509Certificate ca2 =
+          Pem.certificate(
+              new String(
+                  Base64.getDecoder()
+                      .decode(
+                          cp.send(
+                                  "GET",
+                                  "/meshes/rot/secrets/rot.ca-builtin-cert-ca-2",
+                                  null,
+                                  cp.adminToken())
+                              .json()
+                              .path("data")
+                              .asText()),
+                  StandardCharsets.UTF_8));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(250))
           .until(() -> signedBy(serverCertificate(inbound), ca2));
       int before = load.ok();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > before + 20);
@@ -94,13 +139,30 @@ class CertificateRotationTest {
 
   private static String mesh(String enabled, String backends) {
     return "{\"type\": \"Mesh\", \"name\": \"rot\", \"skipCreatingInitialPolicies\": [\"*\"], \"mtls\": "
-        + "{\"enabledBackend\": \"" + enabled + "\", \"backends\": [" + backends + "]}}";
+        + "{\"enabledBackend\": \""
+        + enabled
+        + "\", \"backends\": ["
+        + backends
+        + "]}}";
   }
 
-  private void agent(RunningControlPlane cp, String name, String service, int inbound, int app, Map<String, Integer> outs) {
+  private void agent(
+      RunningControlPlane cp,
+      String name,
+      String service,
+      int inbound,
+      int app,
+      Map<String, Integer> outs) {
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("rot", name, service, "http", inbound, app, admin, outs);
-    running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken(MESH, name), yaml, admin, dir.resolve(name)));
+    running.add(
+        AgentProcess.start(
+            cp.dpServerUrl(),
+            cp.caCertFile(),
+            cp.dataplaneToken(MESH, name),
+            yaml,
+            admin,
+            dir.resolve(name)));
   }
 
   private static boolean signedBy(X509Certificate certificate, X509Certificate ca) {

@@ -15,7 +15,6 @@ import io.kodiak.e2e.support.TlsProbe;
 import io.kodiak.e2e.support.Traffic;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +37,12 @@ class EnablingMtlsTest {
   void permissiveThenStrictDropsNoRequest() throws Exception {
     RunningControlPlane cp = RunningControlPlane.start(dir.resolve("cp"));
     running.add(cp);
-    assertThat(cp.put("/meshes/live", "{\"type\": \"Mesh\", \"name\": \"live\", \"skipCreatingInitialPolicies\": [\"*\"]}")
-        .status()).isEqualTo(201);
+    assertThat(
+            cp.put(
+                    "/meshes/live",
+                    "{\"type\": \"Mesh\", \"name\": \"live\", \"skipCreatingInitialPolicies\": [\"*\"]}")
+                .status())
+        .isEqualTo(201);
     int app = Ports.free();
     HttpServer backend = DemoApp.backend(app, "b1");
     running.add(() -> backend.stop(0));
@@ -51,19 +54,30 @@ class EnablingMtlsTest {
 
     ContinuousLoad load = ContinuousLoad.start(out);
     try {
-      assertThat(cp.put("/meshes/live/meshtrafficpermissions/all", """
+      assertThat(
+              cp.put(
+                      "/meshes/live/meshtrafficpermissions/all",
+                      """
           {"type": "MeshTrafficPermission", "mesh": "live", "name": "all",
            "spec": {"targetRef": {"kind": "Mesh"}, "from": [{"targetRef": {"kind": "Mesh"}, "default": {"action": "Allow"}}]}}
-          """).status()).isEqualTo(201);
+          """)
+                  .status())
+          .isEqualTo(201);
       assertThat(cp.put("/meshes/live", mesh("PERMISSIVE")).status()).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(20)).until(() -> TlsProbe.serverCertificate(inbound, null).isPresent());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> TlsProbe.serverCertificate(inbound, null).isPresent());
       int before = load.ok();
-      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > before + 20 || load.failures().size() > 3);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> load.ok() > before + 20 || load.failures().size() > 3);
       assertThat(load.failures()).as("failed requests after PERMISSIVE").isEmpty();
       assertThat(cp.put("/meshes/live", mesh("STRICT")).status()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.get(inbound, "/").status() != 200);
       int after = load.ok();
-      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > after + 20 || load.failures().size() > 3);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> load.ok() > after + 20 || load.failures().size() > 3);
       assertThat(load.failures()).as("failed requests after STRICT").isEmpty();
     } finally {
       load.close();
@@ -75,13 +89,26 @@ class EnablingMtlsTest {
   private static String mesh(String mode) {
     return "{\"type\": \"Mesh\", \"name\": \"live\", \"skipCreatingInitialPolicies\": [\"*\"], \"mtls\": "
         + "{\"enabledBackend\": \"ca-1\", \"backends\": [{\"name\": \"ca-1\", \"type\": \"builtin\", \"mode\": \""
-        + mode + "\"}]}}";
+        + mode
+        + "\"}]}}";
   }
 
-  private void agent(RunningControlPlane cp, String name, String service, int inbound, int app, Map<String, Integer> outs) {
+  private void agent(
+      RunningControlPlane cp,
+      String name,
+      String service,
+      int inbound,
+      int app,
+      Map<String, Integer> outs) {
     int admin = Ports.free();
     String yaml = Dataplanes.yaml("live", name, service, "http", inbound, app, admin, outs);
-    running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), cp.dataplaneToken("live", name), yaml, admin,
-        dir.resolve(name)));
+    running.add(
+        AgentProcess.start(
+            cp.dpServerUrl(),
+            cp.caCertFile(),
+            cp.dataplaneToken("live", name),
+            yaml,
+            admin,
+            dir.resolve(name)));
   }
 }

@@ -30,32 +30,43 @@ final class OtlpReceiver implements AutoCloseable {
   private final Server server;
 
   OtlpReceiver() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
-          @Override
-          public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> out) {
-            metrics.add(request);
-            out.onNext(ExportMetricsServiceResponse.getDefaultInstance());
-            out.onCompleted();
-          }
-        })
-        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
-          @Override
-          public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> out) {
-            traces.add(request);
-            out.onNext(ExportTraceServiceResponse.getDefaultInstance());
-            out.onCompleted();
-          }
-        })
-        .addService(new LogsServiceGrpc.LogsServiceImplBase() {
-          @Override
-          public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> out) {
-            logs.add(request);
-            out.onNext(ExportLogsServiceResponse.getDefaultInstance());
-            out.onCompleted();
-          }
-        })
-        .build().start();
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                new MetricsServiceGrpc.MetricsServiceImplBase() {
+                  @Override
+                  public void export(
+                      ExportMetricsServiceRequest request,
+                      StreamObserver<ExportMetricsServiceResponse> out) {
+                    metrics.add(request);
+                    out.onNext(ExportMetricsServiceResponse.getDefaultInstance());
+                    out.onCompleted();
+                  }
+                })
+            .addService(
+                new TraceServiceGrpc.TraceServiceImplBase() {
+                  @Override
+                  public void export(
+                      ExportTraceServiceRequest request,
+                      StreamObserver<ExportTraceServiceResponse> out) {
+                    traces.add(request);
+                    out.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                    out.onCompleted();
+                  }
+                })
+            .addService(
+                new LogsServiceGrpc.LogsServiceImplBase() {
+                  @Override
+                  public void export(
+                      ExportLogsServiceRequest request,
+                      StreamObserver<ExportLogsServiceResponse> out) {
+                    logs.add(request);
+                    out.onNext(ExportLogsServiceResponse.getDefaultInstance());
+                    out.onCompleted();
+                  }
+                })
+            .build()
+            .start();
   }
 
   int port() {
@@ -67,7 +78,8 @@ final class OtlpReceiver implements AutoCloseable {
     Set<String> out = new TreeSet<>();
     for (var request : traces) {
       for (var resource : request.getResourceSpansList()) {
-        resource.getResource().getAttributesList().stream().filter(a -> a.getKey().equals("service.name"))
+        resource.getResource().getAttributesList().stream()
+            .filter(a -> a.getKey().equals("service.name"))
             .forEach(a -> out.add(a.getValue().getStringValue()));
       }
     }

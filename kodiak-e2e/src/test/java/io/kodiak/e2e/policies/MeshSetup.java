@@ -4,6 +4,8 @@ package io.kodiak.e2e.policies;
 enum MeshSetup {
   /** Created with {@code skipCreatingInitialPolicies: ["*"]}: only the test's policies act. */
   BARE,
-  /** Created as users create it: with Kuma's initial MeshTimeout, MeshRetry and MeshCircuitBreaker. */
+  /**
+   * Created as users create it: with Kuma's initial MeshTimeout, MeshRetry and MeshCircuitBreaker.
+   */
   STOCK
 }

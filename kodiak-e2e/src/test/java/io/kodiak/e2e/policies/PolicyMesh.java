@@ -25,8 +25,11 @@ import java.util.Map;
  */
 final class PolicyMesh {
   /** Kuma's initial policies, which a mesh gets unless its spec skips them. */
-  static final List<String> INITIAL_POLICIES = List.of("meshtimeouts/mesh-timeout-all-%s",
-      "meshretries/mesh-retry-all-%s", "meshcircuitbreakers/mesh-circuit-breaker-all-%s");
+  static final List<String> INITIAL_POLICIES =
+      List.of(
+          "meshtimeouts/mesh-timeout-all-%s",
+          "meshretries/mesh-retry-all-%s", "meshcircuitbreakers/mesh-circuit-breaker-all-%s");
+
   final String name;
   private final RunningControlPlane cp;
   private final Running running;
@@ -41,10 +44,15 @@ final class PolicyMesh {
   }
 
   /** Creates the mesh {@code <base>-<setup>} the way {@code setup} says. */
-  static PolicyMesh create(String base, MeshSetup setup, RunningControlPlane cp, Running running, Path dir) {
-    PolicyMesh mesh = new PolicyMesh(base + "-" + setup.name().toLowerCase(Locale.ROOT), cp, running, dir);
+  static PolicyMesh create(
+      String base, MeshSetup setup, RunningControlPlane cp, Running running, Path dir) {
+    PolicyMesh mesh =
+        new PolicyMesh(base + "-" + setup.name().toLowerCase(Locale.ROOT), cp, running, dir);
     String skip = setup == MeshSetup.BARE ? ",\"skipCreatingInitialPolicies\":[\"*\"]" : "";
-    var reply = cp.put("/meshes/" + mesh.name, "{\"type\":\"Mesh\",\"name\":\"" + mesh.name + "\"" + skip + "}");
+    var reply =
+        cp.put(
+            "/meshes/" + mesh.name,
+            "{\"type\":\"Mesh\",\"name\":\"" + mesh.name + "\"" + skip + "}");
     assertThat(reply.status()).as(reply.body()).isEqualTo(201);
     mesh.assertInitialPolicies(setup == MeshSetup.STOCK ? 200 : 404);
     return mesh;
@@ -76,13 +84,26 @@ final class PolicyMesh {
     return app(exchange -> new TestApps.Reply(200, appName));
   }
 
-  AgentProcess agent(String proxy, String service, String protocol, int appPort, Map<String, Integer> outbounds,
+  AgentProcess agent(
+      String proxy,
+      String service,
+      String protocol,
+      int appPort,
+      Map<String, Integer> outbounds,
       Map<String, String> tags) {
     int inbound = Ports.free();
     int admin = Ports.free();
-    String yaml = Dataplanes.yaml(name, proxy, service, protocol, inbound, appPort, admin, outbounds, tags);
-    AgentProcess agent = running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(),
-        cp.dataplaneToken(name, proxy), yaml, admin, dir.resolve(name + "-" + proxy)));
+    String yaml =
+        Dataplanes.yaml(name, proxy, service, protocol, inbound, appPort, admin, outbounds, tags);
+    AgentProcess agent =
+        running.add(
+            AgentProcess.start(
+                cp.dpServerUrl(),
+                cp.caCertFile(),
+                cp.dataplaneToken(name, proxy),
+                yaml,
+                admin,
+                dir.resolve(name + "-" + proxy)));
     proxies.add(proxy);
     return agent;
   }
@@ -90,7 +111,13 @@ final class PolicyMesh {
   /** A client proxy calling {@code service} (HTTP) on the returned local port. */
   int client(String service) {
     int port = Ports.free();
-    agent("client-" + service, "client-" + service, "http", Ports.free(), Map.of(service, port), Map.of());
+    agent(
+        "client-" + service,
+        "client-" + service,
+        "http",
+        Ports.free(),
+        Map.of(service, port),
+        Map.of());
     return port;
   }
 
@@ -100,7 +127,10 @@ final class PolicyMesh {
     String type = doc.path("type").asText();
     String path = ResourceCatalog.byName(type).orElseThrow().path();
     ((ObjectNode) doc).put("mesh", name);
-    var reply = cp.put("/meshes/" + name + "/" + path + "/" + doc.path("name").asText(), Documents.toJson(doc));
+    var reply =
+        cp.put(
+            "/meshes/" + name + "/" + path + "/" + doc.path("name").asText(),
+            Documents.toJson(doc));
     assertThat(reply.status()).as(reply.body()).isIn(200, 201);
   }
 }

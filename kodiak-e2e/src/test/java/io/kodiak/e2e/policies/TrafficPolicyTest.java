@@ -18,15 +18,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * One behaviour per traffic policy, on real Envoy sidecars: each test builds its own mesh, sends
- * real requests, applies a policy through the REST API and measures what Envoy does. The meshes
- * are stock (Kuma's initial MeshTimeout, MeshRetry and MeshCircuitBreaker act too, and the test's
+ * real requests, applies a policy through the REST API and measures what Envoy does. The meshes are
+ * stock (Kuma's initial MeshTimeout, MeshRetry and MeshCircuitBreaker act too, and the test's
  * policy merges with them, as users run it); where those defaults alone would produce the effect
  * measured (outlier ejection, a dead instance leaving rotation) the test runs on a bare mesh too,
  * so the policy's own effect is shown. After every test, MeshInvariants checks that no proxy
@@ -40,7 +40,9 @@ class TrafficPolicyTest {
 
   @BeforeAll
   void startControlPlane() {
-    cp = RunningControlPlane.start(dir.resolve("cp"), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1s"));
+    cp =
+        RunningControlPlane.start(
+            dir.resolve("cp"), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1s"));
   }
 
   @AfterAll
@@ -68,10 +70,10 @@ class TrafficPolicyTest {
   }
 
   /**
-   * Issue 11, item 8: in the mesh {@code default} as the control plane creates it, Kuma's
-   * {@code mesh-timeout-all-default} sets maxStreamDuration; a 500 ms requestTimeout must still cut
-   * a 2 s backend (it used to land on the route as max_stream_duration, which made Envoy ignore
-   * the route timeout and return 200 after 2 s while {@code _rules} said 500 ms).
+   * Issue 11, item 8: in the mesh {@code default} as the control plane creates it, Kuma's {@code
+   * mesh-timeout-all-default} sets maxStreamDuration; a 500 ms requestTimeout must still cut a 2 s
+   * backend (it used to land on the route as max_stream_duration, which made Envoy ignore the route
+   * timeout and return 200 after 2 s while {@code _rules} said 500 ms).
    */
   @Test
   void aRequestTimeoutCutsATwoSecondBackendInTheDefaultMesh() throws Exception {
@@ -80,18 +82,23 @@ class TrafficPolicyTest {
   }
 
   private void aRequestTimeoutCutsATwoSecondBackend(PolicyMesh mesh) throws Exception {
-    int app = mesh.app(exchange -> {
-      if (exchange.getRequestURI().getPath().equals("/slow")) {
-        Thread.sleep(2000); // the backend is slow; the test waits with Awaitility only
-      }
-      return new TestApps.Reply(200, "done");
-    });
+    int app =
+        mesh.app(
+            exchange -> {
+              if (exchange.getRequestURI().getPath().equals("/slow")) {
+                Thread.sleep(2000); // the backend is slow; the test waits with Awaitility only
+              }
+              return new TestApps.Reply(200, "done");
+            });
     mesh.agent("backend-1", "backend", "http", app, Map.of(), Map.of());
     int port = mesh.client("backend");
     awaitServing(port);
-    assertThat(Traffic.get(port, "/slow").status()).as("no timeout yet (or Kuma's 15 s one): 2 s pass").isEqualTo(200);
+    assertThat(Traffic.get(port, "/slow").status())
+        .as("no timeout yet (or Kuma's 15 s one): 2 s pass")
+        .isEqualTo(200);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshTimeout
         name: backend-quick
         spec:
@@ -100,7 +107,9 @@ class TrafficPolicyTest {
             - targetRef: {kind: MeshService, name: backend}
               default: {http: {requestTimeout: 500ms}}
         """);
-    await().atMost(Duration.ofSeconds(20)).until(() -> ruledRequestTimeout(mesh, "client-backend", "backend").equals("500ms"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> ruledRequestTimeout(mesh, "client-backend", "backend").equals("500ms"));
     await().atMost(Duration.ofSeconds(10)).until(() -> Traffic.get(port, "/slow").status() == 504);
     for (int i = 0; i < 3; i++) {
       Traffic.Answer cut = Traffic.get(port, "/slow");
@@ -110,7 +119,10 @@ class TrafficPolicyTest {
     assertThat(Traffic.get(port, "/").status()).as("fast requests still pass").isEqualTo(200);
   }
 
-  /** The requestTimeout the proxy's {@code _rules} report for a service (what the control plane says applies). */
+  /**
+   * The requestTimeout the proxy's {@code _rules} report for a service (what the control plane says
+   * applies).
+   */
   private String ruledRequestTimeout(PolicyMesh mesh, String proxy, String service) {
     var reply = cp.get("/meshes/" + mesh.name + "/dataplanes/" + proxy + "/_rules");
     for (var rule : reply.json().path("rules")) {
@@ -129,15 +141,22 @@ class TrafficPolicyTest {
   void retriesTurnABackendFailingEveryOtherRequestIntoFullSuccess() throws Exception {
     PolicyMesh mesh = mesh("retries", MeshSetup.STOCK);
     AtomicInteger calls = new AtomicInteger();
-    int app = mesh.app(exchange -> calls.incrementAndGet() % 2 == 0
-        ? new TestApps.Reply(500, "flaky") : new TestApps.Reply(200, "ok"));
+    int app =
+        mesh.app(
+            exchange ->
+                calls.incrementAndGet() % 2 == 0
+                    ? new TestApps.Reply(500, "flaky")
+                    : new TestApps.Reply(200, "ok"));
     mesh.agent("backend-1", "backend", "http", app, Map.of(), Map.of());
     int port = mesh.client("backend");
     awaitServing(port);
     // 500, not 503: the stock mesh's default MeshRetry retries gateway errors (502-504), not 500
-    assertThat(count(port, 20, 500)).as("without a 5xx retry half the requests fail").isGreaterThan(0);
+    assertThat(count(port, 20, 500))
+        .as("without a 5xx retry half the requests fail")
+        .isGreaterThan(0);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshRetry
         name: retry-5xx
         spec:
@@ -156,11 +175,20 @@ class TrafficPolicyTest {
   void outlierDetectionEjectsAFailingInstance(MeshSetup setup) throws Exception {
     PolicyMesh mesh = mesh("outliers", setup);
     mesh.agent("backend-good", "backend", "http", mesh.namedApp("good"), Map.of(), Map.of());
-    mesh.agent("backend-bad", "backend", "http", mesh.app(exchange -> new TestApps.Reply(500, "bad")), Map.of(), Map.of());
+    mesh.agent(
+        "backend-bad",
+        "backend",
+        "http",
+        mesh.app(exchange -> new TestApps.Reply(500, "bad")),
+        Map.of(),
+        Map.of());
     int port = mesh.client("backend");
-    await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 20, 500) > 0 && count(port, 20, 200) > 0);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> count(port, 20, 500) > 0 && count(port, 20, 200) > 0);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshCircuitBreaker
         name: eject
         spec:
@@ -176,7 +204,8 @@ class TrafficPolicyTest {
                     totalFailures: {consecutive: 2}
         """);
     await().atMost(Duration.ofSeconds(20)).until(() -> count(port, 20, 200) == 20);
-    assertThat(count(port, 100, 200)).as("the failing instance is ejected; traffic goes to the healthy one")
+    assertThat(count(port, 100, 200))
+        .as("the failing instance is ejected; traffic goes to the healthy one")
         .isEqualTo(100);
   }
 
@@ -189,9 +218,12 @@ class TrafficPolicyTest {
     AutoCloseable second = TestApps.http(secondPort, exchange -> new TestApps.Reply(200, "two"));
     mesh.agent("backend-2", "backend", "http", secondPort, Map.of(), Map.of());
     int port = mesh.client("backend");
-    await().atMost(Duration.ofSeconds(20)).until(() -> bodies(port, 20).keySet().containsAll(java.util.Set.of("one", "two")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> bodies(port, 20).keySet().containsAll(java.util.Set.of("one", "two")));
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshHealthCheck
         name: check
         spec:
@@ -216,7 +248,8 @@ class TrafficPolicyTest {
     PolicyMesh mesh = mesh("split", MeshSetup.STOCK);
     int port = versionedBackends(mesh);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshHTTPRoute
         name: canary
         spec:
@@ -230,7 +263,9 @@ class TrafficPolicyTest {
                       - {kind: MeshServiceSubset, name: backend, tags: {version: v1}, weight: 90}
                       - {kind: MeshServiceSubset, name: backend, tags: {version: v2}, weight: 10}
         """);
-    await().atMost(Duration.ofSeconds(20)).until(() -> routeApplied(mesh, "client-backend", "canary"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> routeApplied(mesh, "client-backend", "canary"));
     Map<String, Integer> answered = bodies(port, 2000);
     assertThat(answered.getOrDefault("v1", 0) + answered.getOrDefault("v2", 0)).isEqualTo(2000);
     assertThat(answered.get("v1") / 20.0).as("share of v1 in percent").isBetween(87.0, 93.0);
@@ -241,7 +276,8 @@ class TrafficPolicyTest {
     PolicyMesh mesh = mesh("headers", MeshSetup.STOCK);
     int port = versionedBackends(mesh);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshHTTPRoute
         name: by-header
         spec:
@@ -256,7 +292,9 @@ class TrafficPolicyTest {
                   default:
                     backendRefs: [{kind: MeshServiceSubset, name: backend, tags: {version: v1}}]
         """);
-    await().atMost(Duration.ofSeconds(20)).until(() -> bodies(port, 20).keySet().equals(java.util.Set.of("v1")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> bodies(port, 20).keySet().equals(java.util.Set.of("v1")));
     for (int i = 0; i < 20; i++) {
       assertThat(Traffic.get(port, "/", Map.of("x-version", "v2")).body()).isEqualTo("v2");
       assertThat(Traffic.get(port, "/").body()).isEqualTo("v1");
@@ -270,7 +308,8 @@ class TrafficPolicyTest {
     int port = mesh.client("backend");
     awaitServing(port);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshFaultInjection
         name: half
         spec:
@@ -293,7 +332,8 @@ class TrafficPolicyTest {
     int port = mesh.client("backend");
     awaitServing(port);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshRateLimit
         name: five-a-minute
         spec:
@@ -324,9 +364,12 @@ class TrafficPolicyTest {
     mesh.agent("db-next-1", "db-next", "tcp", second, Map.of(), Map.of());
     int port = Ports.free();
     mesh.agent("client-db", "client-db", "tcp", Ports.free(), Map.of("db", port), Map.of());
-    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.request(port, "hello kodiak").equals("db-1\n"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Traffic.request(port, "hello kodiak").equals("db-1\n"));
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshTCPRoute
         name: migrate
         spec:
@@ -337,7 +380,9 @@ class TrafficPolicyTest {
                 - default:
                     backendRefs: [{kind: MeshService, name: db-next}]
         """);
-    await().atMost(Duration.ofSeconds(20)).until(() -> Traffic.request(port, "hello kodiak").equals("db-2\n"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Traffic.request(port, "hello kodiak").equals("db-2\n"));
     for (int i = 0; i < 20; i++) {
       assertThat(Traffic.request(port, "hello kodiak")).isEqualTo("db-2\n");
     }
@@ -351,7 +396,8 @@ class TrafficPolicyTest {
     int port = mesh.client("backend");
     await().atMost(Duration.ofSeconds(20)).until(() -> bodies(port, 20).size() == 2);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshLoadBalancingStrategy
         name: sticky
         spec:
@@ -370,17 +416,21 @@ class TrafficPolicyTest {
     for (int user = 0; user < 40; user++) {
       instances.add(Traffic.get(port, "/", Map.of("x-user", "user-" + user)).body());
     }
-    assertThat(instances).as("users spread over both instances").containsExactlyInAnyOrder("one", "two");
+    assertThat(instances)
+        .as("users spread over both instances")
+        .containsExactlyInAnyOrder("one", "two");
   }
 
   @Test
   void aProxyPatchShowsUpInTheConfigDump() throws Exception {
     PolicyMesh mesh = mesh("patches", MeshSetup.STOCK);
-    AgentProcess backend = mesh.agent("backend-1", "backend", "http", mesh.namedApp("ok"), Map.of(), Map.of());
+    AgentProcess backend =
+        mesh.agent("backend-1", "backend", "http", mesh.namedApp("ok"), Map.of(), Map.of());
     int port = mesh.client("backend");
     awaitServing(port);
 
-    mesh.apply("""
+    mesh.apply(
+        """
         type: MeshProxyPatch
         name: extra-cluster
         spec:
@@ -399,15 +449,25 @@ class TrafficPolicyTest {
                   jsonPatches:
                     - {op: replace, path: /connectTimeout, value: 4s}
         """);
-    await().atMost(Duration.ofSeconds(20)).until(() -> backend.configDump().contains("patched-by-kodiak"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> backend.configDump().contains("patched-by-kodiak"));
     assertThat(backend.configDump()).contains("\"connect_timeout\": \"4s\"");
     assertThat(Traffic.get(port, "/").status()).isEqualTo(200);
   }
 
-  /** Backend instances tagged version v1 and v2 (answering their version) and a client; its port. */
+  /**
+   * Backend instances tagged version v1 and v2 (answering their version) and a client; its port.
+   */
   private static int versionedBackends(PolicyMesh mesh) throws Exception {
     for (String version : new String[] {"v1", "v2"}) {
-      mesh.agent("backend-" + version, "backend", "http", mesh.namedApp(version), Map.of(), Map.of("version", version));
+      mesh.agent(
+          "backend-" + version,
+          "backend",
+          "http",
+          mesh.namedApp(version),
+          Map.of(),
+          Map.of("version", version));
     }
     int port = mesh.client("backend");
     awaitServing(port);
@@ -416,7 +476,9 @@ class TrafficPolicyTest {
 
   /** Whether a client's Envoy has the named route (the MeshHTTPRoute reached it). */
   private boolean routeApplied(PolicyMesh mesh, String proxy, String route) {
-    var reply = cp.send("GET", "/meshes/" + mesh.name + "/dataplanes/" + proxy + "/xds", null, cp.adminToken());
+    var reply =
+        cp.send(
+            "GET", "/meshes/" + mesh.name + "/dataplanes/" + proxy + "/xds", null, cp.adminToken());
     return reply.status() == 200 && reply.body().contains("\"name\": \"" + route + "\"");
   }
 
@@ -448,7 +510,8 @@ class TrafficPolicyTest {
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < requests; i++) {
       Traffic.Answer answer = Traffic.get(port, "/");
-      counts.merge(answer.status() == 200 ? answer.body() : "status " + answer.status(), 1, Integer::sum);
+      counts.merge(
+          answer.status() == 200 ? answer.body() : "status " + answer.status(), 1, Integer::sum);
     }
     return counts;
   }

@@ -42,25 +42,42 @@ class GrpcXdsTest {
   void grpcXdsResolvesTargetsAndFollowsEndpoints() throws Exception {
     // grpc-xds would need certificate-provider plugins for TLS to the xDS server; this in-process
     // test talks plaintext to it (dpServer.tls.enabled: false), tokens stay on
-    RunningControlPlane cp = running.add(RunningControlPlane.start(dir, Map.of("KODIAK_DP_SERVER_TLS_ENABLED",
-        "false")));
+    RunningControlPlane cp =
+        running.add(
+            RunningControlPlane.start(dir, Map.of("KODIAK_DP_SERVER_TLS_ENABLED", "false")));
     Server first = healthServer(Ports.free(), "first");
     Server second = healthServer(Ports.free(), "second");
     try {
       register(cp, "greeter-1", first.getPort());
-      String clientDataplane = "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"grpc-client\",\"networking\":"
-          + "{\"address\":\"127.0.0.1\",\"inbound\":[{\"port\":" + Ports.free() + ",\"tags\":{\"kuma.io/service\":"
-          + "\"grpc-client\"}}],\"outbound\":[{\"port\":" + Ports.free() + ",\"tags\":{\"kuma.io/service\":\"greeter\"}}]}}";
-      String bootstrap = "{\"xds_servers\":[{\"server_uri\":\"127.0.0.1:" + cp.controlPlane().dpServerPort() + "\","
-          + "\"channel_creds\":[{\"type\":\"insecure\"}],\"server_features\":[\"xds_v3\"]}],"
-          + "\"node\":{\"id\":\"default.grpc-client\",\"metadata\":{\"kodiak.io/proxy-kind\":\"grpc-proxyless\","
-          + "\"dataplane.token\":" + quote(cp.dataplaneToken("default", "grpc-client")) + ","
-          + "\"dataplane.resource\":" + quote(clientDataplane) + "}}}";
+      String clientDataplane =
+          "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"grpc-client\",\"networking\":"
+              + "{\"address\":\"127.0.0.1\",\"inbound\":[{\"port\":"
+              + Ports.free()
+              + ",\"tags\":{\"kuma.io/service\":"
+              + "\"grpc-client\"}}],\"outbound\":[{\"port\":"
+              + Ports.free()
+              + ",\"tags\":{\"kuma.io/service\":\"greeter\"}}]}}";
+      String bootstrap =
+          "{\"xds_servers\":[{\"server_uri\":\"127.0.0.1:"
+              + cp.controlPlane().dpServerPort()
+              + "\","
+              + "\"channel_creds\":[{\"type\":\"insecure\"}],\"server_features\":[\"xds_v3\"]}],"
+              + "\"node\":{\"id\":\"default.grpc-client\",\"metadata\":{\"kodiak.io/proxy-kind\":\"grpc-proxyless\","
+              + "\"dataplane.token\":"
+              + quote(cp.dataplaneToken("default", "grpc-client"))
+              + ","
+              + "\"dataplane.resource\":"
+              + quote(clientDataplane)
+              + "}}}";
       System.setProperty("io.grpc.xds.bootstrapConfig", bootstrap);
-      ManagedChannel channel = Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create()).build();
+      ManagedChannel channel =
+          Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create()).build();
       try {
         var health = HealthGrpc.newBlockingStub(channel);
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> check(health, "first"));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .ignoreExceptions()
+            .until(() -> check(health, "first"));
 
         // a second instance appears: grpc-xds sees it through EDS and uses it
         register(cp, "greeter-2", second.getPort());
@@ -84,13 +101,20 @@ class GrpcXdsTest {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus(name, HealthCheckResponse.ServingStatus.SERVING);
     return Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
-        .addService(health.getHealthService()).build().start();
+        .addService(health.getHealthService())
+        .build()
+        .start();
   }
 
   private static void register(RunningControlPlane cp, String name, int port) {
-    String body = "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\"" + name + "\",\"networking\":{\"address\":"
-        + "\"127.0.0.1\",\"inbound\":[{\"port\":" + port + ",\"tags\":{\"kuma.io/service\":\"greeter\","
-        + "\"kuma.io/protocol\":\"grpc\"}}]}}";
+    String body =
+        "{\"type\":\"Dataplane\",\"mesh\":\"default\",\"name\":\""
+            + name
+            + "\",\"networking\":{\"address\":"
+            + "\"127.0.0.1\",\"inbound\":[{\"port\":"
+            + port
+            + ",\"tags\":{\"kuma.io/service\":\"greeter\","
+            + "\"kuma.io/protocol\":\"grpc\"}}]}}";
     assertThat(cp.put("/meshes/default/dataplanes/" + name, body).status()).isEqualTo(201);
   }
 
@@ -102,8 +126,10 @@ class GrpcXdsTest {
   private static boolean answersFrom(HealthGrpc.HealthBlockingStub health, String name, int tries) {
     for (int i = 0; i < tries; i++) {
       try {
-        HealthCheckResponse res = health.withDeadlineAfter(2, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.newBuilder().setService(name).build());
+        HealthCheckResponse res =
+            health
+                .withDeadlineAfter(2, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService(name).build());
         if (res.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
           return true;
         }

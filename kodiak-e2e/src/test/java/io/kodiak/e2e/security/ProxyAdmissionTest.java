@@ -33,12 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code default} (Kuma's initial policies present) with builtin mTLS, as a user runs it.
  */
 class ProxyAdmissionTest {
-  private static final String DEFAULT_MTLS = """
+  private static final String DEFAULT_MTLS =
+      """
       {"type": "Mesh", "name": "default",
        "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
       """;
+
   /** For proxies that are refused before their Envoy could start. */
   private static final int ADMIN_UNUSED = Ports.free();
+
   @TempDir static Path dir;
   static RunningControlPlane cp;
   static final Running running = new Running();
@@ -46,7 +49,8 @@ class ProxyAdmissionTest {
   @BeforeAll
   static void start() {
     cp = RunningControlPlane.start(dir.resolve("cp"));
-    assertThat(cp.get("/meshes/default/meshtimeouts/mesh-timeout-all-default").status()).isEqualTo(200);
+    assertThat(cp.get("/meshes/default/meshtimeouts/mesh-timeout-all-default").status())
+        .isEqualTo(200);
     assertThat(cp.put("/meshes/default", DEFAULT_MTLS).status()).isEqualTo(200);
   }
 
@@ -62,15 +66,28 @@ class ProxyAdmissionTest {
     String both = dataplane("two-faced", List.of("web", "evil"));
 
     // through the bootstrap, with the real agent: refused, the agent gives up, nothing is stored
-    AgentProcess agent = running.add(AgentProcess.launch(cp.dpServerUrl(), cp.caCertFile(), evilOnly, both,
-        ADMIN_UNUSED, dir.resolve("two-faced"), 0));
+    AgentProcess agent =
+        running.add(
+            AgentProcess.launch(
+                cp.dpServerUrl(),
+                cp.caCertFile(),
+                evilOnly,
+                both,
+                ADMIN_UNUSED,
+                dir.resolve("two-faced"),
+                0));
     await().atMost(Duration.ofSeconds(30)).until(() -> !agent.alive());
-    assertThat(agent.log()).contains("kuma.io/service only to be one of [evil]", "networking.inbound[0] has \"web\"");
+    assertThat(agent.log())
+        .contains("kuma.io/service only to be one of [evil]", "networking.inbound[0] has \"web\"");
     assertThat(cp.get("/meshes/default/dataplanes/two-faced").status()).isEqualTo(404);
 
     // straight onto the xDS stream, skipping the bootstrap: refused before anything is stored
-    try (RawAdsStream stream = RawAdsStream.open(cp.controlPlane().dpServerPort(), cp.caCertFile(),
-        "default.two-faced", Map.of("dataplane.resource", toJson(both), "dataplane.token", evilOnly))) {
+    try (RawAdsStream stream =
+        RawAdsStream.open(
+            cp.controlPlane().dpServerPort(),
+            cp.caCertFile(),
+            "default.two-faced",
+            Map.of("dataplane.resource", toJson(both), "dataplane.token", evilOnly))) {
       Object answer = stream.firstAnswer();
       assertThat(answer).isInstanceOf(Status.class);
       assertThat(((Status) answer).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -79,36 +96,63 @@ class ProxyAdmissionTest {
     assertThat(cp.get("/meshes/default/dataplanes/two-faced").status()).isEqualTo(404);
 
     // a tag the token names must be on every inbound, with an allowed value, also for the stream
-    try (RawAdsStream stream = RawAdsStream.open(cp.controlPlane().dpServerPort(), cp.caCertFile(),
-        "default.honest", Map.of("dataplane.resource", toJson(dataplane("honest", List.of("evil"))),
-            "dataplane.token", evilOnly))) {
+    try (RawAdsStream stream =
+        RawAdsStream.open(
+            cp.controlPlane().dpServerPort(),
+            cp.caCertFile(),
+            "default.honest",
+            Map.of(
+                "dataplane.resource",
+                toJson(dataplane("honest", List.of("evil"))),
+                "dataplane.token",
+                evilOnly))) {
       assertThat(stream.firstAnswer()).isInstanceOf(DiscoveryResponse.class);
     }
   }
 
   @Test
-  void aProxyWhoseDataplaneIsChangedBeyondItsTokenIsCutOffAndNeverWearsTheOtherIdentity() throws Exception {
+  void aProxyWhoseDataplaneIsChangedBeyondItsTokenIsCutOffAndNeverWearsTheOtherIdentity()
+      throws Exception {
     int inbound = Ports.free();
     int admin = Ports.free();
     String yaml = dataplane("web-1", List.of("web"), inbound, admin);
-    AgentProcess agent = running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), tokenWithService("web"),
-        yaml, admin, dir.resolve("web-1")));
-    await().atMost(Duration.ofSeconds(20)).until(() -> uris(inbound).contains("spiffe://default/web"));
+    AgentProcess agent =
+        running.add(
+            AgentProcess.start(
+                cp.dpServerUrl(),
+                cp.caCertFile(),
+                tokenWithService("web"),
+                yaml,
+                admin,
+                dir.resolve("web-1")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> uris(inbound).contains("spiffe://default/web"));
     int streamsBefore = subscriptions("web-1");
 
     // an admin (or a script) adds an inbound for another service to the connected proxy's Dataplane
-    Reply changed = cp.put("/meshes/default/dataplanes/web-1", toJson(dataplane("web-1", List.of("web", "evil"),
-        inbound, admin)));
+    Reply changed =
+        cp.put(
+            "/meshes/default/dataplanes/web-1",
+            toJson(dataplane("web-1", List.of("web", "evil"), inbound, admin)));
     assertThat(changed.status()).isEqualTo(200);
     List<String> seen = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      seen.addAll(uris(inbound));
-      return subscriptions("web-1") > streamsBefore && cp.controlPlane().insights().online("default", "web-1");
-    });
-    // its stream was closed at once; it reconnected as what its token allows, and never got the other name
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              seen.addAll(uris(inbound));
+              return subscriptions("web-1") > streamsBefore
+                  && cp.controlPlane().insights().online("default", "web-1");
+            });
+    // its stream was closed at once; it reconnected as what its token allows, and never got the
+    // other name
     assertThat(seen).isNotEmpty().doesNotContain("spiffe://default/evil");
     assertThat(cp.get("/meshes/default/dataplanes/web-1").body()).doesNotContain("evil");
-    assertThat(uris(inbound)).contains("spiffe://default/web").doesNotContain("spiffe://default/evil");
+    assertThat(uris(inbound))
+        .contains("spiffe://default/web")
+        .doesNotContain("spiffe://default/evil");
     assertThat(agent.alive()).isTrue();
   }
 
@@ -116,31 +160,59 @@ class ProxyAdmissionTest {
   void revokingATokenCutsOffItsConnectedProxyForGood() throws Exception {
     String token = cp.dataplaneToken("default", "rev-1");
     int admin = Ports.free();
-    AgentProcess agent = running.add(AgentProcess.start(cp.dpServerUrl(), cp.caCertFile(), token,
-        dataplane("rev-1", List.of("rev"), Ports.free(), admin), admin, dir.resolve("rev-1")));
-    await().atMost(Duration.ofSeconds(20)).until(() -> agent.stat("control_plane.connected_state") == 1);
+    AgentProcess agent =
+        running.add(
+            AgentProcess.start(
+                cp.dpServerUrl(),
+                cp.caCertFile(),
+                token,
+                dataplane("rev-1", List.of("rev"), Ports.free(), admin),
+                admin,
+                dir.resolve("rev-1")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> agent.stat("control_plane.connected_state") == 1);
 
     String jti = claims(token).replaceAll(".*\"jti\":\"([^\"]+)\".*", "$1");
-    assertThat(cp.put("/meshes/default/secrets/dataplane-token-revocations-default", """
+    assertThat(
+            cp.put(
+                    "/meshes/default/secrets/dataplane-token-revocations-default",
+                    """
         {"type": "Secret", "mesh": "default", "name": "dataplane-token-revocations-default", "data": "%s"}
-        """.formatted(Base64.getEncoder().encodeToString(jti.getBytes(StandardCharsets.UTF_8)))).status())
+        """
+                        .formatted(
+                            Base64.getEncoder()
+                                .encodeToString(jti.getBytes(StandardCharsets.UTF_8))))
+                .status())
         .isEqualTo(201);
 
     // within seconds the stream is gone, and every reconnect is refused: no config, no certificate
-    await().atMost(Duration.ofSeconds(10)).until(() -> !cp.controlPlane().insights().online("default", "rev-1")
-        && agent.stat("control_plane.connected_state") == 0);
-    // (Envoy's own gauge flips to 1 for each retry before the refusal: the control plane's view decides)
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                !cp.controlPlane().insights().online("default", "rev-1")
+                    && agent.stat("control_plane.connected_state") == 0);
+    // (Envoy's own gauge flips to 1 for each retry before the refusal: the control plane's view
+    // decides)
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
         .until(() -> !cp.controlPlane().insights().online("default", "rev-1"));
   }
 
   @Test
   void theBootstrapAuthenticatesBeforeItLooksAtTheDataplane() throws Exception {
-    // no token, and a Dataplane that is not even valid: the answer is about the token, not the Dataplane
-    HttpResponse<String> invalid = bootstrap("{\"mesh\":\"default\",\"name\":\"x\",\"dataplaneResource\":"
-        + "\"{\\\"type\\\":\\\"Dataplane\\\",\\\"networking\\\":{\\\"address\\\":\\\"not an address\\\"}}\"}");
+    // no token, and a Dataplane that is not even valid: the answer is about the token, not the
+    // Dataplane
+    HttpResponse<String> invalid =
+        bootstrap(
+            "{\"mesh\":\"default\",\"name\":\"x\",\"dataplaneResource\":"
+                + "\"{\\\"type\\\":\\\"Dataplane\\\",\\\"networking\\\":{\\\"address\\\":\\\"not an address\\\"}}\"}");
     assertThat(invalid.statusCode()).isEqualTo(401);
-    assertThat(invalid.body()).contains("no dataplane token").doesNotContain("address", cp.dataDir().toString());
+    assertThat(invalid.body())
+        .contains("no dataplane token")
+        .doesNotContain("address", cp.dataDir().toString());
     HttpResponse<String> malformed = bootstrap("{not json");
     assertThat(malformed.statusCode()).isEqualTo(401);
     assertThat(malformed.body()).doesNotContain("Unexpected character");
@@ -150,13 +222,21 @@ class ProxyAdmissionTest {
   }
 
   private static HttpResponse<String> bootstrap(String body) throws Exception {
-    return cp.dpServerClient().send(HttpRequest.newBuilder(URI.create(cp.dpServerUrl() + "/bootstrap"))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return cp.dpServerClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(cp.dpServerUrl() + "/bootstrap"))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static String tokenWithService(String service) {
-    Reply issued = cp.send("POST", "/tokens/dataplane",
-        "{\"mesh\": \"default\", \"tags\": {\"kuma.io/service\": [\"" + service + "\"]}}", cp.adminToken());
+    Reply issued =
+        cp.send(
+            "POST",
+            "/tokens/dataplane",
+            "{\"mesh\": \"default\", \"tags\": {\"kuma.io/service\": [\"" + service + "\"]}}",
+            cp.adminToken());
     assertThat(issued.status()).isEqualTo(200);
     return issued.body();
   }
@@ -167,12 +247,21 @@ class ProxyAdmissionTest {
 
   /** A Dataplane with one HTTP inbound per service, the first on {@code firstInbound}. */
   private static String dataplane(String name, List<String> services, int firstInbound, int admin) {
-    StringBuilder y = new StringBuilder("type: Dataplane\nmesh: default\nname: " + name
-        + "\nnetworking:\n  address: 127.0.0.1\n  inbound:\n");
+    StringBuilder y =
+        new StringBuilder(
+            "type: Dataplane\nmesh: default\nname: "
+                + name
+                + "\nnetworking:\n  address: 127.0.0.1\n  inbound:\n");
     for (int i = 0; i < services.size(); i++) {
-      y.append("    - port: ").append(i == 0 ? firstInbound : Ports.free()).append('\n')
-          .append("      servicePort: ").append(Ports.free()).append('\n')
-          .append("      tags: {kuma.io/service: ").append(services.get(i)).append(", kuma.io/protocol: http}\n");
+      y.append("    - port: ")
+          .append(i == 0 ? firstInbound : Ports.free())
+          .append('\n')
+          .append("      servicePort: ")
+          .append(Ports.free())
+          .append('\n')
+          .append("      tags: {kuma.io/service: ")
+          .append(services.get(i))
+          .append(", kuma.io/protocol: http}\n");
     }
     return y.append("  admin:\n    port: ").append(admin).append('\n').toString();
   }
@@ -182,7 +271,11 @@ class ProxyAdmissionTest {
   }
 
   private static int subscriptions(String name) {
-    return cp.controlPlane().insights().insight("default", name).map(i -> i.path("subscriptions").size()).orElse(0);
+    return cp.controlPlane()
+        .insights()
+        .insight("default", name)
+        .map(i -> i.path("subscriptions").size())
+        .orElse(0);
   }
 
   private static List<String> uris(int port) throws Exception {

@@ -34,15 +34,22 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /** Starts an agent for the Dataplane YAML given; returns once its Envoy answers on admin. */
-  public static AgentProcess start(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
-      Path dir) {
+  public static AgentProcess start(
+      String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort, Path dir) {
     return start(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, List.of());
   }
 
   /** Like {@link #start}, with more {@code kodiak-dp run} options. */
-  public static AgentProcess start(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
-      Path dir, List<String> extraArgs) {
-    AgentProcess agent = launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, 0, extraArgs);
+  public static AgentProcess start(
+      String cpAddress,
+      Path caCert,
+      String token,
+      String dataplaneYaml,
+      int adminPort,
+      Path dir,
+      List<String> extraArgs) {
+    AgentProcess agent =
+        launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, 0, extraArgs);
     agent.awaitEnvoy(Duration.ofSeconds(90));
     return agent;
   }
@@ -53,13 +60,27 @@ public final class AgentProcess implements AutoCloseable {
    * @param caCert the control plane's CA for an https address, or null
    * @param token its dataplane token, or null to send none
    */
-  public static AgentProcess launch(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
-      Path dir, int readinessPort) {
-    return launch(cpAddress, caCert, token, dataplaneYaml, adminPort, dir, readinessPort, List.of());
+  public static AgentProcess launch(
+      String cpAddress,
+      Path caCert,
+      String token,
+      String dataplaneYaml,
+      int adminPort,
+      Path dir,
+      int readinessPort) {
+    return launch(
+        cpAddress, caCert, token, dataplaneYaml, adminPort, dir, readinessPort, List.of());
   }
 
-  private static AgentProcess launch(String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort,
-      Path dir, int readinessPort, List<String> extraArgs) {
+  private static AgentProcess launch(
+      String cpAddress,
+      Path caCert,
+      String token,
+      String dataplaneYaml,
+      int adminPort,
+      Path dir,
+      int readinessPort,
+      List<String> extraArgs) {
     try {
       Files.createDirectories(dir);
       Path file = dir.resolve("dataplane.yaml");
@@ -73,18 +94,43 @@ public final class AgentProcess implements AutoCloseable {
       Path log = dir.resolve("agent.log");
       int metricsPort = Ports.free();
       String java = ProcessHandle.current().info().command().orElse("java");
-      List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC",
-          "-cp", TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.dp.KodiakDp", "run",
-          "--cp-address", cpAddress, "--dataplane-file", file.toString(), "--binary-path", Envoy.binary().toString(),
-          "--readiness-port", String.valueOf(readinessPort), "--drain-time", "1s", "--concurrency", "1", "--workdir", dir.resolve("work").toString(),
-          "--metrics-port", String.valueOf(metricsPort), "--metrics-address", "127.0.0.1"));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  java,
+                  "-Xmx64m",
+                  "-XX:+UseSerialGC",
+                  "-cp",
+                  TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*",
+                  "io.kodiak.dp.KodiakDp",
+                  "run",
+                  "--cp-address",
+                  cpAddress,
+                  "--dataplane-file",
+                  file.toString(),
+                  "--binary-path",
+                  Envoy.binary().toString(),
+                  "--readiness-port",
+                  String.valueOf(readinessPort),
+                  "--drain-time",
+                  "1s",
+                  "--concurrency",
+                  "1",
+                  "--workdir",
+                  dir.resolve("work").toString(),
+                  "--metrics-port",
+                  String.valueOf(metricsPort),
+                  "--metrics-address",
+                  "127.0.0.1"));
       command.addAll(tokenArgs);
       command.addAll(extraArgs);
       if (caCert != null) {
         command.addAll(List.of("--ca-cert-file", caCert.toString()));
       }
       ProcessBuilder builder = new ProcessBuilder(command);
-      builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       return new AgentProcess(builder.start(), adminPort, log, metricsPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -98,7 +144,10 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Waits until this agent's Envoy answers on its admin port. */
   public void awaitEnvoy(Duration atMost) {
-    await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> !process.isAlive() || adminAnswers());
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !process.isAlive() || adminAnswers());
     if (!process.isAlive()) {
       throw new IllegalStateException("kodiak-dp exited; log:\n" + log());
     }
@@ -106,8 +155,11 @@ public final class AgentProcess implements AutoCloseable {
 
   /** The Envoy process this agent runs, if any. */
   public Optional<ProcessHandle> envoy() {
-    return process.descendants().filter(p -> p.info().commandLine().orElse("").contains("bootstrap.yaml"))
-        .filter(p -> !p.info().command().orElse("").endsWith("setpriv")).reduce((a, b) -> b);
+    return process
+        .descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains("bootstrap.yaml"))
+        .filter(p -> !p.info().command().orElse("").endsWith("setpriv"))
+        .reduce((a, b) -> b);
   }
 
   /** Envoy's live config dump (admin API). */
@@ -117,19 +169,36 @@ public final class AgentProcess implements AutoCloseable {
 
   /** Envoy's non-zero counters (admin /stats), for diagnosing failures. */
   public String stats() {
-    return admin("stats").lines().filter(l -> !l.endsWith(": 0")).filter(l -> l.contains("cx_destroy")
-        || l.contains("rq_reset") || l.contains("drain") || l.contains("rx_reset") || l.contains("protocol_error")
-        || l.contains("premature") || l.contains("filter_chain") || l.contains("overflow") || l.contains("5xx")
-        || l.contains("timeout")).collect(Collectors.joining("\n"));
+    return admin("stats")
+        .lines()
+        .filter(l -> !l.endsWith(": 0"))
+        .filter(
+            l ->
+                l.contains("cx_destroy")
+                    || l.contains("rq_reset")
+                    || l.contains("drain")
+                    || l.contains("rx_reset")
+                    || l.contains("protocol_error")
+                    || l.contains("premature")
+                    || l.contains("filter_chain")
+                    || l.contains("overflow")
+                    || l.contains("5xx")
+                    || l.contains("timeout"))
+        .collect(Collectors.joining("\n"));
   }
 
-  /** One of Envoy's gauges or counters by exact name, such as {@code control_plane.connected_state}. */
+  /**
+   * One of Envoy's gauges or counters by exact name, such as {@code control_plane.connected_state}.
+   */
   public long stat(String name) {
     String prefix = name + ": ";
     String filter = "^" + name.replace(".", "\\.") + "$";
     return admin("stats?filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8))
-        .lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length()).trim()))
-        .findFirst().orElseThrow(() -> new IllegalStateException("Envoy has no stat " + name));
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToLong(l -> Long.parseLong(l.substring(prefix.length()).trim()))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("Envoy has no stat " + name));
   }
 
   public String log() {
@@ -173,9 +242,13 @@ public final class AgentProcess implements AutoCloseable {
 
   private String admin(String path) {
     try {
-      HttpResponse<String> res = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/" + path))
-              .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/" + path))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return res.body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

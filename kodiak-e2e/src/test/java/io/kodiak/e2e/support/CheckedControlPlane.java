@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A running control plane, in this JVM or in its own process, as {@link MeshInvariants} reads it. */
-sealed interface CheckedControlPlane permits CheckedControlPlane.InProcess, CheckedControlPlane.OwnProcess {
+/**
+ * A running control plane, in this JVM or in its own process, as {@link MeshInvariants} reads it.
+ */
+sealed interface CheckedControlPlane
+    permits CheckedControlPlane.InProcess, CheckedControlPlane.OwnProcess {
   /** Names it in failure messages (and tells it from the others). */
   String name();
 
@@ -45,15 +48,19 @@ sealed interface CheckedControlPlane permits CheckedControlPlane.InProcess, Chec
     /** What happened between {@code before} and this reading, in words. */
     String since(Activity before) {
       StringBuilder out = new StringBuilder();
-      out.append("generations +").append(generations - before.generations)
-          .append(", publications +").append(publications - before.publications).append(", pushes:");
+      out.append("generations +")
+          .append(generations - before.generations)
+          .append(", publications +")
+          .append(publications - before.publications)
+          .append(", pushes:");
       Map<String, Long> pushed = new TreeMap<>();
-      sentByProxy.forEach((proxy, sent) -> {
-        long more = sent - before.sentByProxy.getOrDefault(proxy, 0L);
-        if (more != 0) {
-          pushed.put(proxy, more);
-        }
-      });
+      sentByProxy.forEach(
+          (proxy, sent) -> {
+            long more = sent - before.sentByProxy.getOrDefault(proxy, 0L);
+            if (more != 0) {
+              pushed.put(proxy, more);
+            }
+          });
       out.append(pushed.isEmpty() ? " none" : " " + pushed);
       return out.toString();
     }

@@ -14,16 +14,19 @@ public final class ContinuousLoad implements AutoCloseable {
   private final Thread thread;
 
   private ContinuousLoad(int port) {
-    thread = new Thread(() -> {
-      while (!stop.get()) {
-        Traffic.Answer answer = Traffic.get(port, "/");
-        if (answer.status() == 200) {
-          ok.incrementAndGet();
-        } else {
-          failures.add(Instant.now() + " " + answer.status() + " " + answer.body());
-        }
-      }
-    }, "load-" + port);
+    thread =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                Traffic.Answer answer = Traffic.get(port, "/");
+                if (answer.status() == 200) {
+                  ok.incrementAndGet();
+                } else {
+                  failures.add(Instant.now() + " " + answer.status() + " " + answer.body());
+                }
+              }
+            },
+            "load-" + port);
   }
 
   public static ContinuousLoad start(int port) {

@@ -53,20 +53,25 @@ public final class ControlPlaneProcess implements AutoCloseable {
     return start(dataDir, log, Ports.free(), Ports.free(), List.of(), maxHeap);
   }
 
-  private static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort, List<String> runArgs) {
+  private static ControlPlaneProcess start(
+      Path dataDir, Path log, int port, int dpPort, List<String> runArgs) {
     return start(dataDir, log, port, dpPort, runArgs, "128m");
   }
 
-  private static ControlPlaneProcess start(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
-      String maxHeap) {
+  private static ControlPlaneProcess start(
+      Path dataDir, Path log, int port, int dpPort, List<String> runArgs, String maxHeap) {
     try {
       long logOffset = Files.exists(log) ? Files.size(log) : 0;
-      ControlPlaneProcess cp = new ControlPlaneProcess(builder(dataDir, log, port, dpPort, runArgs, maxHeap).start(),
-          log, port, dpPort);
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+      ControlPlaneProcess cp =
+          new ControlPlaneProcess(
+              builder(dataDir, log, port, dpPort, runArgs, maxHeap).start(), log, port, dpPort);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(50))
           .until(() -> !cp.process.isAlive() || cp.answers());
       if (!cp.process.isAlive()) {
-        throw new IllegalStateException("kodiak-cp exited at start; log:\n" + Files.readString(log));
+        throw new IllegalStateException(
+            "kodiak-cp exited at start; log:\n" + Files.readString(log));
       }
       StartedControlPlanes.started(cp, logOffset);
       return cp;
@@ -82,7 +87,8 @@ public final class ControlPlaneProcess implements AutoCloseable {
   public static Exit startExpectingExit(Path dataDir, Path log) throws InterruptedException {
     try {
       long offset = Files.exists(log) ? Files.size(log) : 0;
-      Process process = builder(dataDir, log, Ports.free(), Ports.free(), List.of(), "128m").start();
+      Process process =
+          builder(dataDir, log, Ports.free(), Ports.free(), List.of(), "128m").start();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
         throw new IllegalStateException("kodiak-cp did not exit; log:\n" + Files.readString(log));
@@ -94,11 +100,19 @@ public final class ControlPlaneProcess implements AutoCloseable {
     }
   }
 
-  private static ProcessBuilder builder(Path dataDir, Path log, int port, int dpPort, List<String> runArgs,
-      String maxHeap) {
+  private static ProcessBuilder builder(
+      Path dataDir, Path log, int port, int dpPort, List<String> runArgs, String maxHeap) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC",
-        "-cp", TARGET.resolve("kodiak-cp.jar") + ":" + TARGET.resolve("lib") + "/*", "io.kodiak.cp.KodiakCp", "run"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx" + maxHeap,
+                "-XX:+UseSerialGC",
+                "-cp",
+                TARGET.resolve("kodiak-cp.jar") + ":" + TARGET.resolve("lib") + "/*",
+                "io.kodiak.cp.KodiakCp",
+                "run"));
     command.addAll(runArgs);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("KODIAK_DATA_DIR", dataDir.toString());
@@ -108,7 +122,9 @@ public final class ControlPlaneProcess implements AutoCloseable {
     builder.environment().put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
     builder.environment().put("KODIAK_API_SERVER_HTTPS_PORT", "0");
     builder.environment().putIfAbsent("KODIAK_DIAGNOSTICS_PORT", "0");
-    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return builder;
   }
 
@@ -159,9 +175,13 @@ public final class ControlPlaneProcess implements AutoCloseable {
 
   private boolean answers() {
     try {
-      HttpResponse<String> res = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(url() + "/")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url() + "/"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       return res.statusCode() == 200;
     } catch (IOException e) {
       return false;

@@ -12,7 +12,10 @@ public final class Envoy {
     if (Files.isExecutable(venv)) {
       return venv;
     }
-    throw new IllegalStateException("Envoy is not installed at " + venv + ": run 'make setup' (the end-to-end tests "
-        + "need the real Envoy; they are not skipped without it)");
+    throw new IllegalStateException(
+        "Envoy is not installed at "
+            + venv
+            + ": run 'make setup' (the end-to-end tests "
+            + "need the real Envoy; they are not skipped without it)");
   }
 }

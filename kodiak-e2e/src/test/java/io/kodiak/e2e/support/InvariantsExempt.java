@@ -8,9 +8,9 @@ import java.lang.annotation.Target;
 
 /**
  * A test that breaks an {@link Invariant} on purpose (a deliberate NACK, an expected ERROR line, a
- * control plane under attack or killed mid-change): {@link MeshInvariants} does not check the
- * named invariants after it, and still checks the others. Exempt only what the test itself really
- * breaks, and say why in {@link #reason}.
+ * control plane under attack or killed mid-change): {@link MeshInvariants} does not check the named
+ * invariants after it, and still checks the others. Exempt only what the test itself really breaks,
+ * and say why in {@link #reason}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -13,10 +13,10 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ERROR events logged in this JVM, which is where the in-process control planes
- * ({@code RunningControlPlane}) log: an appender on the root logger, with the same filter the
- * control plane's own log configuration applies ({@link BenignXdsRaces}), so what counts here is
- * what would be an ERROR line in its log. Thread-safe.
+ * The ERROR events logged in this JVM, which is where the in-process control planes ({@code
+ * RunningControlPlane}) log: an appender on the root logger, with the same filter the control
+ * plane's own log configuration applies ({@link BenignXdsRaces}), so what counts here is what would
+ * be an ERROR line in its log. Thread-safe.
  */
 final class JvmErrorLog {
   private static final int KEPT = 200;
@@ -29,7 +29,9 @@ final class JvmErrorLog {
     return CAPTURE.count();
   }
 
-  /** The ERROR events logged after {@code mark}, one line each (the last {@value #KEPT} at most). */
+  /**
+   * The ERROR events logged after {@code mark}, one line each (the last {@value #KEPT} at most).
+   */
   static List<String> since(long mark) {
     return CAPTURE.since(mark);
   }
@@ -72,8 +74,13 @@ final class JvmErrorLog {
 
     private static String line(ILoggingEvent event) {
       IThrowableProxy thrown = event.getThrowableProxy();
-      return Instant.ofEpochMilli(event.getTimeStamp()) + " ERROR [" + event.getLoggerName() + "] ("
-          + event.getThreadName() + ") " + event.getFormattedMessage()
+      return Instant.ofEpochMilli(event.getTimeStamp())
+          + " ERROR ["
+          + event.getLoggerName()
+          + "] ("
+          + event.getThreadName()
+          + ") "
+          + event.getFormattedMessage()
           + (thrown == null ? "" : " | " + thrown.getClassName() + ": " + thrown.getMessage());
     }
   }

@@ -12,15 +12,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * After every end-to-end test, checks every {@link Invariant} on every control plane still running
  * (in this JVM or in its own process): no proxy it knows NACKed during the test, nothing was
  * regenerated or pushed once nothing changed, and no ERROR was logged during the test (for a
- * process, in its log from where the test began; in-process, in this JVM's log). A test that
- * breaks one on purpose says so with {@link InvariantsExempt}. Registered for every test class of
- * kodiak-e2e through JUnit's extension autodetection ({@code META-INF/services} and
- * {@code junit-platform.properties}); it runs after the test method and before its
- * {@code @AfterEach} methods, which may stop what the test started. A test that already failed is
- * not checked. Keeps each test's state in the test's extension store; tests run one at a time.
+ * process, in its log from where the test began; in-process, in this JVM's log). A test that breaks
+ * one on purpose says so with {@link InvariantsExempt}. Registered for every test class of
+ * kodiak-e2e through JUnit's extension autodetection ({@code META-INF/services} and {@code
+ * junit-platform.properties}); it runs after the test method and before its {@code @AfterEach}
+ * methods, which may stop what the test started. A test that already failed is not checked. Keeps
+ * each test's state in the test's extension store; tests run one at a time.
  */
-public final class MeshInvariants implements BeforeEachCallback, AfterTestExecutionCallback, AfterEachCallback {
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MeshInvariants.class);
+public final class MeshInvariants
+    implements BeforeEachCallback, AfterTestExecutionCallback, AfterEachCallback {
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(MeshInvariants.class);
 
   @Override
   public void beforeEach(ExtensionContext context) {
@@ -36,8 +38,13 @@ public final class MeshInvariants implements BeforeEachCallback, AfterTestExecut
     TestWindow window = context.getStore(NAMESPACE).get(TestWindow.class, TestWindow.class);
     List<String> broken = window.violations(exemptions(context));
     if (!broken.isEmpty()) {
-      throw new AssertionError(testName(context) + " broke " + broken.size() + " end-to-end invariant(s) ("
-          + "exempt a test that does so on purpose with @InvariantsExempt):\n  " + String.join("\n  ", broken));
+      throw new AssertionError(
+          testName(context)
+              + " broke "
+              + broken.size()
+              + " end-to-end invariant(s) ("
+              + "exempt a test that does so on purpose with @InvariantsExempt):\n  "
+              + String.join("\n  ", broken));
     }
   }
 
@@ -48,19 +55,29 @@ public final class MeshInvariants implements BeforeEachCallback, AfterTestExecut
 
   private static Set<Invariant> exemptions(ExtensionContext context) {
     Set<Invariant> exempt = EnumSet.noneOf(Invariant.class);
-    context.getTestMethod().map(m -> m.getAnnotation(InvariantsExempt.class)).ifPresent(annotation -> {
-      if (annotation.reason().isBlank() || annotation.value().length == 0) {
-        throw new IllegalStateException(testName(context) + ": @InvariantsExempt names no invariant or "
-            + "gives no reason");
-      }
-      exempt.addAll(List.of(annotation.value()));
-    });
+    context
+        .getTestMethod()
+        .map(m -> m.getAnnotation(InvariantsExempt.class))
+        .ifPresent(
+            annotation -> {
+              if (annotation.reason().isBlank() || annotation.value().length == 0) {
+                throw new IllegalStateException(
+                    testName(context)
+                        + ": @InvariantsExempt names no invariant or "
+                        + "gives no reason");
+              }
+              exempt.addAll(List.of(annotation.value()));
+            });
     return exempt;
   }
 
   private static String testName(ExtensionContext context) {
-    String method = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
-    return context.getDisplayName().startsWith(context.getRequiredTestMethod().getName()) ? method
+    String method =
+        context.getRequiredTestClass().getSimpleName()
+            + "."
+            + context.getRequiredTestMethod().getName();
+    return context.getDisplayName().startsWith(context.getRequiredTestMethod().getName())
+        ? method
         : method + " " + context.getDisplayName();
   }
 }

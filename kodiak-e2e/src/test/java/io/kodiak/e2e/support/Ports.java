@@ -13,10 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Free loopback ports for the processes a test starts; never hands out the same port twice.
  *
- * <p>Ports come from below the kernel's ephemeral range: a port the kernel picked for
- * {@code bind(0)} can be taken as the source port of any outgoing connection (an Envoy dialing
- * its control plane, say) before the process we hand it to binds it, and that Envoy then
- * rejects its listener with "address already in use".
+ * <p>Ports come from below the kernel's ephemeral range: a port the kernel picked for {@code
+ * bind(0)} can be taken as the source port of any outgoing connection (an Envoy dialing its control
+ * plane, say) before the process we hand it to binds it, and that Envoy then rejects its listener
+ * with "address already in use".
  */
 public final class Ports {
   private static final Set<Integer> GIVEN = new HashSet<>();

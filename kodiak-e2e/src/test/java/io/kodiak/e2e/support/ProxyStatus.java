@@ -13,21 +13,29 @@ import java.time.Duration;
 /** What a control plane's REST API says about a proxy in mesh {@code default} (no token needed). */
 public final class ProxyStatus {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private ProxyStatus() {}
 
   /** Whether the proxy's latest subscription is open. */
   public static boolean online(String cpUrl, String name) {
     JsonNode subscriptions = overview(cpUrl, name).path("dataplaneInsight").path("subscriptions");
-    return subscriptions.size() > 0 && !subscriptions.get(subscriptions.size() - 1).has("disconnectTime");
+    return subscriptions.size() > 0
+        && !subscriptions.get(subscriptions.size() - 1).has("disconnectTime");
   }
 
-  /** The totals of the proxy's latest subscription ({@code responsesSent}, {@code responsesRejected}, ...). */
+  /**
+   * The totals of the proxy's latest subscription ({@code responsesSent}, {@code
+   * responsesRejected}, ...).
+   */
   public static JsonNode latestTotals(String cpUrl, String name) {
     JsonNode subscriptions = overview(cpUrl, name).path("dataplaneInsight").path("subscriptions");
-    return subscriptions.size() == 0 ? JSON.createObjectNode()
+    return subscriptions.size() == 0
+        ? JSON.createObjectNode()
         : subscriptions.get(subscriptions.size() - 1).path("status").path("total");
   }
 
@@ -40,8 +48,12 @@ public final class ProxyStatus {
   /** A GET; status 0 when the control plane did not answer. */
   public static Reply get(String cpUrl, String path) {
     try {
-      HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(cpUrl + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(cpUrl + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return new Reply(res.statusCode(), res.body());
     } catch (IOException e) {
       return new Reply(0, e.toString());

@@ -30,15 +30,21 @@ final class ProxySubscriptions {
     List<Subscription> all = new ArrayList<>();
     for (JsonNode mesh : list(cpUrl, "/meshes?size=1000")) {
       String name = mesh.path("name").asText();
-      for (JsonNode dataplane : list(cpUrl, "/meshes/" + encode(name) + "/dataplanes/_overview?size=1000")) {
+      for (JsonNode dataplane :
+          list(cpUrl, "/meshes/" + encode(name) + "/dataplanes/_overview?size=1000")) {
         String proxy = name + "/" + dataplane.path("name").asText();
         for (JsonNode subscription : dataplane.path("dataplaneInsight").path("subscriptions")) {
           JsonNode status = subscription.path("status");
           JsonNode nack = status.path("lastNack");
-          all.add(new Subscription(proxy, subscription.path("id").asText(),
-              status.path("total").path("responsesSent").asLong(),
-              status.path("total").path("responsesRejected").asLong(),
-              nack.isMissingNode() ? "" : nack.path("type").asText() + ": " + oneLine(nack.path("error").asText())));
+          all.add(
+              new Subscription(
+                  proxy,
+                  subscription.path("id").asText(),
+                  status.path("total").path("responsesSent").asLong(),
+                  status.path("total").path("responsesRejected").asLong(),
+                  nack.isMissingNode()
+                      ? ""
+                      : nack.path("type").asText() + ": " + oneLine(nack.path("error").asText())));
         }
       }
     }
@@ -48,12 +54,20 @@ final class ProxySubscriptions {
   private static JsonNode list(String cpUrl, String path) {
     ProxyStatus.Reply reply = ProxyStatus.get(cpUrl, path);
     if (reply.status() != 200) {
-      throw new IllegalStateException("GET " + cpUrl + path + " answered " + reply.status() + ": " + reply.body());
+      throw new IllegalStateException(
+          "GET " + cpUrl + path + " answered " + reply.status() + ": " + reply.body());
     }
     JsonNode body = reply.json();
     if (body.path("items").size() < body.path("total").asLong()) {
-      throw new IllegalStateException("GET " + cpUrl + path + " lists " + body.path("items").size() + " of "
-          + body.path("total").asLong() + ": page through it");
+      throw new IllegalStateException(
+          "GET "
+              + cpUrl
+              + path
+              + " lists "
+              + body.path("items").size()
+              + " of "
+              + body.path("total").asLong()
+              + ": page through it");
     }
     return body.path("items");
   }

@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An ADS client that is not an Envoy: it says whatever node and metadata it is told to, the way
- * an attacker who skips the bootstrap would. Waits for the first answer: a response or the status
- * the server closed the stream with.
+ * An ADS client that is not an Envoy: it says whatever node and metadata it is told to, the way an
+ * attacker who skips the bootstrap would. Waits for the first answer: a response or the status the
+ * server closed the stream with.
  */
 public final class RawAdsStream implements AutoCloseable {
   private final ManagedChannel channel;
@@ -29,37 +29,50 @@ public final class RawAdsStream implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Opens a state-of-the-world stream to the dp-server (TLS, trusting {@code caCert}) and asks for clusters. */
-  public static RawAdsStream open(int dpPort, Path caCert, String nodeId, Map<String, String> metadata) throws Exception {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", dpPort)
-        .sslContext(GrpcSslContexts.forClient().trustManager(caCert.toFile()).build()).build();
+  /**
+   * Opens a state-of-the-world stream to the dp-server (TLS, trusting {@code caCert}) and asks for
+   * clusters.
+   */
+  public static RawAdsStream open(
+      int dpPort, Path caCert, String nodeId, Map<String, String> metadata) throws Exception {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", dpPort)
+            .sslContext(GrpcSslContexts.forClient().trustManager(caCert.toFile()).build())
+            .build();
     RawAdsStream stream = new RawAdsStream(channel);
     Struct.Builder meta = Struct.newBuilder();
     metadata.forEach((k, v) -> meta.putFields(k, Value.newBuilder().setStringValue(v).build()));
-    StreamObserver<DiscoveryRequest> requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
-        .streamAggregatedResources(new StreamObserver<>() {
-          @Override
-          public void onNext(DiscoveryResponse response) {
-            stream.first.complete(response);
-          }
+    StreamObserver<DiscoveryRequest> requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DiscoveryResponse response) {
+                    stream.first.complete(response);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            stream.first.complete(Status.fromThrowable(t));
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    stream.first.complete(Status.fromThrowable(t));
+                  }
 
-          @Override
-          public void onCompleted() {
-            stream.first.complete(Status.OK);
-          }
-        });
-    requests.onNext(DiscoveryRequest.newBuilder()
-        .setNode(Node.newBuilder().setId(nodeId).setMetadata(meta))
-        .setTypeUrl("type.googleapis.com/envoy.config.cluster.v3.Cluster").build());
+                  @Override
+                  public void onCompleted() {
+                    stream.first.complete(Status.OK);
+                  }
+                });
+    requests.onNext(
+        DiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId(nodeId).setMetadata(meta))
+            .setTypeUrl("type.googleapis.com/envoy.config.cluster.v3.Cluster")
+            .build());
     return stream;
   }
 
-  /** The first thing the server said: a {@link DiscoveryResponse} or the {@link Status} it ended the stream with. */
+  /**
+   * The first thing the server said: a {@link DiscoveryResponse} or the {@link Status} it ended the
+   * stream with.
+   */
   public Object firstAnswer() throws Exception {
     return first.get(20, TimeUnit.SECONDS);
   }

@@ -43,7 +43,9 @@ final class StartedControlPlanes {
     return PROCESSES.stream().filter(ControlPlaneProcess::isAlive).toList();
   }
 
-  /** Each log the current test's control planes wrote to, and the offset the test's part starts at. */
+  /**
+   * Each log the current test's control planes wrote to, and the offset the test's part starts at.
+   */
   static synchronized Map<Path, Long> logsOfThisTest() {
     return Map.copyOf(LOG_OFFSETS);
   }

@@ -27,18 +27,20 @@ public final class TestApps {
   /** An HTTP app on loopback; close it to stop it. */
   public static AutoCloseable http(int port, Behaviour behaviour) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        Reply reply = behaviour.answer(exchange);
-        byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(reply.status(), body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      } catch (Exception e) {
-        exchange.sendResponseHeaders(500, -1);
-      }
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            Reply reply = behaviour.answer(exchange);
+            byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(reply.status(), body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          } catch (Exception e) {
+            exchange.sendResponseHeaders(500, -1);
+          }
+        });
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.start();
     return () -> {
@@ -51,27 +53,36 @@ public final class TestApps {
   public static AutoCloseable tcpName(int port, String name) throws IOException {
     ServerSocket server = new ServerSocket();
     server.bind(new InetSocketAddress("127.0.0.1", port));
-    Thread thread = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket socket = server.accept();
-          Thread worker = new Thread(() -> {
-            try (socket) {
-              new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-                  .readLine();
-              socket.getOutputStream().write((name + "\n").getBytes(StandardCharsets.UTF_8));
-              socket.getOutputStream().flush();
-            } catch (IOException e) {
-              // the peer went away
-            }
-          });
-          worker.setDaemon(true);
-          worker.start();
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    }, "tcp-" + name);
+    Thread thread =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try {
+                  Socket socket = server.accept();
+                  Thread worker =
+                      new Thread(
+                          () -> {
+                            try (socket) {
+                              new BufferedReader(
+                                      new InputStreamReader(
+                                          socket.getInputStream(), StandardCharsets.UTF_8))
+                                  .readLine();
+                              socket
+                                  .getOutputStream()
+                                  .write((name + "\n").getBytes(StandardCharsets.UTF_8));
+                              socket.getOutputStream().flush();
+                            } catch (IOException e) {
+                              // the peer went away
+                            }
+                          });
+                  worker.setDaemon(true);
+                  worker.start();
+                } catch (IOException e) {
+                  return; // closed
+                }
+              }
+            },
+            "tcp-" + name);
     thread.setDaemon(true);
     thread.start();
     return server;

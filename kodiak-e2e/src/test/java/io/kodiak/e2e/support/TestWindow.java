@@ -26,8 +26,11 @@ import org.awaitility.core.ConditionTimeoutException;
 final class TestWindow {
   /** Nothing generated or pushed for this long counts as quiet. */
   private static final Duration QUIET = Duration.ofMillis(500);
+
   /** A line of the control plane's log at level ERROR, or an uncaught exception the JVM printed. */
-  private static final Pattern ERROR_LINE = Pattern.compile("^\\S+ ERROR .*|^Exception in thread .*");
+  private static final Pattern ERROR_LINE =
+      Pattern.compile("^\\S+ ERROR .*|^Exception in thread .*");
+
   private static final int SHOWN_LINES = 10;
 
   private final Map<String, Map<String, Long>> rejectedBefore = new HashMap<>();
@@ -51,7 +54,8 @@ final class TestWindow {
       }
       window.rejectedBefore.put(cp.name(), rejected);
     }
-    RunningControlPlane.live().forEach(cp -> window.inProcessNames.add(new CheckedControlPlane.InProcess(cp).name()));
+    RunningControlPlane.live()
+        .forEach(cp -> window.inProcessNames.add(new CheckedControlPlane.InProcess(cp).name()));
     return window;
   }
 
@@ -74,11 +78,18 @@ final class TestWindow {
       }
     }
     if (!exempt.contains(Invariant.NO_ERROR_LOG)) {
-      StartedControlPlanes.logsOfThisTest().forEach((log, offset) -> errorLines(log, offset, broken));
+      StartedControlPlanes.logsOfThisTest()
+          .forEach((log, offset) -> errorLines(log, offset, broken));
       List<String> inProcess = JvmErrorLog.since(jvmErrors);
       if (!inProcess.isEmpty()) {
-        broken.add(Invariant.NO_ERROR_LOG + ": this JVM, where " + (inProcessNames.isEmpty() ? "no control plane"
-            : String.join(" and ", inProcessNames)) + " ran, logged ERROR:" + shown(inProcess));
+        broken.add(
+            Invariant.NO_ERROR_LOG
+                + ": this JVM, where "
+                + (inProcessNames.isEmpty()
+                    ? "no control plane"
+                    : String.join(" and ", inProcessNames))
+                + " ran, logged ERROR:"
+                + shown(inProcess));
       }
     }
     return broken;
@@ -90,15 +101,29 @@ final class TestWindow {
     while (true) {
       CheckedControlPlane.Activity start = cp.activity();
       try {
-        await().during(QUIET).atMost(QUIET.multipliedBy(2)).pollInterval(Duration.ofMillis(100))
+        await()
+            .during(QUIET)
+            .atMost(QUIET.multipliedBy(2))
+            .pollInterval(Duration.ofMillis(100))
             .until(() -> cp.activity().equals(start));
         return;
       } catch (ConditionTimeoutException e) {
         if (System.nanoTime() > deadline) {
           CheckedControlPlane.Activity now = cp.activity();
-          broken.add(Invariant.NO_IDLE_REGENERATION + ": " + cp.name() + " never stayed quiet for " + QUIET.toMillis()
-              + " ms in " + cp.settleWithin().toSeconds() + " s with nothing changing; over that time: "
-              + now.since(first) + "; in its last " + QUIET.toMillis() + " ms: " + now.since(start));
+          broken.add(
+              Invariant.NO_IDLE_REGENERATION
+                  + ": "
+                  + cp.name()
+                  + " never stayed quiet for "
+                  + QUIET.toMillis()
+                  + " ms in "
+                  + cp.settleWithin().toSeconds()
+                  + " s with nothing changing; over that time: "
+                  + now.since(first)
+                  + "; in its last "
+                  + QUIET.toMillis()
+                  + " ms: "
+                  + now.since(start));
           return;
         }
       }
@@ -110,19 +135,40 @@ final class TestWindow {
     for (ProxySubscriptions.Subscription s : ProxySubscriptions.of(cp.url())) {
       long during = s.rejected() - before.getOrDefault(s.key(), 0L);
       if (during > 0) {
-        broken.add(Invariant.NO_NACKS + ": " + cp.name() + ": proxy " + s.proxy() + " rejected " + during
-            + " config(s) during the test on stream " + s.id() + "; last NACK: " + s.lastNack());
+        broken.add(
+            Invariant.NO_NACKS
+                + ": "
+                + cp.name()
+                + ": proxy "
+                + s.proxy()
+                + " rejected "
+                + during
+                + " config(s) during the test on stream "
+                + s.id()
+                + "; last NACK: "
+                + s.lastNack());
       }
     }
   }
 
   private static void errorLines(Path log, long offset, List<String> broken) {
-    List<String> errors = read(log, offset).lines().filter(line -> ERROR_LINE.matcher(line).matches()).toList();
+    List<String> errors =
+        read(log, offset).lines().filter(line -> ERROR_LINE.matcher(line).matches()).toList();
     if (!errors.isEmpty()) {
-      List<String> writers = StartedControlPlanes.writersOf(log).stream()
-          .map(cp -> "kodiak-cp process " + cp.pid() + " at " + cp.url()).toList();
-      broken.add(Invariant.NO_ERROR_LOG + ": " + String.join(" and ", writers) + " logged ERROR to " + log
-          + " (from byte " + offset + "):" + shown(errors));
+      List<String> writers =
+          StartedControlPlanes.writersOf(log).stream()
+              .map(cp -> "kodiak-cp process " + cp.pid() + " at " + cp.url())
+              .toList();
+      broken.add(
+          Invariant.NO_ERROR_LOG
+              + ": "
+              + String.join(" and ", writers)
+              + " logged ERROR to "
+              + log
+              + " (from byte "
+              + offset
+              + "):"
+              + shown(errors));
     }
   }
 

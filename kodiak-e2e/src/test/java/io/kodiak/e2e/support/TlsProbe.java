@@ -21,22 +21,24 @@ public final class TlsProbe {
    *
    * @param protocol the only TLS version to offer, or null for the defaults
    */
-  public static Optional<X509Certificate> serverCertificate(int port, String protocol) throws Exception {
+  public static Optional<X509Certificate> serverCertificate(int port, String protocol)
+      throws Exception {
     AtomicReference<X509Certificate> seen = new AtomicReference<>();
-    TrustManager recorder = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+    TrustManager recorder =
+        new X509TrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        seen.set(chain[0]);
-      }
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            seen.set(chain[0]);
+          }
 
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, new TrustManager[] {recorder}, null);
     try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {

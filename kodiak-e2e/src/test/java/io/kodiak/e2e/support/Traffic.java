@@ -15,8 +15,11 @@ import java.util.Map;
 
 /** Sends real requests through a proxy's outbound listeners. */
 public final class Traffic {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private Traffic() {}
 
@@ -28,8 +31,9 @@ public final class Traffic {
   /** One HTTP GET with request headers. */
   public static Answer get(int port, String path, Map<String, String> headers) {
     try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(5));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .timeout(Duration.ofSeconds(5));
       headers.forEach(request::header);
       HttpResponse<String> res = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(res.statusCode(), res.body());
@@ -59,8 +63,8 @@ public final class Traffic {
 
   /** An HTTP answer. */
   /**
-   * Sends one line over TCP without half-closing and returns everything the server sends until
-   * it closes, or the error.
+   * Sends one line over TCP without half-closing and returns everything the server sends until it
+   * closes, or the error.
    */
   public static String request(int port, String line) {
     try (Socket socket = new Socket()) {

@@ -5,7 +5,9 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Which targetRef sections a policy type supports, as reported by {@code /_resources}. Immutable. */
+/**
+ * Which targetRef sections a policy type supports, as reported by {@code /_resources}. Immutable.
+ */
 public final class PolicySections {
   /** A section of a policy's spec. */
   public enum Section {

@@ -38,7 +38,8 @@ public final class Documents {
                   .build())
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .build();
-  private static final ObjectMapper PRETTY_JSON = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper PRETTY_JSON =
+      JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Documents() {}
 
@@ -51,7 +52,10 @@ public final class Documents {
     return documents.get(0);
   }
 
-  /** Parses a JSON document or a YAML stream of documents separated by {@code ---}; skips empty ones. */
+  /**
+   * Parses a JSON document or a YAML stream of documents separated by {@code ---}; skips empty
+   * ones.
+   */
   public static List<JsonNode> parseAll(String text) {
     String trimmed = text.stripLeading();
     boolean json = trimmed.startsWith("{") || trimmed.startsWith("[");
@@ -70,13 +74,18 @@ public final class Documents {
       }
       return out;
     } catch (JsonProcessingException e) {
-      throw ValidationException.of("", (json ? "invalid JSON" : "invalid YAML") + where(e.getLocation()) + ": "
-          + e.getOriginalMessage().lines().findFirst().orElse("parse error"));
+      throw ValidationException.of(
+          "",
+          (json ? "invalid JSON" : "invalid YAML")
+              + where(e.getLocation())
+              + ": "
+              + e.getOriginalMessage().lines().findFirst().orElse("parse error"));
     } catch (IOException e) {
       throw ValidationException.of("", "could not read the document: " + e.getMessage());
     } catch (RuntimeException e) {
       // SnakeYAML reports some malformed input as unchecked exceptions
-      throw ValidationException.of("", "invalid YAML: " + e.getMessage().lines().findFirst().orElse("parse error"));
+      throw ValidationException.of(
+          "", "invalid YAML: " + e.getMessage().lines().findFirst().orElse("parse error"));
     }
   }
 

@@ -24,9 +24,9 @@ import java.util.Set;
  * Converts resources to and from Kuma's Universal wire format.
  *
  * <p>{@link #decode} checks the envelope (type, name, mesh, labels) and the structural schema of
- * the type and reports every violation at once; semantic checks belong to the per-type
- * validators. Read-only fields ({@code creationTime}, {@code modificationTime}, {@code kri}) are
- * ignored on input and null-valued fields are treated as absent. Thread-safe.
+ * the type and reports every violation at once; semantic checks belong to the per-type validators.
+ * Read-only fields ({@code creationTime}, {@code modificationTime}, {@code kri}) are ignored on
+ * input and null-valued fields are treated as absent. Thread-safe.
  */
 public final class ResourceCodec {
   public static final String DEFAULT_MESH = "default";
@@ -51,8 +51,8 @@ public final class ResourceCodec {
    * Decodes as far as possible, adding every violation to {@code violations} instead of throwing,
    * so semantic validators can report their findings in the same answer.
    *
-   * @throws io.kodiak.model.validation.ValidationException only when the document is not a
-   *     resource at all (not an object, or no known type)
+   * @throws io.kodiak.model.validation.ValidationException only when the document is not a resource
+   *     at all (not an object, or no known type)
    */
   public static Resource decode(JsonNode input, Violations violations) {
     if (input == null || !input.isObject()) {
@@ -74,10 +74,12 @@ public final class ResourceCodec {
       mesh = document.path("mesh").isTextual() ? document.get("mesh").asText() : DEFAULT_MESH;
       NameRules.checkMeshName(mesh, FieldPath.of("mesh"), violations);
     } else if (document.has("mesh")) {
-      violations.add(FieldPath.of("mesh"), "must not be set: " + type.name() + " is not inside a mesh");
+      violations.add(
+          FieldPath.of("mesh"), "must not be set: " + type.name() + " is not inside a mesh");
     }
     Map<String, String> labels = labels(document.get("labels"), violations);
-    return new Resource(ResourceKey.of(type, mesh, name), ResourceMeta.unsaved(labels), specOf(type, document));
+    return new Resource(
+        ResourceKey.of(type, mesh, name), ResourceMeta.unsaved(labels), specOf(type, document));
   }
 
   /** Encodes a resource in wire format: envelope first, then its fields or {@code spec}. */
@@ -111,10 +113,13 @@ public final class ResourceCodec {
       violations.add(FieldPath.of("type"), "must be a string");
       return null;
     }
-    return ResourceCatalog.byName(type.asText()).orElseGet(() -> {
-      violations.add(FieldPath.of("type"), "unknown resource type \"" + type.asText() + "\"");
-      return null;
-    });
+    return ResourceCatalog.byName(type.asText())
+        .orElseGet(
+            () -> {
+              violations.add(
+                  FieldPath.of("type"), "unknown resource type \"" + type.asText() + "\"");
+              return null;
+            });
   }
 
   private static Map<String, String> labels(JsonNode node, Violations violations) {
@@ -125,7 +130,11 @@ public final class ResourceCodec {
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> label = fields.next();
-      NameRules.checkLabel(label.getKey(), label.getValue().asText(), FieldPath.of("labels").key(label.getKey()), violations);
+      NameRules.checkLabel(
+          label.getKey(),
+          label.getValue().asText(),
+          FieldPath.of("labels").key(label.getKey()),
+          violations);
       labels.put(label.getKey(), label.getValue().asText());
     }
     return labels;
@@ -133,7 +142,9 @@ public final class ResourceCodec {
 
   private static ObjectNode specOf(ResourceType type, ObjectNode document) {
     if (type.format() == WireFormat.SPEC) {
-      return document.get("spec") instanceof ObjectNode spec ? spec : JsonNodeFactory.instance.objectNode();
+      return document.get("spec") instanceof ObjectNode spec
+          ? spec
+          : JsonNodeFactory.instance.objectNode();
     }
     ObjectNode spec = document.deepCopy();
     ENVELOPE.forEach(spec::remove);
@@ -165,6 +176,8 @@ public final class ResourceCodec {
     if (node == null || node.isNull()) {
       return "empty";
     }
-    return node.isArray() ? "an array" : node.isTextual() ? "a string" : "a " + node.getNodeType().name().toLowerCase();
+    return node.isArray()
+        ? "an array"
+        : node.isTextual() ? "a string" : "a " + node.getNodeType().name().toLowerCase();
   }
 }

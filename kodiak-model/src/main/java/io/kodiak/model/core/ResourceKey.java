@@ -3,9 +3,7 @@ package io.kodiak.model.core;
 import io.kodiak.model.catalog.ResourceType;
 import java.util.Objects;
 
-/**
- * Identity of a stored resource. {@code mesh} is empty for global types (Mesh itself).
- */
+/** Identity of a stored resource. {@code mesh} is empty for global types (Mesh itself). */
 public record ResourceKey(ResourceType type, String mesh, String name) {
   public ResourceKey {
     Objects.requireNonNull(type, "type");

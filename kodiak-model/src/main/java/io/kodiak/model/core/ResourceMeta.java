@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * @param modificationTime when it was last stored, null before that
  * @param labels user and system labels, sorted by key
  */
-public record ResourceMeta(long version, Instant creationTime, Instant modificationTime, Map<String, String> labels) {
+public record ResourceMeta(
+    long version, Instant creationTime, Instant modificationTime, Map<String, String> labels) {
   public ResourceMeta {
     labels = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(labels, "labels")));
   }

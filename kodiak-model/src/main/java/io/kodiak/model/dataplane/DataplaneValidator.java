@@ -12,8 +12,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Semantic rules of a Dataplane: an address, inbounds (or a gateway) that name their service,
- * valid and unique ports, outbounds that say where they go.
+ * Semantic rules of a Dataplane: an address, inbounds (or a gateway) that name their service, valid
+ * and unique ports, outbounds that say where they go.
  */
 public final class DataplaneValidator implements ResourceValidator {
   @Override
@@ -47,7 +47,8 @@ public final class DataplaneValidator implements ResourceValidator {
       validateInbound(inbound, used, out);
     }
     if (adminPort.present() && used.contains(":" + adminPort.node().asInt())) {
-      out.add(adminPort.path(), "port " + adminPort.node().asInt() + " is already used by an inbound");
+      out.add(
+          adminPort.path(), "port " + adminPort.node().asInt() + " is already used by an inbound");
     }
     for (At outbound : networking.field("outbound").items()) {
       validateOutbound(outbound, out);
@@ -70,7 +71,8 @@ public final class DataplaneValidator implements ResourceValidator {
     }
     Tags.check(inbound.field("tags"), ServiceTag.REQUIRED, out);
     At state = inbound.field("state");
-    if (state.present() && state.node().isTextual()
+    if (state.present()
+        && state.node().isTextual()
         && !Set.of("Ready", "NotReady", "Ignored").contains(state.text())) {
       out.add(state.path(), "must be one of: Ignored, NotReady, Ready");
     }

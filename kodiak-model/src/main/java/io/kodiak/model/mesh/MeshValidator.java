@@ -2,8 +2,8 @@ package io.kodiak.model.mesh;
 
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.At.DurationRule;
 import io.kodiak.model.validation.At;
+import io.kodiak.model.validation.At.DurationRule;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
@@ -33,12 +33,16 @@ public final class MeshValidator implements ResourceValidator {
     }
     for (At policy : mesh.field("skipCreatingInitialPolicies").items()) {
       String name = policy.text();
-      boolean known = name.equals("*") || ResourceCatalog.byName(name).map(t -> t.isPolicy()).orElse(false);
+      boolean known =
+          name.equals("*") || ResourceCatalog.byName(name).map(t -> t.isPolicy()).orElse(false);
       if (!known) {
         out.add(policy.path(), "must be \"*\" or the name of a policy type, such as MeshTimeout");
       }
     }
-    oneOf(mesh.field("meshServices").field("mode"), Set.of("Disabled", "Everywhere", "ReachableBackends", "Exclusive"), out);
+    oneOf(
+        mesh.field("meshServices").field("mode"),
+        Set.of("Disabled", "Everywhere", "ReachableBackends", "Exclusive"),
+        out);
   }
 
   private static void validateMtls(At mtls, Violations out) {
@@ -49,7 +53,11 @@ public final class MeshValidator implements ResourceValidator {
       type.require(out);
       oneOf(type, CA_TYPES, out);
       oneOf(backend.field("mode"), Set.of("STRICT", "PERMISSIVE"), out);
-      backend.field("dpCert").field("rotation").field("expiration").duration(out, DurationRule.POSITIVE);
+      backend
+          .field("dpCert")
+          .field("rotation")
+          .field("expiration")
+          .duration(out, DurationRule.POSITIVE);
       At conf = backend.field("conf");
       if (type.text().equals("builtin")) {
         conf.field("caCert").field("expiration").duration(out, DurationRule.POSITIVE);

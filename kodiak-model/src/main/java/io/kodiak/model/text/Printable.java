@@ -2,8 +2,8 @@ package io.kodiak.model.text;
 
 /**
  * Makes text that came from outside safe to echo: control characters (and Unicode line and
- * paragraph separators) are escaped so one log event stays one line, and long values are cut so
- * a 900 KiB label does not come back whole. Stateless and thread-safe.
+ * paragraph separators) are escaped so one log event stays one line, and long values are cut so a
+ * 900 KiB label does not come back whole. Stateless and thread-safe.
  */
 public final class Printable {
   /** How much of an outside value an error response or a log line echoes. */
@@ -11,7 +11,10 @@ public final class Printable {
 
   private Printable() {}
 
-  /** {@code text} with control characters escaped ({@code \n}, {@code \u001b}), at most {@code max} characters of it. */
+  /**
+   * {@code text} with control characters escaped ({@code \n}, {@code \u001b}), at most {@code max}
+   * characters of it.
+   */
   public static String escaped(CharSequence text, int max) {
     if (text == null) {
       return "null";
@@ -40,7 +43,8 @@ public final class Printable {
 
   /**
    * {@code text} cut to about {@code max} characters, nothing escaped. The middle goes, so both the
-   * start and an explanation at the end survive ({@code invalid name "aaa...(9000 more)...": use ...}).
+   * start and an explanation at the end survive ({@code invalid name "aaa...(9000 more)...": use
+   * ...}).
    */
   public static String truncated(String text, int max) {
     if (text == null || text.length() <= max) {
@@ -48,7 +52,9 @@ public final class Printable {
     }
     int head = max * 2 / 3;
     int tail = max - head;
-    return text.substring(0, head) + cutNote(text.length() - max) + text.substring(text.length() - tail);
+    return text.substring(0, head)
+        + cutNote(text.length() - max)
+        + text.substring(text.length() - tail);
   }
 
   /** Whether {@code text} holds a character {@link #escaped} would change. */
@@ -62,8 +68,13 @@ public final class Printable {
   }
 
   private static boolean needsEscape(char c) {
-    return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == '\u2028' || c == '\u2029'
-        || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069'); // bidi overrides reorder a line
+    return c < 0x20
+        || c == 0x7f
+        || (c >= 0x80 && c <= 0x9f)
+        || c == '\u2028'
+        || c == '\u2029'
+        || (c >= '\u202a' && c <= '\u202e')
+        || (c >= '\u2066' && c <= '\u2069'); // bidi overrides reorder a line
   }
 
   private static String cutNote(int cut) {

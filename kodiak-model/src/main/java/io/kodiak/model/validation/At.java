@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A JSON node together with its path, so semantic validators can walk a spec and report
- * violations where they are. Absent fields are {@link MissingNode}s, so walking never fails.
+ * A JSON node together with its path, so semantic validators can walk a spec and report violations
+ * where they are. Absent fields are {@link MissingNode}s, so walking never fails.
  */
 public record At(JsonNode node, FieldPath path) {
   public static At of(JsonNode node, FieldPath path) {

@@ -1,8 +1,6 @@
 package io.kodiak.model.validation;
 
-/**
- * An immutable JSON path in Kuma's notation: {@code spec.to[0].default}. Cheap to extend.
- */
+/** An immutable JSON path in Kuma's notation: {@code spec.to[0].default}. Cheap to extend. */
 public final class FieldPath {
   private static final FieldPath ROOT = new FieldPath("");
   private final String text;

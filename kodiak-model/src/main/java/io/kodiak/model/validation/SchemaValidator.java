@@ -15,10 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Checks a resource document against the structural schema of its type, taken from the Kuma
- * OpenAPI contract (see {@code tools/extract-schemas.py}). Objects with declared properties are
- * closed: an unknown field is a violation, as in Kuma. Semantic rules (durations, targetRef kinds)
- * are the per-type validators' job. Thread-safe.
+ * Checks a resource document against the structural schema of its type, taken from the Kuma OpenAPI
+ * contract (see {@code tools/extract-schemas.py}). Objects with declared properties are closed: an
+ * unknown field is a violation, as in Kuma. Semantic rules (durations, targetRef kinds) are the
+ * per-type validators' job. Thread-safe.
  */
 public final class SchemaValidator {
   private static final String RESOURCE = "/io/kodiak/model/schema/resource-schemas.json";
@@ -36,7 +36,9 @@ public final class SchemaValidator {
     return INSTANCE;
   }
 
-  /** Validates {@code document} (a whole resource in wire format) against {@code <typeName>Item}. */
+  /**
+   * Validates {@code document} (a whole resource in wire format) against {@code <typeName>Item}.
+   */
   public void validate(String typeName, ObjectNode document, Violations violations) {
     JsonNode schema = schemas.get(typeName + "Item");
     if (schema == null) {
@@ -72,15 +74,16 @@ public final class SchemaValidator {
       return true;
     }
     String expected = type.asText();
-    boolean ok = switch (expected) {
-      case "object" -> value.isObject();
-      case "array" -> value.isArray();
-      case "string" -> value.isTextual();
-      case "integer" -> value.isIntegralNumber();
-      case "number" -> value.isNumber();
-      case "boolean" -> value.isBoolean();
-      default -> true;
-    };
+    boolean ok =
+        switch (expected) {
+          case "object" -> value.isObject();
+          case "array" -> value.isArray();
+          case "string" -> value.isTextual();
+          case "integer" -> value.isIntegralNumber();
+          case "number" -> value.isNumber();
+          case "boolean" -> value.isBoolean();
+          default -> true;
+        };
     if (!ok) {
       out.add(path, "must be " + article(expected) + ", not " + describe(value));
     }
@@ -122,16 +125,20 @@ public final class SchemaValidator {
       }
       names.add(option.asText());
     }
-    out.add(path, "must be one of: " + String.join(", ", names)
-        + (value.isTextual() ? Spellings.hint(value.asText(), names) : ""));
+    out.add(
+        path,
+        "must be one of: "
+            + String.join(", ", names)
+            + (value.isTextual() ? Spellings.hint(value.asText(), names) : ""));
   }
 
   private void checkObject(JsonNode schema, ObjectNode value, FieldPath path, Violations out) {
     JsonNode properties = schema.get("properties");
     JsonNode additional = schema.get("additionalProperties");
-    boolean open = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)
-        || properties == null && additional == null
-        || additional != null && additional.isBoolean() && additional.asBoolean();
+    boolean open =
+        schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)
+            || properties == null && additional == null
+            || additional != null && additional.isBoolean() && additional.asBoolean();
     for (JsonNode required : schema.path("required")) {
       String field = required.asText();
       if (!value.has(field) || value.get(field).isNull()) {
@@ -205,7 +212,8 @@ public final class SchemaValidator {
   }
 
   private JsonNode resolve(String ref) {
-    JsonNode target = ref.startsWith(REF_PREFIX) ? schemas.get(ref.substring(REF_PREFIX.length())) : null;
+    JsonNode target =
+        ref.startsWith(REF_PREFIX) ? schemas.get(ref.substring(REF_PREFIX.length())) : null;
     if (target == null) {
       throw new IllegalStateException("unresolvable schema reference " + ref);
     }

@@ -14,7 +14,10 @@ public final class Tags {
 
   private Tags() {}
 
-  /** Checks every key and value of a tag map; {@code requireService} demands {@code kuma.io/service}. */
+  /**
+   * Checks every key and value of a tag map; {@code requireService} demands {@code
+   * kuma.io/service}.
+   */
   public static void check(At tags, ServiceTag requireService, Violations out) {
     if (requireService == ServiceTag.REQUIRED && tags.field(SERVICE).text().isEmpty()) {
       out.add(tags.path().key(SERVICE), "tag must be defined and not empty");
@@ -37,7 +40,8 @@ public final class Tags {
       } else if (!ALLOWED.matcher(value).matches()) {
         out.add(path, "tag value must consist of letters, digits and '.', '-', '_', ':', '/'");
       }
-      if (tag.getKey().equals(PROTOCOL) && !value.isEmpty()
+      if (tag.getKey().equals(PROTOCOL)
+          && !value.isEmpty()
           && !Set.of("http", "http2", "grpc", "tcp", "kafka").contains(value)) {
         out.add(path, "must be one of: http, http2, grpc, tcp, kafka");
       }

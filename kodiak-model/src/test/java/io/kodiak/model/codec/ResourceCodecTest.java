@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class ResourceCodecTest {
   @Test
   void legacyTypesKeepTheirFieldsAtTheTopLevel() {
-    Resource mesh = ResourceCodec.decode(Documents.parse("type: Mesh\nname: m\nmtls: {enabledBackend: ''}\n"));
+    Resource mesh =
+        ResourceCodec.decode(Documents.parse("type: Mesh\nname: m\nmtls: {enabledBackend: ''}\n"));
     assertThat(mesh.type()).isEqualTo(ResourceCatalog.MESH);
     assertThat(mesh.mesh()).isEmpty();
     assertThat(mesh.spec().has("mtls")).isTrue();
@@ -25,33 +26,43 @@ class ResourceCodecTest {
 
   @Test
   void policiesKeepTheirFieldsUnderSpecAndDefaultToMeshDefault() {
-    Resource policy = ResourceCodec.decode(Documents.parse(
-        "type: MeshRetry\nname: r\nspec: {to: [{targetRef: {kind: Mesh}, default: {}}]}\n"));
+    Resource policy =
+        ResourceCodec.decode(
+            Documents.parse(
+                "type: MeshRetry\nname: r\nspec: {to: [{targetRef: {kind: Mesh}, default: {}}]}\n"));
     assertThat(policy.mesh()).isEqualTo("default");
-    assertThat(fieldNames(ResourceCodec.encode(policy))).containsExactly("type", "mesh", "name", "labels", "spec");
+    assertThat(fieldNames(ResourceCodec.encode(policy)))
+        .containsExactly("type", "mesh", "name", "labels", "spec");
   }
 
   @Test
   void readOnlyFieldsAndNullsAreIgnoredOnInput() {
-    Resource mesh = ResourceCodec.decode(Documents.parse(
-        "{\"type\":\"Mesh\",\"name\":\"m\",\"creationTime\":\"x\",\"kri\":\"y\",\"mtls\":null}"));
+    Resource mesh =
+        ResourceCodec.decode(
+            Documents.parse(
+                "{\"type\":\"Mesh\",\"name\":\"m\",\"creationTime\":\"x\",\"kri\":\"y\",\"mtls\":null}"));
     assertThat(mesh.spec().size()).isZero();
   }
 
   @Test
   void notAResourceAtAllIsOneClearViolation() {
     assertThatThrownBy(() -> ResourceCodec.decode(Documents.parse("[1, 2]")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("must be an object, not an array");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("must be an object, not an array");
     assertThatThrownBy(() -> Documents.parse("a: [1,\n"))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("invalid YAML");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("invalid YAML");
     assertThatThrownBy(() -> Documents.parse("{\"a\": 1, \"a\": 2}"))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("Duplicate field 'a'");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("Duplicate field 'a'");
   }
 
   @Test
   void aMeshMayNotNameAMesh() {
-    assertThatThrownBy(() -> ResourceCodec.decode(Documents.parse("type: Mesh\nname: m\nmesh: other\n")))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("mesh:");
+    assertThatThrownBy(
+            () -> ResourceCodec.decode(Documents.parse("type: Mesh\nname: m\nmesh: other\n")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("mesh:");
   }
 
   private static List<String> fieldNames(JsonNode node) {

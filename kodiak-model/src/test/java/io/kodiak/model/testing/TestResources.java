@@ -18,7 +18,8 @@ public final class TestResources {
   }
 
   public static Resource timeout(String mesh, String name, String idle) {
-    return decode("""
+    return decode(
+        """
         type: MeshTimeout
         mesh: %s
         name: %s
@@ -32,7 +33,8 @@ public final class TestResources {
                 kind: Mesh
               default:
                 idleTimeout: %s
-        """.formatted(mesh, name, idle));
+        """
+            .formatted(mesh, name, idle));
   }
 
   public static Resource decode(String yaml) {

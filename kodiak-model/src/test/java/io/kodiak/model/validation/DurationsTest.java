@@ -11,16 +11,50 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class DurationsTest {
   @ParameterizedTest
-  @CsvSource({"0, 0", "+0, 0", "0s, 0", "10s, 10000", "500ms, 500", "1m30s, 90000", "1.5s, 1500", "2h, 7200000",
-      "-5s, -5000", "+5s, 5000", "1h0m0.25s, 3600250", "1.s, 1000", ".5s, 500", "1000us, 1", "1000µs, 1",
-      "1000μs, 1", "1000000ns, 1"})
+  @CsvSource({
+    "0, 0",
+    "+0, 0",
+    "0s, 0",
+    "10s, 10000",
+    "500ms, 500",
+    "1m30s, 90000",
+    "1.5s, 1500",
+    "2h, 7200000",
+    "-5s, -5000",
+    "+5s, 5000",
+    "1h0m0.25s, 3600250",
+    "1.s, 1000",
+    ".5s, 500",
+    "1000us, 1",
+    "1000µs, 1",
+    "1000μs, 1",
+    "1000000ns, 1"
+  })
   void parsesGoDurations(String text, long millis) {
     assertThat(Durations.parse(text)).contains(Duration.ofMillis(millis));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "10", "00", "s", "10 s", "1h 30m", "ten seconds", "1.s.", "--1s", "+-1s", "1sm", "1mo",
-      "1D", "1H", ".s", "-", "+"})
+  @ValueSource(
+      strings = {
+        "",
+        "10",
+        "00",
+        "s",
+        "10 s",
+        "1h 30m",
+        "ten seconds",
+        "1.s.",
+        "--1s",
+        "+-1s",
+        "1sm",
+        "1mo",
+        "1D",
+        "1H",
+        ".s",
+        "-",
+        "+"
+      })
   void refusesOtherText(String text) {
     assertThat(Durations.parse(text)).isEmpty();
     assertThatThrownBy(() -> Durations.require(text)).hasMessage(Durations.MALFORMED);
@@ -33,11 +67,20 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"99999999999999999999h", "2562048h", "2562047h47m16.854775808s", "293y", "9223372036854775808ns",
-      "106752d", "-99999999999999999999h"})
+  @ValueSource(
+      strings = {
+        "99999999999999999999h",
+        "2562048h",
+        "2562047h47m16.854775808s",
+        "293y",
+        "9223372036854775808ns",
+        "106752d",
+        "-99999999999999999999h"
+      })
   void refusesWhatOverflowsGosDurationInsteadOfWrapping(String text) {
     assertThat(Durations.parse(text)).isEmpty();
-    assertThatThrownBy(() -> Durations.require(text)).hasMessage(Durations.TOO_LONG)
+    assertThatThrownBy(() -> Durations.require(text))
+        .hasMessage(Durations.TOO_LONG)
         .hasMessageContaining("2562047h47m16.854775807s");
   }
 
@@ -57,6 +100,7 @@ class DurationsTest {
   @Test
   void requireNonNegativeNamesANegativeDuration() {
     assertThat(Durations.requireNonNegative("0")).isZero();
-    assertThatThrownBy(() -> Durations.requireNonNegative("-1s")).hasMessage("must not be negative");
+    assertThatThrownBy(() -> Durations.requireNonNegative("-1s"))
+        .hasMessage("must not be negative");
   }
 }

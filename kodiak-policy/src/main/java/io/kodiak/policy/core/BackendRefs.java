@@ -6,11 +6,17 @@ import io.kodiak.model.validation.Violations;
 import java.util.EnumSet;
 import java.util.List;
 
-/** Checks the weighted backendRefs of routes: allowed kinds, valid ports, weights that sum above zero. */
+/**
+ * Checks the weighted backendRefs of routes: allowed kinds, valid ports, weights that sum above
+ * zero.
+ */
 public final class BackendRefs {
-  private static final EnumSet<TargetRefKind> KINDS = EnumSet.of(
-      TargetRefKind.MESH_SERVICE, TargetRefKind.MESH_SERVICE_SUBSET, TargetRefKind.MESH_EXTERNAL_SERVICE,
-      TargetRefKind.MESH_MULTI_ZONE_SERVICE);
+  private static final EnumSet<TargetRefKind> KINDS =
+      EnumSet.of(
+          TargetRefKind.MESH_SERVICE,
+          TargetRefKind.MESH_SERVICE_SUBSET,
+          TargetRefKind.MESH_EXTERNAL_SERVICE,
+          TargetRefKind.MESH_MULTI_ZONE_SERVICE);
 
   private BackendRefs() {}
 

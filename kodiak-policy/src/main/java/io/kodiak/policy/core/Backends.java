@@ -5,13 +5,16 @@ import io.kodiak.model.validation.Violations;
 import java.util.Locale;
 
 /**
- * Checks typed backend lists (access logs, traces, metrics) on the decoded conf: the block named
- * by the backend's {@code type} is set, no other. Stateless and thread-safe.
+ * Checks typed backend lists (access logs, traces, metrics) on the decoded conf: the block named by
+ * the backend's {@code type} is set, no other. Stateless and thread-safe.
  */
 public final class Backends {
   private Backends() {}
 
-  /** One block a backend may carry: the type that calls for it and its decoded value (null when not set). */
+  /**
+   * One block a backend may carry: the type that calls for it and its decoded value (null when not
+   * set).
+   */
   public record Block(String type, Object value) {}
 
   /**
@@ -29,7 +32,9 @@ public final class Backends {
           out.add(path, "must be defined when type is " + type);
         }
       } else if (block.value() != null) {
-        out.add(path, "must not be set when type is " + (type == null || type.isEmpty() ? "not set" : type));
+        out.add(
+            path,
+            "must not be set when type is " + (type == null || type.isEmpty() ? "not set" : type));
       }
     }
   }

@@ -13,7 +13,10 @@ public final class Lists {
     return list == null ? List.of() : list;
   }
 
-  /** Hands each element of a list (none when it is not set) to {@code check} with its path, {@code path[i]}. */
+  /**
+   * Hands each element of a list (none when it is not set) to {@code check} with its path, {@code
+   * path[i]}.
+   */
   public static <T> void eachAt(List<T> list, FieldPath path, BiConsumer<T, FieldPath> check) {
     List<T> items = orEmpty(list);
     for (int i = 0; i < items.size(); i++) {

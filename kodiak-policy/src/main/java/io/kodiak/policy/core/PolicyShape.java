@@ -35,7 +35,9 @@ public final class PolicyShape {
     return new Builder();
   }
 
-  /** Checks targetRefs and sections; returns every {@code default} block found, each with its path. */
+  /**
+   * Checks targetRefs and sections; returns every {@code default} block found, each with its path.
+   */
   public List<At> check(Resource policy, Violations out) {
     At spec = At.of(policy.spec(), FieldPath.of("spec"));
     At targetRef = spec.field("targetRef");
@@ -67,7 +69,8 @@ public final class PolicyShape {
     return defaults;
   }
 
-  private boolean section(At list, Set<TargetRefKind> kinds, String content, List<At> defaults, Violations out) {
+  private boolean section(
+      At list, Set<TargetRefKind> kinds, String content, List<At> defaults, Violations out) {
     if (!list.present()) {
       return false;
     }

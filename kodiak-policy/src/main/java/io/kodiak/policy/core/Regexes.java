@@ -6,7 +6,10 @@ import io.kodiak.model.validation.Violations;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Checks user regular expressions: they compile and stay small, as Envoy's RE2 program limit demands. */
+/**
+ * Checks user regular expressions: they compile and stay small, as Envoy's RE2 program limit
+ * demands.
+ */
 public final class Regexes {
   /** Longest regex accepted; longer ones risk Envoy's program-size limit and a NACK. */
   public static final int MAX_LENGTH = 1024;
@@ -28,7 +31,10 @@ public final class Regexes {
       out.add(path, "must be at most " + MAX_LENGTH + " characters long");
       return;
     }
-    if (text.contains("(?=") || text.contains("(?!") || text.contains("(?<=") || text.contains("(?<!")
+    if (text.contains("(?=")
+        || text.contains("(?!")
+        || text.contains("(?<=")
+        || text.contains("(?<!")
         || text.matches(".*\\\\[1-9].*")) {
       out.add(path, "lookaround and backreferences are not supported (Envoy uses RE2)");
       return;

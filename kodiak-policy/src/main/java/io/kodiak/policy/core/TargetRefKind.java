@@ -13,7 +13,9 @@ public enum TargetRefKind {
   MESH_SERVICE_SUBSET("MeshServiceSubset"),
   MESH_HTTP_ROUTE("MeshHTTPRoute"),
   DATAPLANE("Dataplane"),
-  /** A kind this version does not know; never valid, so only a stored policy from elsewhere has it. */
+  /**
+   * A kind this version does not know; never valid, so only a stored policy from elsewhere has it.
+   */
   UNKNOWN("");
 
   private final String wireName;

@@ -57,7 +57,9 @@ final class TargetRefs {
       }
     }
     At proxyTypes = ref.field("proxyTypes");
-    if (proxyTypes.present() && kind.get() != TargetRefKind.MESH && kind.get() != TargetRefKind.MESH_SUBSET) {
+    if (proxyTypes.present()
+        && kind.get() != TargetRefKind.MESH
+        && kind.get() != TargetRefKind.MESH_SUBSET) {
       out.add(proxyTypes.path(), "can only be used with kind Mesh or MeshSubset");
     }
   }

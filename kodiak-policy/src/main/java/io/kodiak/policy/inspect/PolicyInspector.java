@@ -6,16 +6,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.core.Resource;
+import io.kodiak.policy.PolicyModules;
+import io.kodiak.policy.core.TargetRefKind;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.policy.core.rules.Conf;
 import io.kodiak.policy.core.rules.Entry;
 import io.kodiak.policy.core.rules.Origin;
 import io.kodiak.policy.core.rules.PolicyRules;
-import io.kodiak.policy.core.rules.Selection;
 import io.kodiak.policy.core.rules.RouteRules;
+import io.kodiak.policy.core.rules.Selection;
 import io.kodiak.policy.core.rules.Shadow;
-import io.kodiak.policy.core.module.PolicyModule;
-import io.kodiak.policy.PolicyModules;
-import io.kodiak.policy.core.TargetRefKind;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.Outbound;
@@ -28,10 +28,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The inspect API's view of policies, computed by the same {@link PolicyRules} the plugins use:
- * the rules a proxy gets ({@code _rules}), its proxy-wide policies ({@code _policies}) and the
- * proxies a policy selects ({@code _resources/dataplanes}). Each rule also says which policy set
- * each value ({@code valueOrigins}), so an operator can tell why Envoy got what it got.
+ * The inspect API's view of policies, computed by the same {@link PolicyRules} the plugins use: the
+ * rules a proxy gets ({@code _rules}), its proxy-wide policies ({@code _policies}) and the proxies
+ * a policy selects ({@code _resources/dataplanes}). Each rule also says which policy set each value
+ * ({@code valueOrigins}), so an operator can tell why Envoy got what it got.
  */
 public final class PolicyInspector {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -39,7 +39,8 @@ public final class PolicyInspector {
   private PolicyInspector() {}
 
   /** {@code GET /meshes/{m}/dataplanes/{name}/_rules} (Kuma's InspectRules). */
-  public static ObjectNode rules(MeshSnapshot mesh, ProxyModel proxy, Resource dataplane, Shadow shadow) {
+  public static ObjectNode rules(
+      MeshSnapshot mesh, ProxyModel proxy, Resource dataplane, Shadow shadow) {
     ObjectNode out = JSON.objectNode();
     out.set("resource", meta(dataplane));
     ArrayNode list = out.putArray("rules");
@@ -57,8 +58,8 @@ public final class PolicyInspector {
     return out;
   }
 
-  private static <C> ObjectNode rule(PolicyModule<?> module, PolicyRules<C> rules, MeshSnapshot mesh,
-      ProxyModel proxy) {
+  private static <C> ObjectNode rule(
+      PolicyModule<?> module, PolicyRules<C> rules, MeshSnapshot mesh, ProxyModel proxy) {
     String type = module.type().name();
     ObjectNode out = JSON.objectNode().put("type", type);
     ArrayNode warnings = JSON.arrayNode();
@@ -79,7 +80,11 @@ public final class PolicyInspector {
         continue;
       }
       ObjectNode rule = toRules.addObject();
-      rule.putArray("matchers").addObject().put("key", "kuma.io/service").put("value", service).put("not", false);
+      rule.putArray("matchers")
+          .addObject()
+          .put("key", "kuma.io/service")
+          .put("value", service)
+          .put("not", false);
       if (routes) {
         rule.set("conf", routeConf(entries));
         ArrayNode origin = rule.putArray("origin");
@@ -105,9 +110,14 @@ public final class PolicyInspector {
           rule.set("conf", source.conf().conf().deepCopy());
           rule.set("origin", origins(source.conf()));
           rule.set("valueOrigins", valueOrigins(source.conf()));
-          if (!source.targetRef().isMissingNode() && !module.inspection().appliesSpecificCallers()) {
-            warnings.add("from[] entries naming specific callers (" + source.targetRef().path("kind").asText()
-                + ") are shown but not yet applied to Envoy for " + type + "; use kind Mesh");
+          if (!source.targetRef().isMissingNode()
+              && !module.inspection().appliesSpecificCallers()) {
+            warnings.add(
+                "from[] entries naming specific callers ("
+                    + source.targetRef().path("kind").asText()
+                    + ") are shown but not yet applied to Envoy for "
+                    + type
+                    + "; use kind Mesh");
           }
         }
       }
@@ -119,7 +129,10 @@ public final class PolicyInspector {
         rule.putArray("conf").add(effective.conf().deepCopy());
         ArrayNode origin = rule.putArray("origin");
         for (Origin o : effective.origins()) {
-          origin.addObject().<ObjectNode>set("resourceMeta", meta(o.policy())).put("ruleIndex", o.index());
+          origin
+              .addObject()
+              .<ObjectNode>set("resourceMeta", meta(o.policy()))
+              .put("ruleIndex", o.index());
         }
         rule.set("valueOrigins", valueOrigins(effective));
       }
@@ -164,22 +177,32 @@ public final class PolicyInspector {
       ObjectNode item = list.addObject().put("kind", module.type().name());
       item.set("conf", conf.conf().deepCopy());
       ArrayNode origins = item.putArray("origins");
-      conf.origins().stream().map(Origin::policy).distinct().forEach(p -> origins.addObject().put("kri", Kri.of(p)));
+      conf.origins().stream()
+          .map(Origin::policy)
+          .distinct()
+          .forEach(p -> origins.addObject().put("kri", Kri.of(p)));
     }
     return out;
   }
 
-  /** The proxies a policy's top-level targetRef selects (for a MeshHTTPRoute target: the route's), by name. */
+  /**
+   * The proxies a policy's top-level targetRef selects (for a MeshHTTPRoute target: the route's),
+   * by name.
+   */
   public static List<ProxyModel> selectedProxies(MeshSnapshot mesh, Resource policy) {
     JsonNode ref = policy.spec().path("targetRef");
     List<ProxyModel> out = new ArrayList<>();
-    for (ProxyModel proxy : mesh.proxies().values().stream()
-        .sorted(Comparator.comparing(ProxyModel::name)).toList()) {
+    for (ProxyModel proxy :
+        mesh.proxies().values().stream().sorted(Comparator.comparing(ProxyModel::name)).toList()) {
       boolean selected;
       if (Selection.kind(ref) == TargetRefKind.MESH_HTTP_ROUTE) {
         String route = ref.path("name").asText();
-        selected = mesh.policies(ResourceCatalog.MESH_HTTP_ROUTE.name()).stream().anyMatch(r -> r.name().equals(route)
-            && Selection.selectsProxy(r.spec().path("targetRef"), proxy));
+        selected =
+            mesh.policies(ResourceCatalog.MESH_HTTP_ROUTE.name()).stream()
+                .anyMatch(
+                    r ->
+                        r.name().equals(route)
+                            && Selection.selectsProxy(r.spec().path("targetRef"), proxy));
       } else {
         selected = Selection.selectsProxy(ref, proxy);
       }
@@ -191,8 +214,12 @@ public final class PolicyInspector {
   }
 
   public static ObjectNode meta(Resource resource) {
-    ObjectNode meta = JSON.objectNode().put("type", resource.type().name()).put("mesh", resource.mesh())
-        .put("name", resource.name()).put("kri", Kri.of(resource));
+    ObjectNode meta =
+        JSON.objectNode()
+            .put("type", resource.type().name())
+            .put("mesh", resource.mesh())
+            .put("name", resource.name())
+            .put("kri", Kri.of(resource));
     ObjectNode labels = meta.putObject("labels");
     resource.meta().labels().forEach(labels::put);
     return meta;
@@ -226,8 +253,15 @@ public final class PolicyInspector {
     if (!name.isEmpty()) {
       out.addObject().put("key", "kuma.io/service").put("value", name).put("not", false);
     }
-    targetRef.path("tags").fields().forEachRemaining(t ->
-        out.addObject().put("key", t.getKey()).put("value", t.getValue().asText()).put("not", false));
+    targetRef
+        .path("tags")
+        .fields()
+        .forEachRemaining(
+            t ->
+                out.addObject()
+                    .put("key", t.getKey())
+                    .put("value", t.getValue().asText())
+                    .put("not", false));
     return out;
   }
 }

@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshAccessLog {
   public static final PolicyModule<MeshAccessLogConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_ACCESS_LOG, ConfType.record(MeshAccessLogConf.class))
-      .validator(new MeshAccessLogValidator())
-      .plugin(Phase.OBSERVABILITY, new MeshAccessLogPlugin())
-      .build();
+          .validator(new MeshAccessLogValidator())
+          .plugin(Phase.OBSERVABILITY, new MeshAccessLogPlugin())
+          .build();
 
   private MeshAccessLog() {}
 }

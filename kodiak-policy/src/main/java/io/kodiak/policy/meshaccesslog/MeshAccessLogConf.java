@@ -33,7 +33,8 @@ record MeshAccessLogConf(List<Backend> backends) {
   record Field(String key, String value) {}
 
   /** An OTLP collector; {@code body} is free-form (an OpenTelemetry AnyValue or a plain line). */
-  record OpenTelemetry(String endpoint, BackendRef backendRef, JsonNode body, List<Field> attributes) {
+  record OpenTelemetry(
+      String endpoint, BackendRef backendRef, JsonNode body, List<Field> attributes) {
     OpenTelemetry {
       attributes = attributes == null ? null : List.copyOf(attributes);
     }

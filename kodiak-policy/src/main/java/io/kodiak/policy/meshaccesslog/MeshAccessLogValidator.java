@@ -18,23 +18,38 @@ import io.kodiak.policy.meshaccesslog.MeshAccessLogConf.Backend;
 import io.kodiak.policy.meshaccesslog.MeshAccessLogConf.Format;
 
 /**
- * MeshAccessLog, checked on the decoded conf: each backend sets exactly its own block; file
- * paths absolute; TCP addresses host:port; formats complete.
+ * MeshAccessLog, checked on the decoded conf: each backend sets exactly its own block; file paths
+ * absolute; TCP addresses host:port; formats complete.
  */
 final class MeshAccessLogValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, Kinds.DESTINATIONS).from(MESH).rules().build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_AND_GATEWAYS)
+          .to(MESH, Kinds.DESTINATIONS)
+          .from(MESH)
+          .rules()
+          .build();
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshAccessLogConf.class, out).ifPresent(conf -> Lists.eachAt(conf.backends(),
-          block.path().field("backends"), (backend, at) -> backend(backend, at, out)));
+      SpecMapper.check(block, MeshAccessLogConf.class, out)
+          .ifPresent(
+              conf ->
+                  Lists.eachAt(
+                      conf.backends(),
+                      block.path().field("backends"),
+                      (backend, at) -> backend(backend, at, out)));
     }
   }
 
   private static void backend(Backend backend, FieldPath at, Violations out) {
-    Backends.check(at, backend.type(), out, new Block("File", backend.file()), new Block("Tcp", backend.tcp()),
+    Backends.check(
+        at,
+        backend.type(),
+        out,
+        new Block("File", backend.file()),
+        new Block("Tcp", backend.tcp()),
         new Block("OpenTelemetry", backend.openTelemetry()));
     if ("File".equals(backend.type()) && backend.file() != null) {
       String path = backend.file().path();
@@ -45,9 +60,11 @@ final class MeshAccessLogValidator implements ResourceValidator {
     } else if ("Tcp".equals(backend.type()) && backend.tcp() != null) {
       Addresses.hostPort(backend.tcp().address(), at.field("tcp").field("address"), out);
       format(backend.tcp().format(), at.field("tcp").field("format"), out);
-    } else if ("OpenTelemetry".equals(backend.type()) && backend.openTelemetry() != null
+    } else if ("OpenTelemetry".equals(backend.type())
+        && backend.openTelemetry() != null
         && backend.openTelemetry().endpoint() == null) {
-      out.add(at.field("openTelemetry").field("endpoint"),
+      out.add(
+          at.field("openTelemetry").field("endpoint"),
           "is required: Kodiak sends to a collector at host:port (a backendRef is not supported)");
     }
   }

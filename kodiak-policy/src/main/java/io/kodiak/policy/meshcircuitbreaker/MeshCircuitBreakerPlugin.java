@@ -18,9 +18,9 @@ import io.kodiak.xds.proxy.Protocol;
 import java.util.function.Consumer;
 
 /**
- * MeshCircuitBreaker: connection limits as Envoy circuit-breaker thresholds and outlier
- * detection with each configured detector enforced (and unconfigured ones not), on service
- * clusters ({@code to[]}) and inbound local clusters ({@code from[]}/{@code rules[]}).
+ * MeshCircuitBreaker: connection limits as Envoy circuit-breaker thresholds and outlier detection
+ * with each configured detector enforced (and unconfigured ones not), on service clusters ({@code
+ * to[]}) and inbound local clusters ({@code from[]}/{@code rules[]}).
  */
 final class MeshCircuitBreakerPlugin implements PolicyModule.Plugin<MeshCircuitBreakerConf> {
   private static final UInt32Value ENFORCED = UInt32Value.of(100);
@@ -54,8 +54,9 @@ final class MeshCircuitBreakerPlugin implements PolicyModule.Plugin<MeshCircuitB
         out.setOutlierDetection(outlier(outlier));
       }
       if (outlier.healthyPanicThreshold() != null) {
-        out.setCommonLbConfig(out.getCommonLbConfig().toBuilder()
-            .setHealthyPanicThreshold(Values.envoyPercent(outlier.healthyPanicThreshold())));
+        out.setCommonLbConfig(
+            out.getCommonLbConfig().toBuilder()
+                .setHealthyPanicThreshold(Values.envoyPercent(outlier.healthyPanicThreshold())));
       }
     }
     return out.build();
@@ -79,9 +80,13 @@ final class MeshCircuitBreakerPlugin implements PolicyModule.Plugin<MeshCircuitB
         .setEnforcingSuccessRate(NOT_ENFORCED)
         .setEnforcingFailurePercentage(NOT_ENFORCED);
     consecutive(detectors.totalFailures(), out::setEnforcingConsecutive5Xx, out::setConsecutive5Xx);
-    consecutive(detectors.gatewayFailures(), out::setEnforcingConsecutiveGatewayFailure,
+    consecutive(
+        detectors.gatewayFailures(),
+        out::setEnforcingConsecutiveGatewayFailure,
         out::setConsecutiveGatewayFailure);
-    consecutive(detectors.localOriginFailures(), out::setEnforcingConsecutiveLocalOriginFailure,
+    consecutive(
+        detectors.localOriginFailures(),
+        out::setEnforcingConsecutiveLocalOriginFailure,
         out::setConsecutiveLocalOriginFailure);
     SuccessRate rate = detectors.successRate();
     if (rate != null) {
@@ -90,8 +95,9 @@ final class MeshCircuitBreakerPlugin implements PolicyModule.Plugin<MeshCircuitB
       set(rate.requestVolume(), out::setSuccessRateRequestVolume);
       if (rate.standardDeviationFactor() != null) {
         // Envoy takes the factor times 1000
-        out.setSuccessRateStdevFactor(UInt32Value.of(
-            (int) Math.round(Values.percent(rate.standardDeviationFactor()) * 1000)));
+        out.setSuccessRateStdevFactor(
+            UInt32Value.of(
+                (int) Math.round(Values.percent(rate.standardDeviationFactor()) * 1000)));
       }
     }
     FailurePercentage percentage = detectors.failurePercentage();
@@ -105,7 +111,8 @@ final class MeshCircuitBreakerPlugin implements PolicyModule.Plugin<MeshCircuitB
   }
 
   /** A consecutive-failures detector: enforced when configured, with its count when set. */
-  private static void consecutive(Consecutive detector, Consumer<UInt32Value> enforce, Consumer<UInt32Value> count) {
+  private static void consecutive(
+      Consecutive detector, Consumer<UInt32Value> enforce, Consumer<UInt32Value> count) {
     if (detector != null) {
       enforce.accept(ENFORCED);
       set(detector.consecutive(), count);

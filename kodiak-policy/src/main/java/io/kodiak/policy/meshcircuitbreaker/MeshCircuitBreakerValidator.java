@@ -16,21 +16,28 @@ import io.kodiak.policy.meshcircuitbreaker.MeshCircuitBreakerConf.Detectors;
 import io.kodiak.policy.meshcircuitbreaker.MeshCircuitBreakerConf.OutlierDetection;
 
 /**
- * MeshCircuitBreaker, checked on the decoded conf (malformed and negative durations are reported
- * by the decoding, at their field): positive limits and intervals, percentages in range.
+ * MeshCircuitBreaker, checked on the decoded conf (malformed and negative durations are reported by
+ * the decoding, at their field): positive limits and intervals, percentages in range.
  */
 final class MeshCircuitBreakerValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES).to(MESH, Kinds.DESTINATIONS).from(MESH).rules().build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES)
+          .to(MESH, Kinds.DESTINATIONS)
+          .from(MESH)
+          .rules()
+          .build();
   private static final long MAX_LIMIT = 4294967295L;
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshCircuitBreakerConf.class, out).ifPresent(conf -> {
-        limits(conf.connectionLimits(), block.path().field("connectionLimits"), out);
-        outlier(conf.outlierDetection(), block.path().field("outlierDetection"), out);
-      });
+      SpecMapper.check(block, MeshCircuitBreakerConf.class, out)
+          .ifPresent(
+              conf -> {
+                limits(conf.connectionLimits(), block.path().field("connectionLimits"), out);
+                outlier(conf.outlierDetection(), block.path().field("outlierDetection"), out);
+              });
     }
   }
 
@@ -39,10 +46,12 @@ final class MeshCircuitBreakerValidator implements ResourceValidator {
       return;
     }
     ConfChecks.range(limits.maxConnections(), at.field("maxConnections"), 1, MAX_LIMIT, out);
-    ConfChecks.range(limits.maxPendingRequests(), at.field("maxPendingRequests"), 1, MAX_LIMIT, out);
+    ConfChecks.range(
+        limits.maxPendingRequests(), at.field("maxPendingRequests"), 1, MAX_LIMIT, out);
     ConfChecks.range(limits.maxRequests(), at.field("maxRequests"), 1, MAX_LIMIT, out);
     ConfChecks.range(limits.maxRetries(), at.field("maxRetries"), 1, MAX_LIMIT, out);
-    ConfChecks.range(limits.maxConnectionPools(), at.field("maxConnectionPools"), 1, MAX_LIMIT, out);
+    ConfChecks.range(
+        limits.maxConnectionPools(), at.field("maxConnectionPools"), 1, MAX_LIMIT, out);
   }
 
   private static void outlier(OutlierDetection outlier, FieldPath at, Violations out) {
@@ -55,15 +64,22 @@ final class MeshCircuitBreakerValidator implements ResourceValidator {
     ConfChecks.percentage(outlier.healthyPanicThreshold(), at.field("healthyPanicThreshold"), out);
     Detectors detectors = outlier.detectors() == null ? Detectors.NONE : outlier.detectors();
     FieldPath path = at.field("detectors");
-    if (detectors.successRate() != null && detectors.successRate().standardDeviationFactor() != null) {
+    if (detectors.successRate() != null
+        && detectors.successRate().standardDeviationFactor() != null) {
       String factor = detectors.successRate().standardDeviationFactor();
       if (ConfChecks.number(factor).filter(f -> !(f < 0)).isEmpty()) {
-        out.add(path.field("successRate").field("standardDeviationFactor"), "must be a non-negative number, such as 1.9");
+        out.add(
+            path.field("successRate").field("standardDeviationFactor"),
+            "must be a non-negative number, such as 1.9");
       }
     }
     if (detectors.failurePercentage() != null) {
-      ConfChecks.range(detectors.failurePercentage().threshold(), path.field("failurePercentage").field("threshold"),
-          0, 100, out);
+      ConfChecks.range(
+          detectors.failurePercentage().threshold(),
+          path.field("failurePercentage").field("threshold"),
+          0,
+          100,
+          out);
     }
   }
 }

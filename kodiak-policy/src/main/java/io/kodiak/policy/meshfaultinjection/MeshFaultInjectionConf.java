@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A MeshFaultInjection {@code default} block; every component is null when not set. Percentages
- * are Kuma's int-or-string ({@code 50}, {@code "12.5"}), kept as their text.
+ * A MeshFaultInjection {@code default} block; every component is null when not set. Percentages are
+ * Kuma's int-or-string ({@code 50}, {@code "12.5"}), kept as their text.
  */
 record MeshFaultInjectionConf(List<Fault> http) {
   MeshFaultInjectionConf {

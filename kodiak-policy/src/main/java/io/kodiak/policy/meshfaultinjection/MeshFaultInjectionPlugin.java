@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * MeshFaultInjection: one Envoy fault filter per {@code http[]} item (abort, delay, response
- * bandwidth, each for its percentage of requests), before the router of HTTP inbounds
- * ({@code from[]}/{@code rules[]}) and outbounds ({@code to[]}).
+ * bandwidth, each for its percentage of requests), before the router of HTTP inbounds ({@code
+ * from[]}/{@code rules[]}) and outbounds ({@code to[]}).
  */
 final class MeshFaultInjectionPlugin implements PolicyModule.Plugin<MeshFaultInjectionConf> {
   static final String FAULT_FILTER = "envoy.filters.http.fault";
@@ -36,34 +36,49 @@ final class MeshFaultInjectionPlugin implements PolicyModule.Plugin<MeshFaultInj
     }
   }
 
-  static Listener configure(Listener listener, MeshFaultInjectionConf conf, Protocol protocol, String statPrefix) {
+  static Listener configure(
+      Listener listener, MeshFaultInjectionConf conf, Protocol protocol, String statPrefix) {
     if (!protocol.isHttp() || conf.http() == null) {
       return listener;
     }
-    return Hcms.editHcm(listener, hcm -> {
-      HttpConnectionManager out = hcm;
-      for (Fault fault : conf.http()) {
-        out = Hcms.withFilterBeforeRouter(out, HttpFilter.newBuilder().setName(FAULT_FILTER)
-            .setTypedConfig(Any.pack(fault(fault))).build());
-      }
-      return out;
-    });
+    return Hcms.editHcm(
+        listener,
+        hcm -> {
+          HttpConnectionManager out = hcm;
+          for (Fault fault : conf.http()) {
+            out =
+                Hcms.withFilterBeforeRouter(
+                    out,
+                    HttpFilter.newBuilder()
+                        .setName(FAULT_FILTER)
+                        .setTypedConfig(Any.pack(fault(fault)))
+                        .build());
+          }
+          return out;
+        });
   }
 
   private static HTTPFault fault(Fault fault) {
     HTTPFault.Builder out = HTTPFault.newBuilder();
     if (fault.abort() != null) {
-      out.setAbort(FaultAbort.newBuilder().setHttpStatus(fault.abort().httpStatus())
-          .setPercentage(Values.fraction(fault.abort().percentage())));
+      out.setAbort(
+          FaultAbort.newBuilder()
+              .setHttpStatus(fault.abort().httpStatus())
+              .setPercentage(Values.fraction(fault.abort().percentage())));
     }
     if (fault.delay() != null) {
-      out.setDelay(FaultDelay.newBuilder().setFixedDelay(Values.duration(fault.delay().value()))
-          .setPercentage(Values.fraction(fault.delay().percentage())));
+      out.setDelay(
+          FaultDelay.newBuilder()
+              .setFixedDelay(Values.duration(fault.delay().value()))
+              .setPercentage(Values.fraction(fault.delay().percentage())));
     }
     if (fault.responseBandwidth() != null) {
-      out.setResponseRateLimit(FaultRateLimit.newBuilder()
-          .setFixedLimit(FaultRateLimit.FixedLimit.newBuilder().setLimitKbps(kbps(fault.responseBandwidth().limit())))
-          .setPercentage(Values.fraction(fault.responseBandwidth().percentage())));
+      out.setResponseRateLimit(
+          FaultRateLimit.newBuilder()
+              .setFixedLimit(
+                  FaultRateLimit.FixedLimit.newBuilder()
+                      .setLimitKbps(kbps(fault.responseBandwidth().limit())))
+              .setPercentage(Values.fraction(fault.responseBandwidth().percentage())));
     }
     return out.build();
   }

@@ -9,9 +9,9 @@ import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
+import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.Lists;
-import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.PolicyShape;
 import io.kodiak.policy.core.rules.SpecMapper;
 import io.kodiak.policy.meshfaultinjection.MeshFaultInjectionConf.Fault;
@@ -19,20 +19,29 @@ import java.util.regex.Pattern;
 
 /**
  * MeshFaultInjection, checked on the decoded conf: percentages in range, real HTTP statuses,
- * positive delays (the decoding reports malformed and negative ones at their field), bandwidth
- * with units.
+ * positive delays (the decoding reports malformed and negative ones at their field), bandwidth with
+ * units.
  */
 final class MeshFaultInjectionValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES).to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE).from(MESH, Kinds.SOURCES).rules()
-      .build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES)
+          .to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE)
+          .from(MESH, Kinds.SOURCES)
+          .rules()
+          .build();
   private static final Pattern BANDWIDTH = Pattern.compile("\\d+(kbps|Mbps|Gbps)");
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
       SpecMapper.check(block, MeshFaultInjectionConf.class, out)
-          .ifPresent(conf -> Lists.eachAt(conf.http(), block.path().field("http"), (fault, at) -> fault(fault, at, out)));
+          .ifPresent(
+              conf ->
+                  Lists.eachAt(
+                      conf.http(),
+                      block.path().field("http"),
+                      (fault, at) -> fault(fault, at, out)));
     }
   }
 
@@ -54,7 +63,8 @@ final class MeshFaultInjectionValidator implements ResourceValidator {
     }
     if (fault.responseBandwidth() != null) {
       FieldPath bandwidth = at.field("responseBandwidth");
-      ConfChecks.percentage(fault.responseBandwidth().percentage(), bandwidth.field("percentage"), out);
+      ConfChecks.percentage(
+          fault.responseBandwidth().percentage(), bandwidth.field("percentage"), out);
       String limit = fault.responseBandwidth().limit();
       if (limit != null && !BANDWIDTH.matcher(limit).matches()) {
         out.add(bandwidth.field("limit"), "must be a bandwidth such as 10kbps, 5Mbps or 1Gbps");

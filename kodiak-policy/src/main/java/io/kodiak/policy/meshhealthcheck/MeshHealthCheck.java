@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshHealthCheck {
   public static final PolicyModule<MeshHealthCheckConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_HEALTH_CHECK, ConfType.record(MeshHealthCheckConf.class))
-      .validator(new MeshHealthCheckValidator())
-      .plugin(Phase.TUNING, new MeshHealthCheckPlugin())
-      .build();
+          .validator(new MeshHealthCheckValidator())
+          .plugin(Phase.TUNING, new MeshHealthCheckPlugin())
+          .build();
 
   private MeshHealthCheck() {}
 }

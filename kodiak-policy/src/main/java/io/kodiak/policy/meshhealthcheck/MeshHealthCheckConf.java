@@ -7,10 +7,23 @@ import java.util.List;
  * A MeshHealthCheck {@code default} block; every component is null when not set. The panic
  * threshold (Kuma's int-or-string decimal) and the base64 TCP payloads stay text.
  */
-record MeshHealthCheckConf(Duration interval, Duration timeout, Integer unhealthyThreshold, Integer healthyThreshold,
-    Duration initialJitter, Duration intervalJitter, Integer intervalJitterPercent, String healthyPanicThreshold,
-    Boolean failTrafficOnPanic, Duration noTrafficInterval, Boolean reuseConnection,
-    Boolean alwaysLogHealthCheckFailures, String eventLogPath, Tcp tcp, Http http, Grpc grpc) {
+record MeshHealthCheckConf(
+    Duration interval,
+    Duration timeout,
+    Integer unhealthyThreshold,
+    Integer healthyThreshold,
+    Duration initialJitter,
+    Duration intervalJitter,
+    Integer intervalJitterPercent,
+    String healthyPanicThreshold,
+    Boolean failTrafficOnPanic,
+    Duration noTrafficInterval,
+    Boolean reuseConnection,
+    Boolean alwaysLogHealthCheckFailures,
+    String eventLogPath,
+    Tcp tcp,
+    Http http,
+    Grpc grpc) {
   record Tcp(Boolean disabled, String send, List<String> receive) {
     static final Tcp NONE = new Tcp(null, null, null);
 
@@ -19,7 +32,11 @@ record MeshHealthCheckConf(Duration interval, Duration timeout, Integer unhealth
     }
   }
 
-  record Http(Boolean disabled, String path, List<Integer> expectedStatuses, HeadersToAdd requestHeadersToAdd) {
+  record Http(
+      Boolean disabled,
+      String path,
+      List<Integer> expectedStatuses,
+      HeadersToAdd requestHeadersToAdd) {
     static final Http NONE = new Http(null, null, null, null);
 
     Http {

@@ -22,9 +22,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * MeshHealthCheck: an active health check on each service cluster, by the service's protocol —
- * gRPC health checking for gRPC, HTTP for HTTP, TCP otherwise (a check type that is disabled
- * falls back to TCP) — with thresholds, jitter and the panic threshold.
+ * MeshHealthCheck: an active health check on each service cluster, by the service's protocol — gRPC
+ * health checking for gRPC, HTTP for HTTP, TCP otherwise (a check type that is disabled falls back
+ * to TCP) — with thresholds, jitter and the panic threshold.
  */
 final class MeshHealthCheckPlugin implements PolicyModule.Plugin<MeshHealthCheckConf> {
   private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
@@ -40,11 +40,14 @@ final class MeshHealthCheckPlugin implements PolicyModule.Plugin<MeshHealthCheck
   }
 
   static Cluster configure(Cluster cluster, MeshHealthCheckConf conf, Protocol protocol) {
-    HealthCheck.Builder check = HealthCheck.newBuilder()
-        .setInterval(Values.duration(orElse(conf.interval(), DEFAULT_INTERVAL)))
-        .setTimeout(Values.duration(orElse(conf.timeout(), DEFAULT_TIMEOUT)))
-        .setUnhealthyThreshold(UInt32Value.of(orElse(conf.unhealthyThreshold(), DEFAULT_UNHEALTHY_THRESHOLD)))
-        .setHealthyThreshold(UInt32Value.of(orElse(conf.healthyThreshold(), DEFAULT_HEALTHY_THRESHOLD)));
+    HealthCheck.Builder check =
+        HealthCheck.newBuilder()
+            .setInterval(Values.duration(orElse(conf.interval(), DEFAULT_INTERVAL)))
+            .setTimeout(Values.duration(orElse(conf.timeout(), DEFAULT_TIMEOUT)))
+            .setUnhealthyThreshold(
+                UInt32Value.of(orElse(conf.unhealthyThreshold(), DEFAULT_UNHEALTHY_THRESHOLD)))
+            .setHealthyThreshold(
+                UInt32Value.of(orElse(conf.healthyThreshold(), DEFAULT_HEALTHY_THRESHOLD)));
     if (conf.initialJitter() != null) {
       check.setInitialJitter(Values.duration(conf.initialJitter()));
     }
@@ -73,16 +76,20 @@ final class MeshHealthCheckPlugin implements PolicyModule.Plugin<MeshHealthCheck
         g.setAuthority(grpc.authority());
       }
       check.setGrpcHealthCheck(g);
-    } else if (protocol.isHttp() && protocol != Protocol.GRPC && !Boolean.TRUE.equals(http.disabled())) {
-      HealthCheck.HttpHealthCheck.Builder h = HealthCheck.HttpHealthCheck.newBuilder()
-          .setPath(orElse(http.path(), "/"));
+    } else if (protocol.isHttp()
+        && protocol != Protocol.GRPC
+        && !Boolean.TRUE.equals(http.disabled())) {
+      HealthCheck.HttpHealthCheck.Builder h =
+          HealthCheck.HttpHealthCheck.newBuilder().setPath(orElse(http.path(), "/"));
       for (int status : orEmpty(http.expectedStatuses())) {
         h.addExpectedStatuses(Int64Range.newBuilder().setStart(status).setEnd(status + 1));
       }
       HeadersToAdd headers = http.requestHeadersToAdd();
       if (headers != null) {
-        orEmpty(headers.set()).forEach(x -> h.addRequestHeadersToAdd(Headers.overwrite(x.name(), x.value())));
-        orEmpty(headers.add()).forEach(x -> h.addRequestHeadersToAdd(Headers.append(x.name(), x.value())));
+        orEmpty(headers.set())
+            .forEach(x -> h.addRequestHeadersToAdd(Headers.overwrite(x.name(), x.value())));
+        orEmpty(headers.add())
+            .forEach(x -> h.addRequestHeadersToAdd(Headers.append(x.name(), x.value())));
       }
       check.setHttpHealthCheck(h);
     } else if (!Boolean.TRUE.equals(tcp.disabled())) {
@@ -96,25 +103,36 @@ final class MeshHealthCheckPlugin implements PolicyModule.Plugin<MeshHealthCheck
       return cluster; // every check type disabled
     }
     if (conf.eventLogPath() != null) {
-      check.addEventLogger(TypedExtensionConfig.newBuilder().setName("envoy.health_check.event_sinks.file")
-          .setTypedConfig(Any.pack(HealthCheckEventFileSink.newBuilder().setEventLogPath(conf.eventLogPath()).build())));
+      check.addEventLogger(
+          TypedExtensionConfig.newBuilder()
+              .setName("envoy.health_check.event_sinks.file")
+              .setTypedConfig(
+                  Any.pack(
+                      HealthCheckEventFileSink.newBuilder()
+                          .setEventLogPath(conf.eventLogPath())
+                          .build())));
     }
     Cluster.Builder out = cluster.toBuilder().clearHealthChecks().addHealthChecks(check);
     if (conf.healthyPanicThreshold() != null) {
-      out.setCommonLbConfig(out.getCommonLbConfig().toBuilder()
-          .setHealthyPanicThreshold(Values.envoyPercent(conf.healthyPanicThreshold())));
+      out.setCommonLbConfig(
+          out.getCommonLbConfig().toBuilder()
+              .setHealthyPanicThreshold(Values.envoyPercent(conf.healthyPanicThreshold())));
     }
     if (conf.failTrafficOnPanic() != null) {
-      out.setCommonLbConfig(out.getCommonLbConfig().toBuilder()
-          .setZoneAwareLbConfig(out.getCommonLbConfig().getZoneAwareLbConfig().toBuilder()
-              .setFailTrafficOnPanic(conf.failTrafficOnPanic())));
+      out.setCommonLbConfig(
+          out.getCommonLbConfig().toBuilder()
+              .setZoneAwareLbConfig(
+                  out.getCommonLbConfig().getZoneAwareLbConfig().toBuilder()
+                      .setFailTrafficOnPanic(conf.failTrafficOnPanic())));
     }
     return out.build();
   }
 
   /** Kuma gives TCP payloads base64-encoded (checked by the validator); Envoy wants hex. */
   private static HealthCheck.Payload payload(String base64) {
-    return HealthCheck.Payload.newBuilder().setText(HexFormat.of().formatHex(Base64.getDecoder().decode(base64))).build();
+    return HealthCheck.Payload.newBuilder()
+        .setText(HexFormat.of().formatHex(Base64.getDecoder().decode(base64)))
+        .build();
   }
 
   private static <T> T orElse(T value, T fallback) {

@@ -18,17 +18,21 @@ import java.util.List;
 
 /**
  * MeshHealthCheck, checked on the decoded conf (malformed and negative durations are reported by
- * the decoding, at their field): positive intervals and thresholds, valid HTTP statuses, base64
- * TCP payloads.
+ * the decoding, at their field): positive intervals and thresholds, valid HTTP statuses, base64 TCP
+ * payloads.
  */
 final class MeshHealthCheckValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE).build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_AND_GATEWAYS)
+          .to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE)
+          .build();
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshHealthCheckConf.class, out).ifPresent(conf -> check(conf, block.path(), out));
+      SpecMapper.check(block, MeshHealthCheckConf.class, out)
+          .ifPresent(conf -> check(conf, block.path(), out));
     }
   }
 
@@ -36,8 +40,10 @@ final class MeshHealthCheckValidator implements ResourceValidator {
     ConfChecks.positive(conf.interval(), at.field("interval"), out);
     ConfChecks.positive(conf.timeout(), at.field("timeout"), out);
     ConfChecks.positive(conf.noTrafficInterval(), at.field("noTrafficInterval"), out);
-    ConfChecks.range(conf.unhealthyThreshold(), at.field("unhealthyThreshold"), 1, Integer.MAX_VALUE, out);
-    ConfChecks.range(conf.healthyThreshold(), at.field("healthyThreshold"), 1, Integer.MAX_VALUE, out);
+    ConfChecks.range(
+        conf.unhealthyThreshold(), at.field("unhealthyThreshold"), 1, Integer.MAX_VALUE, out);
+    ConfChecks.range(
+        conf.healthyThreshold(), at.field("healthyThreshold"), 1, Integer.MAX_VALUE, out);
     ConfChecks.range(conf.intervalJitterPercent(), at.field("intervalJitterPercent"), 0, 100, out);
     ConfChecks.percentage(conf.healthyPanicThreshold(), at.field("healthyPanicThreshold"), out);
     MeshHealthCheckConf.Http http = conf.httpOrNone();

@@ -29,15 +29,19 @@ final class EnvoyRoutes {
     RouteAction.Builder action = RouteAction.newBuilder();
     JsonNode backends = conf.path("backendRefs");
     if (backends.size() == 1 || backends.isEmpty()) {
-      action.setCluster(backends.isEmpty() ? resources.serviceCluster(service, Map.of())
-          : cluster(backends.get(0), resources));
+      action.setCluster(
+          backends.isEmpty()
+              ? resources.serviceCluster(service, Map.of())
+              : cluster(backends.get(0), resources));
     } else {
       WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
       for (JsonNode backend : backends) {
         int weight = backend.path("weight").asInt(1);
         if (weight > 0) {
-          weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(cluster(backend, resources))
-              .setWeight(UInt32Value.of(weight)));
+          weighted.addClusters(
+              WeightedCluster.ClusterWeight.newBuilder()
+                  .setName(cluster(backend, resources))
+                  .setWeight(UInt32Value.of(weight)));
         }
       }
       action.setWeightedClusters(weighted);
@@ -64,15 +68,17 @@ final class EnvoyRoutes {
         case "URLRewrite" -> rewrite(filter.path("urlRewrite"), rule.match(), action);
         case "RequestMirror" -> {
           JsonNode mirror = filter.path("requestMirror");
-          RouteAction.RequestMirrorPolicy.Builder policy = RouteAction.RequestMirrorPolicy.newBuilder()
-              .setCluster(cluster(mirror.path("backendRef"), resources));
+          RouteAction.RequestMirrorPolicy.Builder policy =
+              RouteAction.RequestMirrorPolicy.newBuilder()
+                  .setCluster(cluster(mirror.path("backendRef"), resources));
           if (mirror.has("percentage")) {
-            policy.setRuntimeFraction(RuntimeFractionalPercent.newBuilder()
-                .setDefaultValue(Values.fraction(mirror.path("percentage"))));
+            policy.setRuntimeFraction(
+                RuntimeFractionalPercent.newBuilder()
+                    .setDefaultValue(Values.fraction(mirror.path("percentage"))));
           }
           action.addRequestMirrorPolicies(policy);
         }
-        default -> { }
+        default -> {}
       }
     }
     if (!redirected) {
@@ -83,7 +89,10 @@ final class EnvoyRoutes {
 
   private static String cluster(JsonNode backendRef, ProxyResources resources) {
     Map<String, String> tags = new TreeMap<>();
-    backendRef.path("tags").fields().forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
+    backendRef
+        .path("tags")
+        .fields()
+        .forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
     return resources.serviceCluster(backendRef.path("name").asText(), tags);
   }
 
@@ -106,8 +115,10 @@ final class EnvoyRoutes {
       default -> out.setPrefix("/");
     }
     if (match.has("method")) {
-      out.addHeaders(HeaderMatcher.newBuilder().setName(":method")
-          .setStringMatch(StringMatcher.newBuilder().setExact(match.path("method").asText())));
+      out.addHeaders(
+          HeaderMatcher.newBuilder()
+              .setName(":method")
+              .setStringMatch(StringMatcher.newBuilder().setExact(match.path("method").asText())));
     }
     match.path("headers").forEach(h -> out.addHeaders(Headers.matcher(h)));
     for (JsonNode query : match.path("queryParams")) {
@@ -117,8 +128,10 @@ final class EnvoyRoutes {
       } else {
         string.setExact(query.path("value").asText());
       }
-      out.addQueryParameters(QueryParameterMatcher.newBuilder().setName(query.path("name").asText())
-          .setStringMatch(string));
+      out.addQueryParameters(
+          QueryParameterMatcher.newBuilder()
+              .setName(query.path("name").asText())
+              .setStringMatch(string));
     }
     return out.build();
   }
@@ -140,13 +153,14 @@ final class EnvoyRoutes {
     } else if (path.path("type").asText().equals("ReplacePrefixMatch")) {
       out.setPrefixRewrite(path.path("replacePrefixMatch").asText());
     }
-    out.setResponseCode(switch (conf.path("statusCode").asInt(302)) {
-      case 301 -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
-      case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
-      case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
-      case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
-      default -> RedirectAction.RedirectResponseCode.FOUND;
-    });
+    out.setResponseCode(
+        switch (conf.path("statusCode").asInt(302)) {
+          case 301 -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+          case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+          case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+          case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+          default -> RedirectAction.RedirectResponseCode.FOUND;
+        });
     return out.build();
   }
 
@@ -156,8 +170,10 @@ final class EnvoyRoutes {
     }
     JsonNode path = conf.path("path");
     if (path.path("type").asText().equals("ReplaceFullPath")) {
-      action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder().setPattern(Headers.regex("^.*$"))
-          .setSubstitution(path.path("replaceFullPath").asText()));
+      action.setRegexRewrite(
+          RegexMatchAndSubstitute.newBuilder()
+              .setPattern(Headers.regex("^.*$"))
+              .setSubstitution(path.path("replaceFullPath").asText()));
     } else if (path.path("type").asText().equals("ReplacePrefixMatch")) {
       action.setPrefixRewrite(path.path("replacePrefixMatch").asText());
     }

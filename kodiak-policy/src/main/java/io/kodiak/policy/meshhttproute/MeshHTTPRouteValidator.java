@@ -4,7 +4,6 @@ import static io.kodiak.policy.core.TargetRefKind.*;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.At.DurationRule;
 import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
@@ -16,8 +15,12 @@ import io.kodiak.policy.core.Regexes;
 
 /** MeshHTTPRoute: matches that make sense, valid regexes, filters that carry their settings. */
 final class MeshHTTPRouteValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, Kinds.DESTINATIONS).toContent("rules").build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_AND_GATEWAYS)
+          .to(MESH, Kinds.DESTINATIONS)
+          .toContent("rules")
+          .build();
 
   @Override
   public void validate(Resource policy, Violations out) {
@@ -54,14 +57,15 @@ final class MeshHTTPRouteValidator implements ResourceValidator {
 
   private static void checkFilter(At filter, Violations out) {
     String type = filter.field("type").text();
-    String field = switch (type) {
-      case "RequestHeaderModifier" -> "requestHeaderModifier";
-      case "ResponseHeaderModifier" -> "responseHeaderModifier";
-      case "RequestRedirect" -> "requestRedirect";
-      case "URLRewrite" -> "urlRewrite";
-      case "RequestMirror" -> "requestMirror";
-      default -> null;
-    };
+    String field =
+        switch (type) {
+          case "RequestHeaderModifier" -> "requestHeaderModifier";
+          case "ResponseHeaderModifier" -> "responseHeaderModifier";
+          case "RequestRedirect" -> "requestRedirect";
+          case "URLRewrite" -> "urlRewrite";
+          case "RequestMirror" -> "requestMirror";
+          default -> null;
+        };
     if (field == null) {
       return; // the schema reports an unknown type
     }
@@ -71,8 +75,8 @@ final class MeshHTTPRouteValidator implements ResourceValidator {
     filter.field("requestMirror").field("percentage").percentage(out);
     At mirrorRef = filter.field("requestMirror").field("backendRef");
     if (mirrorRef.present()) {
-      At single = At.of(JsonNodeFactory.instance.arrayNode().add(mirrorRef.node()),
-          mirrorRef.path());
+      At single =
+          At.of(JsonNodeFactory.instance.arrayNode().add(mirrorRef.node()), mirrorRef.path());
       BackendRefs.check(single, out);
     }
   }

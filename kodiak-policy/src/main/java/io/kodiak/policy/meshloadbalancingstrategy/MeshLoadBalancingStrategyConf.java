@@ -9,17 +9,28 @@ import java.util.List;
  * Enumerations stay text (the schema checks their values). Locality awareness is decoded (a policy
  * may set it) though a single-zone Universal mesh has nothing for it to choose between.
  */
-record MeshLoadBalancingStrategyConf(LocalityAwareness localityAwareness, LoadBalancer loadBalancer,
-    List<HashPolicy> hashPolicies) {
+record MeshLoadBalancingStrategyConf(
+    LocalityAwareness localityAwareness, LoadBalancer loadBalancer, List<HashPolicy> hashPolicies) {
   MeshLoadBalancingStrategyConf {
     hashPolicies = hashPolicies == null ? null : List.copyOf(hashPolicies);
   }
 
-  /** {@code type} is RoundRobin, LeastRequest, RingHash, Random or Maglev; only its own block may be set. */
-  record LoadBalancer(String type, NoSettings roundRobin, LeastRequest leastRequest, RingHash ringHash,
-      NoSettings random, Maglev maglev) {}
+  /**
+   * {@code type} is RoundRobin, LeastRequest, RingHash, Random or Maglev; only its own block may be
+   * set.
+   */
+  record LoadBalancer(
+      String type,
+      NoSettings roundRobin,
+      LeastRequest leastRequest,
+      RingHash ringHash,
+      NoSettings random,
+      Maglev maglev) {}
 
-  /** The round-robin and random blocks: they configure nothing, and the schema leaves their content open. */
+  /**
+   * The round-robin and random blocks: they configure nothing, and the schema leaves their content
+   * open.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record NoSettings() {}
 
@@ -27,7 +38,11 @@ record MeshLoadBalancingStrategyConf(LocalityAwareness localityAwareness, LoadBa
   record LeastRequest(Integer choiceCount, String activeRequestBias) {}
 
   /** {@code hashFunction} is XXHash (when null) or MurmurHash2. */
-  record RingHash(String hashFunction, Integer minRingSize, Integer maxRingSize, List<HashPolicy> hashPolicies) {
+  record RingHash(
+      String hashFunction,
+      Integer minRingSize,
+      Integer maxRingSize,
+      List<HashPolicy> hashPolicies) {
     RingHash {
       hashPolicies = hashPolicies == null ? null : List.copyOf(hashPolicies);
     }
@@ -40,8 +55,14 @@ record MeshLoadBalancingStrategyConf(LocalityAwareness localityAwareness, LoadBa
   }
 
   /** {@code type} is Header, Cookie, Connection, SourceIP, QueryParameter or FilterState. */
-  record HashPolicy(String type, Boolean terminal, Named header, Cookie cookie, Connection connection,
-      Named queryParameter, FilterState filterState) {}
+  record HashPolicy(
+      String type,
+      Boolean terminal,
+      Named header,
+      Cookie cookie,
+      Connection connection,
+      Named queryParameter,
+      FilterState filterState) {}
 
   record Named(String name) {}
 

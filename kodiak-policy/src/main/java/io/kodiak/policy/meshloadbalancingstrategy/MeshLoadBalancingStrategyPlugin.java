@@ -21,11 +21,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * MeshLoadBalancingStrategy: the cluster's load-balancing algorithm and its settings, and for
- * the hashing algorithms the hash policies on each HTTP route to the service. Locality awareness
- * has nothing to choose between in a single-zone Universal mesh and is left alone.
+ * MeshLoadBalancingStrategy: the cluster's load-balancing algorithm and its settings, and for the
+ * hashing algorithms the hash policies on each HTTP route to the service. Locality awareness has
+ * nothing to choose between in a single-zone Universal mesh and is left alone.
  */
-final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshLoadBalancingStrategyConf> {
+final class MeshLoadBalancingStrategyPlugin
+    implements PolicyModule.Plugin<MeshLoadBalancingStrategyConf> {
   @Override
   public void apply(ProxyResources resources, PolicyRules<MeshLoadBalancingStrategyConf> rules) {
     if (rules.matched().isEmpty()) {
@@ -35,9 +36,18 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshL
     for (OutboundTarget target : resources.outbounds()) {
       List<RouteAction.HashPolicy> hashing = hashPolicies(rules.to(target.service()).value());
       if (!hashing.isEmpty()) {
-        RouteEdits.outbound(resources, target, route -> route.hasRoute()
-            ? route.toBuilder().setRoute(route.getRoute().toBuilder().clearHashPolicy().addAllHashPolicy(hashing)).build()
-            : route);
+        RouteEdits.outbound(
+            resources,
+            target,
+            route ->
+                route.hasRoute()
+                    ? route.toBuilder()
+                        .setRoute(
+                            route.getRoute().toBuilder()
+                                .clearHashPolicy()
+                                .addAllHashPolicy(hashing))
+                        .build()
+                    : route);
       }
     }
   }
@@ -56,9 +66,10 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshL
           c.setChoiceCount(UInt32Value.of(lb.leastRequest().choiceCount()));
         }
         if (lb.leastRequest() != null && lb.leastRequest().activeRequestBias() != null) {
-          c.setActiveRequestBias(RuntimeDouble.newBuilder()
-              .setDefaultValue(Values.percent(lb.leastRequest().activeRequestBias()))
-              .setRuntimeKey("kodiak.lb.active_request_bias"));
+          c.setActiveRequestBias(
+              RuntimeDouble.newBuilder()
+                  .setDefaultValue(Values.percent(lb.leastRequest().activeRequestBias()))
+                  .setRuntimeKey("kodiak.lb.active_request_bias"));
         }
         out.setLeastRequestLbConfig(c);
       }
@@ -66,16 +77,22 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshL
         out.setLbPolicy(Cluster.LbPolicy.RING_HASH);
         Cluster.RingHashLbConfig.Builder c = Cluster.RingHashLbConfig.newBuilder();
         Optional<MeshLoadBalancingStrategyConf.RingHash> ring = Optional.ofNullable(lb.ringHash());
-        ring.map(r -> r.minRingSize()).ifPresent(size -> c.setMinimumRingSize(UInt64Value.of(size)));
-        ring.map(r -> r.maxRingSize()).ifPresent(size -> c.setMaximumRingSize(UInt64Value.of(size)));
-        c.setHashFunction(ring.map(r -> r.hashFunction()).filter("MurmurHash2"::equals).isPresent()
-            ? Cluster.RingHashLbConfig.HashFunction.MURMUR_HASH_2 : Cluster.RingHashLbConfig.HashFunction.XX_HASH);
+        ring.map(r -> r.minRingSize())
+            .ifPresent(size -> c.setMinimumRingSize(UInt64Value.of(size)));
+        ring.map(r -> r.maxRingSize())
+            .ifPresent(size -> c.setMaximumRingSize(UInt64Value.of(size)));
+        c.setHashFunction(
+            ring.map(r -> r.hashFunction()).filter("MurmurHash2"::equals).isPresent()
+                ? Cluster.RingHashLbConfig.HashFunction.MURMUR_HASH_2
+                : Cluster.RingHashLbConfig.HashFunction.XX_HASH);
         out.setRingHashLbConfig(c);
       }
       case "Maglev" -> {
         out.setLbPolicy(Cluster.LbPolicy.MAGLEV);
         if (lb.maglev() != null && lb.maglev().tableSize() != null) {
-          out.setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(lb.maglev().tableSize())));
+          out.setMaglevLbConfig(
+              Cluster.MaglevLbConfig.newBuilder()
+                  .setTableSize(UInt64Value.of(lb.maglev().tableSize())));
         }
       }
       case "Random" -> out.setLbPolicy(Cluster.LbPolicy.RANDOM);
@@ -88,10 +105,12 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshL
   static List<RouteAction.HashPolicy> hashPolicies(MeshLoadBalancingStrategyConf conf) {
     LoadBalancer lb = conf.loadBalancer();
     String type = lb == null || lb.type() == null ? "" : lb.type();
-    List<HashPolicy> list = type.equals("RingHash") && lb.ringHash() != null && lb.ringHash().hashPolicies() != null
-        ? lb.ringHash().hashPolicies()
-        : type.equals("Maglev") && lb.maglev() != null && lb.maglev().hashPolicies() != null ? lb.maglev().hashPolicies()
-        : conf.hashPolicies();
+    List<HashPolicy> list =
+        type.equals("RingHash") && lb.ringHash() != null && lb.ringHash().hashPolicies() != null
+            ? lb.ringHash().hashPolicies()
+            : type.equals("Maglev") && lb.maglev() != null && lb.maglev().hashPolicies() != null
+                ? lb.maglev().hashPolicies()
+                : conf.hashPolicies();
     List<RouteAction.HashPolicy> out = new ArrayList<>();
     for (HashPolicy policy : list == null ? List.<HashPolicy>of() : list) {
       hashPolicy(policy).ifPresent(out::add);
@@ -100,14 +119,17 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshL
   }
 
   private static Optional<RouteAction.HashPolicy> hashPolicy(HashPolicy policy) {
-    RouteAction.HashPolicy.Builder h = RouteAction.HashPolicy.newBuilder()
-        .setTerminal(Boolean.TRUE.equals(policy.terminal()));
+    RouteAction.HashPolicy.Builder h =
+        RouteAction.HashPolicy.newBuilder().setTerminal(Boolean.TRUE.equals(policy.terminal()));
     switch (policy.type()) { // required by the schema; each type's block is optional
-      case "Header" -> h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(name(policy.header())));
+      case "Header" ->
+          h.setHeader(
+              RouteAction.HashPolicy.Header.newBuilder().setHeaderName(name(policy.header())));
       case "Cookie" -> {
         var cookie = policy.cookie();
-        RouteAction.HashPolicy.Cookie.Builder c = RouteAction.HashPolicy.Cookie.newBuilder()
-            .setName(cookie == null || cookie.name() == null ? "" : cookie.name());
+        RouteAction.HashPolicy.Cookie.Builder c =
+            RouteAction.HashPolicy.Cookie.newBuilder()
+                .setName(cookie == null || cookie.name() == null ? "" : cookie.name());
         if (cookie != null && cookie.ttl() != null) {
           c.setTtl(Values.duration(cookie.ttl()));
         }
@@ -116,12 +138,23 @@ final class MeshLoadBalancingStrategyPlugin implements PolicyModule.Plugin<MeshL
         }
         h.setCookie(c);
       }
-      case "Connection", "SourceIP" -> h.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties
-          .newBuilder().setSourceIp(policy.connection() == null || !Boolean.FALSE.equals(policy.connection().sourceIP())));
-      case "QueryParameter" -> h.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder()
-          .setName(name(policy.queryParameter())));
-      case "FilterState" -> h.setFilterState(RouteAction.HashPolicy.FilterState.newBuilder()
-          .setKey(policy.filterState() == null || policy.filterState().key() == null ? "" : policy.filterState().key()));
+      case "Connection", "SourceIP" ->
+          h.setConnectionProperties(
+              RouteAction.HashPolicy.ConnectionProperties.newBuilder()
+                  .setSourceIp(
+                      policy.connection() == null
+                          || !Boolean.FALSE.equals(policy.connection().sourceIP())));
+      case "QueryParameter" ->
+          h.setQueryParameter(
+              RouteAction.HashPolicy.QueryParameter.newBuilder()
+                  .setName(name(policy.queryParameter())));
+      case "FilterState" ->
+          h.setFilterState(
+              RouteAction.HashPolicy.FilterState.newBuilder()
+                  .setKey(
+                      policy.filterState() == null || policy.filterState().key() == null
+                          ? ""
+                          : policy.filterState().key()));
       default -> {
         return Optional.empty();
       }

@@ -17,23 +17,28 @@ import io.kodiak.policy.meshloadbalancingstrategy.MeshLoadBalancingStrategyConf.
 
 /**
  * MeshLoadBalancingStrategy, checked on the decoded conf (malformed and negative cookie TTLs are
- * reported by the decoding, at their field): the block for the chosen balancer is the only one
- * set; ring sizes in range and in order.
+ * reported by the decoding, at their field): the block for the chosen balancer is the only one set;
+ * ring sizes in range and in order.
  */
 final class MeshLoadBalancingStrategyValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE).build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_AND_GATEWAYS)
+          .to(MESH, MESH_SERVICE, MESH_MULTI_ZONE_SERVICE)
+          .build();
   private static final long MAX_RING_SIZE = 8388608;
   private static final long MAX_TABLE_SIZE = 5000011;
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshLoadBalancingStrategyConf.class, out).ifPresent(conf -> {
-        if (conf.loadBalancer() != null) {
-          check(conf.loadBalancer(), block.path().field("loadBalancer"), out);
-        }
-      });
+      SpecMapper.check(block, MeshLoadBalancingStrategyConf.class, out)
+          .ifPresent(
+              conf -> {
+                if (conf.loadBalancer() != null) {
+                  check(conf.loadBalancer(), block.path().field("loadBalancer"), out);
+                }
+              });
     }
   }
 
@@ -52,16 +57,22 @@ final class MeshLoadBalancingStrategyValidator implements ResourceValidator {
       }
     }
     if (lb.maglev() != null) {
-      ConfChecks.range(lb.maglev().tableSize(), at.field("maglev").field("tableSize"), 1, MAX_TABLE_SIZE, out);
+      ConfChecks.range(
+          lb.maglev().tableSize(), at.field("maglev").field("tableSize"), 1, MAX_TABLE_SIZE, out);
     }
     if (lb.leastRequest() != null) {
-      ConfChecks.range(lb.leastRequest().choiceCount(), at.field("leastRequest").field("choiceCount"), 2,
-          Integer.MAX_VALUE, out);
+      ConfChecks.range(
+          lb.leastRequest().choiceCount(),
+          at.field("leastRequest").field("choiceCount"),
+          2,
+          Integer.MAX_VALUE,
+          out);
     }
   }
 
   /** A balancer's own block may only be set when it is the chosen type. */
-  private static void only(LoadBalancer lb, boolean set, String type, FieldPath block, Violations out) {
+  private static void only(
+      LoadBalancer lb, boolean set, String type, FieldPath block, Violations out) {
     if (set && !type.equals(lb.type())) {
       out.add(block, "can only be set when type is " + type);
     }

@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshMetric {
   public static final PolicyModule<MeshMetricConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_METRIC, ConfType.record(MeshMetricConf.class))
-      .validator(new MeshMetricValidator())
-      .plugin(Phase.OBSERVABILITY, new MeshMetricPlugin())
-      .build();
+          .validator(new MeshMetricValidator())
+          .plugin(Phase.OBSERVABILITY, new MeshMetricPlugin())
+          .build();
 
   private MeshMetric() {}
 }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A MeshMetric {@code default} block; every component is null when not set. The agent receives
- * it as JSON in this component order ({@link MeshMetricPlugin}). {@code appendProfiles} add up
- * across policies; every other list is replaced, as in Kuma.
+ * A MeshMetric {@code default} block; every component is null when not set. The agent receives it
+ * as JSON in this component order ({@link MeshMetricPlugin}). {@code appendProfiles} add up across
+ * policies; every other list is replaced, as in Kuma.
  */
 record MeshMetricConf(Sidecar sidecar, List<Application> applications, List<Backend> backends) {
   MeshMetricConf {

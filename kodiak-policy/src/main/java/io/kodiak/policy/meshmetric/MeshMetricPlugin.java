@@ -19,18 +19,20 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * MeshMetric: the merged configuration travels to the agent inside the proxy's own xDS config,
- * as the metadata of an endpoint-less cluster {@value #CLUSTER}: the typed conf as JSON, the
- * fields it sets in component order, durations as Go-style text ({@code 30s}). The agent
- * (kodiak-dp) reads it from Envoy's admin API on each scrape of its metrics port, so a policy
- * change needs no extra channel and an idle agent does nothing.
+ * MeshMetric: the merged configuration travels to the agent inside the proxy's own xDS config, as
+ * the metadata of an endpoint-less cluster {@value #CLUSTER}: the typed conf as JSON, the fields it
+ * sets in component order, durations as Go-style text ({@code 30s}). The agent (kodiak-dp) reads it
+ * from Envoy's admin API on each scrape of its metrics port, so a policy change needs no extra
+ * channel and an idle agent does nothing.
  */
 final class MeshMetricPlugin implements PolicyModule.Plugin<MeshMetricConf> {
   public static final String CLUSTER = "kodiak:meshmetric";
   public static final String METADATA_KEY = "kodiak.meshmetric";
-  private static final ObjectMapper AGENT_JSON = new ObjectMapper()
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-      .registerModule(new SimpleModule("go-durations").addSerializer(Duration.class, new GoDuration()));
+  private static final ObjectMapper AGENT_JSON =
+      new ObjectMapper()
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .registerModule(
+              new SimpleModule("go-durations").addSerializer(Duration.class, new GoDuration()));
 
   @Override
   public void apply(ProxyResources resources, PolicyRules<MeshMetricConf> rules) {
@@ -41,20 +43,25 @@ final class MeshMetricPlugin implements PolicyModule.Plugin<MeshMetricConf> {
     try {
       JsonFormat.parser().merge(AGENT_JSON.writeValueAsString(rules.proxy().value()), conf);
     } catch (JsonProcessingException | InvalidProtocolBufferException e) {
-      throw new IllegalStateException("MeshMetric conf does not serialize as a JSON object", e); // a record of plain values
+      throw new IllegalStateException(
+          "MeshMetric conf does not serialize as a JSON object", e); // a record of plain values
     }
-    resources.cluster(Cluster.newBuilder()
-        .setName(CLUSTER)
-        .setType(Cluster.DiscoveryType.STATIC)
-        .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
-        .setMetadata(Metadata.newBuilder().putFilterMetadata(METADATA_KEY, conf.build()))
-        .build());
+    resources.cluster(
+        Cluster.newBuilder()
+            .setName(CLUSTER)
+            .setType(Cluster.DiscoveryType.STATIC)
+            .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+            .setMetadata(Metadata.newBuilder().putFilterMetadata(METADATA_KEY, conf.build()))
+            .build());
   }
 
-  /** A duration as the agent parses it: whole seconds, else whole milliseconds, else nanoseconds. */
+  /**
+   * A duration as the agent parses it: whole seconds, else whole milliseconds, else nanoseconds.
+   */
   private static final class GoDuration extends JsonSerializer<Duration> {
     @Override
-    public void serialize(Duration value, JsonGenerator out, SerializerProvider provider) throws IOException {
+    public void serialize(Duration value, JsonGenerator out, SerializerProvider provider)
+        throws IOException {
       out.writeString(text(value));
     }
   }

@@ -26,24 +26,30 @@ import java.util.List;
  * negative ones at their field); compilable regex filters.
  */
 final class MeshMetricValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder().top(MESH, Kinds.PROXIES).topLevelDefault().build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder().top(MESH, Kinds.PROXIES).topLevelDefault().build();
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshMetricConf.class, out).ifPresent(conf -> check(conf, block.path(), out));
+      SpecMapper.check(block, MeshMetricConf.class, out)
+          .ifPresent(conf -> check(conf, block.path(), out));
     }
   }
 
   private static void check(MeshMetricConf conf, FieldPath at, Violations out) {
-    Lists.eachAt(conf.applications(), at.field("applications"), (app, path) -> {
-      Addresses.port(app.port(), path.field("port"), out);
-      Addresses.ip(app.address(), path.field("address"), out);
-      if (app.path() != null && !app.path().startsWith("/")) {
-        out.add(path.field("path"), "must start with /");
-      }
-    });
-    Lists.eachAt(conf.backends(), at.field("backends"), (backend, path) -> backend(backend, path, out));
+    Lists.eachAt(
+        conf.applications(),
+        at.field("applications"),
+        (app, path) -> {
+          Addresses.port(app.port(), path.field("port"), out);
+          Addresses.ip(app.address(), path.field("address"), out);
+          if (app.path() != null && !app.path().startsWith("/")) {
+            out.add(path.field("path"), "must start with /");
+          }
+        });
+    Lists.eachAt(
+        conf.backends(), at.field("backends"), (backend, path) -> backend(backend, path, out));
     Profiles profiles = conf.sidecar() == null ? null : conf.sidecar().profiles();
     if (profiles != null) {
       FieldPath path = at.field("sidecar").field("profiles");
@@ -53,21 +59,30 @@ final class MeshMetricValidator implements ResourceValidator {
   }
 
   private static void backend(Backend backend, FieldPath at, Violations out) {
-    Backends.check(at, backend.type(), out, new Block("Prometheus", backend.prometheus()),
+    Backends.check(
+        at,
+        backend.type(),
+        out,
+        new Block("Prometheus", backend.prometheus()),
         new Block("OpenTelemetry", backend.openTelemetry()));
     if ("Prometheus".equals(backend.type()) && backend.prometheus() != null) {
       Addresses.port(backend.prometheus().port(), at.field("prometheus").field("port"), out);
-    } else if ("OpenTelemetry".equals(backend.type()) && backend.openTelemetry() != null
-        && backend.openTelemetry().refreshInterval() != null && backend.openTelemetry().refreshInterval().isZero()) {
+    } else if ("OpenTelemetry".equals(backend.type())
+        && backend.openTelemetry() != null
+        && backend.openTelemetry().refreshInterval() != null
+        && backend.openTelemetry().refreshInterval().isZero()) {
       out.add(at.field("openTelemetry").field("refreshInterval"), "must be greater than zero");
     }
   }
 
   private static void selectors(List<Selector> selectors, FieldPath at, Violations out) {
-    Lists.eachAt(selectors, at, (selector, path) -> {
-      if ("Regex".equals(selector.type())) {
-        Regexes.check(selector.match(), path.field("match"), out);
-      }
-    });
+    Lists.eachAt(
+        selectors,
+        at,
+        (selector, path) -> {
+          if ("Regex".equals(selector.type())) {
+            Regexes.check(selector.match(), path.field("match"), out);
+          }
+        });
   }
 }

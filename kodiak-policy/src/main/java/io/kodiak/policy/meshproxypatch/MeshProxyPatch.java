@@ -8,10 +8,11 @@ import io.kodiak.policy.core.rules.ConfType;
 
 /** MeshProxyPatch: the one value Kodiak registers for this policy (see {@link PolicyModule}). */
 public final class MeshProxyPatch {
-  public static final PolicyModule<JsonNode> MODULE = PolicyModule.of(ResourceCatalog.MESH_PROXY_PATCH, ConfType.json())
-      .validator(new MeshProxyPatchValidator())
-      .plugin(Phase.PATCH, new MeshProxyPatchPlugin())
-      .build();
+  public static final PolicyModule<JsonNode> MODULE =
+      PolicyModule.of(ResourceCatalog.MESH_PROXY_PATCH, ConfType.json())
+          .validator(new MeshProxyPatchValidator())
+          .plugin(Phase.PATCH, new MeshProxyPatchPlugin())
+          .build();
 
   private MeshProxyPatch() {}
 }

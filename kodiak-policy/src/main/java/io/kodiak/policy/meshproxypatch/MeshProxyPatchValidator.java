@@ -15,15 +15,18 @@ import io.kodiak.policy.core.PolicyShape;
 import java.util.Set;
 
 /**
- * MeshProxyPatch: each modification targets one kind of Envoy resource, values parse, JSON
- * patches are well-formed, and nothing nests deeper than {@link #MAX_DEPTH}.
+ * MeshProxyPatch: each modification targets one kind of Envoy resource, values parse, JSON patches
+ * are well-formed, and nothing nests deeper than {@link #MAX_DEPTH}.
  */
 final class MeshProxyPatchValidator implements ResourceValidator {
   /** Deepest nesting accepted in a patch value; Envoy config is never this deep legitimately. */
   public static final int MAX_DEPTH = 32;
+
   private static final PolicyShape SHAPE =
       PolicyShape.builder().top(MESH, Kinds.PROXIES_AND_GATEWAYS).topLevelDefault().build();
-  private static final String[] TARGETS = {"cluster", "listener", "networkFilter", "httpFilter", "virtualHost"};
+  private static final String[] TARGETS = {
+    "cluster", "listener", "networkFilter", "httpFilter", "virtualHost"
+  };
 
   @Override
   public void validate(Resource policy, Violations out) {
@@ -38,7 +41,8 @@ final class MeshProxyPatchValidator implements ResourceValidator {
         for (String name : TARGETS) {
           if (modification.field(name).present()) {
             if (target != null) {
-              out.add(modification.path(), "must modify exactly one of: " + String.join(", ", TARGETS));
+              out.add(
+                  modification.path(), "must modify exactly one of: " + String.join(", ", TARGETS));
             }
             target = modification.field(name);
             targetName = name;

@@ -10,7 +10,6 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.kodiak.policy.core.envoy.Hcms;
 import io.kodiak.xds.envoy.EnvoyNames;
@@ -23,7 +22,8 @@ import java.util.Map;
 final class Modifications {
   private Modifications() {}
 
-  static void apply(ProxyResources resources, JsonNode modification) throws InvalidProtocolBufferException {
+  static void apply(ProxyResources resources, JsonNode modification)
+      throws InvalidProtocolBufferException {
     if (modification.has("cluster")) {
       cluster(resources, modification.path("cluster"));
     } else if (modification.has("listener")) {
@@ -37,7 +37,8 @@ final class Modifications {
     }
   }
 
-  private static void cluster(ProxyResources resources, JsonNode mod) throws InvalidProtocolBufferException {
+  private static void cluster(ProxyResources resources, JsonNode mod)
+      throws InvalidProtocolBufferException {
     String op = mod.path("operation").asText();
     if (op.equals("Add")) {
       resources.cluster(PatchValues.parse(mod.path("value").asText(), Cluster.newBuilder()));
@@ -57,7 +58,8 @@ final class Modifications {
     }
   }
 
-  private static void listener(ProxyResources resources, JsonNode mod) throws InvalidProtocolBufferException {
+  private static void listener(ProxyResources resources, JsonNode mod)
+      throws InvalidProtocolBufferException {
     String op = mod.path("operation").asText();
     if (op.equals("Add")) {
       resources.listener(PatchValues.parse(mod.path("value").asText(), Listener.newBuilder()));
@@ -72,10 +74,14 @@ final class Modifications {
     }
   }
 
-  private static void networkFilter(ProxyResources resources, JsonNode mod) throws InvalidProtocolBufferException {
+  private static void networkFilter(ProxyResources resources, JsonNode mod)
+      throws InvalidProtocolBufferException {
     String op = mod.path("operation").asText();
     JsonNode match = mod.path("match");
-    Filter added = op.startsWith("Add") ? PatchValues.parse(mod.path("value").asText(), Filter.newBuilder()) : null;
+    Filter added =
+        op.startsWith("Add")
+            ? PatchValues.parse(mod.path("value").asText(), Filter.newBuilder())
+            : null;
     for (Listener listener : selectedListeners(resources, match, "listenerName", "listenerTags")) {
       Listener.Builder out = listener.toBuilder();
       for (int c = 0; c < out.getFilterChainsCount(); c++) {
@@ -87,22 +93,32 @@ final class Modifications {
     }
   }
 
-  private static void httpFilter(ProxyResources resources, JsonNode mod) throws InvalidProtocolBufferException {
+  private static void httpFilter(ProxyResources resources, JsonNode mod)
+      throws InvalidProtocolBufferException {
     String op = mod.path("operation").asText();
     JsonNode match = mod.path("match");
-    HttpFilter added = op.startsWith("Add") ? PatchValues.parse(mod.path("value").asText(), HttpFilter.newBuilder())
-        : null;
+    HttpFilter added =
+        op.startsWith("Add")
+            ? PatchValues.parse(mod.path("value").asText(), HttpFilter.newBuilder())
+            : null;
     for (Listener listener : selectedListeners(resources, match, "listenerName", "listenerTags")) {
       InvalidProtocolBufferException[] failure = new InvalidProtocolBufferException[1];
-      Listener edited = Hcms.editHcm(listener, hcm -> {
-        try {
-          List<HttpFilter> filters = edit(hcm.getHttpFiltersList(), op, match, added, HttpFilter::getName, mod);
-          return hcm.toBuilder().clearHttpFilters().addAllHttpFilters(routerLast(filters)).build();
-        } catch (InvalidProtocolBufferException e) {
-          failure[0] = e;
-          return hcm;
-        }
-      });
+      Listener edited =
+          Hcms.editHcm(
+              listener,
+              hcm -> {
+                try {
+                  List<HttpFilter> filters =
+                      edit(hcm.getHttpFiltersList(), op, match, added, HttpFilter::getName, mod);
+                  return hcm.toBuilder()
+                      .clearHttpFilters()
+                      .addAllHttpFilters(routerLast(filters))
+                      .build();
+                } catch (InvalidProtocolBufferException e) {
+                  failure[0] = e;
+                  return hcm;
+                }
+              });
       if (failure[0] != null) {
         throw failure[0];
       }
@@ -113,21 +129,25 @@ final class Modifications {
   /** The router must stay last ("AddLast" means last before the router). */
   private static List<HttpFilter> routerLast(List<HttpFilter> filters) {
     List<HttpFilter> out = new ArrayList<>(filters);
-    List<HttpFilter> routers = out.stream().filter(f -> f.getName().equals(EnvoyNames.ROUTER_FILTER))
-        .toList();
+    List<HttpFilter> routers =
+        out.stream().filter(f -> f.getName().equals(EnvoyNames.ROUTER_FILTER)).toList();
     out.removeAll(routers);
     out.addAll(routers);
     return out;
   }
 
-  private static void virtualHost(ProxyResources resources, JsonNode mod) throws InvalidProtocolBufferException {
+  private static void virtualHost(ProxyResources resources, JsonNode mod)
+      throws InvalidProtocolBufferException {
     String op = mod.path("operation").asText();
     JsonNode match = mod.path("match");
-    VirtualHost added = op.equals("Add") ? PatchValues.parse(mod.path("value").asText(), VirtualHost.newBuilder())
-        : null;
+    VirtualHost added =
+        op.equals("Add")
+            ? PatchValues.parse(mod.path("value").asText(), VirtualHost.newBuilder())
+            : null;
     for (RouteConfiguration config : List.copyOf(resources.routes().values())) {
       String origin = config.getName().startsWith("inbound:") ? "inbound" : "outbound";
-      if (!matches(match, "routeConfigurationName", config.getName()) || !matches(match, "origin", origin)) {
+      if (!matches(match, "routeConfigurationName", config.getName())
+          || !matches(match, "origin", origin)) {
         continue;
       }
       RouteConfiguration.Builder out = config.toBuilder();
@@ -152,9 +172,13 @@ final class Modifications {
     String name(T item);
   }
 
-  /** AddFirst, AddLast, AddBefore, AddAfter (relative to the filter named by match.name), Remove, Patch. */
-  private static <T extends Message> List<T> edit(List<T> items, String op, JsonNode match,
-      T added, Named<T> named, JsonNode mod) throws InvalidProtocolBufferException {
+  /**
+   * AddFirst, AddLast, AddBefore, AddAfter (relative to the filter named by match.name), Remove,
+   * Patch.
+   */
+  private static <T extends Message> List<T> edit(
+      List<T> items, String op, JsonNode match, T added, Named<T> named, JsonNode mod)
+      throws InvalidProtocolBufferException {
     List<T> out = new ArrayList<>();
     String name = match.path("name").asText(null);
     switch (op) {
@@ -168,7 +192,7 @@ final class Modifications {
         out.add(added);
         return out;
       }
-      default -> { }
+      default -> {}
     }
     for (T item : items) {
       boolean hit = name == null || name.equals(named.name(item));
@@ -185,7 +209,7 @@ final class Modifications {
           out.add(item);
           out.add(added);
         }
-        case "Remove" -> { }
+        case "Remove" -> {}
         case "Patch" -> out.add(PatchValues.patch(item, mod));
         default -> out.add(item);
       }
@@ -194,15 +218,17 @@ final class Modifications {
   }
 
   /** Listeners matching a match block: a name, an origin (inbound/outbound) and inbound tags. */
-  private static List<Listener> selectedListeners(ProxyResources resources, JsonNode match, String nameField,
-      String tagsField) {
+  private static List<Listener> selectedListeners(
+      ProxyResources resources, JsonNode match, String nameField, String tagsField) {
     List<Listener> out = new ArrayList<>();
     for (Listener listener : List.copyOf(resources.listeners().values())) {
-      String origin = listener.getTrafficDirection() == TrafficDirection.INBOUND ? "inbound" : "outbound";
+      String origin =
+          listener.getTrafficDirection() == TrafficDirection.INBOUND ? "inbound" : "outbound";
       if (!matches(match, nameField, listener.getName()) || !matches(match, "origin", origin)) {
         continue;
       }
-      if (match.has(tagsField) && !tagsMatch(resources, listener.getName(), match.path(tagsField))) {
+      if (match.has(tagsField)
+          && !tagsMatch(resources, listener.getName(), match.path(tagsField))) {
         continue;
       }
       out.add(listener);
@@ -229,5 +255,4 @@ final class Modifications {
   private static boolean matches(JsonNode match, String field, String actual) {
     return !match.has(field) || match.path(field).asText().equals(actual);
   }
-
 }

@@ -34,7 +34,8 @@ final class PatchValues {
   }
 
   /** Parses a {@code value}; the message says what does not fit the Envoy type. */
-  static <M extends Message> M parse(String value, Message.Builder builder) throws InvalidProtocolBufferException {
+  static <M extends Message> M parse(String value, Message.Builder builder)
+      throws InvalidProtocolBufferException {
     JsonNode tree = Documents.parse(value);
     @SuppressWarnings("unchecked")
     M parsed = (M) ProtoJson.parse(Documents.toJson(tree), builder).build();
@@ -43,7 +44,8 @@ final class PatchValues {
 
   /** {@code message} with the modification's value merged in or its JSON patches applied. */
   @SuppressWarnings("unchecked")
-  static <M extends Message> M patch(M message, JsonNode modification) throws InvalidProtocolBufferException {
+  static <M extends Message> M patch(M message, JsonNode modification)
+      throws InvalidProtocolBufferException {
     if (modification.has("value")) {
       M value = parse(modification.path("value").asText(), message.newBuilderForType());
       return (M) mergeTyped(message, value);
@@ -54,15 +56,23 @@ final class PatchValues {
   }
 
   /** Protobuf merge, except a filter's typed config of the same type is merged unpacked. */
-  private static Message mergeTyped(Message base, Message value) throws InvalidProtocolBufferException {
-    if (base instanceof Filter filter && value instanceof Filter patch && sameType(filter.getTypedConfig(), patch.getTypedConfig())) {
-      return filter.toBuilder().mergeFrom(patch.toBuilder().clearTypedConfig().build())
-          .setTypedConfig(mergeAny(filter.getTypedConfig(), patch.getTypedConfig())).build();
-    }
-    if (base instanceof HttpFilter filter && value instanceof HttpFilter patch
+  private static Message mergeTyped(Message base, Message value)
+      throws InvalidProtocolBufferException {
+    if (base instanceof Filter filter
+        && value instanceof Filter patch
         && sameType(filter.getTypedConfig(), patch.getTypedConfig())) {
-      return filter.toBuilder().mergeFrom(patch.toBuilder().clearTypedConfig().build())
-          .setTypedConfig(mergeAny(filter.getTypedConfig(), patch.getTypedConfig())).build();
+      return filter.toBuilder()
+          .mergeFrom(patch.toBuilder().clearTypedConfig().build())
+          .setTypedConfig(mergeAny(filter.getTypedConfig(), patch.getTypedConfig()))
+          .build();
+    }
+    if (base instanceof HttpFilter filter
+        && value instanceof HttpFilter patch
+        && sameType(filter.getTypedConfig(), patch.getTypedConfig())) {
+      return filter.toBuilder()
+          .mergeFrom(patch.toBuilder().clearTypedConfig().build())
+          .setTypedConfig(mergeAny(filter.getTypedConfig(), patch.getTypedConfig()))
+          .build();
     }
     return base.toBuilder().mergeFrom(value).build();
   }
@@ -73,13 +83,17 @@ final class PatchValues {
 
   /** Merges two Anys of one type by their JSON forms' fields, through the type registry. */
   private static Any mergeAny(Any base, Any patch) throws InvalidProtocolBufferException {
-    var descriptor = ProtoJson.types().find(base.getTypeUrl().substring(base.getTypeUrl().lastIndexOf('/') + 1));
+    var descriptor =
+        ProtoJson.types().find(base.getTypeUrl().substring(base.getTypeUrl().lastIndexOf('/') + 1));
     if (descriptor == null) {
       return patch;
     }
     DynamicMessage.Builder merged = DynamicMessage.newBuilder(descriptor);
     merged.mergeFrom(base.getValue());
     merged.mergeFrom(patch.getValue());
-    return Any.newBuilder().setTypeUrl(base.getTypeUrl()).setValue(merged.build().toByteString()).build();
+    return Any.newBuilder()
+        .setTypeUrl(base.getTypeUrl())
+        .setValue(merged.build().toByteString())
+        .build();
   }
 }

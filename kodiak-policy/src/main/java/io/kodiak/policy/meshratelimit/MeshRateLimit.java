@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshRateLimit {
   public static final PolicyModule<MeshRateLimitConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_RATE_LIMIT, ConfType.record(MeshRateLimitConf.class))
-      .validator(new MeshRateLimitValidator())
-      .plugin(Phase.FILTERS, new MeshRateLimitPlugin())
-      .build();
+          .validator(new MeshRateLimitValidator())
+          .plugin(Phase.FILTERS, new MeshRateLimitPlugin())
+          .build();
 
   private MeshRateLimit() {}
 }

@@ -3,7 +3,10 @@ package io.kodiak.policy.meshratelimit;
 import java.time.Duration;
 import java.util.List;
 
-/** A MeshRateLimit {@code default} block (local rate limits only, as Kuma's); every component is null when not set. */
+/**
+ * A MeshRateLimit {@code default} block (local rate limits only, as Kuma's); every component is
+ * null when not set.
+ */
 record MeshRateLimitConf(Local local) {
   /** The limits the proxy enforces itself. */
   record Local(Http http, Tcp tcp) {}

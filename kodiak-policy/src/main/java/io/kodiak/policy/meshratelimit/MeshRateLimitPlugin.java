@@ -27,8 +27,8 @@ import io.kodiak.xds.proxy.Protocol;
 /**
  * MeshRateLimit (local): a token bucket per listener — Envoy's HTTP local rate limit before the
  * router (answering the configured status, 429 by default) for HTTP, or the network local rate
- * limit before the TCP proxy (closing connections over the rate) for TCP. Inbounds take
- * {@code from[]}/{@code rules[]}, outbounds {@code to[]}.
+ * limit before the TCP proxy (closing connections over the rate) for TCP. Inbounds take {@code
+ * from[]}/{@code rules[]}, outbounds {@code to[]}.
  */
 final class MeshRateLimitPlugin implements PolicyModule.Plugin<MeshRateLimitConf> {
   static final String HTTP_FILTER = "envoy.filters.http.local_ratelimit";
@@ -42,20 +42,24 @@ final class MeshRateLimitPlugin implements PolicyModule.Plugin<MeshRateLimitConf
     }
   }
 
-  static Listener configure(Listener listener, MeshRateLimitConf conf, Protocol protocol, String statPrefix) {
+  static Listener configure(
+      Listener listener, MeshRateLimitConf conf, Protocol protocol, String statPrefix) {
     Local local = conf.local() == null ? new Local(null, null) : conf.local();
-    return protocol.isHttp() ? http(listener, local.http(), statPrefix) : tcp(listener, local.tcp(), statPrefix);
+    return protocol.isHttp()
+        ? http(listener, local.http(), statPrefix)
+        : tcp(listener, local.tcp(), statPrefix);
   }
 
   private static Listener http(Listener listener, MeshRateLimitConf.Http http, String statPrefix) {
     if (http == null || Boolean.TRUE.equals(http.disabled()) || http.requestRate() == null) {
       return listener;
     }
-    LocalRateLimit.Builder limit = LocalRateLimit.newBuilder()
-        .setStatPrefix(statPrefix + "_rate_limit")
-        .setTokenBucket(bucket(http.requestRate()))
-        .setFilterEnabled(always("local_rate_limit_enabled"))
-        .setFilterEnforced(always("local_rate_limit_enforced"));
+    LocalRateLimit.Builder limit =
+        LocalRateLimit.newBuilder()
+            .setStatPrefix(statPrefix + "_rate_limit")
+            .setTokenBucket(bucket(http.requestRate()))
+            .setFilterEnabled(always("local_rate_limit_enabled"))
+            .setFilterEnforced(always("local_rate_limit_enforced"));
     OnRateLimit onLimit = http.onRateLimit();
     if (onLimit != null && onLimit.status() != null) {
       limit.setStatus(HttpStatus.newBuilder().setCodeValue(onLimit.status()));
@@ -68,7 +72,11 @@ final class MeshRateLimitPlugin implements PolicyModule.Plugin<MeshRateLimitConf
         limit.addResponseHeadersToAdd(Headers.append(header.name(), header.value()));
       }
     }
-    HttpFilter filter = HttpFilter.newBuilder().setName(HTTP_FILTER).setTypedConfig(Any.pack(limit.build())).build();
+    HttpFilter filter =
+        HttpFilter.newBuilder()
+            .setName(HTTP_FILTER)
+            .setTypedConfig(Any.pack(limit.build()))
+            .build();
     return Hcms.editHcm(listener, hcm -> Hcms.withFilterBeforeRouter(hcm, filter));
   }
 
@@ -76,26 +84,36 @@ final class MeshRateLimitPlugin implements PolicyModule.Plugin<MeshRateLimitConf
     if (tcp == null || Boolean.TRUE.equals(tcp.disabled()) || tcp.connectionRate() == null) {
       return listener;
     }
-    var limit = io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit.newBuilder()
-        .setStatPrefix(statPrefix + "_rate_limit")
-        .setTokenBucket(bucket(tcp.connectionRate()))
-        .build();
-    return Hcms.beforeTcpProxy(listener, Filter.newBuilder().setName(TCP_FILTER).setTypedConfig(Any.pack(limit)).build());
+    var limit =
+        io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit
+            .newBuilder()
+            .setStatPrefix(statPrefix + "_rate_limit")
+            .setTokenBucket(bucket(tcp.connectionRate()))
+            .build();
+    return Hcms.beforeTcpProxy(
+        listener, Filter.newBuilder().setName(TCP_FILTER).setTypedConfig(Any.pack(limit)).build());
   }
 
-  /** {@code num} requests (or connections) per {@code interval}, as a bucket refilled whole each interval. */
+  /**
+   * {@code num} requests (or connections) per {@code interval}, as a bucket refilled whole each
+   * interval.
+   */
   private static TokenBucket bucket(Rate rate) {
     int num = rate.num().intValue();
-    return TokenBucket.newBuilder().setMaxTokens(num)
+    return TokenBucket.newBuilder()
+        .setMaxTokens(num)
         .setTokensPerFill(UInt32Value.of(num))
         .setFillInterval(Values.duration(rate.interval()))
         .build();
   }
 
   private static RuntimeFractionalPercent always(String runtimeKey) {
-    return RuntimeFractionalPercent.newBuilder().setRuntimeKey(runtimeKey)
-        .setDefaultValue(FractionalPercent.newBuilder().setNumerator(100)
-            .setDenominator(FractionalPercent.DenominatorType.HUNDRED))
+    return RuntimeFractionalPercent.newBuilder()
+        .setRuntimeKey(runtimeKey)
+        .setDefaultValue(
+            FractionalPercent.newBuilder()
+                .setNumerator(100)
+                .setDenominator(FractionalPercent.DenominatorType.HUNDRED))
         .build();
   }
 }

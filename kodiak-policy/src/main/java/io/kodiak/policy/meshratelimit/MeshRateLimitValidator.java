@@ -19,18 +19,25 @@ import java.time.Duration;
  * decoding reports malformed and negative intervals at their field), a real status for rejections.
  */
 final class MeshRateLimitValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH).from(MESH).rules().build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_AND_GATEWAYS)
+          .to(MESH)
+          .from(MESH)
+          .rules()
+          .build();
   private static final Duration SHORTEST = Duration.ofMillis(50);
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshRateLimitConf.class, out).ifPresent(conf -> {
-        if (conf.local() != null) {
-          local(conf.local(), block.path().field("local"), out);
-        }
-      });
+      SpecMapper.check(block, MeshRateLimitConf.class, out)
+          .ifPresent(
+              conf -> {
+                if (conf.local() != null) {
+                  local(conf.local(), block.path().field("local"), out);
+                }
+              });
     }
   }
 
@@ -44,7 +51,8 @@ final class MeshRateLimitValidator implements ResourceValidator {
     if (local.http() != null && local.http().onRateLimit() != null) {
       Integer status = local.http().onRateLimit().status();
       if (status != null && (status < 100 || status > 599)) {
-        out.add(at.field("http").field("onRateLimit").field("status"), "must be between 100 and 599");
+        out.add(
+            at.field("http").field("onRateLimit").field("status"), "must be between 100 and 599");
       }
     }
   }

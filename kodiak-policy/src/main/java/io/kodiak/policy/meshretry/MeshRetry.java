@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshRetry {
   public static final PolicyModule<MeshRetryConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_RETRY, ConfType.record(MeshRetryConf.class))
-      .validator(new MeshRetryValidator())
-      .plugin(Phase.TUNING, new MeshRetryPlugin())
-      .build();
+          .validator(new MeshRetryValidator())
+          .plugin(Phase.TUNING, new MeshRetryPlugin())
+          .build();
 
   private MeshRetry() {}
 }

@@ -39,20 +39,40 @@ import java.util.Map;
  * services, {@code http} otherwise) and connect attempts on TCP proxies.
  */
 final class MeshRetryPlugin implements PolicyModule.Plugin<MeshRetryConf> {
-  /** What Envoy retries when a policy names no condition: failures that never reached the application. */
+  /**
+   * What Envoy retries when a policy names no condition: failures that never reached the
+   * application.
+   */
   static final String DEFAULT_HTTP_RETRY_ON = "gateway-error,connect-failure,refused-stream";
+
   static final String DEFAULT_GRPC_RETRY_ON = "unavailable,cancelled,resource-exhausted";
+
   /** Kuma's base interval when a back-off sets only its maximum. */
   private static final Duration DEFAULT_BASE_INTERVAL = Duration.ofMillis(25);
+
   private static final int DEFAULT_UPDATE_FREQUENCY = 2;
-  private static final Map<String, String> HTTP_CONDITIONS = Map.ofEntries(
-      Map.entry("5xx", "5xx"), Map.entry("GatewayError", "gateway-error"), Map.entry("Reset", "reset"),
-      Map.entry("Retriable4xx", "retriable-4xx"), Map.entry("ConnectFailure", "connect-failure"),
-      Map.entry("EnvoyRatelimited", "envoy-ratelimited"), Map.entry("RefusedStream", "refused-stream"),
-      Map.entry("Http3PostConnectFailure", "http3-post-connect-failure"));
-  private static final Map<String, String> GRPC_CONDITIONS = Map.of("Canceled", "cancelled",
-      "DeadlineExceeded", "deadline-exceeded", "Internal", "internal", "ResourceExhausted", "resource-exhausted",
-      "Unavailable", "unavailable");
+  private static final Map<String, String> HTTP_CONDITIONS =
+      Map.ofEntries(
+          Map.entry("5xx", "5xx"),
+          Map.entry("GatewayError", "gateway-error"),
+          Map.entry("Reset", "reset"),
+          Map.entry("Retriable4xx", "retriable-4xx"),
+          Map.entry("ConnectFailure", "connect-failure"),
+          Map.entry("EnvoyRatelimited", "envoy-ratelimited"),
+          Map.entry("RefusedStream", "refused-stream"),
+          Map.entry("Http3PostConnectFailure", "http3-post-connect-failure"));
+  private static final Map<String, String> GRPC_CONDITIONS =
+      Map.of(
+          "Canceled",
+          "cancelled",
+          "DeadlineExceeded",
+          "deadline-exceeded",
+          "Internal",
+          "internal",
+          "ResourceExhausted",
+          "resource-exhausted",
+          "Unavailable",
+          "unavailable");
   private static final String METHOD_CONDITION = "HttpMethod";
 
   @Override
@@ -61,23 +81,38 @@ final class MeshRetryPlugin implements PolicyModule.Plugin<MeshRetryConf> {
       Conf<MeshRetryConf> conf = rules.to(target.service());
       Protocol protocol = target.protocol();
       if (protocol.isHttp()) {
-        RouteEdits.outbound(resources, target, route -> {
-          Http block = block(conf.then(rules.toRoute(route.getName(), target.service())).value(), protocol);
-          return block == null || !route.hasRoute() ? route
-              : route.toBuilder().setRoute(route.getRoute().toBuilder().setRetryPolicy(policy(block, protocol))).build();
-        });
+        RouteEdits.outbound(
+            resources,
+            target,
+            route -> {
+              Http block =
+                  block(
+                      conf.then(rules.toRoute(route.getName(), target.service())).value(),
+                      protocol);
+              return block == null || !route.hasRoute()
+                  ? route
+                  : route.toBuilder()
+                      .setRoute(
+                          route.getRoute().toBuilder().setRetryPolicy(policy(block, protocol)))
+                      .build();
+            });
       } else if (conf.value().tcp() != null && conf.value().tcp().maxConnectAttempt() != null) {
         Listener listener = resources.listeners().get(target.listener());
         int attempts = conf.value().tcp().maxConnectAttempt();
         if (listener != null) {
-          resources.listener(Hcms.editTcpProxy(listener, tcp -> tcp.toBuilder()
-              .setMaxConnectAttempts(UInt32Value.of(attempts)).build()));
+          resources.listener(
+              Hcms.editTcpProxy(
+                  listener,
+                  tcp -> tcp.toBuilder().setMaxConnectAttempts(UInt32Value.of(attempts)).build()));
         }
       }
     }
   }
 
-  /** The block for the service's protocol ({@code grpc} for gRPC, {@code http} otherwise); null when unset. */
+  /**
+   * The block for the service's protocol ({@code grpc} for gRPC, {@code http} otherwise); null when
+   * unset.
+   */
   private static Http block(MeshRetryConf conf, Protocol protocol) {
     if (protocol != Protocol.GRPC) {
       return conf.http();
@@ -96,9 +131,13 @@ final class MeshRetryPlugin implements PolicyModule.Plugin<MeshRetryConf> {
         conditions.add(GRPC_CONDITIONS.get(value));
       } else if (value.startsWith(METHOD_CONDITION)) {
         // "retry only these methods": a request header condition on :method
-        out.addRetriableRequestHeaders(HeaderMatcher.newBuilder().setName(":method")
-            .setStringMatch(StringMatcher.newBuilder()
-                .setExact(value.substring(METHOD_CONDITION.length()).toUpperCase(Locale.ROOT))));
+        out.addRetriableRequestHeaders(
+            HeaderMatcher.newBuilder()
+                .setName(":method")
+                .setStringMatch(
+                    StringMatcher.newBuilder()
+                        .setExact(
+                            value.substring(METHOD_CONDITION.length()).toUpperCase(Locale.ROOT))));
       } else {
         conditions.add(HTTP_CONDITIONS.get(value));
       }
@@ -107,9 +146,12 @@ final class MeshRetryPlugin implements PolicyModule.Plugin<MeshRetryConf> {
       conditions.add("retriable-headers");
       conf.retriableResponseHeaders().forEach(h -> out.addRetriableHeaders(matcher(h)));
     }
-    orEmpty(conf.retriableRequestHeaders()).forEach(h -> out.addRetriableRequestHeaders(matcher(h)));
-    out.setRetryOn(conditions.isEmpty() ? (protocol == Protocol.GRPC ? DEFAULT_GRPC_RETRY_ON : DEFAULT_HTTP_RETRY_ON)
-        : String.join(",", conditions.stream().distinct().toList()));
+    orEmpty(conf.retriableRequestHeaders())
+        .forEach(h -> out.addRetriableRequestHeaders(matcher(h)));
+    out.setRetryOn(
+        conditions.isEmpty()
+            ? (protocol == Protocol.GRPC ? DEFAULT_GRPC_RETRY_ON : DEFAULT_HTTP_RETRY_ON)
+            : String.join(",", conditions.stream().distinct().toList()));
     if (conf.numRetries() != null) {
       out.setNumRetries(UInt32Value.of(conf.numRetries()));
     }
@@ -118,8 +160,13 @@ final class MeshRetryPlugin implements PolicyModule.Plugin<MeshRetryConf> {
     }
     BackOff backOff = conf.backOff();
     if (backOff != null && (backOff.baseInterval() != null || backOff.maxInterval() != null)) {
-      RetryPolicy.RetryBackOff.Builder b = RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Values.duration(
-          backOff.baseInterval() != null ? backOff.baseInterval() : DEFAULT_BASE_INTERVAL));
+      RetryPolicy.RetryBackOff.Builder b =
+          RetryPolicy.RetryBackOff.newBuilder()
+              .setBaseInterval(
+                  Values.duration(
+                      backOff.baseInterval() != null
+                          ? backOff.baseInterval()
+                          : DEFAULT_BASE_INTERVAL));
       if (backOff.maxInterval() != null) {
         b.setMaxInterval(Values.duration(backOff.maxInterval()));
       }
@@ -127,11 +174,16 @@ final class MeshRetryPlugin implements PolicyModule.Plugin<MeshRetryConf> {
     }
     RateLimitedBackOff limited = conf.rateLimitedBackOff();
     if (limited != null && limited.resetHeaders() != null) {
-      RetryPolicy.RateLimitedRetryBackOff.Builder b = RetryPolicy.RateLimitedRetryBackOff.newBuilder();
+      RetryPolicy.RateLimitedRetryBackOff.Builder b =
+          RetryPolicy.RateLimitedRetryBackOff.newBuilder();
       for (ResetHeader header : limited.resetHeaders()) {
-        b.addResetHeaders(RetryPolicy.ResetHeader.newBuilder().setName(header.name())
-            .setFormat("UnixTimestamp".equals(header.format()) ? RetryPolicy.ResetHeaderFormat.UNIX_TIMESTAMP
-                : RetryPolicy.ResetHeaderFormat.SECONDS));
+        b.addResetHeaders(
+            RetryPolicy.ResetHeader.newBuilder()
+                .setName(header.name())
+                .setFormat(
+                    "UnixTimestamp".equals(header.format())
+                        ? RetryPolicy.ResetHeaderFormat.UNIX_TIMESTAMP
+                        : RetryPolicy.ResetHeaderFormat.SECONDS));
       }
       if (limited.maxInterval() != null) {
         b.setMaxInterval(Values.duration(limited.maxInterval()));
@@ -147,24 +199,41 @@ final class MeshRetryPlugin implements PolicyModule.Plugin<MeshRetryConf> {
 
   private static void hostSelection(RetryPolicy.Builder out, HostSelection selection) {
     switch (selection.predicate()) { // required by the schema
-      case "OmitPreviousHosts" -> out.addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
-          .setName("envoy.retry_host_predicates.previous_hosts")
-          .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())));
+      case "OmitPreviousHosts" ->
+          out.addRetryHostPredicate(
+              RetryPolicy.RetryHostPredicate.newBuilder()
+                  .setName("envoy.retry_host_predicates.previous_hosts")
+                  .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())));
       case "OmitHostsWithTags" -> {
         Struct.Builder tags = Struct.newBuilder();
         if (selection.tags() != null) {
-          selection.tags().forEach((k, v) -> tags.putFields(k, Value.newBuilder().setStringValue(v).build()));
+          selection
+              .tags()
+              .forEach((k, v) -> tags.putFields(k, Value.newBuilder().setStringValue(v).build()));
         }
-        out.addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
-            .setName("envoy.retry_host_predicates.omit_host_metadata")
-            .setTypedConfig(Any.pack(OmitHostMetadataConfig.newBuilder()
-                .setMetadataMatch(Metadata.newBuilder().putFilterMetadata("envoy.lb", tags.build())).build())));
+        out.addRetryHostPredicate(
+            RetryPolicy.RetryHostPredicate.newBuilder()
+                .setName("envoy.retry_host_predicates.omit_host_metadata")
+                .setTypedConfig(
+                    Any.pack(
+                        OmitHostMetadataConfig.newBuilder()
+                            .setMetadataMatch(
+                                Metadata.newBuilder().putFilterMetadata("envoy.lb", tags.build()))
+                            .build())));
       }
-      case "OmitPreviousPriorities" -> out.setRetryPriority(RetryPolicy.RetryPriority.newBuilder()
-          .setName("envoy.retry_priorities.previous_priorities")
-          .setTypedConfig(Any.pack(PreviousPrioritiesConfig.newBuilder().setUpdateFrequency(
-              selection.updateFrequency() != null ? selection.updateFrequency() : DEFAULT_UPDATE_FREQUENCY).build())));
-      default -> { }
+      case "OmitPreviousPriorities" ->
+          out.setRetryPriority(
+              RetryPolicy.RetryPriority.newBuilder()
+                  .setName("envoy.retry_priorities.previous_priorities")
+                  .setTypedConfig(
+                      Any.pack(
+                          PreviousPrioritiesConfig.newBuilder()
+                              .setUpdateFrequency(
+                                  selection.updateFrequency() != null
+                                      ? selection.updateFrequency()
+                                      : DEFAULT_UPDATE_FREQUENCY)
+                              .build())));
+      default -> {}
     }
   }
 

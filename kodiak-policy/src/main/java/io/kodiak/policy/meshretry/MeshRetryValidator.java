@@ -24,26 +24,54 @@ import java.util.TreeSet;
  */
 final class MeshRetryValidator implements ResourceValidator {
   private static final PolicyShape SHAPE =
-      PolicyShape.builder().top(MESH, Kinds.PROXIES_GATEWAYS_ROUTES).to(MESH, Kinds.DESTINATIONS).build();
-  /** Kuma's retry conditions, spelled as Kuma's validator accepts them ({@code 5xx}, not the docs' 5XX). */
-  static final Set<String> HTTP_CONDITIONS = Set.of("5xx", "GatewayError", "Reset", "Retriable4xx",
-      "ConnectFailure", "EnvoyRatelimited", "RefusedStream", "Http3PostConnectFailure", "HttpMethodConnect",
-      "HttpMethodDelete", "HttpMethodGet", "HttpMethodHead", "HttpMethodOptions", "HttpMethodPatch",
-      "HttpMethodPost", "HttpMethodPut", "HttpMethodTrace");
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_GATEWAYS_ROUTES)
+          .to(MESH, Kinds.DESTINATIONS)
+          .build();
+
+  /**
+   * Kuma's retry conditions, spelled as Kuma's validator accepts them ({@code 5xx}, not the docs'
+   * 5XX).
+   */
+  static final Set<String> HTTP_CONDITIONS =
+      Set.of(
+          "5xx",
+          "GatewayError",
+          "Reset",
+          "Retriable4xx",
+          "ConnectFailure",
+          "EnvoyRatelimited",
+          "RefusedStream",
+          "Http3PostConnectFailure",
+          "HttpMethodConnect",
+          "HttpMethodDelete",
+          "HttpMethodGet",
+          "HttpMethodHead",
+          "HttpMethodOptions",
+          "HttpMethodPatch",
+          "HttpMethodPost",
+          "HttpMethodPut",
+          "HttpMethodTrace");
+
   /** The status codes Kuma takes as conditions: those Go's net/http names (http.StatusText). */
   private static final Set<Integer> STATUS_CODES = statusCodes();
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshRetryConf.class, out).ifPresent(conf -> check(conf, block.path(), out));
+      SpecMapper.check(block, MeshRetryConf.class, out)
+          .ifPresent(conf -> check(conf, block.path(), out));
     }
   }
 
   private static void check(MeshRetryConf conf, FieldPath at, Violations out) {
     if (conf.tcp() != null) {
-      ConfChecks.range(conf.tcp().maxConnectAttempt(), at.field("tcp").field("maxConnectAttempt"), 1,
-          Integer.MAX_VALUE, out);
+      ConfChecks.range(
+          conf.tcp().maxConnectAttempt(),
+          at.field("tcp").field("maxConnectAttempt"),
+          1,
+          Integer.MAX_VALUE,
+          out);
     }
     if (conf.http() != null) {
       section(conf.http(), at.field("http"), out);
@@ -53,7 +81,10 @@ final class MeshRetryValidator implements ResourceValidator {
       }
     }
     if (conf.grpc() != null) {
-      section(conf.grpc().asHttp(), at.field("grpc"), out); // gRPC conditions are a closed enum in the schema
+      section(
+          conf.grpc().asHttp(),
+          at.field("grpc"),
+          out); // gRPC conditions are a closed enum in the schema
     }
   }
 
@@ -65,14 +96,17 @@ final class MeshRetryValidator implements ResourceValidator {
       FieldPath path = at.field("backOff");
       ConfChecks.positive(backOff.baseInterval(), path.field("baseInterval"), out);
       ConfChecks.positive(backOff.maxInterval(), path.field("maxInterval"), out);
-      if (backOff.baseInterval() != null && backOff.maxInterval() != null
+      if (backOff.baseInterval() != null
+          && backOff.maxInterval() != null
           && backOff.maxInterval().compareTo(backOff.baseInterval()) < 0) {
         out.add(path.field("maxInterval"), "must not be shorter than baseInterval");
       }
     }
     if (section.rateLimitedBackOff() != null) {
-      ConfChecks.positive(section.rateLimitedBackOff().maxInterval(),
-          at.field("rateLimitedBackOff").field("maxInterval"), out);
+      ConfChecks.positive(
+          section.rateLimitedBackOff().maxInterval(),
+          at.field("rateLimitedBackOff").field("maxInterval"),
+          out);
     }
   }
 
@@ -80,15 +114,24 @@ final class MeshRetryValidator implements ResourceValidator {
     boolean statusCode = text.matches("\\d{3}") && STATUS_CODES.contains(Integer.parseInt(text));
     if (!statusCode && !HTTP_CONDITIONS.contains(text)) {
       String hint = Spellings.hint(text, HTTP_CONDITIONS);
-      out.add(at, "unknown retry condition \"" + text + "\"" + (hint.isEmpty()
-          ? "; use an HTTP status code such as 503 or one of: " + String.join(", ", new TreeSet<>(HTTP_CONDITIONS))
-          : hint));
+      out.add(
+          at,
+          "unknown retry condition \""
+              + text
+              + "\""
+              + (hint.isEmpty()
+                  ? "; use an HTTP status code such as 503 or one of: "
+                      + String.join(", ", new TreeSet<>(HTTP_CONDITIONS))
+                  : hint));
     }
   }
 
   private static Set<Integer> statusCodes() {
-    Set<Integer> codes = new HashSet<>(List.of(100, 101, 102, 103, 226, 421, 422, 423, 424, 425, 426, 428, 429, 431,
-        451, 510, 511));
+    Set<Integer> codes =
+        new HashSet<>(
+            List.of(
+                100, 101, 102, 103, 226, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 510,
+                511));
     addRange(codes, 200, 208);
     addRange(codes, 300, 305);
     addRange(codes, 307, 308);

@@ -8,11 +8,12 @@ import io.kodiak.policy.core.rules.ConfType;
 
 /** MeshTCPRoute: the one value Kodiak registers for this policy (see {@link PolicyModule}). */
 public final class MeshTCPRoute {
-  public static final PolicyModule<JsonNode> MODULE = PolicyModule.of(ResourceCatalog.MESH_TCP_ROUTE, ConfType.json())
-      .validator(new MeshTCPRouteValidator())
-      .plugin(Phase.ROUTES, new MeshTCPRoutePlugin())
-      .routeRules()
-      .build();
+  public static final PolicyModule<JsonNode> MODULE =
+      PolicyModule.of(ResourceCatalog.MESH_TCP_ROUTE, ConfType.json())
+          .validator(new MeshTCPRouteValidator())
+          .plugin(Phase.ROUTES, new MeshTCPRoutePlugin())
+          .routeRules()
+          .build();
 
   private MeshTCPRoute() {}
 }

@@ -1,6 +1,5 @@
 package io.kodiak.policy.meshtcproute;
 
-import io.kodiak.policy.core.module.PolicyModule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.kodiak.policy.core.envoy.Hcms;
 import io.kodiak.policy.core.envoy.RouteEdits;
+import io.kodiak.policy.core.module.PolicyModule;
 import io.kodiak.policy.core.rules.Entry;
 import io.kodiak.policy.core.rules.MergePatch;
 import io.kodiak.policy.core.rules.PolicyRules;
@@ -58,14 +58,26 @@ final class MeshTCPRoutePlugin implements PolicyModule.Plugin<JsonNode> {
           action.setCluster(backends.get(0).cluster());
         } else {
           WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
-          backends.forEach(b -> weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder()
-              .setName(b.cluster()).setWeight(UInt32Value.of(b.weight()))));
+          backends.forEach(
+              b ->
+                  weighted.addClusters(
+                      WeightedCluster.ClusterWeight.newBuilder()
+                          .setName(b.cluster())
+                          .setWeight(UInt32Value.of(b.weight()))));
           action.setWeightedClusters(weighted);
         }
-        RouteEdits.outbound(resources, target, route -> route.hasRoute()
-            ? route.toBuilder().setRoute(route.getRoute().toBuilder().clearClusterSpecifier()
-                .mergeFrom(action.build())).build()
-            : route);
+        RouteEdits.outbound(
+            resources,
+            target,
+            route ->
+                route.hasRoute()
+                    ? route.toBuilder()
+                        .setRoute(
+                            route.getRoute().toBuilder()
+                                .clearClusterSpecifier()
+                                .mergeFrom(action.build()))
+                        .build()
+                    : route);
       }
     }
   }
@@ -76,8 +88,12 @@ final class MeshTCPRoutePlugin implements PolicyModule.Plugin<JsonNode> {
       return out.setCluster(backends.get(0).cluster()).build();
     }
     TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
-    backends.forEach(b -> weighted.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
-        .setName(b.cluster()).setWeight(b.weight())));
+    backends.forEach(
+        b ->
+            weighted.addClusters(
+                TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                    .setName(b.cluster())
+                    .setWeight(b.weight())));
     return out.setWeightedClusters(weighted).build();
   }
 
@@ -89,7 +105,9 @@ final class MeshTCPRoutePlugin implements PolicyModule.Plugin<JsonNode> {
       int weight = ref.path("weight").asInt(1);
       if (weight > 0) {
         Map<String, String> tags = new TreeMap<>();
-        ref.path("tags").fields().forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
+        ref.path("tags")
+            .fields()
+            .forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
         out.add(new Backend(resources.serviceCluster(ref.path("name").asText(), tags), weight));
       }
     }

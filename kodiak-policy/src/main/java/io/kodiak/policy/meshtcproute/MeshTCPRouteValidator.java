@@ -3,7 +3,6 @@ package io.kodiak.policy.meshtcproute;
 import static io.kodiak.policy.core.TargetRefKind.*;
 
 import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.At.DurationRule;
 import io.kodiak.model.validation.At;
 import io.kodiak.model.validation.FieldPath;
 import io.kodiak.model.validation.ResourceValidator;
@@ -14,8 +13,12 @@ import io.kodiak.policy.core.PolicyShape;
 
 /** MeshTCPRoute: weighted backendRefs whose weights do not all vanish. */
 final class MeshTCPRouteValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES_AND_GATEWAYS).to(MESH, Kinds.DESTINATIONS).toContent("rules").build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_AND_GATEWAYS)
+          .to(MESH, Kinds.DESTINATIONS)
+          .toContent("rules")
+          .build();
 
   @Override
   public void validate(Resource policy, Violations out) {

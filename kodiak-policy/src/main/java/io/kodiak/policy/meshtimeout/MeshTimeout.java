@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshTimeout {
   public static final PolicyModule<MeshTimeoutConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_TIMEOUT, ConfType.record(MeshTimeoutConf.class))
-      .validator(new MeshTimeoutValidator())
-      .plugin(Phase.TUNING, new MeshTimeoutPlugin())
-      .build();
+          .validator(new MeshTimeoutValidator())
+          .plugin(Phase.TUNING, new MeshTimeoutPlugin())
+          .build();
 
   private MeshTimeout() {}
 }

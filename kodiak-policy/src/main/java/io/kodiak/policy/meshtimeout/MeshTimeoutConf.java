@@ -8,8 +8,12 @@ import java.time.Duration;
  */
 record MeshTimeoutConf(Duration connectionTimeout, Duration idleTimeout, Http http) {
   /** The HTTP timeouts; null when the block sets none. */
-  record Http(Duration requestTimeout, Duration streamIdleTimeout, Duration maxStreamDuration,
-      Duration maxConnectionDuration, Duration requestHeadersTimeout) {
+  record Http(
+      Duration requestTimeout,
+      Duration streamIdleTimeout,
+      Duration maxStreamDuration,
+      Duration maxConnectionDuration,
+      Duration requestHeadersTimeout) {
     static final Http NONE = new Http(null, null, null, null, null);
   }
 

@@ -15,17 +15,24 @@ import io.kodiak.policy.core.rules.SpecMapper;
  * decoding reports those at their field); a connection timeout cannot be zero.
  */
 final class MeshTimeoutValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES_GATEWAYS_ROUTES).to(MESH, Kinds.DESTINATIONS).from(MESH).rules().build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder()
+          .top(MESH, Kinds.PROXIES_GATEWAYS_ROUTES)
+          .to(MESH, Kinds.DESTINATIONS)
+          .from(MESH)
+          .rules()
+          .build();
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshTimeoutConf.class, out).ifPresent(conf -> {
-        if (conf.connectionTimeout() != null && conf.connectionTimeout().isZero()) {
-          out.add(block.path().field("connectionTimeout"), "must be greater than zero");
-        }
-      });
+      SpecMapper.check(block, MeshTimeoutConf.class, out)
+          .ifPresent(
+              conf -> {
+                if (conf.connectionTimeout() != null && conf.connectionTimeout().isZero()) {
+                  out.add(block.path().field("connectionTimeout"), "must be greater than zero");
+                }
+              });
     }
   }
 }

@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshTLS {
   public static final PolicyModule<MeshTLSConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_TLS, ConfType.record(MeshTLSConf.class))
-      .validator(new MeshTLSValidator())
-      .plugin(Phase.INBOUND, new MeshTLSPlugin())
-      .build();
+          .validator(new MeshTLSValidator())
+          .plugin(Phase.INBOUND, new MeshTLSPlugin())
+          .build();
 
   private MeshTLS() {}
 }

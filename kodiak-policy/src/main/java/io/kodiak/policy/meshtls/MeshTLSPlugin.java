@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * MeshTLS, a plugin of the inbound phase: for each inbound, the merged {@code from[]} (kind Mesh)
- * and {@code rules[]} defaults of the policies selecting it set the mTLS mode (over the mesh's)
- * and the TLS version range and ciphers. Pure and thread-safe.
+ * and {@code rules[]} defaults of the policies selecting it set the mTLS mode (over the mesh's) and
+ * the TLS version range and ciphers. Pure and thread-safe.
  */
 final class MeshTLSPlugin implements PolicyModule.Plugin<MeshTLSConf> {
   @Override
@@ -28,10 +28,14 @@ final class MeshTLSPlugin implements PolicyModule.Plugin<MeshTLSConf> {
   }
 
   private static TlsSettings settings(MeshTLSConf conf) {
-    Optional<MeshMtls.Mode> mode = Optional.ofNullable(conf.mode())
-        .map(m -> m.equals("Permissive") ? MeshMtls.Mode.PERMISSIVE : MeshMtls.Mode.STRICT);
+    Optional<MeshMtls.Mode> mode =
+        Optional.ofNullable(conf.mode())
+            .map(m -> m.equals("Permissive") ? MeshMtls.Mode.PERMISSIVE : MeshMtls.Mode.STRICT);
     MeshTLSConf.TlsVersion versions = conf.tlsVersionOrNone();
-    return new TlsSettings(mode, Optional.ofNullable(versions.min()), Optional.ofNullable(versions.max()),
+    return new TlsSettings(
+        mode,
+        Optional.ofNullable(versions.min()),
+        Optional.ofNullable(versions.max()),
         conf.tlsCiphers() == null ? List.of() : conf.tlsCiphers());
   }
 }

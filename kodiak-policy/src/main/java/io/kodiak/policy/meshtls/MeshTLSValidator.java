@@ -11,22 +11,30 @@ import io.kodiak.policy.core.PolicyShape;
 import io.kodiak.policy.core.rules.SpecMapper;
 import java.util.List;
 
-/** MeshTLS, checked on the decoded conf: a TLS version range whose minimum does not exceed its maximum. */
+/**
+ * MeshTLS, checked on the decoded conf: a TLS version range whose minimum does not exceed its
+ * maximum.
+ */
 final class MeshTLSValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder().top(MESH, Kinds.PROXIES).from(MESH).rules().build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder().top(MESH, Kinds.PROXIES).from(MESH).rules().build();
+
   /** The versions in order; TLSAuto orders with none. */
   private static final List<String> ORDER = List.of("TLS10", "TLS11", "TLS12", "TLS13");
 
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshTLSConf.class, out).ifPresent(conf -> {
-        int min = rank(conf.tlsVersionOrNone().min());
-        int max = rank(conf.tlsVersionOrNone().max());
-        if (min >= 0 && max >= 0 && min > max) {
-          out.add(block.path().field("tlsVersion").field("min"), "must not be higher than max");
-        }
-      });
+      SpecMapper.check(block, MeshTLSConf.class, out)
+          .ifPresent(
+              conf -> {
+                int min = rank(conf.tlsVersionOrNone().min());
+                int max = rank(conf.tlsVersionOrNone().max());
+                if (min >= 0 && max >= 0 && min > max) {
+                  out.add(
+                      block.path().field("tlsVersion").field("min"), "must not be higher than max");
+                }
+              });
     }
   }
 

@@ -9,9 +9,9 @@ import io.kodiak.policy.core.rules.ConfType;
 public final class MeshTrace {
   public static final PolicyModule<MeshTraceConf> MODULE =
       PolicyModule.of(ResourceCatalog.MESH_TRACE, ConfType.record(MeshTraceConf.class))
-      .validator(new MeshTraceValidator())
-      .plugin(Phase.OBSERVABILITY, new MeshTracePlugin())
-      .build();
+          .validator(new MeshTraceValidator())
+          .plugin(Phase.OBSERVABILITY, new MeshTracePlugin())
+          .build();
 
   private MeshTrace() {}
 }

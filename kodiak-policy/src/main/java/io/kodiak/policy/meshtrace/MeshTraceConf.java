@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A MeshTrace {@code default} block; every component is null when not set. Sampling percentages
- * are Kuma's int-or-string ({@code 80}, {@code "12.5"}), kept as their text.
+ * A MeshTrace {@code default} block; every component is null when not set. Sampling percentages are
+ * Kuma's int-or-string ({@code 80}, {@code "12.5"}), kept as their text.
  */
 record MeshTraceConf(List<Backend> backends, Sampling sampling, List<Tag> tags) {
   MeshTraceConf {

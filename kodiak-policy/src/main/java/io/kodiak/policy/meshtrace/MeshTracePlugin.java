@@ -50,44 +50,64 @@ final class MeshTracePlugin implements PolicyModule.Plugin<MeshTraceConf> {
     }
     HttpConnectionManager.Tracing tracing = tracing(conf, provider.get());
     for (Listener listener : List.copyOf(resources.listeners().values())) {
-      resources.listener(Hcms.editHcm(listener, hcm -> hcm.toBuilder().setTracing(tracing).build()));
+      resources.listener(
+          Hcms.editHcm(listener, hcm -> hcm.toBuilder().setTracing(tracing).build()));
     }
   }
 
-  /** The tracer of the backend, its collector cluster added; none for Datadog, which needs its agent. */
+  /**
+   * The tracer of the backend, its collector cluster added; none for Datadog, which needs its
+   * agent.
+   */
   private static Optional<Tracing.Http> provider(ProxyResources resources, Backend backend) {
     if ("Zipkin".equals(backend.type())) {
       Zipkin zipkin = backend.zipkin();
       URI url = URI.create(zipkin.url());
-      resources.cluster(ServiceUrls.cluster(ZIPKIN_CLUSTER, ServiceUrls.HostPort.parse(url.toString(), 9411), false));
-      ZipkinConfig config = ZipkinConfig.newBuilder()
-          .setCollectorCluster(ZIPKIN_CLUSTER)
-          .setCollectorEndpoint(url.getRawPath().isEmpty() ? "/api/v2/spans" : url.getRawPath())
-          .setCollectorHostname(url.getHost())
-          .setCollectorEndpointVersion("httpProto".equals(zipkin.apiVersion())
-              ? ZipkinConfig.CollectorEndpointVersion.HTTP_PROTO : ZipkinConfig.CollectorEndpointVersion.HTTP_JSON)
-          .setTraceId128Bit(Boolean.TRUE.equals(zipkin.traceId128bit()))
-          .setSharedSpanContext(BoolValue.of(!Boolean.FALSE.equals(zipkin.sharedSpanContext())))
-          .build();
-      return Optional.of(Tracing.Http.newBuilder().setName("envoy.tracers.zipkin").setTypedConfig(Any.pack(config))
-          .build());
+      resources.cluster(
+          ServiceUrls.cluster(
+              ZIPKIN_CLUSTER, ServiceUrls.HostPort.parse(url.toString(), 9411), false));
+      ZipkinConfig config =
+          ZipkinConfig.newBuilder()
+              .setCollectorCluster(ZIPKIN_CLUSTER)
+              .setCollectorEndpoint(url.getRawPath().isEmpty() ? "/api/v2/spans" : url.getRawPath())
+              .setCollectorHostname(url.getHost())
+              .setCollectorEndpointVersion(
+                  "httpProto".equals(zipkin.apiVersion())
+                      ? ZipkinConfig.CollectorEndpointVersion.HTTP_PROTO
+                      : ZipkinConfig.CollectorEndpointVersion.HTTP_JSON)
+              .setTraceId128Bit(Boolean.TRUE.equals(zipkin.traceId128bit()))
+              .setSharedSpanContext(BoolValue.of(!Boolean.FALSE.equals(zipkin.sharedSpanContext())))
+              .build();
+      return Optional.of(
+          Tracing.Http.newBuilder()
+              .setName("envoy.tracers.zipkin")
+              .setTypedConfig(Any.pack(config))
+              .build());
     }
     if ("OpenTelemetry".equals(backend.type())) {
       String endpoint = backend.openTelemetry().endpoint();
-      resources.cluster(ServiceUrls.cluster(OTEL_CLUSTER, ServiceUrls.HostPort.parse(endpoint, 4317), true));
-      OpenTelemetryConfig config = OpenTelemetryConfig.newBuilder()
-          .setGrpcService(GrpcService.newBuilder().setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder()
-              .setClusterName(OTEL_CLUSTER)))
-          .setServiceName(resources.proxy().primaryService())
-          .build();
-      return Optional.of(Tracing.Http.newBuilder().setName("envoy.tracers.opentelemetry")
-          .setTypedConfig(Any.pack(config)).build());
+      resources.cluster(
+          ServiceUrls.cluster(OTEL_CLUSTER, ServiceUrls.HostPort.parse(endpoint, 4317), true));
+      OpenTelemetryConfig config =
+          OpenTelemetryConfig.newBuilder()
+              .setGrpcService(
+                  GrpcService.newBuilder()
+                      .setEnvoyGrpc(
+                          GrpcService.EnvoyGrpc.newBuilder().setClusterName(OTEL_CLUSTER)))
+              .setServiceName(resources.proxy().primaryService())
+              .build();
+      return Optional.of(
+          Tracing.Http.newBuilder()
+              .setName("envoy.tracers.opentelemetry")
+              .setTypedConfig(Any.pack(config))
+              .build());
     }
     return Optional.empty();
   }
 
   private static HttpConnectionManager.Tracing tracing(MeshTraceConf conf, Tracing.Http provider) {
-    HttpConnectionManager.Tracing.Builder tracing = HttpConnectionManager.Tracing.newBuilder().setProvider(provider);
+    HttpConnectionManager.Tracing.Builder tracing =
+        HttpConnectionManager.Tracing.newBuilder().setProvider(provider);
     Sampling sampling = conf.sampling();
     if (sampling != null && sampling.overall() != null) {
       tracing.setOverallSampling(Values.envoyPercent(sampling.overall()));
@@ -101,7 +121,8 @@ final class MeshTracePlugin implements PolicyModule.Plugin<MeshTraceConf> {
     for (Tag tag : Lists.orEmpty(conf.tags())) {
       CustomTag.Builder custom = CustomTag.newBuilder().setTag(tag.name());
       if (tag.header() != null) {
-        CustomTag.Header.Builder header = CustomTag.Header.newBuilder().setName(tag.header().name());
+        CustomTag.Header.Builder header =
+            CustomTag.Header.newBuilder().setName(tag.header().name());
         if (tag.header().defaultValue() != null) {
           header.setDefaultValue(tag.header().defaultValue());
         }

@@ -9,9 +9,9 @@ import io.kodiak.model.validation.ResourceValidator;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.policy.core.Backends;
 import io.kodiak.policy.core.Backends.Block;
+import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.Kinds;
 import io.kodiak.policy.core.Lists;
-import io.kodiak.policy.core.ConfChecks;
 import io.kodiak.policy.core.PolicyShape;
 import io.kodiak.policy.core.rules.SpecMapper;
 import io.kodiak.policy.meshtrace.MeshTraceConf.Backend;
@@ -30,12 +30,14 @@ final class MeshTraceValidator implements ResourceValidator {
   @Override
   public void validate(Resource policy, Violations out) {
     for (At block : SHAPE.check(policy, out)) {
-      SpecMapper.check(block, MeshTraceConf.class, out).ifPresent(conf -> check(conf, block.path(), out));
+      SpecMapper.check(block, MeshTraceConf.class, out)
+          .ifPresent(conf -> check(conf, block.path(), out));
     }
   }
 
   private static void check(MeshTraceConf conf, FieldPath at, Violations out) {
-    Lists.eachAt(conf.backends(), at.field("backends"), (backend, path) -> backend(backend, path, out));
+    Lists.eachAt(
+        conf.backends(), at.field("backends"), (backend, path) -> backend(backend, path, out));
     Sampling sampling = conf.sampling();
     if (sampling != null) {
       FieldPath path = at.field("sampling");
@@ -43,27 +45,41 @@ final class MeshTraceValidator implements ResourceValidator {
       ConfChecks.percentage(sampling.client(), path.field("client"), out);
       ConfChecks.percentage(sampling.random(), path.field("random"), out);
     }
-    Lists.eachAt(conf.tags(), at.field("tags"), (tag, path) -> {
-      if ((tag.literal() != null) == (tag.header() != null)) {
-        out.add(path, "must define exactly one of literal or header");
-      }
-    });
+    Lists.eachAt(
+        conf.tags(),
+        at.field("tags"),
+        (tag, path) -> {
+          if ((tag.literal() != null) == (tag.header() != null)) {
+            out.add(path, "must define exactly one of literal or header");
+          }
+        });
   }
 
   private static void backend(Backend backend, FieldPath at, Violations out) {
-    Backends.check(at, backend.type(), out, new Block("Zipkin", backend.zipkin()),
-        new Block("Datadog", backend.datadog()), new Block("OpenTelemetry", backend.openTelemetry()));
+    Backends.check(
+        at,
+        backend.type(),
+        out,
+        new Block("Zipkin", backend.zipkin()),
+        new Block("Datadog", backend.datadog()),
+        new Block("OpenTelemetry", backend.openTelemetry()));
     String type = backend.type() == null ? "" : backend.type();
-    String url = switch (type) {
-      case "Zipkin" -> backend.zipkin() == null ? null : backend.zipkin().url();
-      case "Datadog" -> backend.datadog() == null ? null : backend.datadog().url();
-      default -> null; // OpenTelemetry names an endpoint, not a URL
-    };
+    String url =
+        switch (type) {
+          case "Zipkin" -> backend.zipkin() == null ? null : backend.zipkin().url();
+          case "Datadog" -> backend.datadog() == null ? null : backend.datadog().url();
+          default -> null; // OpenTelemetry names an endpoint, not a URL
+        };
     if (url != null && !url.matches("https?://.+")) {
-      out.add(at.field(type.toLowerCase(Locale.ROOT)).field("url"), "must be an http:// or https:// URL");
+      out.add(
+          at.field(type.toLowerCase(Locale.ROOT)).field("url"),
+          "must be an http:// or https:// URL");
     }
-    if (type.equals("OpenTelemetry") && backend.openTelemetry() != null && backend.openTelemetry().endpoint() == null) {
-      out.add(at.field("openTelemetry").field("endpoint"),
+    if (type.equals("OpenTelemetry")
+        && backend.openTelemetry() != null
+        && backend.openTelemetry().endpoint() == null) {
+      out.add(
+          at.field("openTelemetry").field("endpoint"),
           "is required: Kodiak sends to a collector at host:port (a backendRef is not supported)");
     }
   }

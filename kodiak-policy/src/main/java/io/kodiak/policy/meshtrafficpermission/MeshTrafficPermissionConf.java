@@ -3,13 +3,15 @@ package io.kodiak.policy.meshtrafficpermission;
 import java.util.List;
 
 /**
- * A MeshTrafficPermission {@code default} block; every component is null when not set. A
- * {@code from[]} item's block has only {@code action} (Allow, Deny or AllowWithShadowDeny); a
- * {@code rules[]} item's has only the match lists (the schema keeps each to its own). The plugin
- * reads the blocks item by item: permissions are judged, not merged.
+ * A MeshTrafficPermission {@code default} block; every component is null when not set. A {@code
+ * from[]} item's block has only {@code action} (Allow, Deny or AllowWithShadowDeny); a {@code
+ * rules[]} item's has only the match lists (the schema keeps each to its own). The plugin reads the
+ * blocks item by item: permissions are judged, not merged.
  */
-record MeshTrafficPermissionConf(String action, List<Match> allow, List<Match> deny, List<Match> allowWithShadowDeny) {
-  static final MeshTrafficPermissionConf NONE = new MeshTrafficPermissionConf(null, null, null, null);
+record MeshTrafficPermissionConf(
+    String action, List<Match> allow, List<Match> deny, List<Match> allowWithShadowDeny) {
+  static final MeshTrafficPermissionConf NONE =
+      new MeshTrafficPermissionConf(null, null, null, null);
 
   MeshTrafficPermissionConf {
     allow = allow == null ? null : List.copyOf(allow);

@@ -18,11 +18,11 @@ import java.util.Map;
 
 /**
  * MeshTrafficPermission, a plugin of the inbound phase: the permissions that select an inbound
- * become the Envoy RBAC rules of its mutual-TLS chain. Callers are
- * judged by the most specific selection that matches them (MeshServiceSubset over MeshService
- * over MeshSubset over Mesh); among policies naming the same callers, the more specific policy,
- * then the policy merged later (see PolicyOrder), wins. {@code rules[]} denials beat every allow. With no allowing
- * permission, nobody is allowed. Pure and thread-safe.
+ * become the Envoy RBAC rules of its mutual-TLS chain. Callers are judged by the most specific
+ * selection that matches them (MeshServiceSubset over MeshService over MeshSubset over Mesh); among
+ * policies naming the same callers, the more specific policy, then the policy merged later (see
+ * PolicyOrder), wins. {@code rules[]} denials beat every allow. With no allowing permission, nobody
+ * is allowed. Pure and thread-safe.
  */
 final class MeshTrafficPermissionPlugin implements PolicyModule.Plugin<MeshTrafficPermissionConf> {
   @Override
@@ -30,17 +30,22 @@ final class MeshTrafficPermissionPlugin implements PolicyModule.Plugin<MeshTraff
     for (InboundTarget target : resources.inbounds()) {
       Inbound inbound = target.inbound();
       if (!rules.inboundPolicies(inbound).isEmpty()) {
-        InboundEdits.authorize(resources, target,
-            rulesFor(resources.mesh().mesh(), rules.fromEntries(inbound), rules.ruleEntries(inbound)));
+        InboundEdits.authorize(
+            resources,
+            target,
+            rulesFor(
+                resources.mesh().mesh(), rules.fromEntries(inbound), rules.ruleEntries(inbound)));
       }
     }
   }
 
   /**
-   * The RBAC rules of the permissions selecting one inbound: their {@code from[]} and
-   * {@code rules[]} items, each in merge order.
+   * The RBAC rules of the permissions selecting one inbound: their {@code from[]} and {@code
+   * rules[]} items, each in merge order.
    */
-  static RBAC rulesFor(String mesh, List<Entry<MeshTrafficPermissionConf>> from,
+  static RBAC rulesFor(
+      String mesh,
+      List<Entry<MeshTrafficPermissionConf>> from,
       List<Entry<MeshTrafficPermissionConf>> rules) {
     Map<String, Rule> fromRules = new LinkedHashMap<>(); // later (more specific) policies override
     for (Entry<MeshTrafficPermissionConf> item : from) {
@@ -82,11 +87,24 @@ final class MeshTrafficPermissionPlugin implements PolicyModule.Plugin<MeshTraff
   private static Policy policy(Principal allowed, List<Principal> exclusions) {
     Principal principal = allowed;
     if (!exclusions.isEmpty()) {
-      Principal notDenied = Principal.newBuilder().setNotId(exclusions.size() == 1 ? exclusions.get(0)
-          : Principal.newBuilder().setOrIds(Principal.Set.newBuilder().addAllIds(exclusions)).build()).build();
-      principal = Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addIds(allowed).addIds(notDenied)).build();
+      Principal notDenied =
+          Principal.newBuilder()
+              .setNotId(
+                  exclusions.size() == 1
+                      ? exclusions.get(0)
+                      : Principal.newBuilder()
+                          .setOrIds(Principal.Set.newBuilder().addAllIds(exclusions))
+                          .build())
+              .build();
+      principal =
+          Principal.newBuilder()
+              .setAndIds(Principal.Set.newBuilder().addIds(allowed).addIds(notDenied))
+              .build();
     }
-    return Policy.newBuilder().addPermissions(Permission.newBuilder().setAny(true)).addPrincipals(principal).build();
+    return Policy.newBuilder()
+        .addPermissions(Permission.newBuilder().setAny(true))
+        .addPrincipals(principal)
+        .build();
   }
 
   /** An unset action denies. */

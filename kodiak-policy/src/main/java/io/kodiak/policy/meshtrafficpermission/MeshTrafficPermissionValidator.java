@@ -15,12 +15,12 @@ import java.util.Optional;
 
 /**
  * MeshTrafficPermission, checked on the decoded blocks: each from[] names an action; each rules[]
- * entry lists matches, each on a SPIFFE ID (spiffe://...) or an SNI. An absent block is checked
- * as an empty one.
+ * entry lists matches, each on a SPIFFE ID (spiffe://...) or an SNI. An absent block is checked as
+ * an empty one.
  */
 final class MeshTrafficPermissionValidator implements ResourceValidator {
-  private static final PolicyShape SHAPE = PolicyShape.builder()
-      .top(MESH, Kinds.PROXIES).from(MESH, Kinds.SOURCES).rules().build();
+  private static final PolicyShape SHAPE =
+      PolicyShape.builder().top(MESH, Kinds.PROXIES).from(MESH, Kinds.SOURCES).rules().build();
 
   @Override
   public void validate(Resource policy, Violations out) {
@@ -28,11 +28,13 @@ final class MeshTrafficPermissionValidator implements ResourceValidator {
     At spec = At.of(policy.spec(), FieldPath.of("spec"));
     for (At from : spec.field("from").items()) {
       At block = from.field("default");
-      decoded(block, out).ifPresent(conf -> {
-        if (conf.action() == null) {
-          out.add(block.path().field("action"), "must be defined");
-        }
-      });
+      decoded(block, out)
+          .ifPresent(
+              conf -> {
+                if (conf.action() == null) {
+                  out.add(block.path().field("action"), "must be defined");
+                }
+              });
     }
     for (At rule : spec.field("rules").items()) {
       At block = rule.field("default");
@@ -40,26 +42,33 @@ final class MeshTrafficPermissionValidator implements ResourceValidator {
     }
   }
 
-  /** The decoded block; an absent one is empty; empty when it does not decode (the schema says why). */
+  /**
+   * The decoded block; an absent one is empty; empty when it does not decode (the schema says why).
+   */
   private static Optional<MeshTrafficPermissionConf> decoded(At block, Violations out) {
-    return block.present() ? SpecMapper.check(block, MeshTrafficPermissionConf.class, out)
+    return block.present()
+        ? SpecMapper.check(block, MeshTrafficPermissionConf.class, out)
         : Optional.of(MeshTrafficPermissionConf.NONE);
   }
 
   private static void matches(MeshTrafficPermissionConf conf, FieldPath at, Violations out) {
-    int count = list(conf.allowOrEmpty(), at.field("allow"), out) + list(conf.denyOrEmpty(), at.field("deny"), out)
-        + list(conf.allowWithShadowDenyOrEmpty(), at.field("allowWithShadowDeny"), out);
+    int count =
+        list(conf.allowOrEmpty(), at.field("allow"), out)
+            + list(conf.denyOrEmpty(), at.field("deny"), out)
+            + list(conf.allowWithShadowDenyOrEmpty(), at.field("allowWithShadowDeny"), out);
     if (count == 0) {
       out.add(at, "must have at least one entry in allow, deny or allowWithShadowDeny");
     }
   }
 
-  private static int list(List<MeshTrafficPermissionConf.Match> matches, FieldPath at, Violations out) {
+  private static int list(
+      List<MeshTrafficPermissionConf.Match> matches, FieldPath at, Violations out) {
     for (int i = 0; i < matches.size(); i++) {
       MeshTrafficPermissionConf.Match match = matches.get(i);
       FieldPath path = at.index(i);
       if (match.spiffeID() != null && !startsWithSpiffe(match.spiffeID().value())) {
-        out.add(path.field("spiffeID").field("value"), "must be a SPIFFE ID starting with spiffe://");
+        out.add(
+            path.field("spiffeID").field("value"), "must be a SPIFFE ID starting with spiffe://");
       }
       if (match.spiffeID() == null && match.sni() == null) {
         out.add(path, "must define spiffeID or sni");

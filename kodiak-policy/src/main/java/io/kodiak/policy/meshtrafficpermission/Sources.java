@@ -40,8 +40,10 @@ record Sources(int specificity, Principal principal, String key) {
     if (all.isEmpty()) {
       all.add(uri(StringMatcher.newBuilder().setPrefix("spiffe://" + mesh + "/").build()));
     }
-    Principal principal = all.size() == 1 ? all.get(0)
-        : Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addAllIds(all)).build();
+    Principal principal =
+        all.size() == 1
+            ? all.get(0)
+            : Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addAllIds(all)).build();
     return new Sources(specificity, principal, kind + "/" + name + "/" + tags);
   }
 
@@ -49,9 +51,10 @@ record Sources(int specificity, Principal principal, String key) {
   static Sources fromMatch(MeshTrafficPermissionConf.Match match) {
     MeshTrafficPermissionConf.Value spiffe = match.spiffeID();
     String value = spiffe == null || spiffe.value() == null ? "" : spiffe.value();
-    StringMatcher matcher = spiffe != null && "Prefix".equals(spiffe.type())
-        ? StringMatcher.newBuilder().setPrefix(value).build()
-        : exact(value);
+    StringMatcher matcher =
+        spiffe != null && "Prefix".equals(spiffe.type())
+            ? StringMatcher.newBuilder().setPrefix(value).build()
+            : exact(value);
     return new Sources(4, uri(matcher), "spiffe/" + value);
   }
 
@@ -61,7 +64,8 @@ record Sources(int specificity, Principal principal, String key) {
 
   /** The caller's certificate carries a URI SAN matching this (Envoy checks every URI SAN). */
   private static Principal uri(StringMatcher matcher) {
-    return Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(matcher))
+    return Principal.newBuilder()
+        .setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(matcher))
         .build();
   }
 }

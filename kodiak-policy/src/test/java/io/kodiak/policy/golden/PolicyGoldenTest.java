@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violations;
 import io.kodiak.policy.PolicyModules;
 import io.kodiak.policy.testing.PolicyCases;
@@ -19,7 +18,6 @@ import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.proxy.ProxyModels;
 import io.kodiak.xds.testing.GoldenConfigs;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,21 +32,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden Envoy configs, one per case, in each policy's folder ({@code <package>/golden/<case>.yaml});
- * each case names a
- * proxy of the shared mesh ({@code mesh.yaml}) and the policies to apply; the config generated
- * with every plugin must equal {@code <case>.json} and pass the real {@code envoy --mode validate}.
- * The policies must pass their validators first: only accepted policies reach generation. No
- * generated setting may be one Envoy accepts and then ignores because another overrides it
- * ({@link IgnoredByEnvoy}); the {@code stock-mesh} case adds Kuma's initial policies, as users have them.
- * A case with {@code mtls: Strict} generates with strict mTLS on (the inbound policies,
- * MeshTrafficPermission and MeshTLS, act only then); its certificates are placeholders, so Envoy
- * does not validate it (the kodiak-xds mTLS golden does, with real ones).
+ * Golden Envoy configs, one per case, in each policy's folder ({@code
+ * <package>/golden/<case>.yaml}); each case names a proxy of the shared mesh ({@code mesh.yaml})
+ * and the policies to apply; the config generated with every plugin must equal {@code <case>.json}
+ * and pass the real {@code envoy --mode validate}. The policies must pass their validators first:
+ * only accepted policies reach generation. No generated setting may be one Envoy accepts and then
+ * ignores because another overrides it ({@link IgnoredByEnvoy}); the {@code stock-mesh} case adds
+ * Kuma's initial policies, as users have them. A case with {@code mtls: Strict} generates with
+ * strict mTLS on (the inbound policies, MeshTrafficPermission and MeshTLS, act only then); its
+ * certificates are placeholders, so Envoy does not validate it (the kodiak-xds mTLS golden does,
+ * with real ones).
  */
 class PolicyGoldenTest {
   private static final Path DIR = Path.of("src/test/resources/golden");
-  private static final MeshMtls MTLS = new MeshMtls("default", MeshMtls.Mode.STRICT, List.of("placeholder CA"));
-  private static final ProxyIdentity IDENTITY = new ProxyIdentity("placeholder certificate", "placeholder key");
+  private static final MeshMtls MTLS =
+      new MeshMtls("default", MeshMtls.Mode.STRICT, List.of("placeholder CA"));
+  private static final ProxyIdentity IDENTITY =
+      new ProxyIdentity("placeholder certificate", "placeholder key");
   @TempDir Path tmp;
 
   /** Each policy's cases, from its own folder ({@code <package>/golden/}), and the stock mesh's. */
@@ -79,11 +79,19 @@ class PolicyGoldenTest {
       policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
     }
     boolean mtls = spec.path("mtls").asText().equals("Strict");
-    MeshSnapshot mesh = MeshSnapshot.of("default", proxies, Set.of())
-        .withPolicies(mtls ? Optional.of(MTLS) : Optional.empty(), policies);
-    ProxyConfig config = new ProxyConfigGenerator(PolicyModules.plugins()).generate(mesh,
-        mesh.proxies().get(spec.path("proxy").asText()), ProxyKind.ENVOY, mtls ? Optional.of(IDENTITY) : Optional.empty());
-    assertThat(IgnoredByEnvoy.findings(config)).as(name + ": settings Envoy would silently ignore").isEmpty();
+    MeshSnapshot mesh =
+        MeshSnapshot.of("default", proxies, Set.of())
+            .withPolicies(mtls ? Optional.of(MTLS) : Optional.empty(), policies);
+    ProxyConfig config =
+        new ProxyConfigGenerator(PolicyModules.plugins())
+            .generate(
+                mesh,
+                mesh.proxies().get(spec.path("proxy").asText()),
+                ProxyKind.ENVOY,
+                mtls ? Optional.of(IDENTITY) : Optional.empty());
+    assertThat(IgnoredByEnvoy.findings(config))
+        .as(name + ": settings Envoy would silently ignore")
+        .isEmpty();
     GoldenConfigs.assertMatchesGolden(config, file.resolveSibling(name + ".json"));
     if (!mtls) {
       GoldenConfigs.assertEnvoyAccepts(config, tmp, name);

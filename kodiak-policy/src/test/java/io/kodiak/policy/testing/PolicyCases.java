@@ -12,18 +12,21 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Where each policy's test cases live: beside its package, under
- * {@code src/test/resources/io/kodiak/policy/<package>/<kind>/} ({@code golden}, {@code validation}).
+ * Where each policy's test cases live: beside its package, under {@code
+ * src/test/resources/io/kodiak/policy/<package>/<kind>/} ({@code golden}, {@code validation}).
  */
 public final class PolicyCases {
   private PolicyCases() {}
 
   /** The folder of one kind of case for a module (it may not exist). */
   public static Path folder(PolicyModule<?> module, String kind) {
-    return Path.of("src/test/resources/io/kodiak/policy", module.type().name().toLowerCase(Locale.ROOT), kind);
+    return Path.of(
+        "src/test/resources/io/kodiak/policy", module.type().name().toLowerCase(Locale.ROOT), kind);
   }
 
-  /** Every file of every module's {@code kind} folder whose name ends with {@code suffix}, sorted. */
+  /**
+   * Every file of every module's {@code kind} folder whose name ends with {@code suffix}, sorted.
+   */
   public static List<Path> all(String kind, String suffix) {
     List<Path> out = new ArrayList<>();
     for (PolicyModule<?> module : PolicyModules.all()) {

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param offset how many matching resources to skip
  * @param size the page size, at least 1
  */
-public record ListQuery(Optional<String> mesh, String nameContains, Map<String, String> labels, int offset, int size) {
+public record ListQuery(
+    Optional<String> mesh, String nameContains, Map<String, String> labels, int offset, int size) {
   public ListQuery {
     Objects.requireNonNull(mesh, "mesh");
     Objects.requireNonNull(nameContains, "nameContains");

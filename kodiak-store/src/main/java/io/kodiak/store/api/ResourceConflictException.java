@@ -5,6 +5,9 @@ import io.kodiak.model.core.ResourceKey;
 /** The resource changed since the caller read it: the expected version is stale. */
 public final class ResourceConflictException extends StoreException {
   public ResourceConflictException(ResourceKey key, long expected, long actual) {
-    super(key, key + " was modified concurrently: expected version " + expected + " but found " + actual, null);
+    super(
+        key,
+        key + " was modified concurrently: expected version " + expected + " but found " + actual,
+        null);
   }
 }

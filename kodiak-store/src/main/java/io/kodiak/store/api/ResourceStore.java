@@ -6,9 +6,9 @@ import io.kodiak.model.core.ResourceKey;
 import java.util.Optional;
 
 /**
- * Durable storage of resources with optimistic concurrency. Implementations are thread-safe,
- * apply each write atomically, and notify {@link ChangeListener}s after the write is durable, in
- * write order.
+ * Durable storage of resources with optimistic concurrency. Implementations are thread-safe, apply
+ * each write atomically, and notify {@link ChangeListener}s after the write is durable, in write
+ * order.
  */
 public interface ResourceStore extends AutoCloseable {
   /**

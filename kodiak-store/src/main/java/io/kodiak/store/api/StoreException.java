@@ -4,8 +4,11 @@ import io.kodiak.model.core.ResourceKey;
 
 /** Base of the store's expected failures; each names the resource concerned. */
 public abstract sealed class StoreException extends RuntimeException
-    permits ResourceNotFoundException, ResourceAlreadyExistsException, ResourceConflictException,
-        StoreUnavailableException, StoreFullException {
+    permits ResourceNotFoundException,
+        ResourceAlreadyExistsException,
+        ResourceConflictException,
+        StoreUnavailableException,
+        StoreFullException {
   private final transient ResourceKey key;
 
   protected StoreException(ResourceKey key, String message, Throwable cause) {

@@ -26,15 +26,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps resources in an SQLite database file in WAL mode. The file is opened exclusively, so a
- * second control plane on the same data directory fails fast instead of diverging; a damaged
- * file fails too, and the error says which of the two it is. Each call is
- * one transaction. Not thread-safe: the owning store serializes calls.
+ * second control plane on the same data directory fails fast instead of diverging; a damaged file
+ * fails too, and the error says which of the two it is. Each call is one transaction. Not
+ * thread-safe: the owning store serializes calls.
  */
 final class SqlitePersistence implements Persistence {
   private static final Logger LOG = LoggerFactory.getLogger(SqlitePersistence.class);
@@ -58,22 +58,28 @@ final class SqlitePersistence implements Persistence {
         s.execute("PRAGMA synchronous=" + sync.name());
         s.execute("PRAGMA locking_mode=EXCLUSIVE");
         s.execute("PRAGMA busy_timeout=2000");
-        s.execute("CREATE TABLE IF NOT EXISTS resources (type TEXT NOT NULL, mesh TEXT NOT NULL, name TEXT NOT NULL,"
-            + " version INTEGER NOT NULL, creation_time TEXT NOT NULL, modification_time TEXT NOT NULL,"
-            + " labels TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (type, mesh, name))");
-        s.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS resources (type TEXT NOT NULL, mesh TEXT NOT NULL, name TEXT NOT NULL,"
+                + " version INTEGER NOT NULL, creation_time TEXT NOT NULL, modification_time TEXT NOT NULL,"
+                + " labels TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (type, mesh, name))");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         // Taking the exclusive lock now makes a second process on the same file fail at start.
         s.execute("BEGIN EXCLUSIVE");
         s.execute("COMMIT");
       }
       connection.setAutoCommit(false);
     } catch (Exception e) {
-      throw new StoreUnavailableException(null, "cannot open the embedded store at " + file + ": " + e.getMessage()
-          + openHint(e), e);
+      throw new StoreUnavailableException(
+          null,
+          "cannot open the embedded store at " + file + ": " + e.getMessage() + openHint(e),
+          e);
     }
   }
 
-  /** Says what an open failure most likely means: a lock held by someone else, or a damaged file. */
+  /**
+   * Says what an open failure most likely means: a lock held by someone else, or a damaged file.
+   */
   private static String openHint(Exception e) {
     if (!(e instanceof SQLiteException sqlite)) {
       return "";
@@ -91,23 +97,33 @@ final class SqlitePersistence implements Persistence {
   public List<Resource> loadAll() {
     List<Resource> out = new ArrayList<>();
     try (Statement s = connection.createStatement();
-        ResultSet rows = s.executeQuery(
-            "SELECT type, mesh, name, version, creation_time, modification_time, labels, spec FROM resources")) {
+        ResultSet rows =
+            s.executeQuery(
+                "SELECT type, mesh, name, version, creation_time, modification_time, labels, spec FROM resources")) {
       while (rows.next()) {
         Optional<ResourceType> type = ResourceCatalog.byName(rows.getString(1));
         if (type.isEmpty()) {
-          LOG.warn("embedded store: skipping a stored resource of unknown type {} named {}", rows.getString(1),
+          LOG.warn(
+              "embedded store: skipping a stored resource of unknown type {} named {}",
+              rows.getString(1),
               rows.getString(3));
           continue;
         }
-        ResourceMeta meta = new ResourceMeta(rows.getLong(4), Instant.parse(rows.getString(5)),
-            Instant.parse(rows.getString(6)), Documents.JSON.readValue(rows.getString(7), LABELS));
+        ResourceMeta meta =
+            new ResourceMeta(
+                rows.getLong(4),
+                Instant.parse(rows.getString(5)),
+                Instant.parse(rows.getString(6)),
+                Documents.JSON.readValue(rows.getString(7), LABELS));
         ObjectNode spec = (ObjectNode) Documents.JSON.readTree(rows.getString(8));
-        out.add(new Resource(ResourceKey.of(type.get(), rows.getString(2), rows.getString(3)), meta, spec));
+        out.add(
+            new Resource(
+                ResourceKey.of(type.get(), rows.getString(2), rows.getString(3)), meta, spec));
       }
       connection.commit();
     } catch (SQLException | JsonProcessingException e) {
-      throw new StoreUnavailableException(null, "cannot read the embedded store " + file + ": " + e.getMessage(), e);
+      throw new StoreUnavailableException(
+          null, "cannot read the embedded store " + file + ": " + e.getMessage(), e);
     }
     return out;
   }
@@ -122,27 +138,35 @@ final class SqlitePersistence implements Persistence {
       }
       connection.commit();
     } catch (SQLException e) {
-      throw new StoreUnavailableException(null, "cannot read settings from " + file + ": " + e.getMessage(), e);
+      throw new StoreUnavailableException(
+          null, "cannot read settings from " + file + ": " + e.getMessage(), e);
     }
     return out;
   }
 
   @Override
   public void insert(Resource resource) {
-    write(resource.key(), "INSERT INTO resources (version, creation_time, modification_time, labels, spec, type,"
-        + " mesh, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", resource);
+    write(
+        resource.key(),
+        "INSERT INTO resources (version, creation_time, modification_time, labels, spec, type,"
+            + " mesh, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        resource);
   }
 
   @Override
   public void update(Resource resource) {
-    write(resource.key(), "UPDATE resources SET version = ?, creation_time = ?, modification_time = ?, labels = ?,"
-        + " spec = ? WHERE type = ? AND mesh = ? AND name = ?", resource);
+    write(
+        resource.key(),
+        "UPDATE resources SET version = ?, creation_time = ?, modification_time = ?, labels = ?,"
+            + " spec = ? WHERE type = ? AND mesh = ? AND name = ?",
+        resource);
   }
 
   @Override
   public void delete(List<ResourceKey> keys) {
-    try (PreparedStatement st = connection.prepareStatement(
-        "DELETE FROM resources WHERE type = ? AND mesh = ? AND name = ?")) {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "DELETE FROM resources WHERE type = ? AND mesh = ? AND name = ?")) {
       for (ResourceKey key : keys) {
         st.setString(1, key.type().name());
         st.setString(2, key.mesh());
@@ -158,8 +182,9 @@ final class SqlitePersistence implements Persistence {
 
   @Override
   public void putSetting(String key, String value) {
-    try (PreparedStatement st = connection.prepareStatement(
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
       st.setString(1, key);
       st.setString(2, value);
       st.executeUpdate();
@@ -203,8 +228,9 @@ final class SqlitePersistence implements Persistence {
     } catch (SQLException e) {
       cause.addSuppressed(e);
     }
-    LOG.error("embedded store: {} of {} failed, nothing was changed: {}", what, key, cause.getMessage());
-    return new StoreUnavailableException(key, "the store could not " + what + " " + key + ": " + cause.getMessage(),
-        cause);
+    LOG.error(
+        "embedded store: {} of {} failed, nothing was changed: {}", what, key, cause.getMessage());
+    return new StoreUnavailableException(
+        key, "the store could not " + what + " " + key + ": " + cause.getMessage(), cause);
   }
 }

@@ -28,9 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A store that serves every read from memory and makes each write durable through a
- * {@link Persistence} before it becomes visible. Writes are serialized; reads never block.
- * Thread-safe.
+ * A store that serves every read from memory and makes each write durable through a {@link
+ * Persistence} before it becomes visible. Writes are serialized; reads never block. Thread-safe.
  */
 public class IndexedResourceStore implements ResourceStore {
   private static final Logger LOG = LoggerFactory.getLogger(IndexedResourceStore.class);
@@ -38,7 +37,8 @@ public class IndexedResourceStore implements ResourceStore {
 
   private final Persistence persistence;
   private final Clock clock;
-  private final Map<ResourceType, ConcurrentSkipListMap<String, Resource>> byType = new ConcurrentHashMap<>();
+  private final Map<ResourceType, ConcurrentSkipListMap<String, Resource>> byType =
+      new ConcurrentHashMap<>();
   private final Map<String, String> settings = new ConcurrentHashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object writeLock = new Object();
@@ -74,15 +74,22 @@ public class IndexedResourceStore implements ResourceStore {
   @Override
   public Resource update(Resource resource, long expectedVersion) {
     synchronized (writeLock) {
-      Resource current = get(resource.key()).orElseThrow(() -> new ResourceNotFoundException(resource.key()));
+      Resource current =
+          get(resource.key()).orElseThrow(() -> new ResourceNotFoundException(resource.key()));
       if (current.meta().version() != expectedVersion) {
-        throw new ResourceConflictException(resource.key(), expectedVersion, current.meta().version());
+        throw new ResourceConflictException(
+            resource.key(), expectedVersion, current.meta().version());
       }
-      if (current.spec().equals(resource.spec()) && current.meta().labels().equals(resource.meta().labels())) {
+      if (current.spec().equals(resource.spec())
+          && current.meta().labels().equals(resource.meta().labels())) {
         return current;
       }
-      ResourceMeta meta = new ResourceMeta(
-          current.meta().version() + 1, current.meta().creationTime(), now(), resource.meta().labels());
+      ResourceMeta meta =
+          new ResourceMeta(
+              current.meta().version() + 1,
+              current.meta().creationTime(),
+              now(),
+              resource.meta().labels());
       Resource stored = new Resource(resource.key(), meta, resource.spec());
       persistence.update(stored);
       table(stored.type()).put(indexKey(stored.key()), stored);
@@ -119,9 +126,10 @@ public class IndexedResourceStore implements ResourceStore {
 
   @Override
   public ResourcePage list(ResourceType type, ListQuery query) {
-    Map<String, Resource> scope = query.mesh().isPresent() && type.isMeshScoped()
-        ? meshRange(type, query.mesh().get())
-        : table(type);
+    Map<String, Resource> scope =
+        query.mesh().isPresent() && type.isMeshScoped()
+            ? meshRange(type, query.mesh().get())
+            : table(type);
     List<Resource> page = new ArrayList<>();
     int total = 0;
     for (Resource resource : scope.values()) {
@@ -138,7 +146,9 @@ public class IndexedResourceStore implements ResourceStore {
 
   @Override
   public int count(ResourceType type, Optional<String> mesh) {
-    return mesh.isPresent() && type.isMeshScoped() ? meshRange(type, mesh.get()).size() : table(type).size();
+    return mesh.isPresent() && type.isMeshScoped()
+        ? meshRange(type, mesh.get()).size()
+        : table(type).size();
   }
 
   @Override
@@ -166,7 +176,10 @@ public class IndexedResourceStore implements ResourceStore {
     }
   }
 
-  /** A resource inside a mesh can only be written while that mesh exists (checked under the write lock). */
+  /**
+   * A resource inside a mesh can only be written while that mesh exists (checked under the write
+   * lock).
+   */
   private void requireMesh(ResourceKey key) {
     if (key.type().isMeshScoped()) {
       ResourceKey mesh = ResourceKey.of(ResourceCatalog.MESH, "", key.mesh());

@@ -28,30 +28,31 @@ public interface Persistence extends AutoCloseable {
   void close();
 
   /** Keeps nothing: for tests and throw-away control planes. */
-  Persistence NONE = new Persistence() {
-    @Override
-    public List<Resource> loadAll() {
-      return List.of();
-    }
+  Persistence NONE =
+      new Persistence() {
+        @Override
+        public List<Resource> loadAll() {
+          return List.of();
+        }
 
-    @Override
-    public Map<String, String> loadSettings() {
-      return Map.of();
-    }
+        @Override
+        public Map<String, String> loadSettings() {
+          return Map.of();
+        }
 
-    @Override
-    public void insert(Resource resource) {}
+        @Override
+        public void insert(Resource resource) {}
 
-    @Override
-    public void update(Resource resource) {}
+        @Override
+        public void update(Resource resource) {}
 
-    @Override
-    public void delete(List<ResourceKey> keys) {}
+        @Override
+        public void delete(List<ResourceKey> keys) {}
 
-    @Override
-    public void putSetting(String key, String value) {}
+        @Override
+        public void putSetting(String key, String value) {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 }

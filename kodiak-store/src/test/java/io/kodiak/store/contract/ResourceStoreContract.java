@@ -65,7 +65,8 @@ public abstract class ResourceStoreContract {
   @Test
   void createRefusesAnExistingKey() {
     store.create(mesh("demo"));
-    assertThatThrownBy(() -> store.create(mesh("demo"))).isInstanceOf(ResourceAlreadyExistsException.class);
+    assertThatThrownBy(() -> store.create(mesh("demo")))
+        .isInstanceOf(ResourceAlreadyExistsException.class);
   }
 
   @Test
@@ -132,8 +133,10 @@ public abstract class ResourceStoreContract {
     store.delete(ResourceKey.of(ResourceCatalog.MESH, "", "demo"));
     assertThat(store.count(ResourceCatalog.MESH_TIMEOUT, Optional.of("demo"))).isZero();
     assertThat(store.count(ResourceCatalog.MESH_TIMEOUT, Optional.of("other"))).isEqualTo(1);
-    assertThat(changes).extracting(c -> c.kind() + " " + c.resource().key())
-        .containsExactly("DELETED MeshTimeout/demo/t1", "DELETED MeshTimeout/demo/t2", "DELETED Mesh/demo");
+    assertThat(changes)
+        .extracting(c -> c.kind() + " " + c.resource().key())
+        .containsExactly(
+            "DELETED MeshTimeout/demo/t1", "DELETED MeshTimeout/demo/t2", "DELETED Mesh/demo");
   }
 
   @Test
@@ -142,7 +145,9 @@ public abstract class ResourceStoreContract {
     for (String name : List.of("c", "a", "e", "b", "d")) {
       store.create(timeout("demo", name, "1s"));
     }
-    ResourcePage page = store.list(ResourceCatalog.MESH_TIMEOUT, new ListQuery(Optional.of("demo"), "", Map.of(), 1, 2));
+    ResourcePage page =
+        store.list(
+            ResourceCatalog.MESH_TIMEOUT, new ListQuery(Optional.of("demo"), "", Map.of(), 1, 2));
     assertThat(page.total()).isEqualTo(5);
     assertThat(page.items()).extracting(Resource::name).containsExactly("b", "c");
   }
@@ -157,7 +162,8 @@ public abstract class ResourceStoreContract {
     Resource unlabelled = timeout("demo", "web-2", "1s");
     store.create(unlabelled.withMeta(unlabelled.meta().withLabels(Map.of("team", "edge"))));
 
-    assertThat(names(new ListQuery(Optional.of("demo"), "web", Map.of(), 0, 100))).containsExactly("web-2", "web-timeout");
+    assertThat(names(new ListQuery(Optional.of("demo"), "web", Map.of(), 0, 100)))
+        .containsExactly("web-2", "web-timeout");
     assertThat(names(new ListQuery(Optional.of("demo"), "", Map.of("team", "core"), 0, 100)))
         .containsExactly("db-timeout", "web-timeout");
     assertThat(names(new ListQuery(Optional.empty(), "web-timeout", Map.of(), 0, 100))).hasSize(2);
@@ -181,15 +187,17 @@ public abstract class ResourceStoreContract {
     List<Future<Boolean>> results = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       String idle = (i + 2) + "s";
-      results.add(pool.submit(() -> {
-        start.await();
-        try {
-          store.update(timeout("demo", "t1", idle), 1);
-          return true;
-        } catch (ResourceConflictException e) {
-          return false;
-        }
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                start.await();
+                try {
+                  store.update(timeout("demo", "t1", idle), 1);
+                  return true;
+                } catch (ResourceConflictException e) {
+                  return false;
+                }
+              }));
     }
     start.countDown();
     int winners = 0;
@@ -207,8 +215,10 @@ public abstract class ResourceStoreContract {
     store.create(timeout("demo", "t1", "1s"));
     store.update(timeout("demo", "t1", "2s"), 1);
     store.delete(key("t1"));
-    assertThat(changes).extracting(ResourceChange::kind)
-        .containsExactly(ChangeKind.CREATED, ChangeKind.CREATED, ChangeKind.UPDATED, ChangeKind.DELETED);
+    assertThat(changes)
+        .extracting(ResourceChange::kind)
+        .containsExactly(
+            ChangeKind.CREATED, ChangeKind.CREATED, ChangeKind.UPDATED, ChangeKind.DELETED);
   }
 
   @Test
@@ -220,7 +230,9 @@ public abstract class ResourceStoreContract {
   }
 
   private List<String> names(ListQuery query) {
-    return store.list(ResourceCatalog.MESH_TIMEOUT, query).items().stream().map(Resource::name).toList();
+    return store.list(ResourceCatalog.MESH_TIMEOUT, query).items().stream()
+        .map(Resource::name)
+        .toList();
   }
 
   private static ResourceKey key(String name) {

@@ -51,7 +51,8 @@ class EmbeddedResourceStoreTest extends ResourceStoreContract {
   @Test
   void aDamagedFileIsCalledDamagedNotLocked() throws Exception {
     store.close();
-    Files.writeString(dir.resolve("store.db"), "this is not a database, it is a text file ".repeat(100));
+    Files.writeString(
+        dir.resolve("store.db"), "this is not a database, it is a text file ".repeat(100));
     assertThatThrownBy(this::openEmptyStore)
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("store.db")

@@ -10,16 +10,20 @@ import java.util.TreeMap;
 public final class EnvoyNames {
   /** The static cluster in the bootstrap that points at the control plane's ADS server. */
   public static final String ADS_CLUSTER = "ads_cluster";
+
   public static final String ROUTER_FILTER = "envoy.filters.http.router";
   public static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
   public static final String TCP_PROXY_FILTER = "envoy.filters.network.tcp_proxy";
-  public static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  public static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   public static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
   public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
   public static final String NETWORK_RBAC_FILTER = "envoy.filters.network.rbac";
   public static final String HTTP_RBAC_FILTER = "envoy.filters.http.rbac";
+
   /** The SDS secret holding the proxy's workload certificate and key. */
   public static final String IDENTITY_SECRET = "identity_cert";
+
   /** The SDS secret holding the CA certificates the mesh trusts. */
   public static final String MESH_CA_SECRET = "mesh_ca";
 

@@ -36,51 +36,56 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContex
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 
 /**
- * Envoy protos as JSON (the form Envoy itself prints) and back, knowing every type Kodiak packs
- * in an Any plus the extensions operators commonly add with MeshProxyPatch. A type outside this
- * list cannot be printed or parsed; the proxy-patch validator says so by name. (Registering every
+ * Envoy protos as JSON (the form Envoy itself prints) and back, knowing every type Kodiak packs in
+ * an Any plus the extensions operators commonly add with MeshProxyPatch. A type outside this list
+ * cannot be printed or parsed; the proxy-patch validator says so by name. (Registering every
  * extension would load hundreds of classes into a control plane that needs few.)
  */
 public final class ProtoJson {
-  private static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
-      .add(HttpConnectionManager.getDescriptor())
-      .add(Router.getDescriptor())
-      .add(TcpProxy.getDescriptor())
-      .add(HttpProtocolOptions.getDescriptor())
-      .add(DownstreamTlsContext.getDescriptor())
-      .add(UpstreamTlsContext.getDescriptor())
-      .add(TlsInspector.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
-      .add(RBACPerRoute.getDescriptor())
-      // what the traffic policies add
-      .add(HTTPFault.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit.getDescriptor())
-      .add(io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit.getDescriptor())
-      .add(PreviousHostsPredicate.getDescriptor())
-      .add(OmitHostMetadataConfig.getDescriptor())
-      .add(PreviousPrioritiesConfig.getDescriptor())
-      .add(HealthCheckEventFileSink.getDescriptor())
-      // observability
-      .add(ZipkinConfig.getDescriptor())
-      .add(OpenTelemetryConfig.getDescriptor())
-      .add(OpenTelemetryAccessLogConfig.getDescriptor())
-      // what operators commonly patch in
-      .add(Lua.getDescriptor())
-      .add(Cors.getDescriptor())
-      .add(Buffer.getDescriptor())
-      .add(GrpcWeb.getDescriptor())
-      .add(HealthCheck.getDescriptor())
-      .add(HeaderMutation.getDescriptor())
-      .add(Compressor.getDescriptor())
-      .add(BandwidthLimit.getDescriptor())
-      .add(ExtAuthz.getDescriptor())
-      .add(HttpInspector.getDescriptor())
-      .add(OriginalDst.getDescriptor())
-      .add(ProxyProtocol.getDescriptor())
-      .add(FileAccessLog.getDescriptor())
-      .add(StdoutAccessLog.getDescriptor())
-      .build();
+  private static final JsonFormat.TypeRegistry TYPES =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Router.getDescriptor())
+          .add(TcpProxy.getDescriptor())
+          .add(HttpProtocolOptions.getDescriptor())
+          .add(DownstreamTlsContext.getDescriptor())
+          .add(UpstreamTlsContext.getDescriptor())
+          .add(TlsInspector.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+          .add(RBACPerRoute.getDescriptor())
+          // what the traffic policies add
+          .add(HTTPFault.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit
+                  .getDescriptor())
+          .add(PreviousHostsPredicate.getDescriptor())
+          .add(OmitHostMetadataConfig.getDescriptor())
+          .add(PreviousPrioritiesConfig.getDescriptor())
+          .add(HealthCheckEventFileSink.getDescriptor())
+          // observability
+          .add(ZipkinConfig.getDescriptor())
+          .add(OpenTelemetryConfig.getDescriptor())
+          .add(OpenTelemetryAccessLogConfig.getDescriptor())
+          // what operators commonly patch in
+          .add(Lua.getDescriptor())
+          .add(Cors.getDescriptor())
+          .add(Buffer.getDescriptor())
+          .add(GrpcWeb.getDescriptor())
+          .add(HealthCheck.getDescriptor())
+          .add(HeaderMutation.getDescriptor())
+          .add(Compressor.getDescriptor())
+          .add(BandwidthLimit.getDescriptor())
+          .add(ExtAuthz.getDescriptor())
+          .add(HttpInspector.getDescriptor())
+          .add(OriginalDst.getDescriptor())
+          .add(ProxyProtocol.getDescriptor())
+          .add(FileAccessLog.getDescriptor())
+          .add(StdoutAccessLog.getDescriptor())
+          .build();
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(TYPES);
 
@@ -99,7 +104,8 @@ public final class ProtoJson {
    *
    * @throws InvalidProtocolBufferException with Envoy-style detail of what does not fit
    */
-  public static <B extends Message.Builder> B parse(String json, B builder) throws InvalidProtocolBufferException {
+  public static <B extends Message.Builder> B parse(String json, B builder)
+      throws InvalidProtocolBufferException {
     PARSER.merge(json, builder);
     return builder;
   }

@@ -34,7 +34,9 @@ public final class Protos {
   }
 
   public static Duration millis(long millis) {
-    return Duration.newBuilder().setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000)
+    return Duration.newBuilder()
+        .setSeconds(millis / 1000)
+        .setNanos((int) (millis % 1000) * 1_000_000)
         .build();
   }
 
@@ -44,9 +46,11 @@ public final class Protos {
 
   /** Upstream HTTP/2 (for HTTP/2 and gRPC services and the ADS cluster). */
   public static Any http2Options() {
-    return Any.pack(HttpProtocolOptions.newBuilder()
-        .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-        .build());
+    return Any.pack(
+        HttpProtocolOptions.newBuilder()
+            .setExplicitHttpConfig(
+                HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build());
   }
 }

@@ -13,17 +13,20 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The inbound edits that only make sense with mutual TLS, for the plugins of the inbound phase:
- * who may call (RBAC over the caller's identity) and the TLS settings and mode of one inbound.
- * The base inbound listener allows nobody over mTLS until a plugin says otherwise. This class
- * knows where the generator put those settings, never which policy sets them. Each edit does
- * nothing when the proxy has no mTLS.
+ * The inbound edits that only make sense with mutual TLS, for the plugins of the inbound phase: who
+ * may call (RBAC over the caller's identity) and the TLS settings and mode of one inbound. The base
+ * inbound listener allows nobody over mTLS until a plugin says otherwise. This class knows where
+ * the generator put those settings, never which policy sets them. Each edit does nothing when the
+ * proxy has no mTLS.
  */
 public final class InboundEdits {
   private InboundEdits() {}
 
   /** What one inbound's TLS looks like; empty fields keep Envoy's and the mesh's defaults. */
-  public record TlsSettings(Optional<MeshMtls.Mode> mode, Optional<String> minVersion, Optional<String> maxVersion,
+  public record TlsSettings(
+      Optional<MeshMtls.Mode> mode,
+      Optional<String> minVersion,
+      Optional<String> maxVersion,
       List<String> ciphers) {
     public static final TlsSettings DEFAULT =
         new TlsSettings(Optional.empty(), Optional.empty(), Optional.empty(), List.of());
@@ -43,27 +46,33 @@ public final class InboundEdits {
       out.route(Routes.withRbac(routes, rules));
       return;
     }
-    editTlsChain(out, target, chain -> {
-      FilterChain.Builder edited = chain.toBuilder().clearFilters();
-      for (Filter filter : chain.getFiltersList()) {
-        edited.addFilters(filter.getName().equals(EnvoyNames.NETWORK_RBAC_FILTER)
-            ? HttpFilters.networkRbac(EnvoyNames.statPrefix(target.listener()), rules) : filter);
-      }
-      return edited.build();
-    });
+    editTlsChain(
+        out,
+        target,
+        chain -> {
+          FilterChain.Builder edited = chain.toBuilder().clearFilters();
+          for (Filter filter : chain.getFiltersList()) {
+            edited.addFilters(
+                filter.getName().equals(EnvoyNames.NETWORK_RBAC_FILTER)
+                    ? HttpFilters.networkRbac(EnvoyNames.statPrefix(target.listener()), rules)
+                    : filter);
+          }
+          return edited.build();
+        });
   }
 
   /**
    * TLS versions and ciphers of {@code target}, and its mode: STRICT drops the plaintext chain,
-   * PERMISSIVE keeps one beside the TLS chain (plaintext callers carry no identity, so
-   * permissions cannot apply to them).
+   * PERMISSIVE keeps one beside the TLS chain (plaintext callers carry no identity, so permissions
+   * cannot apply to them).
    */
   public static void tls(ProxyResources out, InboundTarget target, TlsSettings settings) {
     if (out.mtls().isEmpty()) {
       return;
     }
     Listener listener = out.listeners().get(target.listener());
-    FilterChain secure = tlsChain(listener).toBuilder().setTransportSocket(Mtls.downstream(settings)).build();
+    FilterChain secure =
+        tlsChain(listener).toBuilder().setTransportSocket(Mtls.downstream(settings)).build();
     MeshMtls.Mode mode = settings.mode().orElse(out.mtls().get().mode());
     Listener.Builder edited = listener.toBuilder().clearFilterChains().addFilterChains(secure);
     if (mode == MeshMtls.Mode.PERMISSIVE) {
@@ -72,8 +81,8 @@ public final class InboundEdits {
     out.listener(edited.build());
   }
 
-  private static void editTlsChain(ProxyResources out, InboundTarget target,
-      UnaryOperator<FilterChain> edit) {
+  private static void editTlsChain(
+      ProxyResources out, InboundTarget target, UnaryOperator<FilterChain> edit) {
     Listener listener = out.listeners().get(target.listener());
     Listener.Builder edited = listener.toBuilder().clearFilterChains();
     for (FilterChain chain : listener.getFilterChainsList()) {
@@ -83,8 +92,13 @@ public final class InboundEdits {
   }
 
   private static FilterChain tlsChain(Listener listener) {
-    return listener.getFilterChainsList().stream().filter(InboundEdits::isTls).findFirst()
-        .orElseThrow(() -> new IllegalStateException("inbound listener " + listener.getName() + " has no TLS chain"));
+    return listener.getFilterChainsList().stream()
+        .filter(InboundEdits::isTls)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "inbound listener " + listener.getName() + " has no TLS chain"));
   }
 
   private static boolean isTls(FilterChain chain) {

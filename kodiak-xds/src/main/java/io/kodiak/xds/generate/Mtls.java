@@ -19,9 +19,9 @@ import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.proxy.ProxyIdentity;
 
 /**
- * Mutual TLS pieces: the two SDS secrets (the proxy's identity, the mesh's trusted CAs) and the
- * TLS contexts of inbound listeners (client certificate required) and outbound clusters (the
- * server must prove the destination service's SPIFFE ID).
+ * Mutual TLS pieces: the two SDS secrets (the proxy's identity, the mesh's trusted CAs) and the TLS
+ * contexts of inbound listeners (client certificate required) and outbound clusters (the server
+ * must prove the destination service's SPIFFE ID).
  */
 final class Mtls {
   private Mtls() {}
@@ -29,49 +29,72 @@ final class Mtls {
   static Secret identitySecret(ProxyIdentity identity) {
     return Secret.newBuilder()
         .setName(EnvoyNames.IDENTITY_SECRET)
-        .setTlsCertificate(TlsCertificate.newBuilder()
-            .setCertificateChain(DataSource.newBuilder().setInlineString(identity.certificatePem()))
-            .setPrivateKey(DataSource.newBuilder().setInlineString(identity.keyPem())))
+        .setTlsCertificate(
+            TlsCertificate.newBuilder()
+                .setCertificateChain(
+                    DataSource.newBuilder().setInlineString(identity.certificatePem()))
+                .setPrivateKey(DataSource.newBuilder().setInlineString(identity.keyPem())))
         .build();
   }
 
   static Secret caSecret(MeshMtls mtls) {
     return Secret.newBuilder()
         .setName(EnvoyNames.MESH_CA_SECRET)
-        .setValidationContext(CertificateValidationContext.newBuilder()
-            .setTrustedCa(DataSource.newBuilder().setInlineString(String.join("", mtls.trustedRootsPem()))))
+        .setValidationContext(
+            CertificateValidationContext.newBuilder()
+                .setTrustedCa(
+                    DataSource.newBuilder()
+                        .setInlineString(String.join("", mtls.trustedRootsPem()))))
         .build();
   }
 
   static TransportSocket downstream(InboundEdits.TlsSettings settings) {
-    CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
-        .addTlsCertificateSdsSecretConfigs(sds(EnvoyNames.IDENTITY_SECRET))
-        .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET));
-    if (settings.minVersion().isPresent() || settings.maxVersion().isPresent() || !settings.ciphers().isEmpty()) {
-      TlsParameters.Builder params = TlsParameters.newBuilder().addAllCipherSuites(settings.ciphers());
+    CommonTlsContext.Builder common =
+        CommonTlsContext.newBuilder()
+            .addTlsCertificateSdsSecretConfigs(sds(EnvoyNames.IDENTITY_SECRET))
+            .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET));
+    if (settings.minVersion().isPresent()
+        || settings.maxVersion().isPresent()
+        || !settings.ciphers().isEmpty()) {
+      TlsParameters.Builder params =
+          TlsParameters.newBuilder().addAllCipherSuites(settings.ciphers());
       settings.minVersion().ifPresent(v -> params.setTlsMinimumProtocolVersion(version(v)));
       settings.maxVersion().ifPresent(v -> params.setTlsMaximumProtocolVersion(version(v)));
       common.setTlsParams(params);
     }
-    DownstreamTlsContext tls = DownstreamTlsContext.newBuilder()
-        .setCommonTlsContext(common)
-        .setRequireClientCertificate(BoolValue.of(true))
+    DownstreamTlsContext tls =
+        DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(common)
+            .setRequireClientCertificate(BoolValue.of(true))
+            .build();
+    return TransportSocket.newBuilder()
+        .setName(EnvoyNames.TLS_TRANSPORT_SOCKET)
+        .setTypedConfig(Protos.pack(tls))
         .build();
-    return TransportSocket.newBuilder().setName(EnvoyNames.TLS_TRANSPORT_SOCKET).setTypedConfig(Protos.pack(tls)).build();
   }
 
   static TransportSocket upstream(MeshMtls mtls, String service) {
-    UpstreamTlsContext tls = UpstreamTlsContext.newBuilder()
-        .setCommonTlsContext(CommonTlsContext.newBuilder()
-            .addTlsCertificateSdsSecretConfigs(sds(EnvoyNames.IDENTITY_SECRET))
-            .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                .setDefaultValidationContext(CertificateValidationContext.newBuilder()
-                    .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                        .setSanType(SubjectAltNameMatcher.SanType.URI)
-                        .setMatcher(StringMatcher.newBuilder().setExact(mtls.spiffeId(service)))))
-                .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET))))
+    UpstreamTlsContext tls =
+        UpstreamTlsContext.newBuilder()
+            .setCommonTlsContext(
+                CommonTlsContext.newBuilder()
+                    .addTlsCertificateSdsSecretConfigs(sds(EnvoyNames.IDENTITY_SECRET))
+                    .setCombinedValidationContext(
+                        CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                            .setDefaultValidationContext(
+                                CertificateValidationContext.newBuilder()
+                                    .addMatchTypedSubjectAltNames(
+                                        SubjectAltNameMatcher.newBuilder()
+                                            .setSanType(SubjectAltNameMatcher.SanType.URI)
+                                            .setMatcher(
+                                                StringMatcher.newBuilder()
+                                                    .setExact(mtls.spiffeId(service)))))
+                            .setValidationContextSdsSecretConfig(sds(EnvoyNames.MESH_CA_SECRET))))
+            .build();
+    return TransportSocket.newBuilder()
+        .setName(EnvoyNames.TLS_TRANSPORT_SOCKET)
+        .setTypedConfig(Protos.pack(tls))
         .build();
-    return TransportSocket.newBuilder().setName(EnvoyNames.TLS_TRANSPORT_SOCKET).setTypedConfig(Protos.pack(tls)).build();
   }
 
   /** Kuma's names (TLS12, TLSAuto) to Envoy's enum. */

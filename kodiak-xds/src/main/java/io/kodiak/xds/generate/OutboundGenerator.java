@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * For each declared outbound: a listener on {@code address:port}, an EDS cluster for the service
- * and its endpoints. Only declared outbounds get clusters, so a proxy's config is scoped to what
- * it can reach. Route policies reshape these afterwards.
+ * and its endpoints. Only declared outbounds get clusters, so a proxy's config is scoped to what it
+ * can reach. Route policies reshape these afterwards.
  */
 final class OutboundGenerator {
   private OutboundGenerator() {}
@@ -40,14 +40,16 @@ final class OutboundGenerator {
         listenerName = EnvoyNames.grpcTarget(service);
         out.listener(apiListener(service));
       } else {
-        out.listener(Listener.newBuilder()
-            .setName(listenerName)
-            .setAddress(Protos.socket(outbound.address(), outbound.port()))
-            .setTrafficDirection(TrafficDirection.OUTBOUND)
-            .addFilterChains(FilterChain.newBuilder().addFilters(filter))
-            .build());
+        out.listener(
+            Listener.newBuilder()
+                .setName(listenerName)
+                .setAddress(Protos.socket(outbound.address(), outbound.port()))
+                .setTrafficDirection(TrafficDirection.OUTBOUND)
+                .addFilterChains(FilterChain.newBuilder().addFilters(filter))
+                .build());
       }
-      out.outbound(new ProxyResources.OutboundTarget(outbound, listenerName, protocol, routeName, cluster));
+      out.outbound(
+          new ProxyResources.OutboundTarget(outbound, listenerName, protocol, routeName, cluster));
     }
   }
 
@@ -56,7 +58,8 @@ final class OutboundGenerator {
    * whose API listener is an HTTP connection manager fetching the service's routes over ADS.
    */
   private static Listener apiListener(String service) {
-    Filter hcm = HttpFilters.hcmRds(EnvoyNames.statPrefix(service), EnvoyNames.outboundRoute(service));
+    Filter hcm =
+        HttpFilters.hcmRds(EnvoyNames.statPrefix(service), EnvoyNames.outboundRoute(service));
     return Listener.newBuilder()
         .setName(EnvoyNames.grpcTarget(service))
         .setApiListener(ApiListener.newBuilder().setApiListener(hcm.getTypedConfig()))

@@ -18,12 +18,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Everything one proxy gets over xDS, each list sorted by name, with a content hash per type so
- * an unchanged type keeps its version and is not resent; and the mesh services its clusters
- * reach, so a change of their instances finds this proxy. Immutable.
+ * Everything one proxy gets over xDS, each list sorted by name, with a content hash per type so an
+ * unchanged type keeps its version and is not resent; and the mesh services its clusters reach, so
+ * a change of their instances finds this proxy. Immutable.
  */
-public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-    List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Versions versions, Set<String> services) {
+public record ProxyConfig(
+    List<Listener> listeners,
+    List<RouteConfiguration> routes,
+    List<Cluster> clusters,
+    List<ClusterLoadAssignment> endpoints,
+    List<Secret> secrets,
+    Versions versions,
+    Set<String> services) {
 
   public ProxyConfig {
     listeners = List.copyOf(listeners);
@@ -35,14 +41,29 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
   }
 
   /** Builds a config and computes its versions from the content. */
-  public static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-      List<ClusterLoadAssignment> endpoints, List<Secret> secrets) {
+  public static ProxyConfig of(
+      List<Listener> listeners,
+      List<RouteConfiguration> routes,
+      List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints,
+      List<Secret> secrets) {
     return of(listeners, routes, clusters, endpoints, secrets, Set.of());
   }
 
-  static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Set<String> services) {
-    return of(listeners, routes, clusters, endpoints, secrets, services,
+  static ProxyConfig of(
+      List<Listener> listeners,
+      List<RouteConfiguration> routes,
+      List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints,
+      List<Secret> secrets,
+      Set<String> services) {
+    return of(
+        listeners,
+        routes,
+        clusters,
+        endpoints,
+        secrets,
+        services,
         clusters.stream().map(ProxyConfig::clusterHash).toList());
   }
 
@@ -50,12 +71,27 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
    * @param clusterHashes {@link #clusterHash} of each cluster, in order: the generator has them
    *     already (each cluster's endpoints carry it), so no cluster is serialized twice
    */
-  static ProxyConfig of(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-      List<ClusterLoadAssignment> endpoints, List<Secret> secrets, Set<String> services,
+  static ProxyConfig of(
+      List<Listener> listeners,
+      List<RouteConfiguration> routes,
+      List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints,
+      List<Secret> secrets,
+      Set<String> services,
       List<String> clusterHashes) {
-    return new ProxyConfig(listeners, routes, clusters, endpoints, secrets,
-        new Versions(hash(listeners), hash(routes), hashText(String.join(",", clusterHashes)), hash(endpoints),
-            hash(secrets)), services);
+    return new ProxyConfig(
+        listeners,
+        routes,
+        clusters,
+        endpoints,
+        secrets,
+        new Versions(
+            hash(listeners),
+            hash(routes),
+            hashText(String.join(",", clusterHashes)),
+            hash(endpoints),
+            hash(secrets)),
+        services);
   }
 
   /** One cluster's content hash; the clusters' version is the hash of these, in order. */
@@ -64,7 +100,8 @@ public record ProxyConfig(List<Listener> listeners, List<RouteConfiguration> rou
   }
 
   /** Content hashes per xDS type; {@link #all} changes when anything does. */
-  public record Versions(String listeners, String routes, String clusters, String endpoints, String secrets) {
+  public record Versions(
+      String listeners, String routes, String clusters, String endpoints, String secrets) {
     public String all() {
       return hashText(listeners + routes + clusters + endpoints + secrets);
     }

@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * Generates one proxy's Envoy configuration: the base listeners and clusters for its inbounds and
- * outbounds, then each policy plugin in order (who may call an inbound is one of them). A pure function of (mesh snapshot, proxy): no I/O,
- * clock or randomness, so equal inputs give byte-equal output and equal versions. Thread-safe.
+ * outbounds, then each policy plugin in order (who may call an inbound is one of them). A pure
+ * function of (mesh snapshot, proxy): no I/O, clock or randomness, so equal inputs give byte-equal
+ * output and equal versions. Thread-safe.
  */
 public final class ProxyConfigGenerator {
   private final List<PolicyPlugin> plugins;
@@ -21,7 +22,9 @@ public final class ProxyConfigGenerator {
     this(List.of());
   }
 
-  /** @param plugins every policy's plugin, in the order they apply (the inbound phase first) */
+  /**
+   * @param plugins every policy's plugin, in the order they apply (the inbound phase first)
+   */
   public ProxyConfigGenerator(List<PolicyPlugin> plugins) {
     this.plugins = List.copyOf(plugins);
   }
@@ -37,8 +40,10 @@ public final class ProxyConfigGenerator {
   /**
    * @param identity the proxy's workload certificate; required when the mesh has mTLS on
    */
-  public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<ProxyIdentity> identity) {
-    Optional<MeshMtls> mtls = mesh.mtls().filter(m -> identity.isPresent() && kind == ProxyKind.ENVOY);
+  public ProxyConfig generate(
+      MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<ProxyIdentity> identity) {
+    Optional<MeshMtls> mtls =
+        mesh.mtls().filter(m -> identity.isPresent() && kind == ProxyKind.ENVOY);
     ProxyResources out = new ProxyResources(mesh, proxy, kind, mtls);
     if (mtls.isPresent()) {
       out.secret(Mtls.identitySecret(identity.get()));

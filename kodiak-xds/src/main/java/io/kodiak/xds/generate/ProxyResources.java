@@ -25,15 +25,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One proxy's Envoy resources while they are being built: the base generators put them here and
- * the policy plugins then edit them in place, in a fixed order. Resources are keyed by name (a
- * later put replaces an earlier one). Also records what each listener and cluster is for, so a
- * plugin can find "the outbound listener of service backend" without parsing names. Not
- * thread-safe: one per generation.
+ * One proxy's Envoy resources while they are being built: the base generators put them here and the
+ * policy plugins then edit them in place, in a fixed order. Resources are keyed by name (a later
+ * put replaces an earlier one). Also records what each listener and cluster is for, so a plugin can
+ * find "the outbound listener of service backend" without parsing names. Not thread-safe: one per
+ * generation.
  */
 public final class ProxyResources {
   /** An outbound as generated: its listener, route configuration (HTTP only) and cluster. */
-  public record OutboundTarget(Outbound outbound, String listener, Protocol protocol, Optional<String> routeConfig,
+  public record OutboundTarget(
+      Outbound outbound,
+      String listener,
+      Protocol protocol,
+      Optional<String> routeConfig,
       String cluster) {
     public String service() {
       return outbound.service();
@@ -42,9 +46,14 @@ public final class ProxyResources {
 
   /**
    * An inbound as generated: its listener, the RDS route (mTLS HTTP only), the local cluster and
-   * its plaintext filter chain (in the listener unless mTLS is STRICT; see {@link InboundEdits#tls}).
+   * its plaintext filter chain (in the listener unless mTLS is STRICT; see {@link
+   * InboundEdits#tls}).
    */
-  public record InboundTarget(Inbound inbound, String listener, Optional<String> routeConfig, String localCluster,
+  public record InboundTarget(
+      Inbound inbound,
+      String listener,
+      Optional<String> routeConfig,
+      String localCluster,
       FilterChain plaintextChain) {}
 
   private final MeshSnapshot mesh;
@@ -150,7 +159,10 @@ public final class ProxyResources {
     serviceOfCluster.put(cluster, service);
   }
 
-  /** Notes that a route policy shaped the HTTP routes to {@code service}; route policies after it leave them alone. */
+  /**
+   * Notes that a route policy shaped the HTTP routes to {@code service}; route policies after it
+   * leave them alone.
+   */
   public void shapeRoutes(String service) {
     shapedRoutes.add(service);
   }
@@ -165,8 +177,8 @@ public final class ProxyResources {
   }
 
   /**
-   * The cluster reaching the instances of {@code service} carrying {@code tags} (all instances
-   * when empty), created with its endpoints if this proxy does not have it yet.
+   * The cluster reaching the instances of {@code service} carrying {@code tags} (all instances when
+   * empty), created with its endpoints if this proxy does not have it yet.
    */
   public String serviceCluster(String service, Map<String, String> tags) {
     return ServiceClusters.ensure(this, service, tags);
@@ -191,8 +203,13 @@ public final class ProxyResources {
         stamped.add(ServiceClusters.stamped(assignment, hash));
       }
     }
-    return ProxyConfig.of(List.copyOf(listeners.values()), List.copyOf(routes.values()),
-        List.copyOf(clusters.values()), stamped, List.copyOf(secrets.values()),
-        new TreeSet<>(serviceOfCluster.values()), hashesInOrder);
+    return ProxyConfig.of(
+        List.copyOf(listeners.values()),
+        List.copyOf(routes.values()),
+        List.copyOf(clusters.values()),
+        stamped,
+        List.copyOf(secrets.values()),
+        new TreeSet<>(serviceOfCluster.values()),
+        hashesInOrder);
   }
 }

@@ -17,11 +17,25 @@ final class Routes {
 
   /** {@code routes} with RBAC rules that apply to every request on its one route. */
   static RouteConfiguration withRbac(RouteConfiguration routes, RBAC rules) {
-    RBACPerRoute perRoute = RBACPerRoute.newBuilder()
-        .setRbac(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rules)).build();
+    RBACPerRoute perRoute =
+        RBACPerRoute.newBuilder()
+            .setRbac(
+                io.envoyproxy
+                    .envoy
+                    .extensions
+                    .filters
+                    .http
+                    .rbac
+                    .v3
+                    .RBAC
+                    .newBuilder()
+                    .setRules(rules))
+            .build();
     VirtualHost.Builder host = routes.getVirtualHosts(0).toBuilder();
-    host.setRoutes(0, host.getRoutes(0).toBuilder()
-        .putTypedPerFilterConfig(EnvoyNames.HTTP_RBAC_FILTER, Protos.pack(perRoute)));
+    host.setRoutes(
+        0,
+        host.getRoutes(0).toBuilder()
+            .putTypedPerFilterConfig(EnvoyNames.HTTP_RBAC_FILTER, Protos.pack(perRoute)));
     return routes.toBuilder().setVirtualHosts(0, host).build();
   }
 
@@ -29,12 +43,14 @@ final class Routes {
     return RouteConfiguration.newBuilder()
         .setName(routeName)
         .setValidateClusters(BoolValue.of(false))
-        .addVirtualHosts(VirtualHost.newBuilder()
-            .setName(virtualHost)
-            .addDomains("*")
-            .addRoutes(Route.newBuilder()
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder().setCluster(cluster))))
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(virtualHost)
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setCluster(cluster))))
         .build();
   }
 }

@@ -3,8 +3,8 @@ package io.kodiak.xds.mesh;
 import java.util.List;
 
 /**
- * A mesh's mTLS state: the mode and every CA certificate proxies must trust (more than one while
- * a CA rotation is under way). Immutable.
+ * A mesh's mTLS state: the mode and every CA certificate proxies must trust (more than one while a
+ * CA rotation is under way). Immutable.
  */
 public record MeshMtls(String mesh, Mode mode, List<String> trustedRootsPem, Outbound outbound) {
   public MeshMtls {

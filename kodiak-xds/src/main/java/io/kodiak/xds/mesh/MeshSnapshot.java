@@ -30,8 +30,13 @@ public final class MeshSnapshot {
   private final Map<String, List<Resource>> policies;
   private final Map<Derived<?>, Object> derivations = new ConcurrentHashMap<>();
 
-  private MeshSnapshot(String mesh, Map<String, ProxyModel> proxies, Map<String, List<Endpoint>> endpoints,
-      Map<String, Protocol> protocols, Optional<MeshMtls> mtls, Map<String, List<Resource>> policies) {
+  private MeshSnapshot(
+      String mesh,
+      Map<String, ProxyModel> proxies,
+      Map<String, List<Endpoint>> endpoints,
+      Map<String, Protocol> protocols,
+      Optional<MeshMtls> mtls,
+      Map<String, List<Resource>> policies) {
     this.mesh = mesh;
     this.proxies = Map.copyOf(proxies);
     this.endpoints = Map.copyOf(endpoints);
@@ -89,8 +94,11 @@ public final class MeshSnapshot {
     return policies;
   }
 
-  /** The same view with the mesh's mTLS state and policies (by type name, e.g. {@code MeshTimeout}). */
-  public MeshSnapshot withPolicies(Optional<MeshMtls> newMtls, Map<String, List<Resource>> newPolicies) {
+  /**
+   * The same view with the mesh's mTLS state and policies (by type name, e.g. {@code MeshTimeout}).
+   */
+  public MeshSnapshot withPolicies(
+      Optional<MeshMtls> newMtls, Map<String, List<Resource>> newPolicies) {
     return new MeshSnapshot(mesh, proxies, endpoints, protocols, newMtls, newPolicies);
   }
 
@@ -114,10 +122,12 @@ public final class MeshSnapshot {
         String service = inbound.service();
         Protocol previous = protocols.putIfAbsent(service, inbound.protocol());
         if (previous != null && previous != inbound.protocol()) {
-          protocols.put(service, Protocol.TCP); // instances disagree: fall back to the common denominator
+          protocols.put(
+              service, Protocol.TCP); // instances disagree: fall back to the common denominator
         }
         if (inbound.ready() && !offline.contains(proxy.name())) {
-          endpoints.computeIfAbsent(service, s -> new ArrayList<>())
+          endpoints
+              .computeIfAbsent(service, s -> new ArrayList<>())
               .add(new Endpoint(inbound.address(), inbound.port(), proxy.name(), inbound.tags()));
         }
       }

@@ -2,7 +2,9 @@ package io.kodiak.xds.proxy;
 
 import java.util.Locale;
 
-/** The application protocol of a service, from its {@code kuma.io/protocol} tag (TCP when absent). */
+/**
+ * The application protocol of a service, from its {@code kuma.io/protocol} tag (TCP when absent).
+ */
 public enum Protocol {
   HTTP,
   HTTP2,

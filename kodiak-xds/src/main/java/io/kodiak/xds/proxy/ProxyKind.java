@@ -5,8 +5,8 @@ public enum ProxyKind {
   /** An Envoy sidecar started by kodiak-dp. */
   ENVOY,
   /**
-   * A gRPC application using grpc-xds directly (no sidecar): it asks for listeners named after
-   * its {@code xds:///<service>} targets and has no inbound listeners to configure.
+   * A gRPC application using grpc-xds directly (no sidecar): it asks for listeners named after its
+   * {@code xds:///<service>} targets and has no inbound listeners to configure.
    */
   GRPC_PROXYLESS;
 

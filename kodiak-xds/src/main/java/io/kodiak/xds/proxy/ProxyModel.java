@@ -8,8 +8,14 @@ import java.util.Map;
  *
  * @param adminPort the Envoy admin port on loopback (9901 unless the Dataplane says otherwise)
  */
-public record ProxyModel(String mesh, String name, String address, List<Inbound> inbounds, List<Outbound> outbounds,
-    int adminPort, Map<String, String> labels) {
+public record ProxyModel(
+    String mesh,
+    String name,
+    String address,
+    List<Inbound> inbounds,
+    List<Outbound> outbounds,
+    int adminPort,
+    Map<String, String> labels) {
   public ProxyModel {
     inbounds = List.copyOf(inbounds);
     outbounds = List.copyOf(outbounds);

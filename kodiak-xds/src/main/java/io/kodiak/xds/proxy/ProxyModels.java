@@ -23,18 +23,33 @@ public final class ProxyModels {
       Map<String, String> tags = tags(in.path("tags"));
       String state = in.path("state").asText("Ready");
       boolean ready = in.path("health").path("ready").asBoolean(true) && state.equals("Ready");
-      inbounds.add(new Inbound(in.path("address").asText(address), port,
-          in.path("serviceAddress").asText(LOOPBACK), in.path("servicePort").asInt(port), tags,
-          Protocol.fromTag(tags.get("kuma.io/protocol")), ready));
+      inbounds.add(
+          new Inbound(
+              in.path("address").asText(address),
+              port,
+              in.path("serviceAddress").asText(LOOPBACK),
+              in.path("servicePort").asInt(port),
+              tags,
+              Protocol.fromTag(tags.get("kuma.io/protocol")),
+              ready));
     }
     List<Outbound> outbounds = new ArrayList<>();
     for (JsonNode out : networking.path("outbound")) {
-      String service = out.has("backendRef") ? out.path("backendRef").path("name").asText()
-          : out.path("tags").path("kuma.io/service").asText();
-      outbounds.add(new Outbound(out.path("address").asText(LOOPBACK), out.path("port").asInt(), service));
+      String service =
+          out.has("backendRef")
+              ? out.path("backendRef").path("name").asText()
+              : out.path("tags").path("kuma.io/service").asText();
+      outbounds.add(
+          new Outbound(out.path("address").asText(LOOPBACK), out.path("port").asInt(), service));
     }
     int admin = networking.path("admin").path("port").asInt(DEFAULT_ADMIN_PORT);
-    return new ProxyModel(dataplane.mesh(), dataplane.name(), address, inbounds, outbounds, admin,
+    return new ProxyModel(
+        dataplane.mesh(),
+        dataplane.name(),
+        address,
+        inbounds,
+        outbounds,
+        admin,
         dataplane.meta().labels());
   }
 

@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Adapts java-control-plane's callbacks to {@link StreamEvents}, for both SotW and delta streams. */
+/**
+ * Adapts java-control-plane's callbacks to {@link StreamEvents}, for both SotW and delta streams.
+ */
 final class Callbacks implements DiscoveryServerCallbacks {
   private final StreamEvents events;
   private final Set<Long> identified = ConcurrentHashMap.newKeySet();
@@ -31,25 +33,44 @@ final class Callbacks implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
-    handle(streamId, request.getNode(), request.getTypeUrl(), request.getResponseNonce(),
+    handle(
+        streamId,
+        request.getNode(),
+        request.getTypeUrl(),
+        request.getResponseNonce(),
         request.hasErrorDetail() ? request.getErrorDetail().getMessage() : "");
   }
 
   @Override
-  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
-    handle(streamId, request.getNode(), request.getTypeUrl(), request.getResponseNonce(),
+  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request)
+      throws RequestException {
+    handle(
+        streamId,
+        request.getNode(),
+        request.getTypeUrl(),
+        request.getResponseNonce(),
         request.hasErrorDetail() ? request.getErrorDetail().getMessage() : "");
   }
 
   @Override
-  public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-    events.onResponse(streamId, response.getTypeUrl(), response.getVersionInfo(), response.getNonce(),
+  public void onV3StreamResponse(
+      long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    events.onResponse(
+        streamId,
+        response.getTypeUrl(),
+        response.getVersionInfo(),
+        response.getNonce(),
         response.getResourcesCount());
   }
 
   @Override
-  public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
-    events.onResponse(streamId, response.getTypeUrl(), response.getSystemVersionInfo(), response.getNonce(),
+  public void onV3StreamDeltaResponse(
+      long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    events.onResponse(
+        streamId,
+        response.getTypeUrl(),
+        response.getSystemVersionInfo(),
+        response.getNonce(),
         response.getResourcesCount());
   }
 
@@ -63,7 +84,8 @@ final class Callbacks implements DiscoveryServerCallbacks {
     closed(streamId);
   }
 
-  private void handle(long streamId, Node node, String typeUrl, String nonce, String error) throws RequestException {
+  private void handle(long streamId, Node node, String typeUrl, String nonce, String error)
+      throws RequestException {
     if (identified.add(streamId)) {
       try {
         events.onNodeConnected(streamId, info(node));
@@ -89,15 +111,19 @@ final class Callbacks implements DiscoveryServerCallbacks {
 
   private static NodeInfo info(Node node) {
     Map<String, String> metadata = new HashMap<>();
-    node.getMetadata().getFieldsMap().forEach((key, value) -> {
-      if (value.hasStringValue()) {
-        metadata.put(key, value.getStringValue());
-      }
-    });
+    node.getMetadata()
+        .getFieldsMap()
+        .forEach(
+            (key, value) -> {
+              if (value.hasStringValue()) {
+                metadata.put(key, value.getStringValue());
+              }
+            });
     var v = node.getUserAgentBuildVersion().getVersion();
-    String version = node.hasUserAgentBuildVersion()
-        ? v.getMajorNumber() + "." + v.getMinorNumber() + "." + v.getPatch()
-        : "";
+    String version =
+        node.hasUserAgentBuildVersion()
+            ? v.getMajorNumber() + "." + v.getMinorNumber() + "." + v.getPatch()
+            : "";
     return new NodeInfo(node.getId(), metadata, version);
   }
 }

@@ -22,7 +22,8 @@ final class ClosableStreams extends AggregatedDiscoveryServiceImplBase {
   }
 
   @Override
-  public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
+  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+      StreamObserver<DiscoveryResponse> responses) {
     return open.opening(responses, delegate::streamAggregatedResources);
   }
 

@@ -15,12 +15,12 @@ import java.util.function.Function;
 /**
  * The ADS service (state of the world and delta) with one identity per stream: the node of a
  * stream's first request. The xDS protocol lets a client send the node only on its first request
- * (Envoy's {@code set_node_on_first_message_only}), but java-control-plane's cache finds a
- * proxy's config, and holds its watches, by the node on each request: a later request without it
- * would wait in the empty node's group and never be answered. So every later request is given
- * the first request's node, and a node sent later cannot switch the stream to another proxy.
- * Once {@code accepting} is false, new streams are refused (UNAVAILABLE) before any request is
- * read. Thread-safe: gRPC delivers one stream's requests one at a time.
+ * (Envoy's {@code set_node_on_first_message_only}), but java-control-plane's cache finds a proxy's
+ * config, and holds its watches, by the node on each request: a later request without it would wait
+ * in the empty node's group and never be answered. So every later request is given the first
+ * request's node, and a node sent later cannot switch the stream to another proxy. Once {@code
+ * accepting} is false, new streams are refused (UNAVAILABLE) before any request is read.
+ * Thread-safe: gRPC delivers one stream's requests one at a time.
  */
 final class FirstNodeAds extends AggregatedDiscoveryServiceImplBase {
   private final AggregatedDiscoveryServiceImplBase delegate;
@@ -32,12 +32,15 @@ final class FirstNodeAds extends AggregatedDiscoveryServiceImplBase {
   }
 
   @Override
-  public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
+  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+      StreamObserver<DiscoveryResponse> responses) {
     if (!accepting.getAsBoolean()) {
       return refuse(responses);
     }
-    return new FirstNode<>(delegate.streamAggregatedResources(responses),
-        DiscoveryRequest::getNode, (request, node) -> request.toBuilder().setNode(node).build());
+    return new FirstNode<>(
+        delegate.streamAggregatedResources(responses),
+        DiscoveryRequest::getNode,
+        (request, node) -> request.toBuilder().setNode(node).build());
   }
 
   @Override
@@ -46,13 +49,16 @@ final class FirstNodeAds extends AggregatedDiscoveryServiceImplBase {
     if (!accepting.getAsBoolean()) {
       return refuse(responses);
     }
-    return new FirstNode<>(delegate.deltaAggregatedResources(responses),
-        DeltaDiscoveryRequest::getNode, (request, node) -> request.toBuilder().setNode(node).build());
+    return new FirstNode<>(
+        delegate.deltaAggregatedResources(responses),
+        DeltaDiscoveryRequest::getNode,
+        (request, node) -> request.toBuilder().setNode(node).build());
   }
 
   /** Ends a new stream at once: the proxy retries, and finds the next control plane. */
   private static <R> StreamObserver<R> refuse(StreamObserver<?> responses) {
-    responses.onError(Status.UNAVAILABLE.withDescription("the control plane is stopping").asRuntimeException());
+    responses.onError(
+        Status.UNAVAILABLE.withDescription("the control plane is stopping").asRuntimeException());
     return new StreamObserver<>() {
       @Override
       public void onNext(R request) {}
@@ -72,7 +78,8 @@ final class FirstNodeAds extends AggregatedDiscoveryServiceImplBase {
     private final BiFunction<R, Node, R> withNode;
     private Node node; // set by the first request; gRPC calls onNext serially per stream
 
-    FirstNode(StreamObserver<R> requests, Function<R, Node> nodeOf, BiFunction<R, Node, R> withNode) {
+    FirstNode(
+        StreamObserver<R> requests, Function<R, Node> nodeOf, BiFunction<R, Node, R> withNode) {
       this.requests = requests;
       this.nodeOf = nodeOf;
       this.withNode = withNode;

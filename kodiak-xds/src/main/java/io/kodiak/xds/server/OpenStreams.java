@@ -7,14 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The ADS streams open on this server, by java-control-plane's stream id, so the server can end
- * one with the status it chooses (PERMISSION_DENIED for a proxy its token does not admit). The id
- * is learnt from {@code onStreamOpen}, which java-control-plane calls on the opening thread.
+ * The ADS streams open on this server, by java-control-plane's stream id, so the server can end one
+ * with the status it chooses (PERMISSION_DENIED for a proxy its token does not admit). The id is
+ * learnt from {@code onStreamOpen}, which java-control-plane calls on the opening thread.
  *
- * <p>Ending a stream closes its response side with that status first, then lets
- * java-control-plane clean up (watches, close callbacks) through its own error path with
- * CANCELLED, the one status it does not log as an error: a refusal is a decision, not a fault,
- * and costs the one line the caller of {@link #end} writes. Thread-safe.
+ * <p>Ending a stream closes its response side with that status first, then lets java-control-plane
+ * clean up (watches, close callbacks) through its own error path with CANCELLED, the one status it
+ * does not log as an error: a refusal is a decision, not a fault, and costs the one line the caller
+ * of {@link #end} writes. Thread-safe.
  */
 final class OpenStreams {
   private static final ThreadLocal<Handle<?, ?>> OPENING = new ThreadLocal<>();
@@ -24,7 +24,8 @@ final class OpenStreams {
    * Opens a stream through java-control-plane's handler {@code open}, which gets the guarded
    * response side; returns the request side to hand to gRPC.
    */
-  <Q, R> StreamObserver<Q> opening(StreamObserver<R> responses, Function<StreamObserver<R>, StreamObserver<Q>> open) {
+  <Q, R> StreamObserver<Q> opening(
+      StreamObserver<R> responses, Function<StreamObserver<R>, StreamObserver<Q>> open) {
     Handle<Q, R> handle = new Handle<>(responses);
     OPENING.set(handle);
     try {
@@ -35,7 +36,9 @@ final class OpenStreams {
     return handle;
   }
 
-  /** java-control-plane's {@code onStreamOpen}: called from inside {@link #opening}, on its thread. */
+  /**
+   * java-control-plane's {@code onStreamOpen}: called from inside {@link #opening}, on its thread.
+   */
   void streamOpened(long streamId) {
     Handle<?, ?> handle = OPENING.get();
     if (handle != null) {
@@ -63,7 +66,9 @@ final class OpenStreams {
     }
   }
 
-  /** Ends the stream with {@code status} from outside any request; false when it is not open here. */
+  /**
+   * Ends the stream with {@code status} from outside any request; false when it is not open here.
+   */
   boolean end(long streamId, Status status) {
     Handle<?, ?> handle = open.remove(streamId);
     if (handle == null) {
@@ -123,8 +128,8 @@ final class OpenStreams {
 
   /**
    * The response side, which can be ended once with a status of our choosing; whatever
-   * java-control-plane writes after that is dropped. It locks on itself, as java-control-plane
-   * does around its own writes.
+   * java-control-plane writes after that is dropped. It locks on itself, as java-control-plane does
+   * around its own writes.
    */
   private static final class GuardedResponses<R> implements StreamObserver<R> {
     private final StreamObserver<R> target;

@@ -9,8 +9,8 @@ public interface StreamEvents {
   void onNodeConnected(long streamId, NodeInfo node) throws StreamRejectedException;
 
   /**
-   * A request on a stream after the first: an ACK of {@code nonce}, or a NACK with its error
-   * text when {@code error} is not empty.
+   * A request on a stream after the first: an ACK of {@code nonce}, or a NACK with its error text
+   * when {@code error} is not empty.
    */
   void onAckOrNack(long streamId, String typeUrl, String nonce, String error);
 

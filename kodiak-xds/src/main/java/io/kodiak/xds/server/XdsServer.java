@@ -23,11 +23,13 @@ public final class XdsServer {
   private volatile boolean accepting = true;
 
   public XdsServer(StreamEvents events) {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(
-        List.of(new Callbacks(events, streams)), cache);
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(List.of(new Callbacks(events, streams)), cache);
     // outermost: one node per stream (the first request's); then streams the server can end
-    this.ads = new FirstNodeAds(new ClosableStreams(discovery.getAggregatedDiscoveryServiceImpl(), streams),
-        () -> accepting);
+    this.ads =
+        new FirstNodeAds(
+            new ClosableStreams(discovery.getAggregatedDiscoveryServiceImpl(), streams),
+            () -> accepting);
   }
 
   /**
@@ -59,15 +61,20 @@ public final class XdsServer {
     accepting = false;
   }
 
-  /** Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their versions. */
+  /**
+   * Makes {@code config} what the proxy with {@code nodeId} gets; unchanged types keep their
+   * versions.
+   */
   public void publish(String nodeId, ProxyConfig config) {
     Versions v = config.versions();
-    cache.setSnapshot(nodeId, Snapshot.create(
-        config.clusters(), v.clusters(),
-        config.endpoints(), v.endpoints(),
-        config.listeners(), v.listeners(),
-        config.routes(), v.routes(),
-        config.secrets(), v.secrets()));
+    cache.setSnapshot(
+        nodeId,
+        Snapshot.create(
+            config.clusters(), v.clusters(),
+            config.endpoints(), v.endpoints(),
+            config.listeners(), v.listeners(),
+            config.routes(), v.routes(),
+            config.secrets(), v.secrets()));
   }
 
   /** Drops what was published for a node that is gone for good. */

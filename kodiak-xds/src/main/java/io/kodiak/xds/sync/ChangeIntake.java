@@ -22,7 +22,8 @@ final class ChangeIntake {
   private final InboundServices services;
   private final MeshSnapshots snapshots;
 
-  ChangeIntake(DirtyMeshes dirty, PolicyEpochs epochs, InboundServices services, MeshSnapshots snapshots) {
+  ChangeIntake(
+      DirtyMeshes dirty, PolicyEpochs epochs, InboundServices services, MeshSnapshots snapshots) {
     this.dirty = dirty;
     this.epochs = epochs;
     this.services = services;
@@ -38,7 +39,8 @@ final class ChangeIntake {
       epochs.advance(resource.mesh());
       dirty.mark(resource.mesh(), MeshChange::everything); // a policy can touch every proxy
     } else if (resource.type() == ResourceCatalog.SECRET) {
-      // CA material: it reaches configs only through the mTLS state and certificates, which are inputs
+      // CA material: it reaches configs only through the mTLS state and certificates, which are
+      // inputs
       dirty.mark(resource.mesh(), MeshChange::everything);
     } else if (resource.type() == ResourceCatalog.DATAPLANE) {
       dataplaneChanged(change.kind(), resource);
@@ -56,29 +58,33 @@ final class ChangeIntake {
     } else {
       services.put(mesh, name, after);
     }
-    dirty.mark(mesh, d -> {
-      d.proxy(name);
-      d.services(after);
-      if (before.isEmpty() && kind != ChangeKind.CREATED) {
-        d.everything(); // the old services are unknown (first change seen since start): be safe
-      } else {
-        before.ifPresent(d::services);
-      }
-    });
+    dirty.mark(
+        mesh,
+        d -> {
+          d.proxy(name);
+          d.services(after);
+          if (before.isEmpty() && kind != ChangeKind.CREATED) {
+            d.everything(); // the old services are unknown (first change seen since start): be safe
+          } else {
+            before.ifPresent(d::services);
+          }
+        });
   }
 
   /** A proxy connected or left: it and the callers of its services (all, if they are unknown). */
   void proxyChanged(String mesh, String nodeId) {
     String name = ConnectedProxies.dataplaneName(mesh, nodeId);
     Optional<Set<String>> offered = services.of(mesh, name);
-    dirty.mark(mesh, d -> {
-      d.proxy(name);
-      if (offered.isEmpty()) {
-        d.everything();
-      } else {
-        d.services(offered.get());
-      }
-    });
+    dirty.mark(
+        mesh,
+        d -> {
+          d.proxy(name);
+          if (offered.isEmpty()) {
+            d.everything();
+          } else {
+            d.services(offered.get());
+          }
+        });
   }
 
   void refreshMesh(String mesh) {

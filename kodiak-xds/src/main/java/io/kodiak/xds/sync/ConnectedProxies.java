@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The proxy registry: each connected node's mesh and kind, and what each was last given. A node
- * id is {@code mesh.name}, the name being its Dataplane's.
+ * The proxy registry: each connected node's mesh and kind, and what each was last given. A node id
+ * is {@code mesh.name}, the name being its Dataplane's.
  *
  * <p>Thread-safe (concurrent maps). Connections are added and removed on gRPC stream threads and
  * read on the worker (weakly consistent iteration) and on inspect threads. Last configs are
@@ -25,8 +25,8 @@ final class ConnectedProxies {
 
   /**
    * A proxy's last config: its content version (unchanged ones are not published again), the
-   * services its clusters reach (a change of their instances finds it) and what it was made
-   * from (equal inputs are not generated again).
+   * services its clusters reach (a change of their instances finds it) and what it was made from
+   * (equal inputs are not generated again).
    */
   record LastConfig(String version, Set<String> reached, ProxyInputs inputs) {}
 
@@ -55,7 +55,10 @@ final class ConnectedProxies {
     return Optional.ofNullable(connected.get(nodeId)).map(Connection::kind);
   }
 
-  /** Every connection, as a live view (a proxy connecting or leaving meanwhile may or may not be in it). */
+  /**
+   * Every connection, as a live view (a proxy connecting or leaving meanwhile may or may not be in
+   * it).
+   */
   Collection<Connection> all() {
     return connected.values();
   }

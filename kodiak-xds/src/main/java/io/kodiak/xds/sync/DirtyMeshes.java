@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * The meshes changed since the last flush, and the debounce: the first change after a flush
  * schedules one flush on the worker a debounce later; the changes until it runs join its batch.
  *
- * <p>Thread-safe: any thread marks (the store's change threads, gRPC stream threads, mTLS timers); the
- * pending changes are guarded by the lock of their map, and {@code scheduled} lets exactly one
+ * <p>Thread-safe: any thread marks (the store's change threads, gRPC stream threads, mTLS timers);
+ * the pending changes are guarded by the lock of their map, and {@code scheduled} lets exactly one
  * marker schedule the next flush. {@link #take()} runs on the worker, in the flush.
  */
 final class DirtyMeshes {
@@ -23,7 +23,9 @@ final class DirtyMeshes {
   private final Duration debounce;
   private final Runnable flush;
 
-  /** @param flush runs on {@code worker} a debounce after the first change since the last flush */
+  /**
+   * @param flush runs on {@code worker} a debounce after the first change since the last flush
+   */
   DirtyMeshes(ScheduledExecutorService worker, Duration debounce, Runnable flush) {
     this.worker = worker;
     this.debounce = debounce;

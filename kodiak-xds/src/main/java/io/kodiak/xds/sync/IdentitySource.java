@@ -6,8 +6,8 @@ import io.kodiak.xds.proxy.ProxyModel;
 import java.util.Optional;
 
 /**
- * Where mTLS state and workload certificates come from (the control plane's CA component).
- * Issuing happens here, outside generation, so generation stays pure. Thread-safe.
+ * Where mTLS state and workload certificates come from (the control plane's CA component). Issuing
+ * happens here, outside generation, so generation stays pure. Thread-safe.
  */
 public interface IdentitySource {
   /** The mesh's mTLS state, or empty when mTLS is off. */
@@ -17,15 +17,16 @@ public interface IdentitySource {
   Optional<ProxyIdentity> identity(MeshMtls mtls, ProxyModel proxy);
 
   /** mTLS off everywhere. */
-  IdentitySource NONE = new IdentitySource() {
-    @Override
-    public Optional<MeshMtls> mtls(String mesh) {
-      return Optional.empty();
-    }
+  IdentitySource NONE =
+      new IdentitySource() {
+        @Override
+        public Optional<MeshMtls> mtls(String mesh) {
+          return Optional.empty();
+        }
 
-    @Override
-    public Optional<ProxyIdentity> identity(MeshMtls mtls, ProxyModel proxy) {
-      return Optional.empty();
-    }
-  };
+        @Override
+        public Optional<ProxyIdentity> identity(MeshMtls mtls, ProxyModel proxy) {
+          return Optional.empty();
+        }
+      };
 }

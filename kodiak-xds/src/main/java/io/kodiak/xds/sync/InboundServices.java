@@ -8,13 +8,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The inbound services of each Dataplane as last seen, so that a change of a Dataplane also
- * reaches the callers of the services it no longer offers, and a proxy (dis)connecting those of
- * the services it offers.
+ * The inbound services of each Dataplane as last seen, so that a change of a Dataplane also reaches
+ * the callers of the services it no longer offers, and a proxy (dis)connecting those of the
+ * services it offers.
  *
  * <p>Thread-safe (a concurrent map, by "mesh/name"): change intake replaces and removes entries on
- * the store's change threads; snapshot building adds the Dataplanes it lists and has not seen,
- * on the worker and on inspect threads, without replacing an entry (a change's value wins).
+ * the store's change threads; snapshot building adds the Dataplanes it lists and has not seen, on
+ * the worker and on inspect threads, without replacing an entry (a change's value wins).
  */
 final class InboundServices {
   private final Map<String, Set<String>> byDataplane = new ConcurrentHashMap<>();
@@ -40,7 +40,10 @@ final class InboundServices {
   /** The {@code kuma.io/service} of each of a Dataplane's inbounds. */
   static Set<String> of(Resource dataplane) {
     Set<String> services = new HashSet<>();
-    dataplane.spec().path("networking").path("inbound")
+    dataplane
+        .spec()
+        .path("networking")
+        .path("inbound")
         .forEach(in -> services.add(in.path("tags").path("kuma.io/service").asText()));
     return services;
   }

@@ -43,11 +43,12 @@ final class MeshChange {
   }
 
   /**
-   * A proxy is affected if it changed itself or reaches a service whose instances changed: one
-   * it declares, or one its routes send to (recorded from its last config).
+   * A proxy is affected if it changed itself or reaches a service whose instances changed: one it
+   * declares, or one its routes send to (recorded from its last config).
    */
   boolean affects(ProxyModel proxy, Set<String> reached) {
-    return all || proxies.contains(proxy.name())
+    return all
+        || proxies.contains(proxy.name())
         || proxy.outbounds().stream().anyMatch(o -> services.contains(o.service()))
         || reached.stream().anyMatch(services::contains);
   }

@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds a mesh's {@link MeshSnapshot} from the store: its Dataplanes' models, which of the
- * agent-managed ones are offline (not connected), its mTLS state and its policies. Each
- * Dataplane's model is cached by its version, so a snapshot parses only the Dataplanes that
- * changed, and the sync can compare models by identity.
+ * agent-managed ones are offline (not connected), its mTLS state and its policies. Each Dataplane's
+ * model is cached by its version, so a snapshot parses only the Dataplanes that changed, and the
+ * sync can compare models by identity.
  *
  * <p>Thread-safe: snapshots are built on the worker and on inspect threads at once; the cache is a
  * concurrent map. Two threads parsing one Dataplane version at once both cache their model, the
@@ -37,7 +37,11 @@ final class MeshSnapshots {
 
   private record CachedModel(long version, ProxyModel model) {}
 
-  MeshSnapshots(ResourceStore store, IdentitySource identities, ConnectedProxies proxies, InboundServices services) {
+  MeshSnapshots(
+      ResourceStore store,
+      IdentitySource identities,
+      ConnectedProxies proxies,
+      InboundServices services) {
     this.store = store;
     this.identities = identities;
     this.proxies = proxies;
@@ -48,10 +52,12 @@ final class MeshSnapshots {
   MeshSnapshot build(String mesh) {
     List<ProxyModel> proxyModels = new ArrayList<>();
     Set<String> offline = new HashSet<>();
-    for (Resource dataplane : store.list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.of(mesh))).items()) {
+    for (Resource dataplane :
+        store.list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.of(mesh))).items()) {
       proxyModels.add(modelOf(dataplane));
       services.rememberIfAbsent(dataplane);
-      boolean direct = SnapshotSync.DIRECT.equals(dataplane.meta().labels().get(SnapshotSync.LIFECYCLE_LABEL));
+      boolean direct =
+          SnapshotSync.DIRECT.equals(dataplane.meta().labels().get(SnapshotSync.LIFECYCLE_LABEL));
       if (direct && !proxies.isConnected(ConnectedProxies.nodeId(mesh, dataplane.name()))) {
         offline.add(dataplane.name());
       }
@@ -65,7 +71,8 @@ final class MeshSnapshots {
         }
       }
     }
-    return MeshSnapshot.of(mesh, proxyModels, offline).withPolicies(identities.mtls(mesh), policies);
+    return MeshSnapshot.of(mesh, proxyModels, offline)
+        .withPolicies(identities.mtls(mesh), policies);
   }
 
   /** Drops a Dataplane's cached model (it changed or left). */

@@ -5,12 +5,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One counter per mesh that moves on every policy or Mesh write of that mesh: part of every
- * proxy's inputs, so a policy change is never taken for "unchanged".
+ * One counter per mesh that moves on every policy or Mesh write of that mesh: part of every proxy's
+ * inputs, so a policy change is never taken for "unchanged".
  *
  * <p>Thread-safe (a concurrent map of atomics): moved by change intake on the store's change
- * threads, read on the worker before the mesh is listed (a write after that read moves it past
- * the snapshot, so the next flush cannot skip it).
+ * threads, read on the worker before the mesh is listed (a write after that read moves it past the
+ * snapshot, so the next flush cannot skip it).
  */
 final class PolicyEpochs {
   private final Map<String, AtomicLong> byMesh = new ConcurrentHashMap<>();

@@ -16,12 +16,12 @@ import java.util.Set;
 
 /**
  * Everything one proxy's config is generated from: its Dataplane's model, its kind, the mesh's
- * policies (by an epoch that moves on every policy or Mesh write), mTLS state, its certificate,
- * and the endpoints and protocols of the services it reaches. The generator reads nothing else,
- * so equal inputs give an equal config and the sync skips generating it (the unchanged path).
+ * policies (by an epoch that moves on every policy or Mesh write), mTLS state, its certificate, and
+ * the endpoints and protocols of the services it reaches. The generator reads nothing else, so
+ * equal inputs give an equal config and the sync skips generating it (the unchanged path).
  *
- * <p>The services are those of its declared outbounds and those its last config reached: that
- * set only changes through a change of the model or the policies, which are compared first.
+ * <p>The services are those of its declared outbounds and those its last config reached: that set
+ * only changes through a change of the model or the policies, which are compared first.
  */
 public final class ProxyInputs {
   private final ProxyModel model;
@@ -32,8 +32,14 @@ public final class ProxyInputs {
   private final Map<String, List<Endpoint>> endpoints;
   private final Map<String, Protocol> protocols;
 
-  private ProxyInputs(ProxyModel model, ProxyKind kind, long policyEpoch, Optional<MeshMtls> mtls,
-      Optional<ProxyIdentity> identity, Map<String, List<Endpoint>> endpoints, Map<String, Protocol> protocols) {
+  private ProxyInputs(
+      ProxyModel model,
+      ProxyKind kind,
+      long policyEpoch,
+      Optional<MeshMtls> mtls,
+      Optional<ProxyIdentity> identity,
+      Map<String, List<Endpoint>> endpoints,
+      Map<String, Protocol> protocols) {
     this.model = model;
     this.kind = kind;
     this.policyEpoch = policyEpoch;
@@ -44,10 +50,16 @@ public final class ProxyInputs {
   }
 
   /**
-   * @param reached the services the proxy's config reaches (its last config's, or the one just made)
+   * @param reached the services the proxy's config reaches (its last config's, or the one just
+   *     made)
    */
-  public static ProxyInputs of(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, long policyEpoch,
-      Optional<ProxyIdentity> identity, Set<String> reached) {
+  public static ProxyInputs of(
+      MeshSnapshot mesh,
+      ProxyModel proxy,
+      ProxyKind kind,
+      long policyEpoch,
+      Optional<ProxyIdentity> identity,
+      Set<String> reached) {
     Map<String, List<Endpoint>> endpoints = new HashMap<>();
     Map<String, Protocol> protocols = new HashMap<>();
     for (Outbound outbound : proxy.outbounds()) {
@@ -64,8 +76,13 @@ public final class ProxyInputs {
   /** True when a config generated from {@code other} is the config these inputs would give. */
   public boolean sameAs(ProxyInputs other) {
     // the model is compared by identity: the sync reuses one model per Dataplane version
-    return other != null && model == other.model && kind == other.kind && policyEpoch == other.policyEpoch
-        && mtls.equals(other.mtls) && identity.equals(other.identity) && protocols.equals(other.protocols)
+    return other != null
+        && model == other.model
+        && kind == other.kind
+        && policyEpoch == other.policyEpoch
+        && mtls.equals(other.mtls)
+        && identity.equals(other.identity)
+        && protocols.equals(other.protocols)
         && endpoints.equals(other.endpoints);
   }
 }

@@ -18,17 +18,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One flush: for each changed mesh with a connected proxy, builds the mesh's snapshot once, then
- * for each connected proxy the change can affect checks its admission, skips it if its inputs
- * are unchanged, generates it otherwise and hands its config to publication if the config's
- * version changed.
+ * for each connected proxy the change can affect checks its admission, skips it if its inputs are
+ * unchanged, generates it otherwise and hands its config to publication if the config's version
+ * changed.
  *
  * <p>Thread-safety: {@link #flush} runs only on the worker thread, one at a time; the counters are
- * atomics read from any thread; the admission is volatile (set at wiring, read per proxy);
- * {@link #generate} also serves inspect threads (the generator is pure, identities thread-safe).
+ * atomics read from any thread; the admission is volatile (set at wiring, read per proxy); {@link
+ * #generate} also serves inspect threads (the generator is pure, identities thread-safe).
  */
 final class Regeneration {
   /** Logged under the façade's name, as before the split. */
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotSync.class);
+
   /** A flush at least this long is logged with where its time went (one line). */
   private static final long SLOW_FLUSH_MS = 500;
 
@@ -42,8 +43,13 @@ final class Regeneration {
   private final AtomicLong skipped = new AtomicLong();
   private volatile Admission admission = Admission.ANYONE;
 
-  Regeneration(MeshSnapshots snapshots, ConnectedProxies proxies, PolicyEpochs epochs, Publication publication,
-      ProxyConfigGenerator generator, IdentitySource identities) {
+  Regeneration(
+      MeshSnapshots snapshots,
+      ConnectedProxies proxies,
+      PolicyEpochs epochs,
+      Publication publication,
+      ProxyConfigGenerator generator,
+      IdentitySource identities) {
     this.snapshots = snapshots;
     this.proxies = proxies;
     this.epochs = epochs;
@@ -62,7 +68,11 @@ final class Regeneration {
       try {
         sync(mesh.getKey(), mesh.getValue());
       } catch (RuntimeException e) {
-        LOG.error("xds: regenerating mesh {} failed, proxies keep their last config: {}", mesh.getKey(), e.toString(), e);
+        LOG.error(
+            "xds: regenerating mesh {} failed, proxies keep their last config: {}",
+            mesh.getKey(),
+            e.toString(),
+            e);
       }
     }
   }
@@ -83,7 +93,8 @@ final class Regeneration {
         continue;
       }
       if (snapshot == null) {
-        epoch = epochs.current(mesh); // read before listing: a later write moves it past this snapshot
+        epoch =
+            epochs.current(mesh); // read before listing: a later write moves it past this snapshot
         snapshot = snapshots.build(mesh);
       }
       String nodeId = node.nodeId();
@@ -94,12 +105,14 @@ final class Regeneration {
         continue; // not stored (yet or any more), or untouched by this change
       }
       if (!admission.admits(nodeId, proxy)) {
-        continue; // its credentials do not allow what its Dataplane now says: nothing, not even a certificate
+        continue; // its credentials do not allow what its Dataplane now says: nothing, not even a
+        // certificate
       }
       ProxyKind kind = node.kind();
       Optional<ProxyIdentity> identity = identityOf(snapshot, proxy);
       if (identity.isEmpty() && snapshot.mtls().isPresent() && kind == ProxyKind.ENVOY) {
-        withoutIdentity++; // fail closed: never plaintext in a mesh with mTLS on; it keeps its last config
+        withoutIdentity++; // fail closed: never plaintext in a mesh with mTLS on; it keeps its last
+        // config
         continue;
       }
       ProxyInputs inputs = ProxyInputs.of(snapshot, proxy, kind, epoch, identity, reachedBefore);
@@ -113,7 +126,8 @@ final class Regeneration {
       try {
         config = generator.generate(snapshot, proxy, kind, identity);
       } catch (RuntimeException e) {
-        // one proxy's failure (a policy no plugin expected, say) holds back no other proxy of the mesh
+        // one proxy's failure (a policy no plugin expected, say) holds back no other proxy of the
+        // mesh
         if (failed++ == 0) {
           firstFailure = nodeId + ": " + e;
           LOG.debug("xds: generating the config of proxy {} failed", nodeId, e);
@@ -135,18 +149,30 @@ final class Regeneration {
       }
     }
     if (failed > 0) {
-      LOG.error("xds: generating the config of {} proxies of mesh {} failed, they keep their last config (first: {})",
-          failed, mesh, firstFailure);
+      LOG.error(
+          "xds: generating the config of {} proxies of mesh {} failed, they keep their last config (first: {})",
+          failed,
+          mesh,
+          firstFailure);
     }
     if (withoutIdentity > 0) {
-      LOG.warn("xds: mesh {} has mTLS on but no workload certificate could be issued (its CA is missing or "
-          + "unusable): {} proxies keep their last config and no new proxy is served; write the Mesh again or "
-          + "restore its CA secrets", mesh, withoutIdentity);
+      LOG.warn(
+          "xds: mesh {} has mTLS on but no workload certificate could be issued (its CA is missing or "
+              + "unusable): {} proxies keep their last config and no new proxy is served; write the Mesh again or "
+              + "restore its CA secrets",
+          mesh,
+          withoutIdentity);
     }
     long tookMs = (System.nanoTime() - started) / 1_000_000;
     if (tookMs >= SLOW_FLUSH_MS) {
-      LOG.info("xds: mesh {} took {} ms to sync: {} proxies generated ({} ms), {} unchanged, {} handed to publication",
-          mesh, tookMs, generated, generating / 1_000_000, unchanged, sent);
+      LOG.info(
+          "xds: mesh {} took {} ms to sync: {} proxies generated ({} ms), {} unchanged, {} handed to publication",
+          mesh,
+          tookMs,
+          generated,
+          generating / 1_000_000,
+          unchanged,
+          sent);
     }
   }
 

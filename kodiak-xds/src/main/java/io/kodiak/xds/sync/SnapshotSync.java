@@ -18,27 +18,30 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Keeps every connected proxy's xDS snapshot in step with the store. A change marks its mesh
- * dirty; after a short debounce one worker thread rebuilds that mesh's snapshot once and
- * regenerates its connected proxies, publishing only configs whose content changed. Nothing runs
- * while nothing changes: there is no timer per proxy or per mesh. Thread-safe.
+ * Keeps every connected proxy's xDS snapshot in step with the store. A change marks its mesh dirty;
+ * after a short debounce one worker thread rebuilds that mesh's snapshot once and regenerates its
+ * connected proxies, publishing only configs whose content changed. Nothing runs while nothing
+ * changes: there is no timer per proxy or per mesh. Thread-safe.
  *
  * <p>A façade over its parts, each stating its own thread-safety: {@link ChangeIntake} turns
  * changes into marks in {@link DirtyMeshes} (the batch and the debounce), which flushes on the
- * worker thread ({@code xds-sync}) into {@link Regeneration}; that builds snapshots with
- * {@link MeshSnapshots}, finds proxies in {@link ConnectedProxies} and hands configs to
- * {@link Publication} ({@code xds-publish}).
+ * worker thread ({@code xds-sync}) into {@link Regeneration}; that builds snapshots with {@link
+ * MeshSnapshots}, finds proxies in {@link ConnectedProxies} and hands configs to {@link
+ * Publication} ({@code xds-publish}).
  */
 public final class SnapshotSync implements ChangeListener, AutoCloseable {
   /** Label on Dataplanes an agent registered itself; their endpoints count only while connected. */
   public static final String LIFECYCLE_LABEL = "kodiak.io/lifecycle";
+
   public static final String DIRECT = "direct";
 
-  private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "xds-sync");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "xds-sync");
+            t.setDaemon(true);
+            return t;
+          });
   private final ConnectedProxies proxies = new ConnectedProxies();
   private final DirtyMeshes dirty;
   private final ChangeIntake intake;
@@ -50,7 +53,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     this(store, xds, debounce, new ProxyConfigGenerator(), IdentitySource.NONE);
   }
 
-  public SnapshotSync(ResourceStore store, XdsServer xds, Duration debounce, ProxyConfigGenerator generator,
+  public SnapshotSync(
+      ResourceStore store,
+      XdsServer xds,
+      Duration debounce,
+      ProxyConfigGenerator generator,
       IdentitySource identities) {
     PolicyEpochs epochs = new PolicyEpochs();
     InboundServices services = new InboundServices();
@@ -58,7 +65,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     this.snapshots = new MeshSnapshots(store, identities, proxies, services);
     this.intake = new ChangeIntake(dirty, epochs, services, snapshots);
     this.publication = new Publication(xds);
-    this.regeneration = new Regeneration(snapshots, proxies, epochs, publication, generator, identities);
+    this.regeneration =
+        new Regeneration(snapshots, proxies, epochs, publication, generator, identities);
     store.addListener(this);
   }
 
@@ -66,7 +74,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   public interface PublishListener {
     void published(String nodeId, long changedAtNanos);
 
-    PublishListener NONE = (nodeId, changedAtNanos) -> { };
+    PublishListener NONE = (nodeId, changedAtNanos) -> {};
   }
 
   /** Where to report publications (metrics); one listener. */
@@ -118,10 +126,11 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     // record what it published after we forgot it, and a quick reconnect would be skipped as
     // "unchanged" while the xDS cache holds nothing for it. A reconnect's flush comes after this.
     try {
-      worker.execute(() -> {
-        proxies.forgetLastConfig(nodeId);
-        publication.forget(nodeId);
-      });
+      worker.execute(
+          () -> {
+            proxies.forgetLastConfig(nodeId);
+            publication.forget(nodeId);
+          });
     } catch (RejectedExecutionException e) {
       return; // closing
     }
@@ -143,7 +152,10 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     return Optional.of(regeneration.generate(snapshot, proxy, kind));
   }
 
-  /** The mesh as the generators see it now (proxies, endpoints, mTLS, policies); for the inspect API. */
+  /**
+   * The mesh as the generators see it now (proxies, endpoints, mTLS, policies); for the inspect
+   * API.
+   */
   public MeshSnapshot snapshot(String mesh) {
     return snapshots.build(mesh);
   }
@@ -153,7 +165,8 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
    * change touched whose inputs were unchanged (not generated), since start.
    */
   public Stats stats() {
-    return new Stats(regeneration.generations(), publication.publications(), regeneration.unchanged());
+    return new Stats(
+        regeneration.generations(), publication.publications(), regeneration.unchanged());
   }
 
   /** Counters for tests and metrics. */

@@ -17,27 +17,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The real xDS server and snapshot sync behind a real gRPC server on loopback, for raw ADS
- * clients. Its stream events do what the control plane's lifecycle does, minus the store: a named
- * stream's proxy is served, unless {@code refusal} gives a reason to refuse it.
+ * The real xDS server and snapshot sync behind a real gRPC server on loopback, for raw ADS clients.
+ * Its stream events do what the control plane's lifecycle does, minus the store: a named stream's
+ * proxy is served, unless {@code refusal} gives a reason to refuse it.
  */
 final class LoopbackAds implements AutoCloseable {
   /** Node ids of the connected proxies, by stream id. */
   final Map<Long, String> connected = new ConcurrentHashMap<>();
+
   final XdsServer xds;
   final SnapshotSync sync;
   final ManagedChannel channel;
   private final Server server;
   private final Function<NodeInfo, Optional<String>> refusal;
 
-  LoopbackAds(ResourceStore store, Function<NodeInfo, Optional<String>> refusal) throws IOException {
+  LoopbackAds(ResourceStore store, Function<NodeInfo, Optional<String>> refusal)
+      throws IOException {
     this.refusal = refusal;
     xds = new XdsServer(new Events());
     sync = new SnapshotSync(store, xds, Duration.ofMillis(10));
-    server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(xds.adsService())
-        .build().start();
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-        .build();
+    server =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(xds.adsService())
+            .build()
+            .start();
+    channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
+            .build();
   }
 
   @Override
@@ -62,7 +69,8 @@ final class LoopbackAds implements AutoCloseable {
     public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {}
 
     @Override
-    public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {}
+    public void onResponse(
+        long streamId, String typeUrl, String version, String nonce, int resources) {}
 
     @Override
     public void onStreamClosed(long streamId) {

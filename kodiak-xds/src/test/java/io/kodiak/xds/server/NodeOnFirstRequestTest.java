@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A stream is the proxy its first request names: a client that sends its node only then (Envoy's
- * {@code set_node_on_first_message_only}), or only on its subscriptions and not on its ACKs,
- * still gets its config and every later change. A real gRPC server on loopback in front of the
- * real xDS server and snapshot sync.
+ * {@code set_node_on_first_message_only}), or only on its subscriptions and not on its ACKs, still
+ * gets its config and every later change. A real gRPC server on loopback in front of the real xDS
+ * server and snapshot sync.
  */
 class NodeOnFirstRequestTest {
   private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
@@ -47,12 +47,19 @@ class NodeOnFirstRequestTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"STATE_OF_THE_WORLD, FIRST_REQUEST", "STATE_OF_THE_WORLD, SUBSCRIPTIONS", "DELTA, FIRST_REQUEST",
-      "DELTA, SUBSCRIPTIONS"})
+  @CsvSource({
+    "STATE_OF_THE_WORLD, FIRST_REQUEST",
+    "STATE_OF_THE_WORLD, SUBSCRIPTIONS",
+    "DELTA, FIRST_REQUEST",
+    "DELTA, SUBSCRIPTIONS"
+  })
   void aSecondEndpointReachesAClientThatOmitsItsNodeLater(Protocol protocol, NodeOn nodeOn) {
-    try (NodeOnceClient client = NodeOnceClient.connect(channel, Node.newBuilder().setId("default.web-1").build(),
-        protocol, nodeOn)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.endpointAddresses().contains("127.0.0.1:20002"));
+    try (NodeOnceClient client =
+        NodeOnceClient.connect(
+            channel, Node.newBuilder().setId("default.web-1").build(), protocol, nodeOn)) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.endpointAddresses().contains("127.0.0.1:20002"));
 
       assertASecondBackendReaches(client);
     }
@@ -62,9 +69,15 @@ class NodeOnFirstRequestTest {
   @EnumSource(Protocol.class)
   void aLaterRequestNamingAnotherNodeStaysWithTheFirst(Protocol protocol) {
     // web-1 reaches backend; backend-1 reaches nothing: a request naming backend-1 must not switch
-    try (NodeOnceClient client = NodeOnceClient.connect(channel, Node.newBuilder().setId("default.web-1").build(),
-        protocol, NodeOn.SUBSCRIPTIONS)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.endpointAddresses().contains("127.0.0.1:20002"));
+    try (NodeOnceClient client =
+        NodeOnceClient.connect(
+            channel,
+            Node.newBuilder().setId("default.web-1").build(),
+            protocol,
+            NodeOn.SUBSCRIPTIONS)) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.endpointAddresses().contains("127.0.0.1:20002"));
       client.sendNodeOnNextAcks(Node.newBuilder().setId("default.backend-1").build());
 
       assertASecondBackendReaches(client);
@@ -74,35 +87,63 @@ class NodeOnFirstRequestTest {
   @ParameterizedTest
   @EnumSource(Protocol.class)
   void aStoppingServerRefusesNewStreamsAndKeepsTheOpenOnes(Protocol protocol) {
-    try (NodeOnceClient open = NodeOnceClient.connect(channel, Node.newBuilder().setId("default.web-1").build(),
-        protocol, NodeOn.FIRST_REQUEST)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> open.endpointAddresses().contains("127.0.0.1:20002"));
+    try (NodeOnceClient open =
+        NodeOnceClient.connect(
+            channel,
+            Node.newBuilder().setId("default.web-1").build(),
+            protocol,
+            NodeOn.FIRST_REQUEST)) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> open.endpointAddresses().contains("127.0.0.1:20002"));
       xds.stopAccepting();
-      try (NodeOnceClient late = NodeOnceClient.connect(channel,
-          Node.newBuilder().setId("default.backend-1").build(), protocol, NodeOn.FIRST_REQUEST)) {
+      try (NodeOnceClient late =
+          NodeOnceClient.connect(
+              channel,
+              Node.newBuilder().setId("default.backend-1").build(),
+              protocol,
+              NodeOn.FIRST_REQUEST)) {
         await().atMost(Duration.ofSeconds(10)).until(() -> !late.error().isEmpty());
         assertThat(late.error()).contains("UNAVAILABLE").contains("stopping");
       }
-      assertThat(ads.connected.values()).containsExactly("default.web-1"); // the late one never reached the lifecycle
+      assertThat(ads.connected.values())
+          .containsExactly("default.web-1"); // the late one never reached the lifecycle
       store.create(dataplane("backend-2", "127.0.0.2", 20003, "backend", null));
-      await().atMost(Duration.ofSeconds(10)).until(() -> open.endpointAddresses().contains("127.0.0.2:20003"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> open.endpointAddresses().contains("127.0.0.2:20003"));
     }
   }
 
   /** A second backend instance is stored; the client must receive its endpoint, with no error. */
   private void assertASecondBackendReaches(NodeOnceClient client) {
     store.create(dataplane("backend-2", "127.0.0.2", 20003, "backend", null));
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> client.endpointAddresses().contains("127.0.0.2:20003") || !client.error().isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client.endpointAddresses().contains("127.0.0.2:20003")
+                    || !client.error().isEmpty());
     assertThat(client.error()).isEmpty();
     assertThat(client.endpointAddresses()).containsExactly("127.0.0.1:20002", "127.0.0.2:20003");
   }
 
-  private static Resource dataplane(String name, String address, int port, String service,
-      String calls) {
-    String yaml = "type: Dataplane\nmesh: default\nname: " + name + "\nnetworking:\n  address: " + address + "\n"
-        + "  inbound:\n    - port: " + port + "\n      tags: {kuma.io/service: " + service + ", kuma.io/protocol: http}\n"
-        + (calls == null ? "" : "  outbound:\n    - port: 10001\n      tags: {kuma.io/service: " + calls + "}\n");
+  private static Resource dataplane(
+      String name, String address, int port, String service, String calls) {
+    String yaml =
+        "type: Dataplane\nmesh: default\nname: "
+            + name
+            + "\nnetworking:\n  address: "
+            + address
+            + "\n"
+            + "  inbound:\n    - port: "
+            + port
+            + "\n      tags: {kuma.io/service: "
+            + service
+            + ", kuma.io/protocol: http}\n"
+            + (calls == null
+                ? ""
+                : "  outbound:\n    - port: 10001\n      tags: {kuma.io/service: " + calls + "}\n");
     return TestResources.decode(yaml);
   }
 }

@@ -23,10 +23,10 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * A raw ADS client that names its node on the first request of its stream only, as Envoy does
- * with {@code set_node_on_first_message_only}, or on its subscriptions only, as simple load-test
- * clients do (LDS, CDS and EDS requests with the node, then ACKs without). State of the world subscribes to every
- * endpoint (wildcard EDS); delta subscribes to the endpoints its clusters name, as Envoy does
+ * A raw ADS client that names its node on the first request of its stream only, as Envoy does with
+ * {@code set_node_on_first_message_only}, or on its subscriptions only, as simple load-test clients
+ * do (LDS, CDS and EDS requests with the node, then ACKs without). State of the world subscribes to
+ * every endpoint (wildcard EDS); delta subscribes to the endpoints its clusters name, as Envoy does
  * (java-control-plane treats only clusters and listeners as wildcard on delta streams).
  * Thread-safe.
  */
@@ -35,10 +35,16 @@ final class NodeOnceClient implements AutoCloseable {
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
 
-  enum Protocol { STATE_OF_THE_WORLD, DELTA }
+  enum Protocol {
+    STATE_OF_THE_WORLD,
+    DELTA
+  }
 
   /** Which requests carry the node. */
-  enum NodeOn { FIRST_REQUEST, SUBSCRIPTIONS }
+  enum NodeOn {
+    FIRST_REQUEST,
+    SUBSCRIPTIONS
+  }
 
   private final Map<String, ClusterLoadAssignment> endpoints = new HashMap<>();
   private final Set<String> edsSubscribed = new HashSet<>();
@@ -60,13 +66,22 @@ final class NodeOnceClient implements AutoCloseable {
         client.sotw = stub.streamAggregatedResources(client.new Responses<>(client::onSotw));
         client.sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(LDS).build());
         client.sotw.onNext(DiscoveryRequest.newBuilder().setNode(later).setTypeUrl(CDS).build());
-        client.sotw.onNext(DiscoveryRequest.newBuilder().setNode(later).setTypeUrl(EDS).build()); // wildcard
+        client.sotw.onNext(
+            DiscoveryRequest.newBuilder().setNode(later).setTypeUrl(EDS).build()); // wildcard
       } else {
         client.delta = stub.deltaAggregatedResources(client.new Responses<>(client::onDelta));
-        client.delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS)
-            .addResourceNamesSubscribe("*").build());
-        client.delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(later).setTypeUrl(LDS)
-            .addResourceNamesSubscribe("*").build());
+        client.delta.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(CDS)
+                .addResourceNamesSubscribe("*")
+                .build());
+        client.delta.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setNode(later)
+                .setTypeUrl(LDS)
+                .addResourceNamesSubscribe("*")
+                .build());
       }
     }
     return client;
@@ -75,11 +90,21 @@ final class NodeOnceClient implements AutoCloseable {
   /** The {@code address:port} of every endpoint held, sorted. */
   synchronized Set<String> endpointAddresses() {
     Set<String> out = new TreeSet<>();
-    endpoints.values().forEach(cla -> cla.getEndpointsList().forEach(locality -> locality.getLbEndpointsList()
-        .forEach(lb -> {
-          SocketAddress a = lb.getEndpoint().getAddress().getSocketAddress();
-          out.add(a.getAddress() + ":" + a.getPortValue());
-        })));
+    endpoints
+        .values()
+        .forEach(
+            cla ->
+                cla.getEndpointsList()
+                    .forEach(
+                        locality ->
+                            locality
+                                .getLbEndpointsList()
+                                .forEach(
+                                    lb -> {
+                                      SocketAddress a =
+                                          lb.getEndpoint().getAddress().getSocketAddress();
+                                      out.add(a.getAddress() + ":" + a.getPortValue());
+                                    })));
     return out;
   }
 
@@ -101,18 +126,25 @@ final class NodeOnceClient implements AutoCloseable {
         endpoints.put(cla.getClusterName(), cla);
       }
     }
-    sotw.onNext(DiscoveryRequest.newBuilder().setNode(ackNode).setTypeUrl(response.getTypeUrl())
-        .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
+    sotw.onNext(
+        DiscoveryRequest.newBuilder()
+            .setNode(ackNode)
+            .setTypeUrl(response.getTypeUrl())
+            .setVersionInfo(response.getVersionInfo())
+            .setResponseNonce(response.getNonce())
+            .build());
   }
 
   private synchronized void onDelta(DeltaDiscoveryResponse response) {
     Set<String> named = new HashSet<>();
     for (Resource resource : response.getResourcesList()) {
       if (response.getTypeUrl().equals(EDS)) {
-        endpoints.put(resource.getName(), unpack(resource.getResource(), ClusterLoadAssignment.class));
+        endpoints.put(
+            resource.getName(), unpack(resource.getResource(), ClusterLoadAssignment.class));
       } else if (response.getTypeUrl().equals(CDS)) {
         Cluster cluster = unpack(resource.getResource(), Cluster.class);
-        if (cluster.getType() == Cluster.DiscoveryType.EDS && edsSubscribed.add(cluster.getName())) {
+        if (cluster.getType() == Cluster.DiscoveryType.EDS
+            && edsSubscribed.add(cluster.getName())) {
           named.add(cluster.getName());
         }
       }
@@ -121,11 +153,19 @@ final class NodeOnceClient implements AutoCloseable {
       response.getRemovedResourcesList().forEach(endpoints::remove);
     }
     if (!named.isEmpty()) {
-      delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(subscriptionNode).setTypeUrl(EDS)
-          .addAllResourceNamesSubscribe(named).build());
+      delta.onNext(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(subscriptionNode)
+              .setTypeUrl(EDS)
+              .addAllResourceNamesSubscribe(named)
+              .build());
     }
-    delta.onNext(DeltaDiscoveryRequest.newBuilder().setNode(ackNode).setTypeUrl(response.getTypeUrl())
-        .setResponseNonce(response.getNonce()).build());
+    delta.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(ackNode)
+            .setTypeUrl(response.getTypeUrl())
+            .setResponseNonce(response.getNonce())
+            .build());
   }
 
   private synchronized void failed(Throwable t) {

@@ -17,16 +17,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What each change marks for regeneration: which mesh, which proxies, the callers of which services. */
+/**
+ * What each change marks for regeneration: which mesh, which proxies, the callers of which
+ * services.
+ */
 class ChangeIntakeTest {
   private final InMemoryResourceStore store = new InMemoryResourceStore(Clock.systemUTC());
-  /** Never runs a flush within a test: the debounce is an hour; its queue shows what was scheduled. */
+
+  /**
+   * Never runs a flush within a test: the debounce is an hour; its queue shows what was scheduled.
+   */
   private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1);
-  private final DirtyMeshes dirty = new DirtyMeshes(worker, Duration.ofHours(1), () -> { });
+
+  private final DirtyMeshes dirty = new DirtyMeshes(worker, Duration.ofHours(1), () -> {});
   private final PolicyEpochs epochs = new PolicyEpochs();
   private final InboundServices services = new InboundServices();
   private final ConnectedProxies proxies = new ConnectedProxies();
-  private final MeshSnapshots snapshots = new MeshSnapshots(store, IdentitySource.NONE, proxies, services);
+  private final MeshSnapshots snapshots =
+      new MeshSnapshots(store, IdentitySource.NONE, proxies, services);
   private final ChangeIntake intake = new ChangeIntake(dirty, epochs, services, snapshots);
 
   @BeforeEach
@@ -55,7 +63,9 @@ class ChangeIntakeTest {
 
   @Test
   void aSecretWriteMarksItsWholeMeshButLeavesItsEpoch() {
-    sees(ChangeKind.CREATED, TestResources.decode("type: Secret\nmesh: default\nname: s\ndata: aGVsbG8=\n"));
+    sees(
+        ChangeKind.CREATED,
+        TestResources.decode("type: Secret\nmesh: default\nname: s\ndata: aGVsbG8=\n"));
     assertThat(epochs.current("default")).isZero();
     assertThat(onlyChangeOf("default").affectsEverything()).isTrue();
   }
@@ -89,7 +99,8 @@ class ChangeIntakeTest {
 
   @Test
   void aSnapshotRemembersTheServicesOfTheDataplanesItLists() {
-    store.create(dataplane("backend-1", "backend")); // not told to the intake: as if stored before start
+    store.create(
+        dataplane("backend-1", "backend")); // not told to the intake: as if stored before start
     snapshots.build("default");
     sees(ChangeKind.UPDATED, dataplane("backend-1", "backend-v2"));
     MeshChange change = onlyChangeOf("default");
@@ -114,7 +125,8 @@ class ChangeIntakeTest {
     Resource stored = store.create(dataplane("backend-1", "backend"));
     var cached = snapshots.build("default").proxies().get("backend-1");
     assertThat(snapshots.build("default").proxies().get("backend-1")).isSameAs(cached);
-    // one deleted and created again starts at version 1 again: the version check alone would reuse the model
+    // one deleted and created again starts at version 1 again: the version check alone would reuse
+    // the model
     sees(ChangeKind.DELETED, stored);
     assertThat(snapshots.build("default").proxies().get("backend-1")).isNotSameAs(cached);
   }
@@ -155,7 +167,8 @@ class ChangeIntakeTest {
     assertThat(worker.getQueue()).hasSize(1);
     Map<String, MeshChange> batch = dirty.take();
     assertThat(batch).containsOnlyKeys("default", "payments");
-    assertThat(batch.get("default").changedProxies()).containsExactlyInAnyOrder("backend-1", "web-1");
+    assertThat(batch.get("default").changedProxies())
+        .containsExactlyInAnyOrder("backend-1", "web-1");
     assertThat(dirty.take()).isEmpty();
   }
 
@@ -171,7 +184,10 @@ class ChangeIntakeTest {
     intake.onChange(new ResourceChange(kind, resource));
   }
 
-  /** A Dataplane whose creation the intake saw (its services are known); the batch it marked is dropped. */
+  /**
+   * A Dataplane whose creation the intake saw (its services are known); the batch it marked is
+   * dropped.
+   */
   private void known(Resource dataplane) {
     sees(ChangeKind.CREATED, dataplane);
     dirty.take();
@@ -184,8 +200,13 @@ class ChangeIntakeTest {
   }
 
   private static Resource dataplane(String name, String service) {
-    return TestResources.decode("type: Dataplane\nmesh: default\nname: " + name + "\nnetworking:\n"
-        + "  address: 127.0.0.1\n  inbound:\n    - port: 20001\n"
-        + "      tags: {kuma.io/service: " + service + ", kuma.io/protocol: http}\n");
+    return TestResources.decode(
+        "type: Dataplane\nmesh: default\nname: "
+            + name
+            + "\nnetworking:\n"
+            + "  address: 127.0.0.1\n  inbound:\n    - port: 20001\n"
+            + "      tags: {kuma.io/service: "
+            + service
+            + ", kuma.io/protocol: http}\n");
   }
 }

@@ -42,8 +42,12 @@ class SnapshotSyncTest {
   void aNewInstanceRegeneratesOnlyItsCallers() {
     var before = sync.stats();
     store.create(dataplane("backend-2", 20004, "backend", null));
-    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().publications() == before.publications() + 1);
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sync.stats().publications() == before.publications() + 1);
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(1))
         .until(() -> sync.stats().generations() == before.generations() + 1);
   }
 
@@ -51,33 +55,47 @@ class SnapshotSyncTest {
   void aChangeThatAltersNoConfigIsNotPublished() {
     var before = sync.stats();
     label("api-1");
-    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().generations() == before.generations() + 1);
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sync.stats().generations() == before.generations() + 1);
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(1))
         .until(() -> sync.stats().publications() == before.publications());
   }
 
   @Test
   void aCallerWhoseInputsDidNotChangeIsNotRegenerated() {
     var before = sync.stats();
-    // a label is no endpoint: backend-1 itself is regenerated, its caller web-1 keeps its config untouched
+    // a label is no endpoint: backend-1 itself is regenerated, its caller web-1 keeps its config
+    // untouched
     label("backend-1");
-    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().unchanged() == before.unchanged() + 1);
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sync.stats().unchanged() == before.unchanged() + 1);
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(1))
         .until(() -> sync.stats().generations() == before.generations() + 1);
   }
 
   @Test
   void aSecretWriteRegeneratesNoProxyWhoseInputsStayTheSame() {
     var before = sync.stats();
-    store.create(TestResources.decode("type: Secret\nmesh: default\nname: unrelated\ndata: aGVsbG8=\n"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().unchanged() == before.unchanged() + 3);
+    store.create(
+        TestResources.decode("type: Secret\nmesh: default\nname: unrelated\ndata: aGVsbG8=\n"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sync.stats().unchanged() == before.unchanged() + 3);
     assertThat(sync.stats().generations()).isEqualTo(before.generations());
   }
 
   @Test
   void aPolicyWriteRegeneratesEveryProxy() {
     var before = sync.stats();
-    store.create(TestResources.decode("""
+    store.create(
+        TestResources.decode(
+            """
         type: MeshTimeout
         mesh: default
         name: any
@@ -85,7 +103,9 @@ class SnapshotSyncTest {
           targetRef: {kind: Mesh}
           to: [{targetRef: {kind: Mesh}, default: {connectionTimeout: 3s}}]
         """));
-    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().generations() == before.generations() + 3);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sync.stats().generations() == before.generations() + 3);
     assertThat(sync.stats().unchanged()).isEqualTo(before.unchanged());
   }
 
@@ -95,26 +115,45 @@ class SnapshotSyncTest {
     // the xDS cache forgets a departed proxy, so its unchanged inputs must not skip the reconnect
     sync.proxyDisconnected("default.web-1");
     sync.proxyConnected("default", "default.web-1", ProxyKind.ENVOY);
-    await().atMost(Duration.ofSeconds(5)).until(() -> sync.stats().publications() == before.publications() + 1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> sync.stats().publications() == before.publications() + 1);
   }
 
   @Test
   void nothingHappensWhileNothingChanges() {
     var before = sync.stats();
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> sync.stats().equals(before));
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> sync.stats().equals(before));
   }
 
   /** Gives a stored Dataplane a label: a change of the resource that moves no endpoint. */
   private void label(String name) {
-    var current = store.get(io.kodiak.model.core.ResourceKey.of(
-        io.kodiak.model.catalog.ResourceCatalog.DATAPLANE, "default", name)).orElseThrow();
+    var current =
+        store
+            .get(
+                io.kodiak.model.core.ResourceKey.of(
+                    io.kodiak.model.catalog.ResourceCatalog.DATAPLANE, "default", name))
+            .orElseThrow();
     store.update(current.withMeta(current.meta().withLabels(java.util.Map.of("team", "x"))), 1);
   }
 
-  private static io.kodiak.model.core.Resource dataplane(String name, int port, String service, String calls) {
-    String yaml = "type: Dataplane\nmesh: default\nname: " + name + "\nnetworking:\n  address: 127.0.0.1\n"
-        + "  inbound:\n    - port: " + port + "\n      tags: {kuma.io/service: " + service + ", kuma.io/protocol: http}\n"
-        + (calls == null ? "" : "  outbound:\n    - port: 10001\n      tags: {kuma.io/service: " + calls + "}\n");
+  private static io.kodiak.model.core.Resource dataplane(
+      String name, int port, String service, String calls) {
+    String yaml =
+        "type: Dataplane\nmesh: default\nname: "
+            + name
+            + "\nnetworking:\n  address: 127.0.0.1\n"
+            + "  inbound:\n    - port: "
+            + port
+            + "\n      tags: {kuma.io/service: "
+            + service
+            + ", kuma.io/protocol: http}\n"
+            + (calls == null
+                ? ""
+                : "  outbound:\n    - port: 10001\n      tags: {kuma.io/service: " + calls + "}\n");
     return TestResources.decode(yaml);
   }
 
@@ -126,7 +165,8 @@ class SnapshotSyncTest {
     public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {}
 
     @Override
-    public void onResponse(long streamId, String typeUrl, String version, String nonce, int resources) {}
+    public void onResponse(
+        long streamId, String typeUrl, String version, String nonce, int resources) {}
 
     @Override
     public void onStreamClosed(long streamId) {}

@@ -17,27 +17,15 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.kodiak.model.codec.Documents;
-import io.kodiak.model.testing.TestResources;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.ProtoJson;
 import io.kodiak.xds.generate.ProxyConfig;
-import io.kodiak.xds.mesh.MeshMtls;
-import io.kodiak.xds.mesh.MeshSnapshot;
-import io.kodiak.xds.proxy.ProxyIdentity;
-import io.kodiak.xds.proxy.ProxyModel;
-import io.kodiak.xds.proxy.ProxyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Golden Envoy config for tests: a stable JSON rendering compared with a file (regenerated with
@@ -45,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 public final class GoldenConfigs {
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
   /** Envoy from 'make setup', found from any module directory. */
   public static final Path ENVOY = Path.of("../.venv/bin/envoy").toAbsolutePath().normalize();
 
@@ -79,16 +68,18 @@ public final class GoldenConfigs {
   }
 
   /**
-   * Runs {@code envoy --mode validate} on a static bootstrap holding the generated resources:
-   * RDS references are inlined and EDS clusters get their generated assignments, which is what
-   * Envoy would assemble from ADS.
+   * Runs {@code envoy --mode validate} on a static bootstrap holding the generated resources: RDS
+   * references are inlined and EDS clusters get their generated assignments, which is what Envoy
+   * would assemble from ADS.
    */
-  public static void assertEnvoyAccepts(ProxyConfig config, Path tmp, String name) throws Exception {
+  public static void assertEnvoyAccepts(ProxyConfig config, Path tmp, String name)
+      throws Exception {
     assertThat(ENVOY).as("Envoy from 'make setup'").isExecutable();
-    Map<String, RouteConfiguration> routes = config.routes().stream()
-        .collect(Collectors.toMap(RouteConfiguration::getName, r -> r));
-    Map<String, ClusterLoadAssignment> assignments = config.endpoints().stream()
-        .collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, a -> a));
+    Map<String, RouteConfiguration> routes =
+        config.routes().stream().collect(Collectors.toMap(RouteConfiguration::getName, r -> r));
+    Map<String, ClusterLoadAssignment> assignments =
+        config.endpoints().stream()
+            .collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, a -> a));
     Bootstrap.StaticResources.Builder resources = Bootstrap.StaticResources.newBuilder();
     for (Listener listener : config.listeners()) {
       Listener.Builder copy = listener.toBuilder().clearFilterChains();
@@ -98,7 +89,11 @@ public final class GoldenConfigs {
           if (filter.getName().equals(EnvoyNames.HCM_FILTER)) {
             HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
             if (hcm.hasRds()) {
-              hcm = hcm.toBuilder().clearRds().setRouteConfig(routes.get(hcm.getRds().getRouteConfigName())).build();
+              hcm =
+                  hcm.toBuilder()
+                      .clearRds()
+                      .setRouteConfig(routes.get(hcm.getRds().getRouteConfigName()))
+                      .build();
             }
             filter = filter.toBuilder().setTypedConfig(Any.pack(hcm)).build();
           }
@@ -110,19 +105,32 @@ public final class GoldenConfigs {
     }
     for (Cluster cluster : config.clusters()) {
       if (cluster.getType() == Cluster.DiscoveryType.EDS) {
-        cluster = cluster.toBuilder().clearEdsClusterConfig().setType(Cluster.DiscoveryType.STATIC)
-            .setLoadAssignment(assignments.get(cluster.getName())).build();
+        cluster =
+            cluster.toBuilder()
+                .clearEdsClusterConfig()
+                .setType(Cluster.DiscoveryType.STATIC)
+                .setLoadAssignment(assignments.get(cluster.getName()))
+                .build();
       }
       resources.addClusters(cluster);
     }
     Bootstrap bootstrap = Bootstrap.newBuilder().setStaticResources(resources).build();
     Path file = tmp.resolve(name + ".json");
     Files.writeString(file, ProtoJson.print(bootstrap));
-    Process envoy = new ProcessBuilder(ENVOY.toString(), "--mode", "validate", "-c", file.toString(),
-        "--use-dynamic-base-id", "--log-level", "error").redirectErrorStream(true).start();
+    Process envoy =
+        new ProcessBuilder(
+                ENVOY.toString(),
+                "--mode",
+                "validate",
+                "-c",
+                file.toString(),
+                "--use-dynamic-base-id",
+                "--log-level",
+                "error")
+            .redirectErrorStream(true)
+            .start();
     String output = new String(envoy.getInputStream().readAllBytes());
     assertThat(envoy.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(envoy.exitValue()).as("envoy --mode validate:\n" + output).isZero();
   }
-
 }

@@ -16,19 +16,25 @@ public final class ClusterEdits {
   }
 
   /** Every mesh cluster (a service or a subset of it) gets the {@code to[]} conf of its service. */
-  public static <C> void outbound(ProxyResources resources, PolicyRules<C> rules, ClusterEdit<C> edit) {
+  public static <C> void outbound(
+      ProxyResources resources, PolicyRules<C> rules, ClusterEdit<C> edit) {
     for (Cluster cluster : resources.clusters().values()) {
-      resources.serviceOf(cluster.getName()).ifPresent(service -> {
-        var conf = rules.to(service);
-        if (!conf.isEmpty()) {
-          resources.cluster(edit.apply(cluster, conf.value(), resources.mesh().protocolOf(service)));
-        }
-      });
+      resources
+          .serviceOf(cluster.getName())
+          .ifPresent(
+              service -> {
+                var conf = rules.to(service);
+                if (!conf.isEmpty()) {
+                  resources.cluster(
+                      edit.apply(cluster, conf.value(), resources.mesh().protocolOf(service)));
+                }
+              });
     }
   }
 
   /** Every inbound's local cluster gets the inbound's {@code from[]}/{@code rules[]} conf. */
-  public static <C> void inbound(ProxyResources resources, PolicyRules<C> rules, ClusterEdit<C> edit) {
+  public static <C> void inbound(
+      ProxyResources resources, PolicyRules<C> rules, ClusterEdit<C> edit) {
     for (InboundTarget target : resources.inbounds()) {
       var conf = rules.inbound(target.inbound());
       Cluster local = resources.clusters().get(target.localCluster());

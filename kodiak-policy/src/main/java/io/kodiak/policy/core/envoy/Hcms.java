@@ -19,12 +19,18 @@ import java.util.function.UnaryOperator;
 public final class Hcms {
   private Hcms() {}
 
-  /** Applies {@code edit} to every HTTP connection manager of the listener (chains and API listener). */
+  /**
+   * Applies {@code edit} to every HTTP connection manager of the listener (chains and API
+   * listener).
+   */
   public static Listener editHcm(Listener listener, UnaryOperator<HttpConnectionManager> edit) {
-    Listener.Builder out = editFilters(listener, EnvoyNames.HCM_FILTER, HttpConnectionManager.class, edit).toBuilder();
+    Listener.Builder out =
+        editFilters(listener, EnvoyNames.HCM_FILTER, HttpConnectionManager.class, edit).toBuilder();
     if (out.hasApiListener()) {
-      HttpConnectionManager hcm = unpack(out.getApiListener().getApiListener(), HttpConnectionManager.class);
-      out.setApiListener(out.getApiListener().toBuilder().setApiListener(Any.pack(edit.apply(hcm))));
+      HttpConnectionManager hcm =
+          unpack(out.getApiListener().getApiListener(), HttpConnectionManager.class);
+      out.setApiListener(
+          out.getApiListener().toBuilder().setApiListener(Any.pack(edit.apply(hcm))));
     }
     return out.build();
   }
@@ -35,12 +41,14 @@ public final class Hcms {
   }
 
   /** Applies {@code edit} to the typed config of every network filter with this name. */
-  private static <T extends Message> Listener editFilters(Listener listener, String name,
-      Class<T> type, UnaryOperator<T> edit) {
+  private static <T extends Message> Listener editFilters(
+      Listener listener, String name, Class<T> type, UnaryOperator<T> edit) {
     return editChains(listener, chain -> editFilters(chain, name, type, edit));
   }
 
-  /** Applies {@code edit} to each filter chain of the listener (for edits that depend on the chain). */
+  /**
+   * Applies {@code edit} to each filter chain of the listener (for edits that depend on the chain).
+   */
   public static Listener editChains(Listener listener, UnaryOperator<FilterChain> edit) {
     Listener.Builder out = listener.toBuilder();
     for (int c = 0; c < out.getFilterChainsCount(); c++) {
@@ -59,8 +67,8 @@ public final class Hcms {
     return editFilters(chain, EnvoyNames.TCP_PROXY_FILTER, TcpProxy.class, edit);
   }
 
-  private static <T extends Message> FilterChain editFilters(FilterChain chain, String name,
-      Class<T> type, UnaryOperator<T> edit) {
+  private static <T extends Message> FilterChain editFilters(
+      FilterChain chain, String name, Class<T> type, UnaryOperator<T> edit) {
     FilterChain.Builder out = chain.toBuilder();
     for (int f = 0; f < out.getFiltersCount(); f++) {
       Filter filter = out.getFilters(f);
@@ -89,7 +97,8 @@ public final class Hcms {
   }
 
   /** The HTTP filter inserted just before the router (which must stay last). */
-  public static HttpConnectionManager withFilterBeforeRouter(HttpConnectionManager hcm, HttpFilter filter) {
+  public static HttpConnectionManager withFilterBeforeRouter(
+      HttpConnectionManager hcm, HttpFilter filter) {
     HttpConnectionManager.Builder out = hcm.toBuilder();
     int router = out.getHttpFiltersCount() - 1;
     out.addHttpFilters(Math.max(router, 0), filter);
@@ -97,7 +106,8 @@ public final class Hcms {
   }
 
   /** Applies {@code edit} to every route of a route configuration. */
-  public static RouteConfiguration editRoutes(RouteConfiguration config, UnaryOperator<Route> edit) {
+  public static RouteConfiguration editRoutes(
+      RouteConfiguration config, UnaryOperator<Route> edit) {
     RouteConfiguration.Builder out = config.toBuilder();
     for (int h = 0; h < out.getVirtualHostsCount(); h++) {
       VirtualHost.Builder host = out.getVirtualHosts(h).toBuilder();
@@ -113,7 +123,8 @@ public final class Hcms {
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("generated " + any.getTypeUrl() + " does not unpack as " + type.getSimpleName(), e);
+      throw new IllegalStateException(
+          "generated " + any.getTypeUrl() + " does not unpack as " + type.getSimpleName(), e);
     }
   }
 }

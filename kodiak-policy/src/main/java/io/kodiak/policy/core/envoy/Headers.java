@@ -13,7 +13,10 @@ public final class Headers {
 
   /** A {@code {type, name, value}} match (Exact, Present, RegularExpression, Absent, Prefix). */
   public static HeaderMatcher matcher(JsonNode match) {
-    return matcher(match.path("type").asText("Exact"), match.path("name").asText(), match.path("value").asText(""));
+    return matcher(
+        match.path("type").asText("Exact"),
+        match.path("name").asText(),
+        match.path("value").asText(""));
   }
 
   /** The same match from a decoded conf: a null type is Exact, a null value the empty string. */
@@ -24,7 +27,8 @@ public final class Headers {
       case "Present" -> out.setPresentMatch(true);
       case "Absent" -> out.setPresentMatch(false);
       case "Prefix" -> out.setStringMatch(StringMatcher.newBuilder().setPrefix(text));
-      case "RegularExpression" -> out.setStringMatch(StringMatcher.newBuilder().setSafeRegex(regex(text)));
+      case "RegularExpression" ->
+          out.setStringMatch(StringMatcher.newBuilder().setSafeRegex(regex(text)));
       default -> out.setStringMatch(StringMatcher.newBuilder().setExact(text));
     }
     return out.build();
@@ -51,8 +55,11 @@ public final class Headers {
     return option(name, value, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
   }
 
-  private static HeaderValueOption option(String name, String value, HeaderValueOption.HeaderAppendAction action) {
-    return HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
-        .setAppendAction(action).build();
+  private static HeaderValueOption option(
+      String name, String value, HeaderValueOption.HeaderAppendAction action) {
+    return HeaderValueOption.newBuilder()
+        .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
+        .setAppendAction(action)
+        .build();
   }
 }

@@ -12,27 +12,41 @@ import java.util.function.UnaryOperator;
 public final class RouteEdits {
   private RouteEdits() {}
 
-  public static void outbound(ProxyResources resources, OutboundTarget target, UnaryOperator<Route> edit) {
-    target.routeConfig().ifPresent(name -> {
-      RouteConfiguration config = resources.routes().get(name);
-      if (config != null) {
-        resources.route(Hcms.editRoutes(config, edit));
-      }
-    });
+  public static void outbound(
+      ProxyResources resources, OutboundTarget target, UnaryOperator<Route> edit) {
+    target
+        .routeConfig()
+        .ifPresent(
+            name -> {
+              RouteConfiguration config = resources.routes().get(name);
+              if (config != null) {
+                resources.route(Hcms.editRoutes(config, edit));
+              }
+            });
   }
 
-  public static void inbound(ProxyResources resources, InboundTarget target, UnaryOperator<Route> edit) {
-    target.routeConfig().ifPresent(name -> {
-      RouteConfiguration config = resources.routes().get(name);
-      if (config != null) {
-        resources.route(Hcms.editRoutes(config, edit));
-      }
-    });
+  public static void inbound(
+      ProxyResources resources, InboundTarget target, UnaryOperator<Route> edit) {
+    target
+        .routeConfig()
+        .ifPresent(
+            name -> {
+              RouteConfiguration config = resources.routes().get(name);
+              if (config != null) {
+                resources.route(Hcms.editRoutes(config, edit));
+              }
+            });
     Listener listener = resources.listeners().get(target.listener());
     if (listener != null) {
-      resources.listener(Hcms.editHcm(listener, hcm -> hcm.hasRouteConfig()
-          ? hcm.toBuilder().setRouteConfig(Hcms.editRoutes(hcm.getRouteConfig(), edit)).build()
-          : hcm));
+      resources.listener(
+          Hcms.editHcm(
+              listener,
+              hcm ->
+                  hcm.hasRouteConfig()
+                      ? hcm.toBuilder()
+                          .setRouteConfig(Hcms.editRoutes(hcm.getRouteConfig(), edit))
+                          .build()
+                      : hcm));
     }
   }
 }

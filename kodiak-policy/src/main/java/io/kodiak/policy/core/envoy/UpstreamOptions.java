@@ -12,13 +12,17 @@ public final class UpstreamOptions {
   private UpstreamOptions() {}
 
   public static void edit(Cluster.Builder cluster, Consumer<HttpProtocolOptions.Builder> edit) {
-    var existing = cluster.getTypedExtensionProtocolOptionsMap().get(EnvoyNames.HTTP_PROTOCOL_OPTIONS);
-    HttpProtocolOptions.Builder options = existing == null
-        ? HttpProtocolOptions.newBuilder().setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-            .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()))
-        : Hcms.unpack(existing, HttpProtocolOptions.class).toBuilder();
+    var existing =
+        cluster.getTypedExtensionProtocolOptionsMap().get(EnvoyNames.HTTP_PROTOCOL_OPTIONS);
+    HttpProtocolOptions.Builder options =
+        existing == null
+            ? HttpProtocolOptions.newBuilder()
+                .setExplicitHttpConfig(
+                    HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                        .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()))
+            : Hcms.unpack(existing, HttpProtocolOptions.class).toBuilder();
     edit.accept(options);
-    cluster.putTypedExtensionProtocolOptions(EnvoyNames.HTTP_PROTOCOL_OPTIONS,
-        Any.pack(options.build()));
+    cluster.putTypedExtensionProtocolOptions(
+        EnvoyNames.HTTP_PROTOCOL_OPTIONS, Any.pack(options.build()));
   }
 }

@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * Everything Kodiak knows about one policy type, in one value its package exposes: the resource
  * type, what its {@code default} blocks are in Java ({@link ConfType}), its validator, and its
- * plugin with the phase it runs in. The module list ({@code io.kodiak.policy.PolicyModules}) is
- * the only registration. Immutable and thread-safe.
+ * plugin with the phase it runs in. The module list ({@code io.kodiak.policy.PolicyModules}) is the
+ * only registration. Immutable and thread-safe.
  *
  * @param <C> the type of the policy's merged conf
  */
@@ -33,7 +33,11 @@ public final class PolicyModule<C> {
     static final Inspection PLAIN = new Inspection(false, false, false);
   }
 
-  private PolicyModule(TypedPolicies<C> policies, ResourceValidator validator, Phase phase, Plugin<C> plugin,
+  private PolicyModule(
+      TypedPolicies<C> policies,
+      ResourceValidator validator,
+      Phase phase,
+      Plugin<C> plugin,
       Inspection inspection) {
     this.inspection = inspection;
     this.policies = policies;
@@ -42,7 +46,10 @@ public final class PolicyModule<C> {
     this.plugin = Objects.requireNonNull(plugin, "plugin");
   }
 
-  /** A policy's effect on one proxy's Envoy resources, given its rules for that proxy. Pure and thread-safe. */
+  /**
+   * A policy's effect on one proxy's Envoy resources, given its rules for that proxy. Pure and
+   * thread-safe.
+   */
   @FunctionalInterface
   public interface Plugin<C> {
     void apply(ProxyResources resources, PolicyRules<C> rules);
@@ -110,9 +117,13 @@ public final class PolicyModule<C> {
       return this;
     }
 
-    /** Its {@code to[]} items are route rules: the inspect API shows them in the order Envoy matches them. */
+    /**
+     * Its {@code to[]} items are route rules: the inspect API shows them in the order Envoy matches
+     * them.
+     */
     public Builder<C> routeRules() {
-      inspection = new Inspection(true, inspection.appliesSpecificCallers(), inspection.needsMtls());
+      inspection =
+          new Inspection(true, inspection.appliesSpecificCallers(), inspection.needsMtls());
       return this;
     }
 

@@ -19,11 +19,17 @@ public final class Conf<C> {
   private final ConfType<C> type;
   private final ObjectNode json = JsonNodeFactory.instance.objectNode();
   private final List<Origin> origins = new ArrayList<>();
-  /** Each merged block, beside its origin: which entry set which value is worked out only when asked. */
+
+  /**
+   * Each merged block, beside its origin: which entry set which value is worked out only when
+   * asked.
+   */
   private final List<JsonNode> patches = new ArrayList<>();
+
   private final List<C> parts = new ArrayList<>();
   private C value; // merged on first ask
-  private TreeMap<String, Origin> setBy; // built on first ask (the inspect API); generation never asks
+  private TreeMap<String, Origin>
+      setBy; // built on first ask (the inspect API); generation never asks
 
   private Conf(ConfType<C> type) {
     this.type = type;
@@ -54,20 +60,26 @@ public final class Conf<C> {
 
   /** Notes which policy entry set each value (leaf or list) the patch carries. */
   private void record(String prefix, JsonNode patch, Origin origin) {
-    patch.fields().forEachRemaining(field -> {
-      String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-      forgetBelow(setBy, path);
-      if (field.getValue().isObject()) {
-        record(path, field.getValue(), origin);
-      } else if (field.getValue().isNull()) {
-        setBy.remove(path);
-      } else {
-        setBy.put(path, origin);
-      }
-    });
+    patch
+        .fields()
+        .forEachRemaining(
+            field -> {
+              String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+              forgetBelow(setBy, path);
+              if (field.getValue().isObject()) {
+                record(path, field.getValue(), origin);
+              } else if (field.getValue().isNull()) {
+                setBy.remove(path);
+              } else {
+                setBy.put(path, origin);
+              }
+            });
   }
 
-  /** Drops the origins of values under {@code path} ("a.b" drops "a.b.c"): a range, since '/' follows '.'. */
+  /**
+   * Drops the origins of values under {@code path} ("a.b" drops "a.b.c"): a range, since '/'
+   * follows '.'.
+   */
   private static void forgetBelow(TreeMap<String, Origin> setBy, String path) {
     setBy.subMap(path + ".", path + "/").clear();
   }

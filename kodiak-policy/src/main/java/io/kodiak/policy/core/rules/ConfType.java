@@ -22,7 +22,11 @@ public final class ConfType<C> {
   private final boolean json;
   private final Optional<Class<?>> record;
 
-  private ConfType(Function<JsonNode, C> decode, BinaryOperator<C> merge, C empty, boolean json,
+  private ConfType(
+      Function<JsonNode, C> decode,
+      BinaryOperator<C> merge,
+      C empty,
+      boolean json,
       Optional<Class<?>> record) {
     this.record = record;
     this.decode = decode;
@@ -31,20 +35,32 @@ public final class ConfType<C> {
     this.json = json;
   }
 
-  /** A record conf: decoded with {@link SpecMapper}, merged component by component ({@link RecordMerge}). */
+  /**
+   * A record conf: decoded with {@link SpecMapper}, merged component by component ({@link
+   * RecordMerge}).
+   */
   public static <R extends Record> ConfType<R> record(Class<R> type) {
-    return new ConfType<>(node -> SpecMapper.decode(node, type), RecordMerge::merge, RecordMerge.empty(type), false,
+    return new ConfType<>(
+        node -> SpecMapper.decode(node, type),
+        RecordMerge::merge,
+        RecordMerge.empty(type),
+        false,
         Optional.of(type));
   }
 
   /** A conf kept as JSON and merged as a JSON merge patch ({@link MergePatch}). */
   public static ConfType<JsonNode> json() {
-    return new ConfType<>(node -> node, (earlier, later) -> {
-      ObjectNode out = JsonNodeFactory.instance.objectNode();
-      MergePatch.apply(out, earlier);
-      MergePatch.apply(out, later);
-      return out;
-    }, JsonNodeFactory.instance.objectNode(), true, Optional.empty());
+    return new ConfType<>(
+        node -> node,
+        (earlier, later) -> {
+          ObjectNode out = JsonNodeFactory.instance.objectNode();
+          MergePatch.apply(out, earlier);
+          MergePatch.apply(out, later);
+          return out;
+        },
+        JsonNodeFactory.instance.objectNode(),
+        true,
+        Optional.empty());
   }
 
   /** One {@code default} block, decoded; an absent block is the empty conf. */
@@ -52,7 +68,9 @@ public final class ConfType<C> {
     return block == null || block.isMissingNode() || block.isNull() ? empty : decode.apply(block);
   }
 
-  /** The parts merged in order; {@code json} is the same merge as JSON, which a JSON conf simply is. */
+  /**
+   * The parts merged in order; {@code json} is the same merge as JSON, which a JSON conf simply is.
+   */
   @SuppressWarnings("unchecked") // json() is the only ConfType whose C is JsonNode
   C merged(List<C> parts, ObjectNode json) {
     if (this.json) {

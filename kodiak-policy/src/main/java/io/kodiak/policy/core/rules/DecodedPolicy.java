@@ -9,13 +9,20 @@ import java.util.List;
  * A stored policy with each of its {@code default} blocks decoded: its top-level one (absent for
  * most types) and those of its {@code to}, {@code from} and {@code rules} items. Immutable.
  */
-record DecodedPolicy<C>(Resource resource, Entry<C> top, List<Entry<C>> to, List<Entry<C>> from,
-    List<Entry<C>> rules) {
+record DecodedPolicy<C>(
+    Resource resource, Entry<C> top, List<Entry<C>> to, List<Entry<C>> from, List<Entry<C>> rules) {
 
   static <C> DecodedPolicy<C> of(Resource policy, ConfType<C> type) {
     JsonNode spec = policy.spec();
-    Entry<C> top = spec.has("default") ? new Entry<>(policy, -1, spec, type.decode(spec.path("default"))) : null;
-    return new DecodedPolicy<>(policy, top, items(policy, spec.path("to"), type), items(policy, spec.path("from"), type),
+    Entry<C> top =
+        spec.has("default")
+            ? new Entry<>(policy, -1, spec, type.decode(spec.path("default")))
+            : null;
+    return new DecodedPolicy<>(
+        policy,
+        top,
+        items(policy, spec.path("to"), type),
+        items(policy, spec.path("from"), type),
         items(policy, spec.path("rules"), type));
   }
 

@@ -27,7 +27,10 @@ public final class MergePatch {
         target.remove(key);
       } else if (value.isObject() && existing != null && existing.isObject()) {
         apply((ObjectNode) existing, value);
-      } else if (value.isArray() && key.startsWith("append") && existing != null && existing.isArray()) {
+      } else if (value.isArray()
+          && key.startsWith("append")
+          && existing != null
+          && existing.isArray()) {
         ((ArrayNode) existing).addAll((ArrayNode) value.deepCopy());
       } else {
         target.set(key, value.deepCopy());

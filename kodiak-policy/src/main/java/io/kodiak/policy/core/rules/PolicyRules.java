@@ -15,28 +15,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The policies of one type that apply to one proxy, and their merged configuration for the
- * proxy as a whole, for each destination service ({@code to}), for each inbound ({@code from}
- * and {@code rules}) and for each MeshHTTPRoute. The one place matching and merging happen: built
- * once per proxy and type, the plugin builds Envoy config from it and the inspect API shows it,
- * so both always agree. Immutable once built (apart from lazily built indexes). Not thread-safe:
- * one generation or one inspect request uses it.
+ * The policies of one type that apply to one proxy, and their merged configuration for the proxy as
+ * a whole, for each destination service ({@code to}), for each inbound ({@code from} and {@code
+ * rules}) and for each MeshHTTPRoute. The one place matching and merging happen: built once per
+ * proxy and type, the plugin builds Envoy config from it and the inspect API shows it, so both
+ * always agree. Immutable once built (apart from lazily built indexes). Not thread-safe: one
+ * generation or one inspect request uses it.
  */
 public final class PolicyRules<C> {
   private final TypedPolicies<C> policies;
   private final ProxyModel proxy;
   private final List<DecodedPolicy<C>> matched;
   private final List<DecodedPolicy<C>> routeTargeted;
-  private ToIndex<C> toIndex; // built on first use: a proxy asks once per destination, so no scan per service
+  private ToIndex<C>
+      toIndex; // built on first use: a proxy asks once per destination, so no scan per service
   private final Map<String, Conf<C>> toByService = new HashMap<>(); // merged to[] per service
 
   /** A {@code to[]} item with its policy's place in merge order. */
   private record Ranked<C>(int policyRank, Entry<C> entry) {}
 
-  /** The {@code to[]} items by the service they name, and those that name every service (kind Mesh). */
+  /**
+   * The {@code to[]} items by the service they name, and those that name every service (kind Mesh).
+   */
   private record ToIndex<C>(List<Ranked<C>> everyService, Map<String, List<Ranked<C>>> byService) {}
 
-  private PolicyRules(TypedPolicies<C> policies, MeshSnapshot mesh, ProxyModel proxy, Shadow shadow) {
+  private PolicyRules(
+      TypedPolicies<C> policies, MeshSnapshot mesh, ProxyModel proxy, Shadow shadow) {
     this.policies = policies;
     this.proxy = proxy;
     List<DecodedPolicy<C>> selecting = new ArrayList<>();
@@ -52,20 +56,26 @@ public final class PolicyRules<C> {
         selecting.add(policy);
       }
     }
-    Comparator<DecodedPolicy<C>> order = Comparator.comparing(DecodedPolicy::resource, PolicyOrder.MERGE_ORDER);
+    Comparator<DecodedPolicy<C>> order =
+        Comparator.comparing(DecodedPolicy::resource, PolicyOrder.MERGE_ORDER);
     selecting.sort(order);
     byRoute.sort(order);
     this.matched = List.copyOf(selecting);
     this.routeTargeted = List.copyOf(byRoute);
   }
 
-  /** The rules of {@code policies} for a proxy; dry-run policies only when {@code shadow} includes them. */
-  public static <C> PolicyRules<C> of(TypedPolicies<C> policies, MeshSnapshot mesh, ProxyModel proxy, Shadow shadow) {
+  /**
+   * The rules of {@code policies} for a proxy; dry-run policies only when {@code shadow} includes
+   * them.
+   */
+  public static <C> PolicyRules<C> of(
+      TypedPolicies<C> policies, MeshSnapshot mesh, ProxyModel proxy, Shadow shadow) {
     return new PolicyRules<>(policies, mesh, proxy, shadow);
   }
 
   /** What the data path gets: no shadow policies. */
-  public static <C> PolicyRules<C> of(TypedPolicies<C> policies, MeshSnapshot mesh, ProxyModel proxy) {
+  public static <C> PolicyRules<C> of(
+      TypedPolicies<C> policies, MeshSnapshot mesh, ProxyModel proxy) {
     return of(policies, mesh, proxy, Shadow.EXCLUDED);
   }
 
@@ -79,7 +89,10 @@ public final class PolicyRules<C> {
     return matched.stream().map(DecodedPolicy::resource).toList();
   }
 
-  /** Whether any policy selects this proxy or one of its routes: when not, a plugin has nothing to do. */
+  /**
+   * Whether any policy selects this proxy or one of its routes: when not, a plugin has nothing to
+   * do.
+   */
   public boolean isEmpty() {
     return matched.isEmpty() && routeTargeted.isEmpty();
   }
@@ -103,9 +116,11 @@ public final class PolicyRules<C> {
     ToIndex<C> index = toIndex();
     List<Ranked<C>> found = new ArrayList<>(index.everyService());
     found.addAll(index.byService().getOrDefault(service, List.of()));
-    found.sort(Comparator.comparingInt((Ranked<C> r) -> Selection.sectionSpecificity(r.entry().targetRef()))
-        .thenComparingInt(Ranked::policyRank)
-        .thenComparingInt(r -> r.entry().index()));
+    found.sort(
+        Comparator.comparingInt(
+                (Ranked<C> r) -> Selection.sectionSpecificity(r.entry().targetRef()))
+            .thenComparingInt(Ranked::policyRank)
+            .thenComparingInt(r -> r.entry().index()));
     return found.stream().map(Ranked::entry).toList();
   }
 
@@ -120,8 +135,10 @@ public final class PolicyRules<C> {
           switch (Selection.kind(ref)) {
             case MESH -> everyService.add(ranked);
             case MESH_SERVICE, MESH_SERVICE_SUBSET ->
-                byService.computeIfAbsent(ref.path("name").asText(), k -> new ArrayList<>()).add(ranked);
-            default -> { } // other kinds name no service (Selection.toMatches)
+                byService
+                    .computeIfAbsent(ref.path("name").asText(), k -> new ArrayList<>())
+                    .add(ranked);
+            default -> {} // other kinds name no service (Selection.toMatches)
           }
         }
       }
@@ -178,7 +195,10 @@ public final class PolicyRules<C> {
     return mergeDefaults(entries);
   }
 
-  /** The {@code from[]} and {@code rules[]} items of the policies selecting {@code inbound}, in merge order. */
+  /**
+   * The {@code from[]} and {@code rules[]} items of the policies selecting {@code inbound}, in
+   * merge order.
+   */
   public List<Entry<C>> fromEntries(Inbound inbound) {
     List<Entry<C>> entries = new ArrayList<>();
     selecting(inbound).forEach(p -> entries.addAll(p.from()));
@@ -227,7 +247,9 @@ public final class PolicyRules<C> {
   }
 
   private List<DecodedPolicy<C>> selecting(Inbound inbound) {
-    return matched.stream().filter(p -> Selection.selectsInbound(p.targetRef(), proxy, inbound)).toList();
+    return matched.stream()
+        .filter(p -> Selection.selectsInbound(p.targetRef(), proxy, inbound))
+        .toList();
   }
 
   private Conf<C> mergeDefaults(List<Entry<C>> entries) {

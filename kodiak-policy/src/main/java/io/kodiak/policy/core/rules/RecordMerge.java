@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Merges two confs of one record type, the later over the earlier, as Kuma merges policy
- * defaults: a component the later one leaves null keeps the earlier value; nested records merge
- * the same way; lists are replaced, except those named {@code append...}, which add up (several
- * policies each add modifications or headers). Thread-safe; each record type is inspected once.
+ * Merges two confs of one record type, the later over the earlier, as Kuma merges policy defaults:
+ * a component the later one leaves null keeps the earlier value; nested records merge the same way;
+ * lists are replaced, except those named {@code append...}, which add up (several policies each add
+ * modifications or headers). Thread-safe; each record type is inspected once.
  */
 final class RecordMerge {
   private static final Map<Class<?>, Shape> SHAPES = new ConcurrentHashMap<>();
@@ -64,20 +64,22 @@ final class RecordMerge {
   }
 
   private static Shape shapeOf(Class<?> type) {
-    return SHAPES.computeIfAbsent(type, t -> {
-      RecordComponent[] components = t.getRecordComponents();
-      Class<?>[] types = new Class<?>[components.length];
-      for (int i = 0; i < components.length; i++) {
-        types[i] = components[i].getType();
-      }
-      try {
-        Constructor<?> constructor = t.getDeclaredConstructor(types);
-        constructor.setAccessible(true);
-        return new Shape(components, constructor);
-      } catch (NoSuchMethodException e) {
-        throw new IllegalStateException(t + " is not a record with a canonical constructor", e);
-      }
-    });
+    return SHAPES.computeIfAbsent(
+        type,
+        t -> {
+          RecordComponent[] components = t.getRecordComponents();
+          Class<?>[] types = new Class<?>[components.length];
+          for (int i = 0; i < components.length; i++) {
+            types[i] = components[i].getType();
+          }
+          try {
+            Constructor<?> constructor = t.getDeclaredConstructor(types);
+            constructor.setAccessible(true);
+            return new Shape(components, constructor);
+          } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(t + " is not a record with a canonical constructor", e);
+          }
+        });
   }
 
   private static Object read(RecordComponent component, Object record) {

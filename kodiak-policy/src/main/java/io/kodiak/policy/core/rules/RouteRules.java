@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * The HTTP route rules for one destination: every {@code to[].rules[]} item of the matching
- * MeshHTTPRoutes, rules with identical matches merged (later policy wins field by field), then
- * each match ordered as the Gateway API ranks them — exact path, then longer prefix, then
- * regular expression, then with a method, then more header matches, then more query matches.
+ * MeshHTTPRoutes, rules with identical matches merged (later policy wins field by field), then each
+ * match ordered as the Gateway API ranks them — exact path, then longer prefix, then regular
+ * expression, then with a method, then more header matches, then more query matches.
  */
 public final class RouteRules {
   /** One match of a rule, with the rule's merged conf and the policy that last shaped it. */
@@ -58,21 +58,29 @@ public final class RouteRules {
   private static Rank rank(JsonNode match) {
     JsonNode path = match.path("path");
     int pathKind = switch (path.path("type").asText("PathPrefix")) { // no path is the prefix "/"
-      case "Exact" -> 3;
-      case "PathPrefix" -> 2;
-      case "RegularExpression" -> 1;
-      default -> 0;
-    };
+          case "Exact" -> 3;
+          case "PathPrefix" -> 2;
+          case "RegularExpression" -> 1;
+          default -> 0;
+        };
     int length = path.path("value").asText("/").length();
-    return new Rank(pathKind, pathKind == 2 ? length : 0, match.has("method") ? 1 : 0,
-        match.path("headers").size(), match.path("queryParams").size());
+    return new Rank(
+        pathKind,
+        pathKind == 2 ? length : 0,
+        match.has("method") ? 1 : 0,
+        match.path("headers").size(),
+        match.path("queryParams").size());
   }
 
-  private record Rank(int pathKind, int prefixLength, int method, int headers, int queries) implements Comparable<Rank> {
+  private record Rank(int pathKind, int prefixLength, int method, int headers, int queries)
+      implements Comparable<Rank> {
     @Override
     public int compareTo(Rank o) {
-      return Comparator.comparingInt(Rank::pathKind).thenComparingInt(Rank::prefixLength)
-          .thenComparingInt(Rank::method).thenComparingInt(Rank::headers).thenComparingInt(Rank::queries)
+      return Comparator.comparingInt(Rank::pathKind)
+          .thenComparingInt(Rank::prefixLength)
+          .thenComparingInt(Rank::method)
+          .thenComparingInt(Rank::headers)
+          .thenComparingInt(Rank::queries)
           .compare(this, o);
     }
   }

@@ -8,8 +8,8 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * What a top-level targetRef selects, and how specifically. The legacy {@code kuma.io/service}
- * tag and a {@code MeshService} name identify the same service in Universal mode.
+ * What a top-level targetRef selects, and how specifically. The legacy {@code kuma.io/service} tag
+ * and a {@code MeshService} name identify the same service in Universal mode.
  */
 public final class Selection {
   private Selection() {}
@@ -39,17 +39,20 @@ public final class Selection {
       case MESH -> proxyTypeSidecar(ref);
       case MESH_SUBSET -> proxyTypeSidecar(ref) && tagsMatch(ref.path("tags"), inbound.tags());
       case MESH_SERVICE -> inbound.service().equals(name);
-      case MESH_SERVICE_SUBSET -> inbound.service().equals(name) && tagsMatch(ref.path("tags"), inbound.tags());
-      case DATAPLANE -> dataplaneMatches(ref, proxy)
-          && (!ref.has("sectionName") || ref.path("sectionName").asText().equals(String.valueOf(inbound.port())));
+      case MESH_SERVICE_SUBSET ->
+          inbound.service().equals(name) && tagsMatch(ref.path("tags"), inbound.tags());
+      case DATAPLANE ->
+          dataplaneMatches(ref, proxy)
+              && (!ref.has("sectionName")
+                  || ref.path("sectionName").asText().equals(String.valueOf(inbound.port())));
       default -> false;
     };
   }
 
   /**
-   * How specific a top-level targetRef is; more specific policies merge later and so win:
-   * Mesh, MeshSubset, MeshService, MeshServiceSubset, Dataplane by labels, Dataplane by name,
-   * then Dataplane with a sectionName. A MeshHTTPRoute target is the most specific of all.
+   * How specific a top-level targetRef is; more specific policies merge later and so win: Mesh,
+   * MeshSubset, MeshService, MeshServiceSubset, Dataplane by labels, Dataplane by name, then
+   * Dataplane with a sectionName. A MeshHTTPRoute target is the most specific of all.
    */
   public static int specificity(JsonNode ref) {
     return switch (kind(ref)) {
@@ -62,7 +65,10 @@ public final class Selection {
     };
   }
 
-  /** How specific a {@code to[]} or {@code from[]} targetRef is: Mesh < MeshSubset < MeshService < MeshServiceSubset. */
+  /**
+   * How specific a {@code to[]} or {@code from[]} targetRef is: Mesh < MeshSubset < MeshService <
+   * MeshServiceSubset.
+   */
   public static int sectionSpecificity(JsonNode ref) {
     return switch (kind(ref)) {
       case MESH_SUBSET -> 1;
@@ -81,9 +87,13 @@ public final class Selection {
     };
   }
 
-  /** A targetRef's kind; no kind is Mesh. A kind Kodiak does not know selects nothing (validation refuses it). */
+  /**
+   * A targetRef's kind; no kind is Mesh. A kind Kodiak does not know selects nothing (validation
+   * refuses it).
+   */
   public static TargetRefKind kind(JsonNode ref) {
-    return ref.has("kind") ? TargetRefKind.fromWire(ref.path("kind").asText()).orElse(TargetRefKind.UNKNOWN)
+    return ref.has("kind")
+        ? TargetRefKind.fromWire(ref.path("kind").asText()).orElse(TargetRefKind.UNKNOWN)
         : TargetRefKind.MESH;
   }
 
@@ -92,7 +102,9 @@ public final class Selection {
         && tagsMatch(ref.path("labels"), proxy.labels());
   }
 
-  /** proxyTypes limits Mesh and MeshSubset to sidecars or gateways; Kodiak's proxies are sidecars. */
+  /**
+   * proxyTypes limits Mesh and MeshSubset to sidecars or gateways; Kodiak's proxies are sidecars.
+   */
   private static boolean proxyTypeSidecar(JsonNode ref) {
     JsonNode types = ref.path("proxyTypes");
     if (!types.isArray() || types.isEmpty()) {

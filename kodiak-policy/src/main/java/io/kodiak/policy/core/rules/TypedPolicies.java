@@ -11,10 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The policies of one type in a mesh snapshot, decoded once per snapshot and shared by every
- * proxy's generation and the inspect API. A stored policy that no longer decodes (written before
- * a validator change, say) stops generation for its mesh, with one log line per snapshot: it is
- * never half-applied, nor silently left out.
- * Immutable and thread-safe.
+ * proxy's generation and the inspect API. A stored policy that no longer decodes (written before a
+ * validator change, say) stops generation for its mesh, with one log line per snapshot: it is never
+ * half-applied, nor silently left out. Immutable and thread-safe.
  */
 public final class TypedPolicies<C> {
   private static final Logger LOG = LoggerFactory.getLogger(TypedPolicies.class);
@@ -57,8 +56,16 @@ public final class TypedPolicies<C> {
       try {
         out.add(DecodedPolicy.of(policy, conf));
       } catch (IllegalArgumentException e) {
-        String failure = "policy " + type.name() + " " + policy.mesh() + "/" + policy.name()
-            + " does not decode (" + e.getMessage() + "): fix or delete it; until then its mesh gets no new config";
+        String failure =
+            "policy "
+                + type.name()
+                + " "
+                + policy.mesh()
+                + "/"
+                + policy.name()
+                + " does not decode ("
+                + e.getMessage()
+                + "): fix or delete it; until then its mesh gets no new config";
         LOG.error("{}", failure); // once per mesh snapshot: the result is kept with it
         return new Decoded<>(List.of(), failure);
       }

@@ -21,28 +21,37 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Each typed policy's conf record has exactly the fields of Kuma's contract (the schema the
- * model validates with): a {@code default} block setting every field the schema has, in every
- * section, decodes (a field the record lacked would make a stored policy undecodable, and so
- * ignored), and merged over each other the blocks leave no component unset (a component the
- * schema lacks would never be set).
+ * Each typed policy's conf record has exactly the fields of Kuma's contract (the schema the model
+ * validates with): a {@code default} block setting every field the schema has, in every section,
+ * decodes (a field the record lacked would make a stored policy undecodable, and so ignored), and
+ * merged over each other the blocks leave no component unset (a component the schema lacks would
+ * never be set).
  */
 class ConfRecordsMatchContractTest {
   private static final String SCHEMAS = "/io/kodiak/model/schema/resource-schemas.json";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   static Stream<String> typedModules() {
-    return PolicyModules.all().stream().filter(m -> m.policies().conf().recordType().isPresent())
+    return PolicyModules.all().stream()
+        .filter(m -> m.policies().conf().recordType().isPresent())
         .map(m -> m.type().name());
   }
 
   @ParameterizedTest
   @MethodSource("typedModules")
   void everyContractFieldDecodesAndEveryComponentIsInTheContract(String type) throws IOException {
-    PolicyModule<?> module = PolicyModules.all().stream().filter(m -> m.type().name().equals(type)).findFirst()
-        .orElseThrow();
+    PolicyModule<?> module =
+        PolicyModules.all().stream()
+            .filter(m -> m.type().name().equals(type))
+            .findFirst()
+            .orElseThrow();
     Class<?> record = module.policies().conf().recordType().orElseThrow();
-    JsonNode spec = schemas().path(module.type().name() + "Item").path("properties").path("spec").path("properties");
+    JsonNode spec =
+        schemas()
+            .path(module.type().name() + "Item")
+            .path("properties")
+            .path("spec")
+            .path("properties");
     List<JsonNode> blocks = new ArrayList<>();
     for (String section : List.of("to", "from", "rules")) {
       JsonNode block = spec.path(section).path("items").path("properties").path("default");
@@ -56,15 +65,20 @@ class ConfRecordsMatchContractTest {
     assertThat(blocks).as(module.type().name() + " has default blocks").isNotEmpty();
     Record merged = RecordMerge.empty(record.asSubclass(Record.class));
     for (JsonNode block : blocks) {
-      assertThatCode(() -> SpecMapper.decode(block, record)).as(module.type().name() + ": " + block)
+      assertThatCode(() -> SpecMapper.decode(block, record))
+          .as(module.type().name() + ": " + block)
           .doesNotThrowAnyException();
       merged = RecordMerge.merge(merged, (Record) SpecMapper.decode(block, record));
     }
-    assertThat(unset(merged, record.getSimpleName())).as(module.type().name() + ": components no field sets")
+    assertThat(unset(merged, record.getSimpleName()))
+        .as(module.type().name() + ": components no field sets")
         .isEmpty();
   }
 
-  /** A value for {@code schema} with every field set: enums take their first value, strings {@code 1s}. */
+  /**
+   * A value for {@code schema} with every field set: enums take their first value, strings {@code
+   * 1s}.
+   */
   private static JsonNode everyField(JsonNode schema) {
     if (schema.has("enum")) {
       return schema.path("enum").get(0);
@@ -76,7 +90,10 @@ class ConfRecordsMatchContractTest {
       case "object" -> {
         ObjectNode out = JSON.objectNode();
         if (schema.has("properties")) {
-          schema.path("properties").fields().forEachRemaining(f -> out.set(f.getKey(), everyField(f.getValue())));
+          schema
+              .path("properties")
+              .fields()
+              .forEachRemaining(f -> out.set(f.getKey(), everyField(f.getValue())));
         } else if (schema.path("additionalProperties").isObject()) {
           out.set("key", everyField(schema.path("additionalProperties")));
         } else {
@@ -102,7 +119,10 @@ class ConfRecordsMatchContractTest {
     }
   }
 
-  /** The paths of null components in {@code value}, its nested records, and their lists' and maps' elements. */
+  /**
+   * The paths of null components in {@code value}, its nested records, and their lists' and maps'
+   * elements.
+   */
   private static List<String> unset(Object value, String path) {
     List<String> out = new ArrayList<>();
     if (value instanceof Record) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.codec.ResourceCodec;
 import io.kodiak.model.core.Resource;
@@ -38,7 +37,12 @@ class PolicyRulesCasesTest {
 
   static Stream<String> cases() throws IOException {
     try (Stream<Path> files = Files.list(CASES)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList().stream();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml"))
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 
@@ -47,48 +51,84 @@ class PolicyRulesCasesTest {
   void rulesAreWhatTheCaseExpects(String file) throws IOException {
     JsonNode spec = Documents.parse(Files.readString(CASES.resolve(file)));
     List<ProxyModel> proxies = new ArrayList<>();
-    spec.path("dataplanes").forEach(d -> proxies.add(ProxyModels.fromDataplane(ResourceCodec.decode(d))));
+    spec.path("dataplanes")
+        .forEach(d -> proxies.add(ProxyModels.fromDataplane(ResourceCodec.decode(d))));
     Map<String, List<Resource>> policies = new HashMap<>();
-    spec.path("policies").forEach(p -> {
-      Resource policy = ResourceCodec.decode(p);
-      policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
-    });
-    MeshSnapshot mesh = MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
+    spec.path("policies")
+        .forEach(
+            p -> {
+              Resource policy = ResourceCodec.decode(p);
+              policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
+            });
+    MeshSnapshot mesh =
+        MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
     ProxyModel proxy = mesh.proxies().get(spec.path("proxy").asText());
     String type = spec.path("type").asText();
-    PolicyModule<?> module = PolicyModules.all().stream().filter(m -> m.type().name().equals(type)).findFirst()
-        .orElseThrow(() -> new AssertionError(file + ": no module for " + type));
-    PolicyRules<?> rules = PolicyRules.of(module.policies(), mesh, proxy,
-        spec.path("shadow").asBoolean(false) ? Shadow.INCLUDED : Shadow.EXCLUDED);
+    PolicyModule<?> module =
+        PolicyModules.all().stream()
+            .filter(m -> m.type().name().equals(type))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(file + ": no module for " + type));
+    PolicyRules<?> rules =
+        PolicyRules.of(
+            module.policies(),
+            mesh,
+            proxy,
+            spec.path("shadow").asBoolean(false) ? Shadow.INCLUDED : Shadow.EXCLUDED);
     JsonNode expect = spec.path("expect");
 
     if (expect.has("matched")) {
       List<String> names = new ArrayList<>();
       expect.path("matched").forEach(n -> names.add(n.asText()));
-      assertThat(rules.matched()).as(file + ": matched").extracting(Resource::name).containsExactlyElementsOf(names);
+      assertThat(rules.matched())
+          .as(file + ": matched")
+          .extracting(Resource::name)
+          .containsExactlyElementsOf(names);
     }
-    expect.path("to").fields().forEachRemaining(e ->
-        assertConf(file + ": to " + e.getKey(), rules.to(e.getKey()), e.getValue()));
-    expect.path("inbound").fields().forEachRemaining(e -> {
-      Inbound inbound = proxy.inbounds().stream().filter(i -> String.valueOf(i.port()).equals(e.getKey()))
-          .findFirst().orElseThrow();
-      assertConf(file + ": inbound " + e.getKey(), rules.inbound(inbound), e.getValue());
-    });
+    expect
+        .path("to")
+        .fields()
+        .forEachRemaining(
+            e -> assertConf(file + ": to " + e.getKey(), rules.to(e.getKey()), e.getValue()));
+    expect
+        .path("inbound")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              Inbound inbound =
+                  proxy.inbounds().stream()
+                      .filter(i -> String.valueOf(i.port()).equals(e.getKey()))
+                      .findFirst()
+                      .orElseThrow();
+              assertConf(file + ": inbound " + e.getKey(), rules.inbound(inbound), e.getValue());
+            });
     if (expect.has("proxy")) {
       assertConf(file + ": proxy", rules.proxy(), expect.path("proxy"));
     }
-    expect.path("route").fields().forEachRemaining(e -> e.getValue().fields().forEachRemaining(s ->
-        assertConf(file + ": route " + e.getKey() + " to " + s.getKey(), rules.toRoute(e.getKey(), s.getKey()),
-            s.getValue())));
+    expect
+        .path("route")
+        .fields()
+        .forEachRemaining(
+            e ->
+                e.getValue()
+                    .fields()
+                    .forEachRemaining(
+                        s ->
+                            assertConf(
+                                file + ": route " + e.getKey() + " to " + s.getKey(),
+                                rules.toRoute(e.getKey(), s.getKey()),
+                                s.getValue())));
   }
 
   private static void assertConf(String what, Conf<?> actual, JsonNode expected) {
-    JsonNode conf = expected.has("conf") ? expected.path("conf") : JsonNodeFactory.instance.objectNode();
+    JsonNode conf =
+        expected.has("conf") ? expected.path("conf") : JsonNodeFactory.instance.objectNode();
     assertThat((JsonNode) actual.conf()).as(what + " conf").isEqualTo(conf);
     List<String> origins = new ArrayList<>();
     expected.path("origins").forEach(o -> origins.add(o.asText()));
-    assertThat(actual.origins()).as(what + " origins")
-        .extracting(o -> o.policy().name() + "#" + o.index()).containsExactlyElementsOf(origins);
+    assertThat(actual.origins())
+        .as(what + " origins")
+        .extracting(o -> o.policy().name() + "#" + o.index())
+        .containsExactlyElementsOf(origins);
   }
-
 }

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every field the contract's schema accepts in a typed policy's {@code default} block decodes into
  * its record: a field the record lacked would make a valid stored policy undecodable, and so
  * ignored. For each typed module and each section ({@code default}, {@code to}, {@code from},
- * {@code rules}), a block with every property the schema names (nested objects and list items
- * too) is decoded twice: int-or-string values as numbers, then as strings.
+ * {@code rules}), a block with every property the schema names (nested objects and list items too)
+ * is decoded twice: int-or-string values as numbers, then as strings.
  */
 class TypedConfCoversSchemaTest {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -36,12 +36,23 @@ class TypedConfCoversSchemaTest {
       if (module.policies().conf().recordType().isEmpty()) {
         continue;
       }
-      JsonNode spec = SCHEMAS.path(module.type().name() + "Item").path("properties").path("spec").path("properties");
+      JsonNode spec =
+          SCHEMAS
+              .path(module.type().name() + "Item")
+              .path("properties")
+              .path("spec")
+              .path("properties");
       for (String section : List.of("default", "to", "from", "rules")) {
-        JsonNode block = section.equals("default") ? spec.path("default")
-            : spec.path(section).path("items").path("properties").path("default");
+        JsonNode block =
+            section.equals("default")
+                ? spec.path("default")
+                : spec.path(section).path("items").path("properties").path("default");
         if (!block.isMissingNode()) {
-          out.add(Arguments.of(module.type().name() + " " + section, block, module.policies().conf().recordType().get()));
+          out.add(
+              Arguments.of(
+                  module.type().name() + " " + section,
+                  block,
+                  module.policies().conf().recordType().get()));
         }
       }
     }
@@ -54,14 +65,20 @@ class TypedConfCoversSchemaTest {
     for (boolean last : new boolean[] {false, true}) {
       JsonNode block = sample(schema, last);
       assertThat(block.size()).as(name + ": the schema names fields").isPositive();
-      assertThatCode(() -> SpecMapper.decode(block, record)).as(name + ": " + block).doesNotThrowAnyException();
+      assertThatCode(() -> SpecMapper.decode(block, record))
+          .as(name + ": " + block)
+          .doesNotThrowAnyException();
     }
   }
 
-  /** A value the schema accepts with every property it names; {@code last} picks the last of alternatives. */
+  /**
+   * A value the schema accepts with every property it names; {@code last} picks the last of
+   * alternatives.
+   */
   private static JsonNode sample(JsonNode schema, boolean last) {
     if (schema.has("$ref")) {
-      return sample(SCHEMAS.path(schema.get("$ref").asText().replace("#/components/schemas/", "")), last);
+      return sample(
+          SCHEMAS.path(schema.get("$ref").asText().replace("#/components/schemas/", "")), last);
     }
     if (schema.has("enum")) {
       return schema.get("enum").get(last ? schema.get("enum").size() - 1 : 0);
@@ -87,7 +104,10 @@ class TypedConfCoversSchemaTest {
       }
       default -> {
         ObjectNode out = JSON.objectNode();
-        schema.path("properties").fields().forEachRemaining(f -> out.set(f.getKey(), sample(f.getValue(), last)));
+        schema
+            .path("properties")
+            .fields()
+            .forEachRemaining(f -> out.set(f.getKey(), sample(f.getValue(), last)));
         if (schema.path("additionalProperties").isObject()) {
           out.set("key", sample(schema.get("additionalProperties"), last));
         }
@@ -97,7 +117,9 @@ class TypedConfCoversSchemaTest {
   }
 
   private static JsonNode load() {
-    try (InputStream in = TypedConfCoversSchemaTest.class.getResourceAsStream("/io/kodiak/model/schema/resource-schemas.json")) {
+    try (InputStream in =
+        TypedConfCoversSchemaTest.class.getResourceAsStream(
+            "/io/kodiak/model/schema/resource-schemas.json")) {
       return new ObjectMapper().readTree(in).path("schemas");
     } catch (IOException e) {
       throw new IllegalStateException(e);

@@ -31,16 +31,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What a plugin reads (the typed merge of decoded blocks) is what the inspect API shows (the JSON
- * merge of the same blocks): for every golden and rules case, every proxy, every typed policy
- * and every rule (proxy, each destination, each inbound), decoding the shown JSON gives the
- * plugin's value.
+ * merge of the same blocks): for every golden and rules case, every proxy, every typed policy and
+ * every rule (proxy, each destination, each inbound), decoding the shown JSON gives the plugin's
+ * value.
  */
 class TypedConfMatchesInspectTest {
   static Stream<Path> cases() throws IOException {
     List<Path> all = new ArrayList<>(PolicyCases.all("golden", ".yaml"));
-    for (Path dir : List.of(Path.of("src/test/resources/golden"), Path.of("src/test/resources/rules"))) {
+    for (Path dir :
+        List.of(Path.of("src/test/resources/golden"), Path.of("src/test/resources/rules"))) {
       try (Stream<Path> files = Files.list(dir)) {
-        files.filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("mesh.yaml")).sorted().forEach(all::add);
+        files
+            .filter(p -> p.toString().endsWith(".yaml") && !p.endsWith("mesh.yaml"))
+            .sorted()
+            .forEach(all::add);
       }
     }
     return all.stream();
@@ -53,15 +57,20 @@ class TypedConfMatchesInspectTest {
     List<JsonNode> dataplanes = new ArrayList<>();
     spec.path("dataplanes").forEach(dataplanes::add);
     if (dataplanes.isEmpty()) {
-      dataplanes.addAll(Documents.parseAll(Files.readString(Path.of("src/test/resources/golden/mesh.yaml"))));
+      dataplanes.addAll(
+          Documents.parseAll(Files.readString(Path.of("src/test/resources/golden/mesh.yaml"))));
     }
-    List<ProxyModel> proxies = dataplanes.stream().map(d -> ProxyModels.fromDataplane(ResourceCodec.decode(d))).toList();
+    List<ProxyModel> proxies =
+        dataplanes.stream().map(d -> ProxyModels.fromDataplane(ResourceCodec.decode(d))).toList();
     Map<String, List<Resource>> policies = new HashMap<>();
-    spec.path("policies").forEach(p -> {
-      Resource policy = ResourceCodec.decode(p);
-      policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
-    });
-    MeshSnapshot mesh = MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
+    spec.path("policies")
+        .forEach(
+            p -> {
+              Resource policy = ResourceCodec.decode(p);
+              policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
+            });
+    MeshSnapshot mesh =
+        MeshSnapshot.of("default", proxies, Set.of()).withPolicies(Optional.empty(), policies);
     int checked = 0;
     for (PolicyModule<?> module : PolicyModules.all()) {
       Optional<Class<?>> record = module.policies().conf().recordType();
@@ -75,7 +84,8 @@ class TypedConfMatchesInspectTest {
         proxy.outbounds().stream().map(Outbound::service).forEach(s -> confs.add(rules.to(s)));
         proxy.inbounds().forEach((Inbound in) -> confs.add(rules.inbound(in)));
         for (Conf<?> conf : confs) {
-          assertThat(conf.value()).as(file.getFileName() + ": " + module.type().name() + " for " + proxy.name())
+          assertThat(conf.value())
+              .as(file.getFileName() + ": " + module.type().name() + " for " + proxy.name())
               .isEqualTo(SpecMapper.decode(conf.conf(), record.get()));
           checked++;
         }

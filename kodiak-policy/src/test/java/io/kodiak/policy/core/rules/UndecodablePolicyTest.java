@@ -25,17 +25,24 @@ import org.junit.jupiter.api.Test;
 class UndecodablePolicyTest {
   @Test
   void generationRefusesASnapshotWithAPolicyThatDoesNotDecode() {
-    ProxyModel web = ProxyModels.fromDataplane(ResourceCodec.decode(Documents.parse(
-        "type: Dataplane\nmesh: default\nname: web-1\nnetworking:\n  address: 127.0.0.1\n  inbound:\n"
-            + "    - port: 20001\n      servicePort: 8080\n      tags: {kuma.io/service: web}\n")));
-    Resource stored = ResourceCodec.decode(Documents.parse(
-        "type: MeshTrafficPermission\nmesh: default\nname: deny-evil\nspec:\n  targetRef: {kind: Mesh}\n  from:\n"
-            + "    - targetRef: {kind: MeshService, name: evil}\n      default: {action: Deny}\n"));
+    ProxyModel web =
+        ProxyModels.fromDataplane(
+            ResourceCodec.decode(
+                Documents.parse(
+                    "type: Dataplane\nmesh: default\nname: web-1\nnetworking:\n  address: 127.0.0.1\n  inbound:\n"
+                        + "    - port: 20001\n      servicePort: 8080\n      tags: {kuma.io/service: web}\n")));
+    Resource stored =
+        ResourceCodec.decode(
+            Documents.parse(
+                "type: MeshTrafficPermission\nmesh: default\nname: deny-evil\nspec:\n  targetRef: {kind: Mesh}\n  from:\n"
+                    + "    - targetRef: {kind: MeshService, name: evil}\n      default: {action: Deny}\n"));
     ObjectNode spec = stored.spec().deepCopy();
-    ((ObjectNode) spec.path("from").get(0).path("default")).put("since", "v9"); // a field this version does not know
+    ((ObjectNode) spec.path("from").get(0).path("default"))
+        .put("since", "v9"); // a field this version does not know
     Resource deny = new Resource(stored.key(), stored.meta(), spec);
-    MeshSnapshot mesh = MeshSnapshot.of("default", List.of(web), Set.of())
-        .withPolicies(Optional.empty(), Map.of("MeshTrafficPermission", List.of(deny)));
+    MeshSnapshot mesh =
+        MeshSnapshot.of("default", List.of(web), Set.of())
+            .withPolicies(Optional.empty(), Map.of("MeshTrafficPermission", List.of(deny)));
     assertThatThrownBy(() -> new ProxyConfigGenerator(PolicyModules.plugins()).generate(mesh, web))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("MeshTrafficPermission default/deny-evil does not decode");
