@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The builtin CA of a mesh's enabled mTLS backend as stored: two Secrets in the mesh with Kuma's
@@ -24,6 +26,8 @@ import java.util.Optional;
  * thread-safe.
  */
 public final class BuiltinCa {
+  private static final Logger LOG = LoggerFactory.getLogger(BuiltinCa.class);
+
   private BuiltinCa() {}
 
   /**
@@ -37,10 +41,21 @@ public final class BuiltinCa {
       return Optional.empty();
     }
     String name = backend.get().path("name").asText();
-    boolean complete =
-        reads.get(secretKey(mesh.name(), certName(mesh.name(), name))).isPresent()
-            && reads.get(secretKey(mesh.name(), keyName(mesh.name(), name))).isPresent();
-    if (complete) {
+    boolean hasCert = reads.get(secretKey(mesh.name(), certName(mesh.name(), name))).isPresent();
+    boolean hasKey = reads.get(secretKey(mesh.name(), keyName(mesh.name(), name))).isPresent();
+    if (hasCert && hasKey) {
+      return Optional.empty();
+    }
+    if (hasCert || hasKey) {
+      // a new pair would be stored beside the half that is left: a key and a certificate that do
+      // not belong together, and every workload certificate of the mesh would fail to verify
+      LOG.error(
+          "mtls: mesh {} backend {} has only one of its CA secrets ({} is missing); no new CA is made"
+              + " over the other: restore it, or delete {} too to have a new CA made",
+          mesh.name(),
+          name,
+          hasCert ? keyName(mesh.name(), name) : certName(mesh.name(), name),
+          hasCert ? certName(mesh.name(), name) : keyName(mesh.name(), name));
       return Optional.empty();
     }
     JsonNode caCert = backend.get().path("conf").path("caCert");

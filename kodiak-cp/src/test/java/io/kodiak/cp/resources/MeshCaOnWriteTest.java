@@ -75,6 +75,27 @@ class MeshCaOnWriteTest {
   }
 
   @Test
+  void halfACaIsNeverCompletedWithTheOtherHalfOfANewOne() {
+    manager.put(ResourceCatalog.MESH, "", "m", Documents.parse(BUILTIN), OptionalLong.empty());
+    String cert = secret("m.ca-builtin-cert-ca-1").orElseThrow().spec().path("data").asText();
+    store.delete(ResourceKey.of(ResourceCatalog.SECRET, "m", "m.ca-builtin-key-ca-1"));
+
+    manager.put(
+        ResourceCatalog.MESH,
+        "",
+        "m",
+        Documents.parse(BUILTIN.replace("\"builtin\"", "\"builtin\", \"mode\": \"PERMISSIVE\"")),
+        OptionalLong.empty());
+    manager.createMissingMeshCas();
+
+    assertThat(secret("m.ca-builtin-key-ca-1"))
+        .as("no key of another CA beside this certificate")
+        .isEmpty();
+    assertThat(secret("m.ca-builtin-cert-ca-1").orElseThrow().spec().path("data").asText())
+        .isEqualTo(cert);
+  }
+
+  @Test
   void atStartAMeshStoredWithoutItsCaGetsOneOnce() {
     store.create(
         ResourceCodec.decode(Documents.parse(BUILTIN))); // stored before CAs were created on write

@@ -72,6 +72,9 @@ final class MeshTrafficPermissionValidator implements ResourceValidator {
       }
       if (match.spiffeID() == null && match.sni() == null) {
         out.add(path, "must define spiffeID or sni");
+      } else if (match.sni() != null) {
+        // refused rather than ignored: an ignored sni would drop a deny and widen an allow
+        out.add(path.field("sni"), "is not supported by Kodiak yet; match the caller on spiffeID");
       }
     }
     return matches.size();

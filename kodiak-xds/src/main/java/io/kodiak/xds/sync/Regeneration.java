@@ -105,14 +105,20 @@ final class Regeneration {
         continue; // not stored (yet or any more), or untouched by this change
       }
       if (!admission.admits(nodeId, proxy)) {
-        continue; // its credentials do not allow what its Dataplane now says: nothing, not even a
-        // certificate
+        // its credentials do not allow what its Dataplane now says: nothing, not even a certificate
+        continue;
       }
       ProxyKind kind = node.kind();
-      Optional<ProxyIdentity> identity = identityOf(snapshot, proxy);
+      Optional<ProxyIdentity> identity;
+      try {
+        identity = identityOf(snapshot, proxy);
+      } catch (RuntimeException e) {
+        identity = Optional.empty(); // a CA that cannot issue: as if none, below
+        LOG.debug("xds: issuing a certificate to proxy {} failed", nodeId, e);
+      }
       if (identity.isEmpty() && snapshot.mtls().isPresent() && kind == ProxyKind.ENVOY) {
-        withoutIdentity++; // fail closed: never plaintext in a mesh with mTLS on; it keeps its last
-        // config
+        // fail closed: never plaintext in a mesh with mTLS on; the proxy keeps its last config
+        withoutIdentity++;
         continue;
       }
       ProxyInputs inputs = ProxyInputs.of(snapshot, proxy, kind, epoch, identity, reachedBefore);
@@ -126,8 +132,7 @@ final class Regeneration {
       try {
         config = generator.generate(snapshot, proxy, kind, identity);
       } catch (RuntimeException e) {
-        // one proxy's failure (a policy no plugin expected, say) holds back no other proxy of the
-        // mesh
+        // one proxy's failure (a policy no plugin expected, say) holds back no other proxy
         if (failed++ == 0) {
           firstFailure = nodeId + ": " + e;
           LOG.debug("xds: generating the config of proxy {} failed", nodeId, e);
