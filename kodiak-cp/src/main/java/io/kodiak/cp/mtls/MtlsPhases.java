@@ -3,6 +3,7 @@ package io.kodiak.cp.mtls;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.core.Resource;
+import io.kodiak.model.core.ResourceKey;
 import io.kodiak.store.api.ChangeKind;
 import io.kodiak.store.api.ChangeListener;
 import io.kodiak.store.api.ListQuery;
@@ -51,6 +52,7 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
   private record Step(Enabling enabling, long token) {}
 
   private final Duration grace;
+  private final ResourceStore store;
   private final Map<String, String> backends =
       new ConcurrentHashMap<>(); // mesh -> enabledBackend(); "" when off
   private final Map<String, Step> enablings = new ConcurrentHashMap<>(); // present while turning on
@@ -66,8 +68,12 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
   private volatile Consumer<String> onPhaseChange = mesh -> {};
   private long tokens; // guarded by this
 
-  /** Listens to {@code store}'s Mesh changes and takes every stored mesh as it is (no phase). */
+  /**
+   * Listens to {@code store}'s Mesh and CA Secret changes and takes every stored mesh as it is (no
+   * phase).
+   */
   MtlsPhases(ResourceStore store, Duration grace) {
+    this.store = store;
     this.grace = grace;
     store.addListener(this); // first, so no change slips between the listing and the listening
     for (Resource mesh :
@@ -96,6 +102,10 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
   @Override
   public synchronized void onChange(ResourceChange change) {
     Resource mesh = change.resource();
+    if (mesh.type() == ResourceCatalog.SECRET) {
+      caSecretChanged(change);
+      return;
+    }
     if (mesh.type() != ResourceCatalog.MESH) {
       return;
     }
@@ -113,6 +123,40 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
     } else if (!before.equals(after)) {
       openRotationGrace(name);
     }
+  }
+
+  /**
+   * The enabled CA's certificate written anew without a change of the Mesh (a provided CA's secret
+   * replaced, a builtin one restored): the same grace as a backend switch, so proxies keep their
+   * still-trusted certificates until every peer trusts the new root.
+   */
+  private void caSecretChanged(ResourceChange change) {
+    String mesh = change.resource().mesh();
+    String seen = backends.get(mesh); // "<name> <type> <conf>" of the enabled backend
+    if (change.kind() == ChangeKind.DELETED || seen == null || seen.isEmpty()) {
+      return;
+    }
+    String enabled = seen.split(" ", 2)[0];
+    String secret = change.resource().name();
+    boolean enabledCa =
+        secret.equals(mesh + ".ca-builtin-cert-" + enabled)
+            || store
+                .get(ResourceKey.of(ResourceCatalog.MESH, "", mesh))
+                .map(m -> providedCertSecret(m, enabled).equals(secret))
+                .orElse(false);
+    if (enabledCa) {
+      openRotationGrace(mesh);
+    }
+  }
+
+  /** The Secret holding a provided backend's certificate; empty when it is not one. */
+  private static String providedCertSecret(Resource mesh, String backend) {
+    for (JsonNode b : mesh.spec().path("mtls").path("backends")) {
+      if (b.path("name").asText().equals(backend) && b.path("type").asText().equals("provided")) {
+        return b.path("conf").path("cert").path("secret").asText("");
+      }
+    }
+    return "";
   }
 
   @Override
@@ -158,7 +202,7 @@ final class MtlsPhases implements ChangeListener, AutoCloseable {
     rotations.put(mesh, token);
     afterGrace(mesh, () -> rotations.remove(mesh, token));
     LOG.info(
-        "mtls: the enabled CA backend of mesh {} changed: proxies keep their current certificate for {} while "
+        "mtls: the enabled CA of mesh {} changed: proxies keep their current certificate for {} while "
             + "the new root reaches every proxy",
         mesh,
         grace);

@@ -73,6 +73,23 @@ class MtlsPhasesTest {
   }
 
   @Test
+  void theEnabledCaWrittenAnewWithoutAMeshChangeOpensARotationGrace() {
+    store.create(TestResources.decode(mesh("ca-1")));
+    start();
+
+    store.create(
+        TestResources.decode(
+            "type: Secret\nmesh: m\nname: m.ca-builtin-cert-ca-2\ndata: YQ==\n")); // not the
+    // enabled CA
+    assertThat(phases.inRotationGrace("m")).isFalse();
+    store.create(
+        TestResources.decode("type: Secret\nmesh: m\nname: m.ca-builtin-cert-ca-1\ndata: YQ==\n"));
+
+    assertThat(phases.inRotationGrace("m")).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !phases.inRotationGrace("m"));
+  }
+
+  @Test
   void turningMtlsOffEndsThePhaseAndItsTimers() {
     store.create(TestResources.decode(mesh("")));
     start();
