@@ -10,8 +10,6 @@ import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.proxy.ProxyIdentity;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
-import io.kodiak.xds.server.NodeInfo;
-import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.XdsServer;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +46,7 @@ class MtlsWithoutIdentityTest {
     SnapshotSync sync =
         new SnapshotSync(
             store,
-            new XdsServer(new NoEvents()),
+            new XdsServer(new SnapshotSyncTest.NoEvents()),
             Duration.ofMillis(10),
             new ProxyConfigGenerator(),
             onlyWeb);
@@ -72,20 +70,5 @@ class MtlsWithoutIdentityTest {
     } finally {
       sync.close();
     }
-  }
-
-  private static final class NoEvents implements StreamEvents {
-    @Override
-    public void onNodeConnected(long streamId, NodeInfo node) {}
-
-    @Override
-    public void onAckOrNack(long streamId, String typeUrl, String nonce, String error) {}
-
-    @Override
-    public void onResponse(
-        long streamId, String typeUrl, String version, String nonce, int resources) {}
-
-    @Override
-    public void onStreamClosed(long streamId) {}
   }
 }

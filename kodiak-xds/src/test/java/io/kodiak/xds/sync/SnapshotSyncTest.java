@@ -157,7 +157,8 @@ class SnapshotSyncTest {
     return TestResources.decode(yaml);
   }
 
-  private static final class NoEvents implements StreamEvents {
+  /** Stream events nobody listens to; shared by the sync tests of this package. */
+  static final class NoEvents implements StreamEvents {
     @Override
     public void onNodeConnected(long streamId, NodeInfo node) {}
 
