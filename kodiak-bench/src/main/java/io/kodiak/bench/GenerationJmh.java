@@ -1,19 +1,13 @@
 package io.kodiak.bench;
 
-import io.kodiak.ca.CertificateAuthority;
-import io.kodiak.ca.IssuedCertificate;
 import io.kodiak.policy.PolicyModules;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
-import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.ProxyIdentity;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
 import io.kodiak.xds.sync.ProxyInputs;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +28,9 @@ import org.openjdk.jmh.annotations.State;
  * default policies and a MeshHealthCheck. {@code changed}: the full build the sync does when a
  * proxy's inputs changed (every plugin, content hashes). {@code unchanged}: what the sync does for
  * a proxy a change touched but whose inputs are equal (a fresh mesh snapshot compared with the last
- * one); it generates nothing. Run by {@code kodiak-bench/jmh.sh}.
+ * one); it generates nothing. {@code sibling}: the other instance of the same service once the
+ * first was built from the same snapshot (its outbounds are shared). Run by {@code
+ * kodiak-bench/jmh.sh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +40,8 @@ public class GenerationJmh {
   public int clusters;
 
   private ProxyConfigGenerator generator;
+  private ProxyConfigGenerator whole;
+  private ProxyModel sibling;
   private MeshSnapshot mesh;
   private MeshSnapshot sameMeshRebuilt;
   private ProxyModel proxy;
@@ -53,27 +51,15 @@ public class GenerationJmh {
 
   @Setup(Level.Trial)
   public void setUp() {
-    Instant now = Instant.now();
-    CertificateAuthority ca =
-        CertificateAuthority.generate(
-            "default", CertificateAuthority.KeyType.EC_P256, Duration.ofDays(365), now);
-    MeshMtls mtls =
-        new MeshMtls(
-            "default",
-            MeshMtls.Mode.STRICT,
-            List.of(ca.certificatePem()),
-            MeshMtls.Outbound.MUTUAL_TLS);
+    BenchMtls benchMtls = BenchMtls.create();
     int services = Math.max(1, clusters / 3);
     MeshSnapshot base = PolicyGenerationBench.mesh(Math.max(services + 1, 2), services, true);
-    mesh = base.withPolicies(Optional.of(mtls), base.policies());
+    mesh = base.withPolicies(Optional.of(benchMtls.mtls()), base.policies());
     proxy = mesh.proxies().get("svc-0-a");
-    IssuedCertificate certificate =
-        ca.issue("spiffe://default/svc-0", List.of(), Duration.ofHours(24), now);
-    identity =
-        Optional.of(
-            new ProxyIdentity(
-                certificate.certificatePem() + ca.certificatePem(), certificate.keyPem()));
+    identity = benchMtls.identity();
     generator = new ProxyConfigGenerator(PolicyModules.plugins());
+    whole = generator.sharingNothing();
+    sibling = mesh.proxies().get("svc-0-b");
     ProxyConfig config = generator.generate(mesh, proxy, ProxyKind.ENVOY, identity);
     reached = config.services();
     last = ProxyInputs.of(mesh, proxy, ProxyKind.ENVOY, 1, identity, reached);
@@ -93,9 +79,19 @@ public class GenerationJmh {
         clusters, services, resources, config.clusters().size());
   }
 
+  /** The full build: nothing is shared (as for the first proxy after a change). */
   @Benchmark
   public ProxyConfig changed() {
-    return generator.generate(mesh, proxy, ProxyKind.ENVOY, identity);
+    return whole.generate(mesh, proxy, ProxyKind.ENVOY, identity);
+  }
+
+  /**
+   * The second instance of the service after the same change: its outbounds were built for the
+   * first and are shared, so only its inbound half is its own.
+   */
+  @Benchmark
+  public ProxyConfig sibling() {
+    return generator.generate(mesh, sibling, ProxyKind.ENVOY, identity);
   }
 
   @Benchmark

@@ -70,6 +70,16 @@ public final class PolicyGenerationBench {
   }
 
   static MeshSnapshot mesh(int services, int outbounds, boolean policies) {
+    return mesh(services, outbounds, policies, false);
+  }
+
+  /**
+   * @param portPerService each service is called on the same port by all its callers (as with
+   *     transparent proxying, or a fleet that numbers its outbounds by service); otherwise the k-th
+   *     outbound of every proxy is port 10000 + k, so the callers of one service use different
+   *     ports
+   */
+  static MeshSnapshot mesh(int services, int outbounds, boolean policies, boolean portPerService) {
     List<ProxyModel> proxies = new ArrayList<>();
     for (int s = 0; s < services; s++) {
       for (String instance : new String[] {"a", "b"}) {
@@ -90,7 +100,7 @@ public final class PolicyGenerationBench {
                     + "}\n  outbound:\n");
         for (int o = 1; o <= outbounds; o++) {
           yaml.append("    - port: ")
-              .append(10000 + o)
+              .append(portPerService ? 10000 + (s + o) % services : 10000 + o)
               .append("\n      tags: {kuma.io/service: svc-")
               .append((s + o) % services)
               .append("}\n");

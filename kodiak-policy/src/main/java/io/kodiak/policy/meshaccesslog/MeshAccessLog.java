@@ -11,6 +11,7 @@ public final class MeshAccessLog {
       PolicyModule.of(ResourceCatalog.MESH_ACCESS_LOG, ConfType.record(MeshAccessLogConf.class))
           .validator(new MeshAccessLogValidator())
           .plugin(Phase.OBSERVABILITY, new MeshAccessLogPlugin())
+          .readsProxy()
           .build();
 
   private MeshAccessLog() {}

@@ -11,6 +11,7 @@ public final class MeshMetric {
       PolicyModule.of(ResourceCatalog.MESH_METRIC, ConfType.record(MeshMetricConf.class))
           .validator(new MeshMetricValidator())
           .plugin(Phase.OBSERVABILITY, new MeshMetricPlugin())
+          .readsProxy()
           .build();
 
   private MeshMetric() {}

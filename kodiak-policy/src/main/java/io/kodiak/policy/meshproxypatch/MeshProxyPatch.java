@@ -12,6 +12,7 @@ public final class MeshProxyPatch {
       PolicyModule.of(ResourceCatalog.MESH_PROXY_PATCH, ConfType.json())
           .validator(new MeshProxyPatchValidator())
           .plugin(Phase.PATCH, new MeshProxyPatchPlugin())
+          .readsProxy()
           .build();
 
   private MeshProxyPatch() {}

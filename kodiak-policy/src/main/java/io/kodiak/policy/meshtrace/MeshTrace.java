@@ -11,6 +11,7 @@ public final class MeshTrace {
       PolicyModule.of(ResourceCatalog.MESH_TRACE, ConfType.record(MeshTraceConf.class))
           .validator(new MeshTraceValidator())
           .plugin(Phase.OBSERVABILITY, new MeshTracePlugin())
+          .readsProxy()
           .build();
 
   private MeshTrace() {}

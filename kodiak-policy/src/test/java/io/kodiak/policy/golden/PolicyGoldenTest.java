@@ -2,30 +2,12 @@ package io.kodiak.policy.golden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kodiak.model.codec.Documents;
-import io.kodiak.model.codec.ResourceCodec;
-import io.kodiak.model.core.Resource;
-import io.kodiak.model.validation.Violations;
 import io.kodiak.policy.PolicyModules;
-import io.kodiak.policy.testing.PolicyCases;
 import io.kodiak.xds.generate.ProxyConfig;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
-import io.kodiak.xds.mesh.MeshMtls;
-import io.kodiak.xds.mesh.MeshSnapshot;
-import io.kodiak.xds.proxy.ProxyIdentity;
 import io.kodiak.xds.proxy.ProxyKind;
-import io.kodiak.xds.proxy.ProxyModel;
-import io.kodiak.xds.proxy.ProxyModels;
 import io.kodiak.xds.testing.GoldenConfigs;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,56 +26,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with real ones).
  */
 class PolicyGoldenTest {
-  private static final Path DIR = Path.of("src/test/resources/golden");
-  private static final MeshMtls MTLS =
-      new MeshMtls("default", MeshMtls.Mode.STRICT, List.of("placeholder CA"));
-  private static final ProxyIdentity IDENTITY =
-      new ProxyIdentity("placeholder certificate", "placeholder key");
   @TempDir Path tmp;
 
-  /** Each policy's cases, from its own folder ({@code <package>/golden/}), and the stock mesh's. */
   static Stream<Path> cases() {
-    List<Path> all = new ArrayList<>(PolicyCases.all("golden", ".yaml"));
-    all.add(DIR.resolve("stock-mesh.yaml"));
-    return all.stream();
+    return GoldenCase.files();
   }
 
   @ParameterizedTest
   @MethodSource("cases")
   void policyConfigMatchesGoldenAndEnvoyAcceptsIt(Path file) throws Exception {
-    String name = file.getFileName().toString().replace(".yaml", "");
-    List<ProxyModel> proxies = new ArrayList<>();
-    for (JsonNode doc : Documents.parseAll(Files.readString(DIR.resolve("mesh.yaml")))) {
-      proxies.add(ProxyModels.fromDataplane(ResourceCodec.decode(doc)));
-    }
-    JsonNode spec = Documents.parse(Files.readString(file));
-    Map<String, List<Resource>> policies = new HashMap<>();
-    for (JsonNode doc : spec.path("policies")) {
-      Resource policy = ResourceCodec.decode(doc);
-      Violations violations = new Violations();
-      var validator = PolicyModules.validators().get(policy.type());
-      if (validator != null) {
-        validator.validate(policy, violations);
-      }
-      assertThat(violations.list()).as(name + ": " + policy.name() + " must be valid").isEmpty();
-      policies.computeIfAbsent(policy.type().name(), t -> new ArrayList<>()).add(policy);
-    }
-    boolean mtls = spec.path("mtls").asText().equals("Strict");
-    MeshSnapshot mesh =
-        MeshSnapshot.of("default", proxies, Set.of())
-            .withPolicies(mtls ? Optional.of(MTLS) : Optional.empty(), policies);
+    GoldenCase golden = GoldenCase.load(file, "");
+    String name = golden.name();
     ProxyConfig config =
         new ProxyConfigGenerator(PolicyModules.plugins())
-            .generate(
-                mesh,
-                mesh.proxies().get(spec.path("proxy").asText()),
-                ProxyKind.ENVOY,
-                mtls ? Optional.of(IDENTITY) : Optional.empty());
+            .generate(golden.mesh(), golden.proxy(), ProxyKind.ENVOY, golden.identity());
     assertThat(IgnoredByEnvoy.findings(config))
         .as(name + ": settings Envoy would silently ignore")
         .isEmpty();
     GoldenConfigs.assertMatchesGolden(config, file.resolveSibling(name + ".json"));
-    if (!mtls) {
+    if (!golden.mtls()) {
       GoldenConfigs.assertEnvoyAccepts(config, tmp, name);
     }
   }

@@ -10,6 +10,7 @@ import io.kodiak.xds.envoy.Protos;
 import io.kodiak.xds.proxy.Outbound;
 import io.kodiak.xds.proxy.Protocol;
 import io.kodiak.xds.proxy.ProxyKind;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,8 +22,8 @@ import java.util.Optional;
 final class OutboundGenerator {
   private OutboundGenerator() {}
 
-  static void generate(ProxyResources out) {
-    for (Outbound outbound : out.proxy().outbounds()) {
+  static void generate(ProxyResources out, List<Outbound> outbounds) {
+    for (Outbound outbound : outbounds) {
       String service = outbound.service();
       Protocol protocol = out.mesh().protocolOf(service);
       String listenerName = EnvoyNames.outboundListener(outbound.address(), outbound.port());

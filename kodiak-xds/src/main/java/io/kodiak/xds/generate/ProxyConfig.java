@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Everything one proxy gets over xDS, each list sorted by name, with a content hash per type so an
@@ -47,29 +48,13 @@ public record ProxyConfig(
       List<Cluster> clusters,
       List<ClusterLoadAssignment> endpoints,
       List<Secret> secrets) {
-    return of(listeners, routes, clusters, endpoints, secrets, Set.of());
-  }
-
-  static ProxyConfig of(
-      List<Listener> listeners,
-      List<RouteConfiguration> routes,
-      List<Cluster> clusters,
-      List<ClusterLoadAssignment> endpoints,
-      List<Secret> secrets,
-      Set<String> services) {
-    return of(
-        listeners,
-        routes,
-        clusters,
-        endpoints,
-        secrets,
-        services,
-        clusters.stream().map(ProxyConfig::clusterHash).toList());
+    return of(listeners, routes, clusters, endpoints, secrets, Set.of(), ProxyConfig::resourceHash);
   }
 
   /**
-   * @param clusterHashes {@link #clusterHash} of each cluster, in order: the generator has them
-   *     already (each cluster's endpoints carry it), so no cluster is serialized twice
+   * @param hashOf each resource's {@link #resourceHash}: the generator knows most of them already
+   *     (a shared outbound's resources were hashed once, each cluster's when its endpoints were
+   *     stamped), so no resource is serialized twice
    */
   static ProxyConfig of(
       List<Listener> listeners,
@@ -78,7 +63,7 @@ public record ProxyConfig(
       List<ClusterLoadAssignment> endpoints,
       List<Secret> secrets,
       Set<String> services,
-      List<String> clusterHashes) {
+      Function<Message, String> hashOf) {
     return new ProxyConfig(
         listeners,
         routes,
@@ -86,17 +71,39 @@ public record ProxyConfig(
         endpoints,
         secrets,
         new Versions(
-            hash(listeners),
-            hash(routes),
-            hashText(String.join(",", clusterHashes)),
-            hash(endpoints),
-            hash(secrets)),
+            version(listeners, hashOf),
+            version(routes, hashOf),
+            version(clusters, hashOf),
+            version(endpoints, hashOf),
+            version(secrets, hashOf)),
         services);
   }
 
-  /** One cluster's content hash; the clusters' version is the hash of these, in order. */
-  static String clusterHash(Cluster cluster) {
-    return hash(List.of(cluster));
+  /**
+   * One resource's content hash (its deterministic serialization); a type's version is the hash of
+   * these, in name order.
+   */
+  static String resourceHash(Message resource) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      resource.writeTo(out);
+      out.writeRawByte((byte) 0); // as when types were hashed whole: endpoint stamps stay the same
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return digest(bytes.toByteArray());
+  }
+
+  private static String version(
+      List<? extends Message> resources, Function<Message, String> hashOf) {
+    StringBuilder hashes = new StringBuilder(resources.size() * 17);
+    for (Message resource : resources) {
+      hashes.append(hashOf.apply(resource)).append(',');
+    }
+    return hashText(hashes.toString());
   }
 
   /** Content hashes per xDS type; {@link #all} changes when anything does. */
@@ -105,22 +112,6 @@ public record ProxyConfig(
     public String all() {
       return hashText(listeners + routes + clusters + endpoints + secrets);
     }
-  }
-
-  static String hash(List<? extends Message> resources) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try {
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      out.useDeterministicSerialization();
-      for (Message resource : resources) {
-        resource.writeTo(out);
-        out.writeRawByte((byte) 0); // separator, so [ab][c] and [a][bc] differ
-      }
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return digest(bytes.toByteArray());
   }
 
   private static String hashText(String text) {

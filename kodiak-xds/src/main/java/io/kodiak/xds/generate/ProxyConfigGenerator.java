@@ -1,10 +1,13 @@
 package io.kodiak.xds.generate;
 
+import io.kodiak.xds.generate.PolicyPlugin.Bound;
 import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.proxy.Outbound;
 import io.kodiak.xds.proxy.ProxyIdentity;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,10 +15,18 @@ import java.util.Optional;
  * Generates one proxy's Envoy configuration: the base listeners and clusters for its inbounds and
  * outbounds, then each policy plugin in order (who may call an inbound is one of them). A pure
  * function of (mesh snapshot, proxy): no I/O, clock or randomness, so equal inputs give byte-equal
- * output and equal versions. Thread-safe.
+ * output and equal versions.
+ *
+ * <p>What a proxy's outbounds get is usually the same for many proxies (every caller of a service
+ * under the same policies gets the same cluster, route and listener for it), so when every plugin
+ * says what its outbound edits depend on ({@link Bound#outboundKey}), each outbound is generated
+ * once per mesh snapshot and shared ({@link OutboundParts}); only the inbound half is the proxy's
+ * own. The result is the same as generating the proxy whole, which is what happens otherwise.
+ * Thread-safe.
  */
 public final class ProxyConfigGenerator {
   private final List<PolicyPlugin> plugins;
+  private final boolean shareOutbounds;
 
   /** Only the base config: no policy applies, and with mTLS nobody may call an inbound. */
   public ProxyConfigGenerator() {
@@ -26,7 +37,17 @@ public final class ProxyConfigGenerator {
    * @param plugins every policy's plugin, in the order they apply (the inbound phase first)
    */
   public ProxyConfigGenerator(List<PolicyPlugin> plugins) {
+    this(plugins, true);
+  }
+
+  private ProxyConfigGenerator(List<PolicyPlugin> plugins, boolean shareOutbounds) {
     this.plugins = List.copyOf(plugins);
+    this.shareOutbounds = shareOutbounds;
+  }
+
+  /** The same generator building every proxy whole; for tests that compare the two ways. */
+  public ProxyConfigGenerator sharingNothing() {
+    return new ProxyConfigGenerator(plugins, false);
   }
 
   public ProxyConfig generate(MeshSnapshot mesh, ProxyModel proxy) {
@@ -44,6 +65,45 @@ public final class ProxyConfigGenerator {
       MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<ProxyIdentity> identity) {
     Optional<MeshMtls> mtls =
         mesh.mtls().filter(m -> identity.isPresent() && kind == ProxyKind.ENVOY);
+    List<Bound> bound = new ArrayList<>();
+    List<Object> keys = new ArrayList<>();
+    boolean shareable = shareOutbounds && !proxy.outbounds().isEmpty();
+    for (PolicyPlugin plugin : plugins) {
+      Optional<Bound> b = plugin.bind(mesh, proxy);
+      if (b.isPresent()) {
+        bound.add(b.get());
+        Optional<Object> key = b.get().outboundKey();
+        shareable &= key.isPresent();
+        keys.add(key.isPresent() ? key.get() : OutboundParts.UNBOUND);
+      } else {
+        keys.add(OutboundParts.UNBOUND);
+      }
+    }
+    ProxyResources out = base(mesh, proxy, kind, identity, mtls);
+    if (shareable) {
+      for (Bound b : bound) {
+        b.apply(out); // the inbound half: no outbound is generated yet
+      }
+      if (mergeParts(out, OutboundParts.of(mesh), keys, bound)) {
+        return out.build();
+      }
+      // two outbounds disagree on a resource they both have: build the proxy whole, as below
+      out = base(mesh, proxy, kind, identity, mtls);
+    }
+    OutboundGenerator.generate(out, proxy.outbounds());
+    for (Bound b : bound) {
+      b.apply(out);
+    }
+    return out.build();
+  }
+
+  /** The proxy's secrets and inbounds, before any plugin. */
+  private static ProxyResources base(
+      MeshSnapshot mesh,
+      ProxyModel proxy,
+      ProxyKind kind,
+      Optional<ProxyIdentity> identity,
+      Optional<MeshMtls> mtls) {
     ProxyResources out = new ProxyResources(mesh, proxy, kind, mtls);
     if (mtls.isPresent()) {
       out.secret(Mtls.identitySecret(identity.get()));
@@ -52,10 +112,35 @@ public final class ProxyConfigGenerator {
     if (kind == ProxyKind.ENVOY) {
       InboundGenerator.generate(out);
     }
-    OutboundGenerator.generate(out);
-    for (PolicyPlugin plugin : plugins) {
-      plugin.apply(out);
+    return out;
+  }
+
+  /** Adds each outbound's shared part; false when two parts disagree on a resource. */
+  private static boolean mergeParts(
+      ProxyResources out, OutboundParts parts, List<Object> keys, List<Bound> bound) {
+    for (Outbound outbound : out.proxy().outbounds()) {
+      var key = new OutboundParts.Key(out.kind(), out.mtls().isPresent(), outbound, keys);
+      OutboundParts.Part part =
+          parts.part(key, () -> part(out.mesh(), out.kind(), out.mtls(), outbound, bound));
+      if (!out.merge(part)) {
+        return false;
+      }
     }
-    return out.build();
+    return true;
+  }
+
+  /** One outbound as every plugin leaves it, for every proxy with the same key. */
+  private static OutboundParts.Part part(
+      MeshSnapshot mesh,
+      ProxyKind kind,
+      Optional<MeshMtls> mtls,
+      Outbound outbound,
+      List<Bound> bound) {
+    ProxyResources part = ProxyResources.sharedPart(mesh, kind, mtls);
+    OutboundGenerator.generate(part, List.of(outbound));
+    for (Bound b : bound) {
+      b.apply(part);
+    }
+    return part.freeze();
   }
 }

@@ -1,5 +1,6 @@
 package io.kodiak.xds.generate;
 
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +71,8 @@ public final class ProxyResources {
   private final List<InboundTarget> inbounds = new ArrayList<>();
   private final Map<String, String> serviceOfCluster = new TreeMap<>();
   private final Set<String> shapedRoutes = new HashSet<>();
+  private final IdentityHashMap<Message, String> knownHashes = new IdentityHashMap<>();
+  private final Set<String> stampedEndpoints = new HashSet<>();
 
   ProxyResources(MeshSnapshot mesh, ProxyModel proxy, ProxyKind kind, Optional<MeshMtls> mtls) {
     this.mesh = mesh;
@@ -77,11 +81,30 @@ public final class ProxyResources {
     this.mtls = mtls;
   }
 
+  /**
+   * Resources for one outbound that many proxies share ({@link OutboundParts}): it belongs to no
+   * proxy, so {@link #proxy} refuses.
+   */
+  static ProxyResources sharedPart(MeshSnapshot mesh, ProxyKind kind, Optional<MeshMtls> mtls) {
+    return new ProxyResources(mesh, null, kind, mtls);
+  }
+
   public MeshSnapshot mesh() {
     return mesh;
   }
 
+  /**
+   * The proxy being generated.
+   *
+   * @throws IllegalStateException while generating an outbound shared by many proxies: a plugin
+   *     whose outbound edits read the proxy must say so (its bound key is empty)
+   */
   public ProxyModel proxy() {
+    if (proxy == null) {
+      throw new IllegalStateException(
+          "a plugin read the proxy while generating an outbound shared by many proxies; "
+              + "its Bound.outboundKey() must be empty");
+    }
     return proxy;
   }
 
@@ -185,31 +208,93 @@ public final class ProxyResources {
   }
 
   /**
-   * The finished config. An EDS cluster's endpoints carry the final cluster's content hash (see
-   * {@link ServiceClusters#stamped}), computed once here however many plugins changed it.
+   * This outbound's resources, finished: its clusters hashed and their endpoints stamped with the
+   * hashes, every resource hashed. For a {@link #sharedPart} once every plugin ran.
    */
-  ProxyConfig build() {
-    Map<String, String> clusterHashes = new HashMap<>();
-    List<String> hashesInOrder = new ArrayList<>();
-    for (Cluster cluster : clusters.values()) {
-      String hash = ProxyConfig.clusterHash(cluster);
-      clusterHashes.put(cluster.getName(), hash);
-      hashesInOrder.add(hash);
+  OutboundParts.Part freeze() {
+    IdentityHashMap<Message, String> hashes = new IdentityHashMap<>();
+    Map<String, ClusterLoadAssignment> stamped = stampEndpoints(hashes);
+    for (Listener listener : listeners.values()) {
+      hashes.put(listener, ProxyConfig.resourceHash(listener));
     }
-    List<ClusterLoadAssignment> stamped = new ArrayList<>();
-    for (ClusterLoadAssignment assignment : endpoints.values()) {
-      String hash = clusterHashes.get(assignment.getClusterName());
-      if (hash != null) {
-        stamped.add(ServiceClusters.stamped(assignment, hash));
+    for (RouteConfiguration route : routes.values()) {
+      hashes.put(route, ProxyConfig.resourceHash(route));
+    }
+    for (ClusterLoadAssignment assignment : stamped.values()) {
+      hashes.put(assignment, ProxyConfig.resourceHash(assignment));
+    }
+    return new OutboundParts.Part(
+        Map.copyOf(listeners),
+        Map.copyOf(routes),
+        Map.copyOf(clusters),
+        Map.copyOf(stamped),
+        Map.copyOf(serviceOfCluster),
+        List.copyOf(outbounds),
+        hashes);
+  }
+
+  /**
+   * Adds a shared outbound's finished resources. False, leaving this half-merged, when one of them
+   * has a name this proxy already uses for different content (then the proxy is built whole).
+   */
+  boolean merge(OutboundParts.Part part) {
+    if (!mergeInto(listeners, part.listeners())
+        || !mergeInto(routes, part.routes())
+        || !mergeInto(clusters, part.clusters())
+        || !mergeInto(endpoints, part.endpoints())) {
+      return false;
+    }
+    stampedEndpoints.addAll(part.endpoints().keySet());
+    serviceOfCluster.putAll(part.serviceOfCluster());
+    outbounds.addAll(part.targets());
+    knownHashes.putAll(part.hashes());
+    return true;
+  }
+
+  private static <T extends Message> boolean mergeInto(Map<String, T> into, Map<String, T> part) {
+    for (Map.Entry<String, T> resource : part.entrySet()) {
+      T had = into.putIfAbsent(resource.getKey(), resource.getValue());
+      if (had != null && had != resource.getValue() && !had.equals(resource.getValue())) {
+        return false;
       }
     }
+    return true;
+  }
+
+  /**
+   * Each EDS cluster's endpoints with the cluster's final content hash ({@link
+   * ServiceClusters#stamped}), computed once however many plugins changed the cluster; the
+   * clusters' hashes go into {@code hashes}.
+   */
+  private Map<String, ClusterLoadAssignment> stampEndpoints(Map<Message, String> hashes) {
+    Map<String, String> clusterHashes = new HashMap<>();
+    for (Cluster cluster : clusters.values()) {
+      String hash = hashes.computeIfAbsent(cluster, c -> ProxyConfig.resourceHash(cluster));
+      clusterHashes.put(cluster.getName(), hash);
+    }
+    Map<String, ClusterLoadAssignment> stamped = new TreeMap<>();
+    for (ClusterLoadAssignment assignment : endpoints.values()) {
+      String name = assignment.getClusterName();
+      String hash = clusterHashes.get(name);
+      if (stampedEndpoints.contains(name) && clusters.get(name) != null) {
+        stamped.put(name, assignment); // a shared part's, stamped with the same cluster's hash
+      } else if (hash != null) {
+        stamped.put(name, ServiceClusters.stamped(assignment, hash));
+      }
+    }
+    return stamped;
+  }
+
+  /** The finished config, every resource hashed once (a shared outbound's were already). */
+  ProxyConfig build() {
+    Map<String, ClusterLoadAssignment> stamped = stampEndpoints(knownHashes);
     return ProxyConfig.of(
         List.copyOf(listeners.values()),
         List.copyOf(routes.values()),
         List.copyOf(clusters.values()),
-        stamped,
+        List.copyOf(stamped.values()),
         List.copyOf(secrets.values()),
         new TreeSet<>(serviceOfCluster.values()),
-        hashesInOrder);
+        resource -> knownHashes.computeIfAbsent(resource, ProxyConfig::resourceHash));
   }
 }

@@ -109,7 +109,8 @@ class GoldenConfigTest {
                     .build())
             .build();
     PolicyPlugin permissions =
-        out -> out.inbounds().forEach(target -> InboundEdits.authorize(out, target, allowAll));
+        PolicyPlugin.readingProxy(
+            out -> out.inbounds().forEach(target -> InboundEdits.authorize(out, target, allowAll)));
     ProxyConfig config =
         new ProxyConfigGenerator(List.of(permissions))
             .generate(secured, MESH.proxies().get("web-1"), ProxyKind.ENVOY, Optional.of(identity));

@@ -8,6 +8,7 @@ import io.kodiak.policy.core.rules.TypedPolicies;
 import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyResources;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything Kodiak knows about one policy type, in one value its package exposes: the resource
@@ -23,6 +24,7 @@ public final class PolicyModule<C> {
   private final Phase phase;
   private final Plugin<C> plugin;
   private final Inspection inspection;
+  private final boolean readsProxy;
 
   /**
    * What the inspect API says about this type beyond its merged rules: whether its {@code to[]}
@@ -38,8 +40,10 @@ public final class PolicyModule<C> {
       ResourceValidator validator,
       Phase phase,
       Plugin<C> plugin,
-      Inspection inspection) {
+      Inspection inspection,
+      boolean readsProxy) {
     this.inspection = inspection;
+    this.readsProxy = readsProxy;
     this.policies = policies;
     this.validator = Objects.requireNonNull(validator, "validator");
     this.phase = Objects.requireNonNull(phase, "phase");
@@ -86,11 +90,24 @@ public final class PolicyModule<C> {
    * once, then handed over; a proxy no policy of the type selects is left alone.
    */
   public PolicyPlugin plugin() {
-    return resources -> {
-      PolicyRules<C> rules = PolicyRules.of(policies, resources.mesh(), resources.proxy());
-      if (!rules.isEmpty()) {
-        plugin.apply(resources, rules);
+    return (mesh, proxy) -> {
+      PolicyRules<C> rules = PolicyRules.of(policies, mesh, proxy);
+      if (rules.isEmpty()) {
+        return Optional.empty();
       }
+      Optional<Object> outboundKey = readsProxy ? Optional.empty() : Optional.of(rules.selection());
+      return Optional.of(
+          new PolicyPlugin.Bound() {
+            @Override
+            public void apply(ProxyResources resources) {
+              plugin.apply(resources, rules);
+            }
+
+            @Override
+            public Optional<Object> outboundKey() {
+              return outboundKey;
+            }
+          });
     };
   }
 
@@ -101,6 +118,7 @@ public final class PolicyModule<C> {
     private Phase phase;
     private Plugin<C> plugin;
     private Inspection inspection = Inspection.PLAIN;
+    private boolean readsProxy;
 
     private Builder(TypedPolicies<C> policies) {
       this.policies = policies;
@@ -133,8 +151,18 @@ public final class PolicyModule<C> {
       return this;
     }
 
+    /**
+     * Its plugin reads the proxy itself ({@code resources.proxy()}: its name, address or services)
+     * when editing outbounds. Without this, the outbounds of proxies the same policies select are
+     * generated once and shared, and reading the proxy there fails.
+     */
+    public Builder<C> readsProxy() {
+      readsProxy = true;
+      return this;
+    }
+
     public PolicyModule<C> build() {
-      return new PolicyModule<>(policies, validator, phase, plugin, inspection);
+      return new PolicyModule<>(policies, validator, phase, plugin, inspection, readsProxy);
     }
   }
 }

@@ -9,7 +9,6 @@ import io.kodiak.xds.proxy.Inbound;
 import io.kodiak.xds.proxy.ProxyModel;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +26,8 @@ public final class PolicyRules<C> {
   private final ProxyModel proxy;
   private final List<DecodedPolicy<C>> matched;
   private final List<DecodedPolicy<C>> routeTargeted;
-  private ToIndex<C>
-      toIndex; // built on first use: a proxy asks once per destination, so no scan per service
-  private final Map<String, Conf<C>> toByService = new HashMap<>(); // merged to[] per service
-
-  /** A {@code to[]} item with its policy's place in merge order. */
-  private record Ranked<C>(int policyRank, Entry<C> entry) {}
-
-  /**
-   * The {@code to[]} items by the service they name, and those that name every service (kind Mesh).
-   */
-  private record ToIndex<C>(List<Ranked<C>> everyService, Map<String, List<Ranked<C>>> byService) {}
+  private final MatchedPolicies selection;
+  private final ToRules<C> toRules; // shared by every proxy with the same selection
 
   private PolicyRules(
       TypedPolicies<C> policies, MeshSnapshot mesh, ProxyModel proxy, Shadow shadow) {
@@ -56,12 +46,11 @@ public final class PolicyRules<C> {
         selecting.add(policy);
       }
     }
-    Comparator<DecodedPolicy<C>> order =
-        Comparator.comparing(DecodedPolicy::resource, PolicyOrder.MERGE_ORDER);
-    selecting.sort(order);
-    byRoute.sort(order);
+    // policies.in(mesh) is in merge order already (sorted once per snapshot)
     this.matched = List.copyOf(selecting);
     this.routeTargeted = List.copyOf(byRoute);
+    this.selection = new MatchedPolicies(matched);
+    this.toRules = policies.toRules(mesh, selection);
   }
 
   /**
@@ -82,6 +71,14 @@ public final class PolicyRules<C> {
   /** The type's wire name ({@code MeshTimeout}). */
   public String type() {
     return policies.type().name();
+  }
+
+  /**
+   * Which policies of the type select this proxy, compared by identity: two proxies with equal
+   * selections in one snapshot have equal {@code to[]} rules (and equal proxy-level confs).
+   */
+  public Object selection() {
+    return selection;
   }
 
   /** The policies whose top-level targetRef selects this proxy, in merge order. */
@@ -113,44 +110,12 @@ public final class PolicyRules<C> {
    * destinations first (Mesh before MeshService), then by policy order, then list order.
    */
   public List<Entry<C>> toEntries(String service) {
-    ToIndex<C> index = toIndex();
-    List<Ranked<C>> found = new ArrayList<>(index.everyService());
-    found.addAll(index.byService().getOrDefault(service, List.of()));
-    found.sort(
-        Comparator.comparingInt(
-                (Ranked<C> r) -> Selection.sectionSpecificity(r.entry().targetRef()))
-            .thenComparingInt(Ranked::policyRank)
-            .thenComparingInt(r -> r.entry().index()));
-    return found.stream().map(Ranked::entry).toList();
-  }
-
-  private ToIndex<C> toIndex() {
-    if (toIndex == null) {
-      List<Ranked<C>> everyService = new ArrayList<>();
-      Map<String, List<Ranked<C>>> byService = new HashMap<>();
-      for (int p = 0; p < matched.size(); p++) {
-        for (Entry<C> entry : matched.get(p).to()) {
-          JsonNode ref = entry.targetRef();
-          Ranked<C> ranked = new Ranked<>(p, entry);
-          switch (Selection.kind(ref)) {
-            case MESH -> everyService.add(ranked);
-            case MESH_SERVICE, MESH_SERVICE_SUBSET ->
-                byService
-                    .computeIfAbsent(ref.path("name").asText(), k -> new ArrayList<>())
-                    .add(ranked);
-            default -> {} // other kinds name no service (Selection.toMatches)
-          }
-        }
-      }
-      toIndex = new ToIndex<>(everyService, byService);
-    }
-    return toIndex;
+    return toRules.entries(service);
   }
 
   /** The merged {@code to[].default} for calls to {@code service}. */
   public Conf<C> to(String service) {
-    // asked per cluster, listener and route of the service: merge once (a Conf is read-only)
-    return toByService.computeIfAbsent(service, k -> mergeDefaults(toEntries(k)));
+    return toRules.merged(service);
   }
 
   /**

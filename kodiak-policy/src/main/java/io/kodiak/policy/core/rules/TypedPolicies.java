@@ -5,7 +5,10 @@ import io.kodiak.model.core.Resource;
 import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.mesh.MeshSnapshot.Derived;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,8 @@ public final class TypedPolicies<C> {
   private final ResourceType type;
   private final ConfType<C> conf;
   private final Derived<Decoded<C>> decoded = new Derived<>(this::decode);
+  private final Derived<Map<MatchedPolicies, ToRules<C>>> toRules =
+      new Derived<>(mesh -> new ConcurrentHashMap<>());
 
   /** A snapshot's policies of this type, or why one of them could not be decoded. */
   private record Decoded<C>(List<DecodedPolicy<C>> policies, String failure) {}
@@ -50,6 +55,14 @@ public final class TypedPolicies<C> {
     return result.policies();
   }
 
+  /** The {@code to[]} rules of these matched policies, shared by every proxy they select. */
+  @SuppressWarnings("unchecked") // a selection holds this type's policies only
+  ToRules<C> toRules(MeshSnapshot mesh, MatchedPolicies selection) {
+    return mesh.derived(toRules)
+        .computeIfAbsent(
+            selection, s -> new ToRules<>(conf, (List<DecodedPolicy<C>>) s.policies()));
+  }
+
   private Decoded<C> decode(MeshSnapshot mesh) {
     List<DecodedPolicy<C>> out = new ArrayList<>();
     for (Resource policy : mesh.policies(type.name())) {
@@ -70,6 +83,8 @@ public final class TypedPolicies<C> {
         return new Decoded<>(List.of(), failure);
       }
     }
+    // in merge order once, so matching a proxy filters without sorting (the sort is stable)
+    out.sort(Comparator.comparing(DecodedPolicy::resource, PolicyOrder.MERGE_ORDER));
     return new Decoded<>(List.copyOf(out), null);
   }
 }

@@ -1,0 +1,81 @@
+package io.kodiak.xds.generate;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.kodiak.xds.generate.ProxyResources.OutboundTarget;
+import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.mesh.MeshSnapshot.Derived;
+import io.kodiak.xds.proxy.Outbound;
+import io.kodiak.xds.proxy.ProxyKind;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The outbound parts of one mesh snapshot's proxies, each generated once and shared by every proxy
+ * with the same key: the resources of one outbound as all plugins leave them, with their content
+ * hashes. A mesh-wide change regenerates each service's outbound once per set of selecting policies
+ * instead of once per caller. Lives as long as its snapshot. Thread-safe (the sync worker and
+ * inspect threads generate from the same snapshot).
+ */
+final class OutboundParts {
+  /** The key of a plugin that nothing of its type binds to the proxy. */
+  static final Object UNBOUND = new Object();
+
+  private static final Derived<OutboundParts> OF_SNAPSHOT = new Derived<>(m -> new OutboundParts());
+
+  private final Map<Key, Part> parts = new ConcurrentHashMap<>();
+
+  private OutboundParts() {}
+
+  static OutboundParts of(MeshSnapshot mesh) {
+    return mesh.derived(OF_SNAPSHOT);
+  }
+
+  /**
+   * Everything an outbound's resources depend on within one snapshot.
+   *
+   * @param pluginKeys each plugin's {@link PolicyPlugin.Bound#outboundKey}, or {@link #UNBOUND}, in
+   *     plugin order
+   */
+  record Key(ProxyKind kind, boolean mtls, Outbound outbound, List<Object> pluginKeys) {
+    Key {
+      pluginKeys = List.copyOf(pluginKeys);
+    }
+  }
+
+  /**
+   * One outbound's finished resources, with the content hash of each (identity-keyed: the same
+   * instances end up in every proxy that shares the part) and its endpoints already stamped with
+   * their clusters' hashes. Immutable once built.
+   */
+  record Part(
+      Map<String, Listener> listeners,
+      Map<String, RouteConfiguration> routes,
+      Map<String, Cluster> clusters,
+      Map<String, ClusterLoadAssignment> endpoints,
+      Map<String, String> serviceOfCluster,
+      List<OutboundTarget> targets,
+      IdentityHashMap<Message, String> hashes) {}
+
+  /** The part for {@code key}, built by {@code build} when this snapshot has none yet. */
+  Part part(Key key, Supplier<Part> build) {
+    Part part = parts.get(key);
+    if (part == null) {
+      part = build.get(); // outside the map's lock; two threads may both build, one wins
+      Part raced = parts.putIfAbsent(key, part);
+      part = raced == null ? part : raced;
+    }
+    return part;
+  }
+
+  /** How many parts this snapshot holds; for tests. */
+  int size() {
+    return parts.size();
+  }
+}
