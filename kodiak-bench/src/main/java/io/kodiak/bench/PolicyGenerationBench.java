@@ -38,8 +38,10 @@ public final class PolicyGenerationBench {
     MeshSnapshot bare = mesh(services, outbounds, false);
     MeshSnapshot withPolicies = mesh(services, outbounds, true);
     ProxyModel proxy = bare.proxies().get("svc-0-a");
-    ProxyConfigGenerator base = new ProxyConfigGenerator();
-    ProxyConfigGenerator all = new ProxyConfigGenerator(PolicyModules.plugins());
+    ProxyConfigGenerator base = new ProxyConfigGenerator().sharingNothing();
+    // each run regenerates the same snapshot: built whole, or every run after the first would reuse
+    // its shared outbounds
+    ProxyConfigGenerator all = new ProxyConfigGenerator(PolicyModules.plugins()).sharingNothing();
     System.out.printf(
         "# policy generation: %d services x 2 instances, %d outbounds per proxy, %d policies%n",
         services, outbounds, withPolicies.policies().values().stream().mapToInt(List::size).sum());
@@ -47,7 +49,8 @@ public final class PolicyGenerationBench {
     report("generate.policies", () -> all.generate(withPolicies, proxy));
     if (args.length > 2 && args[2].equals("--per-plugin")) {
       for (PolicyModule<?> module : PolicyModules.all()) {
-        ProxyConfigGenerator one = new ProxyConfigGenerator(List.of(module.plugin()));
+        ProxyConfigGenerator one =
+            new ProxyConfigGenerator(List.of(module.plugin())).sharingNothing();
         report("  " + module.type().name(), () -> one.generate(withPolicies, proxy));
       }
     }

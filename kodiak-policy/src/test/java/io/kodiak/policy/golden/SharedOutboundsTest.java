@@ -28,7 +28,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * is caught.
  */
 class SharedOutboundsTest {
-  /** A second instance of web (same outbounds), and batch, which calls backend only. */
+  /**
+   * A second instance of web (same outbounds); batch, which calls backend only; and twice, which
+   * calls backend on two ports (its two outbounds share the route to backend: built whole).
+   */
   private static final String MORE_CALLERS =
       """
       type: Dataplane
@@ -60,6 +63,23 @@ class SharedOutboundsTest {
         outbound:
           - port: 10001
             tags: {kuma.io/service: backend}
+      ---
+      type: Dataplane
+      mesh: default
+      name: twice-1
+      networking:
+        address: 10.0.0.9
+        inbound:
+          - port: 20003
+            servicePort: 8082
+            tags: {kuma.io/service: twice, kuma.io/protocol: http}
+        outbound:
+          - port: 10001
+            tags: {kuma.io/service: backend}
+          - port: 10011
+            tags: {kuma.io/service: backend}
+          - port: 10003
+            tags: {kuma.io/service: greeter}
       """;
 
   private final ProxyConfigGenerator generator = new ProxyConfigGenerator(PolicyModules.plugins());
@@ -72,22 +92,25 @@ class SharedOutboundsTest {
   @MethodSource("cases")
   void sharedOutboundsGiveWhatWholeProxiesGet(Path file) throws Exception {
     GoldenCase golden = GoldenCase.load(file, MORE_CALLERS);
-    for (ProxyModel proxy : golden.mesh().proxies().values()) {
-      ProxyConfig shared =
-          generator.generate(golden.mesh(), proxy, ProxyKind.ENVOY, golden.identity());
-      ProxyConfig whole =
-          generator
-              .sharingNothing()
-              .generate(golden.mesh(), proxy, ProxyKind.ENVOY, golden.identity());
-      String what = golden.name() + ", proxy " + proxy.name();
-      assertThat(shared.listeners()).as(what).isEqualTo(whole.listeners());
-      assertThat(shared.routes()).as(what).isEqualTo(whole.routes());
-      assertThat(shared.clusters()).as(what).isEqualTo(whole.clusters());
-      assertThat(shared.endpoints()).as(what).isEqualTo(whole.endpoints());
-      assertThat(shared.secrets()).as(what).isEqualTo(whole.secrets());
-      assertThat(shared.versions()).as(what).isEqualTo(whole.versions());
-      assertThat(shared.services()).as(what).isEqualTo(whole.services());
+    for (ProxyKind kind : ProxyKind.values()) {
+      for (ProxyModel proxy : golden.mesh().proxies().values()) {
+        assertSameConfig(golden, proxy, kind);
+      }
     }
+  }
+
+  private void assertSameConfig(GoldenCase golden, ProxyModel proxy, ProxyKind kind) {
+    ProxyConfig shared = generator.generate(golden.mesh(), proxy, kind, golden.identity());
+    ProxyConfig whole =
+        generator.sharingNothing().generate(golden.mesh(), proxy, kind, golden.identity());
+    String what = golden.name() + ", proxy " + proxy.name() + ", " + kind;
+    assertThat(shared.listeners()).as(what).isEqualTo(whole.listeners());
+    assertThat(shared.routes()).as(what).isEqualTo(whole.routes());
+    assertThat(shared.clusters()).as(what).isEqualTo(whole.clusters());
+    assertThat(shared.endpoints()).as(what).isEqualTo(whole.endpoints());
+    assertThat(shared.secrets()).as(what).isEqualTo(whole.secrets());
+    assertThat(shared.versions()).as(what).isEqualTo(whole.versions());
+    assertThat(shared.services()).as(what).isEqualTo(whole.services());
   }
 
   @Test

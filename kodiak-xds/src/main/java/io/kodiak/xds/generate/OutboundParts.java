@@ -27,14 +27,21 @@ final class OutboundParts {
   /** The key of a plugin that nothing of its type binds to the proxy. */
   static final Object UNBOUND = new Object();
 
-  private static final Derived<OutboundParts> OF_SNAPSHOT = new Derived<>(m -> new OutboundParts());
-
   private final Map<Key, Part> parts = new ConcurrentHashMap<>();
 
   private OutboundParts() {}
 
-  static OutboundParts of(MeshSnapshot mesh) {
-    return mesh.derived(OF_SNAPSHOT);
+  /**
+   * A snapshot's parts for one generator (its own {@code key}: parts of generators with other
+   * plugins never mix).
+   */
+  static OutboundParts of(MeshSnapshot mesh, Derived<OutboundParts> key) {
+    return mesh.derived(key);
+  }
+
+  /** A new key: each generator has its own. */
+  static Derived<OutboundParts> newKey() {
+    return new Derived<>(m -> new OutboundParts());
   }
 
   /**

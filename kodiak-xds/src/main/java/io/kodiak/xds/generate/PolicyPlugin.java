@@ -23,10 +23,12 @@ public interface PolicyPlugin {
     void apply(ProxyResources resources);
 
     /**
-     * What this plugin's edits of an outbound depend on besides the outbound itself: two proxies
-     * with equal keys (for every plugin) get equal outbound resources, so the generator builds them
-     * once per mesh snapshot and shares them ({@link OutboundParts}). Empty when the edits read the
-     * proxy itself (its name, address or services): then nothing of the proxy is shared.
+     * What this plugin's edits of an outbound depend on besides the outbound itself (for a policy:
+     * which policies of its type select the proxy): two proxies with equal keys (for every plugin)
+     * get equal outbound resources, so the generator builds them once per mesh snapshot and shares
+     * them ({@link OutboundParts}). Empty when the edits depend on anything else of the proxy (its
+     * name, address, services or inbounds), or add resources that belong to the proxy as a whole:
+     * then nothing of the proxy is shared.
      */
     Optional<Object> outboundKey();
   }

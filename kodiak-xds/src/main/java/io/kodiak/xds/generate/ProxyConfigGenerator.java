@@ -3,6 +3,7 @@ package io.kodiak.xds.generate;
 import io.kodiak.xds.generate.PolicyPlugin.Bound;
 import io.kodiak.xds.mesh.MeshMtls;
 import io.kodiak.xds.mesh.MeshSnapshot;
+import io.kodiak.xds.mesh.MeshSnapshot.Derived;
 import io.kodiak.xds.proxy.Outbound;
 import io.kodiak.xds.proxy.ProxyIdentity;
 import io.kodiak.xds.proxy.ProxyKind;
@@ -21,12 +22,14 @@ import java.util.Optional;
  * under the same policies gets the same cluster, route and listener for it), so when every plugin
  * says what its outbound edits depend on ({@link Bound#outboundKey}), each outbound is generated
  * once per mesh snapshot and shared ({@link OutboundParts}); only the inbound half is the proxy's
- * own. The result is the same as generating the proxy whole, which is what happens otherwise.
+ * own. The result is the same as generating the proxy whole, which is what happens otherwise, and
+ * when two outbounds would share a listener or route (then each edit must apply once per outbound).
  * Thread-safe.
  */
 public final class ProxyConfigGenerator {
   private final List<PolicyPlugin> plugins;
   private final boolean shareOutbounds;
+  private final Derived<OutboundParts> parts = OutboundParts.newKey();
 
   /** Only the base config: no policy applies, and with mTLS nobody may call an inbound. */
   public ProxyConfigGenerator() {
@@ -84,7 +87,7 @@ public final class ProxyConfigGenerator {
       for (Bound b : bound) {
         b.apply(out); // the inbound half: no outbound is generated yet
       }
-      if (mergeParts(out, OutboundParts.of(mesh), keys, bound)) {
+      if (mergeParts(out, OutboundParts.of(mesh, parts), keys, bound)) {
         return out.build();
       }
       // two outbounds disagree on a resource they both have: build the proxy whole, as below

@@ -234,11 +234,16 @@ public final class ProxyResources {
   }
 
   /**
-   * Adds a shared outbound's finished resources. False, leaving this half-merged, when one of them
-   * has a name this proxy already uses for different content (then the proxy is built whole).
+   * Adds a shared outbound's finished resources. False, leaving this half-merged, when one of its
+   * listeners or routes has a name this proxy already has, or a cluster or endpoints a name used
+   * for different content (then the proxy is built whole).
    */
   boolean merge(OutboundParts.Part part) {
-    if (!mergeInto(listeners, part.listeners())
+    // a listener or route two outbounds both have (the same service twice, or gRPC proxyless
+    // targets) is edited once per outbound when the proxy is built whole: only that way is right
+    if (!Collections.disjoint(listeners.keySet(), part.listeners().keySet())
+        || !Collections.disjoint(routes.keySet(), part.routes().keySet())
+        || !mergeInto(listeners, part.listeners())
         || !mergeInto(routes, part.routes())
         || !mergeInto(clusters, part.clusters())
         || !mergeInto(endpoints, part.endpoints())) {

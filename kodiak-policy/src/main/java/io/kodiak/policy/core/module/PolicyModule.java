@@ -26,6 +26,9 @@ public final class PolicyModule<C> {
   private final Inspection inspection;
   private final boolean readsProxy;
 
+  /** The outbound key of a plugin of the inbound phase, which never edits an outbound. */
+  private static final Object INBOUND_ONLY = new Object();
+
   /**
    * What the inspect API says about this type beyond its merged rules: whether its {@code to[]}
    * items are route rules (shown in match order, not merged), whether {@code from[]} items naming
@@ -95,7 +98,12 @@ public final class PolicyModule<C> {
       if (rules.isEmpty()) {
         return Optional.empty();
       }
-      Optional<Object> outboundKey = readsProxy ? Optional.empty() : Optional.of(rules.selection());
+      Optional<Object> outboundKey =
+          readsProxy
+              ? Optional.empty()
+              : phase == Phase.INBOUND
+                  ? Optional.of(INBOUND_ONLY) // edits inbounds only: outbounds the same for anyone
+                  : Optional.of(rules.selection());
       return Optional.of(
           new PolicyPlugin.Bound() {
             @Override
@@ -152,9 +160,10 @@ public final class PolicyModule<C> {
     }
 
     /**
-     * Its plugin reads the proxy itself ({@code resources.proxy()}: its name, address or services)
-     * when editing outbounds. Without this, the outbounds of proxies the same policies select are
-     * generated once and shared, and reading the proxy there fails.
+     * Its plugin's outbound edits depend on more than the outbound and which policies select the
+     * proxy (they read {@code resources.proxy()}: its name, address or services), or it adds
+     * resources for the proxy as a whole. Without this, the outbounds of proxies the same policies
+     * select are generated once and shared, and reading the proxy there fails.
      */
     public Builder<C> readsProxy() {
       readsProxy = true;

@@ -18,8 +18,8 @@ import java.util.Map;
  * a whole, for each destination service ({@code to}), for each inbound ({@code from} and {@code
  * rules}) and for each MeshHTTPRoute. The one place matching and merging happen: built once per
  * proxy and type, the plugin builds Envoy config from it and the inspect API shows it, so both
- * always agree. Immutable once built (apart from lazily built indexes). Not thread-safe: one
- * generation or one inspect request uses it.
+ * always agree. Immutable; its {@code to[]} side ({@link ToRules}) is shared by every proxy with
+ * the same selection. One generation or one inspect request uses it at a time.
  */
 public final class PolicyRules<C> {
   private final TypedPolicies<C> policies;
