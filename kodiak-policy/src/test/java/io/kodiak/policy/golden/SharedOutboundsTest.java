@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SharedOutboundsTest {
   /**
-   * A second instance of web (same outbounds); batch, which calls backend only; and twice, which
-   * calls backend on two ports (its two outbounds share the route to backend: built whole).
+   * A second instance of web (same outbounds); batch, which calls backend only; twice, which calls
+   * backend on two ports (its two outbounds share the route to backend: built whole); and
+   * elsewhere, which calls web's services on other ports (its listeners are moved ones).
    */
   private static final String MORE_CALLERS =
       """
@@ -80,6 +81,23 @@ class SharedOutboundsTest {
             tags: {kuma.io/service: backend}
           - port: 10003
             tags: {kuma.io/service: greeter}
+      ---
+      type: Dataplane
+      mesh: default
+      name: elsewhere-1
+      networking:
+        address: 10.0.0.10
+        inbound:
+          - port: 20004
+            servicePort: 8083
+            tags: {kuma.io/service: elsewhere, kuma.io/protocol: http}
+        outbound:
+          - port: 10021
+            tags: {kuma.io/service: backend}
+          - port: 10022
+            tags: {kuma.io/service: db}
+          - port: 10023
+            tags: {kuma.io/service: greeter}
       """;
 
   private final ProxyConfigGenerator generator = new ProxyConfigGenerator(PolicyModules.plugins());
@@ -124,6 +142,12 @@ class SharedOutboundsTest {
     assertThat(cluster(web2, "backend")).isSameAs(backend);
     assertThat(cluster(batch, "backend")).isSameAs(backend);
     assertThat(web2.listeners().get(0)).isNotSameAs(web1.listeners().get(0)); // its own inbound
+    // another port for the same services: the clusters are shared, the listener is moved
+    ProxyConfig elsewhere = generate(stock, "elsewhere-1");
+    assertThat(cluster(elsewhere, "backend")).isSameAs(backend);
+    assertThat(elsewhere.listeners())
+        .extracting(l -> l.getName())
+        .contains("outbound:127.0.0.1:10021", "outbound:127.0.0.1:10022");
   }
 
   @Test

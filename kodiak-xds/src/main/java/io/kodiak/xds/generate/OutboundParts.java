@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,10 @@ final class OutboundParts {
   static final Object UNBOUND = new Object();
 
   private final Map<Key, Part> parts = new ConcurrentHashMap<>();
+  private final Map<Located, Part> located = new ConcurrentHashMap<>();
+
+  /** A part for one exact outbound: moved from another address, or built for this one. */
+  private record Located(Key key, Outbound outbound) {}
 
   private OutboundParts() {}
 
@@ -45,23 +50,25 @@ final class OutboundParts {
   }
 
   /**
-   * Everything an outbound's resources depend on within one snapshot.
+   * Everything an outbound's resources depend on within one snapshot, but its {@code address:port}
+   * (only its listener depends on that: see {@link OutboundRelocation}).
    *
    * @param pluginKeys each plugin's {@link PolicyPlugin.Bound#outboundKey}, or {@link #UNBOUND}, in
    *     plugin order
    */
-  record Key(ProxyKind kind, boolean mtls, Outbound outbound, List<Object> pluginKeys) {
+  record Key(ProxyKind kind, boolean mtls, String service, List<Object> pluginKeys) {
     Key {
       pluginKeys = List.copyOf(pluginKeys);
     }
   }
 
   /**
-   * One outbound's finished resources, with the content hash of each (identity-keyed: the same
-   * instances end up in every proxy that shares the part) and its endpoints already stamped with
-   * their clusters' hashes. Immutable once built.
+   * One outbound's finished resources (for {@code outbound}), with the content hash of each
+   * (identity-keyed: the same instances end up in every proxy that shares the part) and its
+   * endpoints already stamped with their clusters' hashes. Immutable once built.
    */
   record Part(
+      Outbound outbound,
       Map<String, Listener> listeners,
       Map<String, RouteConfiguration> routes,
       Map<String, Cluster> clusters,
@@ -70,12 +77,30 @@ final class OutboundParts {
       List<OutboundTarget> targets,
       IdentityHashMap<Message, String> hashes) {}
 
-  /** The part for {@code key}, built by {@code build} when this snapshot has none yet. */
-  Part part(Key key, Supplier<Part> build) {
-    Part part = parts.get(key);
+  /**
+   * The part for {@code key} at {@code outbound}'s address: the first one built for the key ({@code
+   * build} builds it for {@code outbound}), moved to this address if it was built for another, or
+   * built for this address when it cannot be moved.
+   */
+  Part part(Key key, Outbound outbound, Function<Outbound, Part> build) {
+    Part first = once(parts, key, () -> build.apply(outbound));
+    if (first.outbound().equals(outbound)) {
+      return first;
+    }
+    return once(
+        located,
+        new Located(key, outbound),
+        () -> {
+          Part moved = OutboundRelocation.relocate(first, outbound);
+          return moved != null ? moved : build.apply(outbound);
+        });
+  }
+
+  private static <K> Part once(Map<K, Part> map, K key, Supplier<Part> build) {
+    Part part = map.get(key);
     if (part == null) {
       part = build.get(); // outside the map's lock; two threads may both build, one wins
-      Part raced = parts.putIfAbsent(key, part);
+      Part raced = map.putIfAbsent(key, part);
       part = raced == null ? part : raced;
     }
     return part;

@@ -122,9 +122,9 @@ public final class ProxyConfigGenerator {
   private static boolean mergeParts(
       ProxyResources out, OutboundParts parts, List<Object> keys, List<Bound> bound) {
     for (Outbound outbound : out.proxy().outbounds()) {
-      var key = new OutboundParts.Key(out.kind(), out.mtls().isPresent(), outbound, keys);
+      var key = new OutboundParts.Key(out.kind(), out.mtls().isPresent(), outbound.service(), keys);
       OutboundParts.Part part =
-          parts.part(key, () -> part(out.mesh(), out.kind(), out.mtls(), outbound, bound));
+          parts.part(key, outbound, at -> part(out.mesh(), out.kind(), out.mtls(), at, bound));
       if (!out.merge(part)) {
         return false;
       }
@@ -144,6 +144,6 @@ public final class ProxyConfigGenerator {
     for (Bound b : bound) {
       b.apply(part);
     }
-    return part.freeze();
+    return part.freeze(outbound);
   }
 }

@@ -211,7 +211,7 @@ public final class ProxyResources {
    * This outbound's resources, finished: its clusters hashed and their endpoints stamped with the
    * hashes, every resource hashed. For a {@link #sharedPart} once every plugin ran.
    */
-  OutboundParts.Part freeze() {
+  OutboundParts.Part freeze(Outbound outbound) {
     IdentityHashMap<Message, String> hashes = new IdentityHashMap<>();
     Map<String, ClusterLoadAssignment> stamped = stampEndpoints(hashes);
     for (Listener listener : listeners.values()) {
@@ -224,6 +224,7 @@ public final class ProxyResources {
       hashes.put(assignment, ProxyConfig.resourceHash(assignment));
     }
     return new OutboundParts.Part(
+        outbound,
         Map.copyOf(listeners),
         Map.copyOf(routes),
         Map.copyOf(clusters),
