@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -20,8 +21,9 @@ import java.util.function.Function;
 
 /**
  * Everything one proxy gets over xDS, each list sorted by name, with a content hash per type so an
- * unchanged type keeps its version and is not resent; and the mesh services its clusters reach, so
- * a change of their instances finds this proxy. Immutable.
+ * unchanged type keeps its version and is not resent, and one per resource (what delta xDS compares
+ * per resource); and the mesh services its clusters reach, so a change of their instances finds
+ * this proxy. Immutable.
  */
 public record ProxyConfig(
     List<Listener> listeners,
@@ -30,6 +32,7 @@ public record ProxyConfig(
     List<ClusterLoadAssignment> endpoints,
     List<Secret> secrets,
     Versions versions,
+    ResourceVersions resourceVersions,
     Set<String> services) {
 
   public ProxyConfig {
@@ -64,6 +67,13 @@ public record ProxyConfig(
       List<Secret> secrets,
       Set<String> services,
       Function<Message, String> hashOf) {
+    ResourceVersions each =
+        new ResourceVersions(
+            hashes(listeners, hashOf),
+            hashes(routes, hashOf),
+            hashes(clusters, hashOf),
+            hashes(endpoints, hashOf),
+            hashes(secrets, hashOf));
     return new ProxyConfig(
         listeners,
         routes,
@@ -71,12 +81,41 @@ public record ProxyConfig(
         endpoints,
         secrets,
         new Versions(
-            version(listeners, hashOf),
-            version(routes, hashOf),
-            version(clusters, hashOf),
-            version(endpoints, hashOf),
-            version(secrets, hashOf)),
+            version(each.listeners()),
+            version(each.routes()),
+            version(each.clusters()),
+            version(each.endpoints()),
+            version(each.secrets())),
+        each,
         services);
+  }
+
+  /**
+   * Each resource's content hash, in the order of its list: its version for delta xDS (the same
+   * instance shared by many proxies was hashed once).
+   */
+  public record ResourceVersions(
+      List<String> listeners,
+      List<String> routes,
+      List<String> clusters,
+      List<String> endpoints,
+      List<String> secrets) {
+    public ResourceVersions {
+      listeners = List.copyOf(listeners);
+      routes = List.copyOf(routes);
+      clusters = List.copyOf(clusters);
+      endpoints = List.copyOf(endpoints);
+      secrets = List.copyOf(secrets);
+    }
+  }
+
+  private static List<String> hashes(
+      List<? extends Message> resources, Function<Message, String> hashOf) {
+    List<String> out = new ArrayList<>(resources.size());
+    for (Message resource : resources) {
+      out.add(hashOf.apply(resource));
+    }
+    return out;
   }
 
   /**
@@ -97,13 +136,12 @@ public record ProxyConfig(
     return digest(bytes.toByteArray());
   }
 
-  private static String version(
-      List<? extends Message> resources, Function<Message, String> hashOf) {
-    StringBuilder hashes = new StringBuilder(resources.size() * 17);
-    for (Message resource : resources) {
-      hashes.append(hashOf.apply(resource)).append(',');
+  private static String version(List<String> hashes) {
+    StringBuilder all = new StringBuilder(hashes.size() * 17);
+    for (String hash : hashes) {
+      all.append(hash).append(',');
     }
-    return hashText(hashes.toString());
+    return hashText(all.toString());
   }
 
   /** Content hashes per xDS type; {@link #all} changes when anything does. */

@@ -1,14 +1,13 @@
 package io.kodiak.xds.server;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
 import io.grpc.BindableService;
 import io.grpc.Status;
 import io.kodiak.xds.generate.ProxyConfig;
-import io.kodiak.xds.generate.ProxyConfig.Versions;
 import java.util.List;
 
 /**
@@ -24,7 +23,11 @@ public final class XdsServer {
 
   public XdsServer(StreamEvents events) {
     V3DiscoveryServer discovery =
-        new V3DiscoveryServer(List.of(new Callbacks(events, streams)), cache);
+        new V3DiscoveryServer(
+            List.of(new Callbacks(events, streams)),
+            cache,
+            new DefaultExecutorGroup(),
+            new SharedResourceSerializer());
     // outermost: one node per stream (the first request's); then streams the server can end
     this.ads =
         new FirstNodeAds(
@@ -66,15 +69,7 @@ public final class XdsServer {
    * versions.
    */
   public void publish(String nodeId, ProxyConfig config) {
-    Versions v = config.versions();
-    cache.setSnapshot(
-        nodeId,
-        Snapshot.create(
-            config.clusters(), v.clusters(),
-            config.endpoints(), v.endpoints(),
-            config.listeners(), v.listeners(),
-            config.routes(), v.routes(),
-            config.secrets(), v.secrets()));
+    cache.setSnapshot(nodeId, new VersionedSnapshot(config));
   }
 
   /** Drops what was published for a node that is gone for good. */
