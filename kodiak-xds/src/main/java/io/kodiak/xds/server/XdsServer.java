@@ -1,7 +1,6 @@
 package io.kodiak.xds.server;
 
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
@@ -23,11 +22,7 @@ public final class XdsServer {
 
   public XdsServer(StreamEvents events) {
     V3DiscoveryServer discovery =
-        new V3DiscoveryServer(
-            List.of(new Callbacks(events, streams)),
-            cache,
-            new DefaultExecutorGroup(),
-            new SharedResourceSerializer());
+        new V3DiscoveryServer(List.of(new Callbacks(events, streams)), cache);
     // outermost: one node per stream (the first request's); then streams the server can end
     this.ads =
         new FirstNodeAds(
