@@ -128,6 +128,7 @@ class SharedOutboundsTest {
     assertThat(shared.endpoints()).as(what).isEqualTo(whole.endpoints());
     assertThat(shared.secrets()).as(what).isEqualTo(whole.secrets());
     assertThat(shared.versions()).as(what).isEqualTo(whole.versions());
+    assertThat(shared.resourceVersions()).as(what).isEqualTo(whole.resourceVersions());
     assertThat(shared.services()).as(what).isEqualTo(whole.services());
   }
 

@@ -30,6 +30,9 @@ import java.util.Map;
  * caller then builds the part for the new address itself. Stateless.
  */
 final class OutboundRelocation {
+  /** An address no generated name contains (a control character). */
+  private static final String NOWHERE = "\u0001";
+
   private OutboundRelocation() {}
 
   /** {@code part}, built for another outbound of {@code to}'s service, moved to {@code to}. */
@@ -41,11 +44,15 @@ final class OutboundRelocation {
     if (listener == null || part.listeners().size() != 1) {
       return null; // a proxyless target, or a listener this class does not know how to move
     }
-    Listener moved = moved(listener, fromName, toName, to);
-    byte[] bytes = moved.toByteArray();
-    if (contains(bytes, fromName) || contains(bytes, EnvoyNames.statPrefix(fromName))) {
+    // moved once to an address no name contains: what is left of the old name is then a real
+    // leftover, even when the new name contains the old one (port 80 moved to 8080)
+    Outbound nowhere = new Outbound(NOWHERE, 1, to.service());
+    byte[] probe =
+        moved(listener, fromName, EnvoyNames.outboundListener(NOWHERE, 1), nowhere).toByteArray();
+    if (contains(probe, fromName) || contains(probe, EnvoyNames.statPrefix(fromName))) {
       return null;
     }
+    Listener moved = moved(listener, fromName, toName, to);
     List<OutboundTarget> targets = new ArrayList<>();
     for (OutboundTarget target : part.targets()) {
       targets.add(

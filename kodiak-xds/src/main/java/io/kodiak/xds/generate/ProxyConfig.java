@@ -42,6 +42,13 @@ public record ProxyConfig(
     endpoints = List.copyOf(endpoints);
     secrets = List.copyOf(secrets);
     services = Set.copyOf(services);
+    if (resourceVersions.listeners().size() != listeners.size()
+        || resourceVersions.routes().size() != routes.size()
+        || resourceVersions.clusters().size() != clusters.size()
+        || resourceVersions.endpoints().size() != endpoints.size()
+        || resourceVersions.secrets().size() != secrets.size()) {
+      throw new IllegalArgumentException("one version per resource, in the order of its list");
+    }
   }
 
   /** Builds a config and computes its versions from the content. */
