@@ -105,9 +105,4 @@ final class OutboundParts {
     }
     return part;
   }
-
-  /** How many parts this snapshot holds; for tests. */
-  int size() {
-    return parts.size();
-  }
 }

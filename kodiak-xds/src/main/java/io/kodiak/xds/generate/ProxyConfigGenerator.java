@@ -77,7 +77,7 @@ public final class ProxyConfigGenerator {
         bound.add(b.get());
         Optional<Object> key = b.get().outboundKey();
         shareable &= key.isPresent();
-        keys.add(key.isPresent() ? key.get() : OutboundParts.UNBOUND);
+        keys.add(key.orElse(OutboundParts.UNBOUND)); // unused unless shareable
       } else {
         keys.add(OutboundParts.UNBOUND);
       }
@@ -90,7 +90,7 @@ public final class ProxyConfigGenerator {
       if (mergeParts(out, OutboundParts.of(mesh, parts), keys, bound)) {
         return out.build();
       }
-      // two outbounds disagree on a resource they both have: build the proxy whole, as below
+      // two outbounds share a listener or route, or disagree on a cluster: build it whole, below
       out = base(mesh, proxy, kind, identity, mtls);
     }
     OutboundGenerator.generate(out, proxy.outbounds());
@@ -118,7 +118,7 @@ public final class ProxyConfigGenerator {
     return out;
   }
 
-  /** Adds each outbound's shared part; false when two parts disagree on a resource. */
+  /** Adds each outbound's shared part; false when {@link ProxyResources#merge} refuses one. */
   private static boolean mergeParts(
       ProxyResources out, OutboundParts parts, List<Object> keys, List<Bound> bound) {
     for (Outbound outbound : out.proxy().outbounds()) {
