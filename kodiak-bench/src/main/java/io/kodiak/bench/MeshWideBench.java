@@ -7,6 +7,8 @@ import io.kodiak.xds.mesh.MeshSnapshot;
 import io.kodiak.xds.proxy.ProxyIdentity;
 import io.kodiak.xds.proxy.ProxyKind;
 import io.kodiak.xds.proxy.ProxyModel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +21,10 @@ import java.util.Set;
  * the control plane's generation work alone. Usage: {@code MeshWideBench [SERVICES] [OUTBOUNDS]
  * [port-per-service]}: by default the k-th outbound of every proxy is port 10000 + k, as in the
  * fleet benchmark, so only the two instances of a service share outbounds; with {@code
- * port-per-service} every caller of a service uses the same port and they all share.
+ * port-per-service} every caller of a service uses the same port and they all share. {@code
+ * -Druns=N} times N rounds each way (7), {@code -DsharedOnly=true} skips the whole builds (for a
+ * profile of the shared path alone). The generating thread's CPU time is printed beside the wall
+ * time: it holds still when something else runs on the machine.
  */
 public final class MeshWideBench {
   private MeshWideBench() {}
@@ -41,6 +46,9 @@ public final class MeshWideBench {
         portPerService ? "one port per service" : "outbound ports per caller, as the fleet");
     for (int round = 0; round < 2; round++) { // the first round warms the JIT
       report(round == 0 ? "warm-up shared" : "outbounds shared", base, mtls, shared, identity);
+      if (Boolean.getBoolean("sharedOnly")) {
+        continue;
+      }
       report(
           round == 0 ? "warm-up whole" : "every proxy whole",
           base,
@@ -56,9 +64,12 @@ public final class MeshWideBench {
       MeshMtls mtls,
       ProxyConfigGenerator generator,
       Optional<ProxyIdentity> identity) {
-    long[] millis = new long[7];
+    long[] millis = new long[Integer.getInteger("runs", 7)];
+    long[] cpuMillis = new long[millis.length];
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     for (int i = 0; i < millis.length; i++) {
       long start = System.nanoTime();
+      long cpuStart = threads.getCurrentThreadCpuTime();
       // what a change gives the sync: a new snapshot (the proxy models are reused)
       MeshSnapshot mesh =
           MeshSnapshot.of("default", base.proxies().values(), Set.of())
@@ -67,10 +78,19 @@ public final class MeshWideBench {
         generator.generate(mesh, proxy, ProxyKind.ENVOY, identity);
       }
       millis[i] = (System.nanoTime() - start) / 1_000_000;
+      cpuMillis[i] = (threads.getCurrentThreadCpuTime() - cpuStart) / 1_000_000;
     }
     Arrays.sort(millis);
+    Arrays.sort(cpuMillis);
     System.out.printf(
-        "%-20s all proxies: median %d ms, min %d ms, max %d ms (%d runs)%n",
-        name, millis[millis.length / 2], millis[0], millis[millis.length - 1], millis.length);
+        "%-20s all proxies: median %d ms, min %d ms, max %d ms; this thread's CPU median %d ms, min %d"
+            + " ms (%d runs)%n",
+        name,
+        millis[millis.length / 2],
+        millis[0],
+        millis[millis.length - 1],
+        cpuMillis[millis.length / 2],
+        cpuMillis[0],
+        millis.length);
   }
 }

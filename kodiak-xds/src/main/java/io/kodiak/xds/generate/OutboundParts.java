@@ -30,6 +30,7 @@ final class OutboundParts {
 
   private final Map<Key, Part> parts = new ConcurrentHashMap<>();
   private final Map<Located, Part> located = new ConcurrentHashMap<>();
+  private final Map<Key, Boolean> movable = new ConcurrentHashMap<>();
 
   /** A part for one exact outbound: moved from another address, or built for this one. */
   private record Located(Key key, Outbound outbound) {}
@@ -91,8 +92,8 @@ final class OutboundParts {
         located,
         new Located(key, outbound),
         () -> {
-          Part moved = OutboundRelocation.relocate(first, outbound);
-          return moved != null ? moved : build.apply(outbound);
+          boolean canMove = movable.computeIfAbsent(key, k -> OutboundRelocation.movable(first));
+          return canMove ? OutboundRelocation.relocate(first, outbound) : build.apply(outbound);
         });
   }
 

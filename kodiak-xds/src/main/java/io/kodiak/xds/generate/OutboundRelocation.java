@@ -35,23 +35,35 @@ final class OutboundRelocation {
 
   private OutboundRelocation() {}
 
-  /** {@code part}, built for another outbound of {@code to}'s service, moved to {@code to}. */
+  /**
+   * Whether {@code part} can be moved to another address of its service: it has one listener, and
+   * nothing of the old name or stat prefix is left once it is moved. Depends on the part only, so
+   * it is asked once per part, not once per destination.
+   */
+  static boolean movable(OutboundParts.Part part) {
+    Outbound from = part.outbound();
+    String fromName = EnvoyNames.outboundListener(from.address(), from.port());
+    Listener listener = part.listeners().get(fromName);
+    if (listener == null || part.listeners().size() != 1) {
+      return false; // a proxyless target, or a listener this class does not know how to move
+    }
+    // moved to an address no name contains: what is left of the old name is then a real
+    // leftover, even when a new name contains the old one (port 80 moved to 8080)
+    Outbound nowhere = new Outbound(NOWHERE, 1, from.service());
+    byte[] probe =
+        moved(listener, fromName, EnvoyNames.outboundListener(NOWHERE, 1), nowhere).toByteArray();
+    return !contains(probe, fromName) && !contains(probe, EnvoyNames.statPrefix(fromName));
+  }
+
+  /**
+   * {@code part}, built for another outbound of {@code to}'s service and {@link #movable}, moved to
+   * {@code to}.
+   */
   static OutboundParts.Part relocate(OutboundParts.Part part, Outbound to) {
     Outbound from = part.outbound();
     String fromName = EnvoyNames.outboundListener(from.address(), from.port());
     String toName = EnvoyNames.outboundListener(to.address(), to.port());
     Listener listener = part.listeners().get(fromName);
-    if (listener == null || part.listeners().size() != 1) {
-      return null; // a proxyless target, or a listener this class does not know how to move
-    }
-    // moved once to an address no name contains: what is left of the old name is then a real
-    // leftover, even when the new name contains the old one (port 80 moved to 8080)
-    Outbound nowhere = new Outbound(NOWHERE, 1, to.service());
-    byte[] probe =
-        moved(listener, fromName, EnvoyNames.outboundListener(NOWHERE, 1), nowhere).toByteArray();
-    if (contains(probe, fromName) || contains(probe, EnvoyNames.statPrefix(fromName))) {
-      return null;
-    }
     Listener moved = moved(listener, fromName, toName, to);
     List<OutboundTarget> targets = new ArrayList<>();
     for (OutboundTarget target : part.targets()) {

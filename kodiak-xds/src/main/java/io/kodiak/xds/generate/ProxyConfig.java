@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -130,17 +129,18 @@ public record ProxyConfig(
    * these, in name order.
    */
   static String resourceHash(Message resource) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    // sized once, written straight into the array (an output stream encoder copies it twice)
+    byte[] bytes = new byte[resource.getSerializedSize() + 1];
     try {
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       out.useDeterministicSerialization();
       resource.writeTo(out);
       out.writeRawByte((byte) 0); // as when types were hashed whole: endpoint stamps stay the same
-      out.flush();
+      out.checkNoSpaceLeft();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return digest(bytes.toByteArray());
+    return digest(bytes);
   }
 
   private static String version(List<String> hashes) {
@@ -164,10 +164,17 @@ public record ProxyConfig(
   }
 
   private static String digest(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data), 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(SHA_256.get().digest(data), 0, 8);
   }
+
+  /** One per thread: looking the algorithm up costs more than hashing a small resource. */
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
 }

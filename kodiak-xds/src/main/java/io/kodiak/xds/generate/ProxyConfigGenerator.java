@@ -121,8 +121,10 @@ public final class ProxyConfigGenerator {
   /** Adds each outbound's shared part; false when {@link ProxyResources#merge} refuses one. */
   private static boolean mergeParts(
       ProxyResources out, OutboundParts parts, List<Object> keys, List<Bound> bound) {
+    List<Object> pluginKeys = List.copyOf(keys); // once: each Key would copy it again
     for (Outbound outbound : out.proxy().outbounds()) {
-      var key = new OutboundParts.Key(out.kind(), out.mtls().isPresent(), outbound.service(), keys);
+      var key =
+          new OutboundParts.Key(out.kind(), out.mtls().isPresent(), outbound.service(), pluginKeys);
       OutboundParts.Part part =
           parts.part(key, outbound, at -> part(out.mesh(), out.kind(), out.mtls(), at, bound));
       if (!out.merge(part)) {

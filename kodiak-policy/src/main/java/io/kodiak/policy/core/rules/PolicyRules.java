@@ -36,13 +36,12 @@ public final class PolicyRules<C> {
     List<DecodedPolicy<C>> selecting = new ArrayList<>();
     List<DecodedPolicy<C>> byRoute = new ArrayList<>();
     for (DecodedPolicy<C> policy : policies.in(mesh)) {
-      if (shadow == Shadow.EXCLUDED && PolicyOrder.isShadow(policy.resource())) {
+      if (shadow == Shadow.EXCLUDED && policy.shadow()) {
         continue;
       }
-      JsonNode ref = policy.targetRef();
-      if (Selection.kind(ref) == TargetRefKind.MESH_HTTP_ROUTE) {
+      if (policy.kind() == TargetRefKind.MESH_HTTP_ROUTE) {
         byRoute.add(policy);
-      } else if (Selection.selectsProxy(ref, proxy)) {
+      } else if (policy.everyProxy() || Selection.selectsProxy(policy.targetRef(), proxy)) {
         selecting.add(policy);
       }
     }

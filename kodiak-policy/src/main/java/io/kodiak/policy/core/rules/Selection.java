@@ -32,6 +32,14 @@ public final class Selection {
     return proxy.inbounds().stream().anyMatch(inbound -> selectsInbound(ref, proxy, inbound));
   }
 
+  /** Whether the targetRef selects every sidecar of the mesh, whatever its tags, name or labels. */
+  static boolean selectsEveryProxy(JsonNode ref) {
+    TargetRefKind kind = kind(ref);
+    return (kind == TargetRefKind.MESH
+            || (kind == TargetRefKind.MESH_SUBSET && !ref.path("tags").fields().hasNext()))
+        && proxyTypeSidecar(ref);
+  }
+
   /** Whether the targetRef selects this inbound of the proxy. */
   public static boolean selectsInbound(JsonNode ref, ProxyModel proxy, Inbound inbound) {
     String name = ref.path("name").asText("");
