@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.kodiak.policy.PolicyModules;
 import io.kodiak.xds.generate.PolicyPlugin;
 import io.kodiak.xds.generate.ProxyConfig;
@@ -24,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Outbounds generated once and shared between proxies give exactly what generating each proxy whole
  * gives, for every golden case and every proxy of its mesh; callers under the same policies really
- * share their outbound resources; and a plugin that reads the proxy while editing a shared outbound
- * is caught.
+ * share their outbound resources; a plugin that reads the proxy while editing a shared outbound is
+ * caught; and a listener that cannot be moved to another port is built for that port instead.
  */
 class SharedOutboundsTest {
   /**
@@ -198,6 +199,45 @@ class SharedOutboundsTest {
                     .generate(stock.mesh(), stock.proxy(), ProxyKind.ENVOY, Optional.empty()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("outboundKey");
+  }
+
+  @Test
+  void aListenerThatEmbedsItsNameElsewhereIsNotMovedButBuiltForItsOwnAddress() throws Exception {
+    // a plugin that copies each outbound listener's name where relocation does not look
+    PolicyPlugin.Bound embedding =
+        new PolicyPlugin.Bound() {
+          @Override
+          public void apply(ProxyResources resources) {
+            for (var target : resources.outbounds()) {
+              Listener listener = resources.listeners().get(target.listener());
+              if (listener != null) {
+                resources.listener(listener.toBuilder().setStatPrefix(listener.getName()).build());
+              }
+            }
+          }
+
+          @Override
+          public Optional<Object> outboundKey() {
+            return Optional.of("same for every proxy");
+          }
+        };
+    PolicyPlugin plugin = (mesh, proxy) -> Optional.of(embedding);
+    GoldenCase stock = GoldenCase.load(GoldenCase.DIR.resolve("stock-mesh.yaml"), MORE_CALLERS);
+    ProxyConfigGenerator shared = new ProxyConfigGenerator(List.of(plugin));
+    ProxyModel web = stock.mesh().proxies().get("web-1");
+    ProxyModel elsewhere = stock.mesh().proxies().get("elsewhere-1");
+    shared.generate(stock.mesh(), web, ProxyKind.ENVOY, Optional.empty()); // builds the parts
+    ProxyConfig moved = shared.generate(stock.mesh(), elsewhere, ProxyKind.ENVOY, Optional.empty());
+    ProxyConfig whole =
+        shared
+            .sharingNothing()
+            .generate(stock.mesh(), elsewhere, ProxyKind.ENVOY, Optional.empty());
+    assertThat(moved.listeners()).isEqualTo(whole.listeners());
+    assertThat(moved.listeners())
+        .filteredOn(l -> l.getName().contains("10021"))
+        .singleElement()
+        .satisfies(l -> assertThat(l.getStatPrefix()).isEqualTo(l.getName()));
+    assertThat(moved.resourceVersions()).isEqualTo(whole.resourceVersions());
   }
 
   private ProxyConfig generate(GoldenCase golden, String proxy) {
