@@ -227,6 +227,7 @@ public final class FleetBench {
 
   private void coldConnect(String label) throws InterruptedException {
     double cpuBefore = cpuSeconds();
+    Times before = times();
     long start = System.nanoTime();
     for (int i = 0; i < proxies.size(); i++) {
       proxies.get(i).connect(channels.get(i % channels.size()));
@@ -252,11 +253,28 @@ public final class FleetBench {
         errors(),
         cpuSeconds() - cpuBefore,
         rssMiB());
+    before.printSince();
+  }
+
+  /** Both processes' threads now: the control plane's and the simulator's own. */
+  private record Times(ThreadTimes cp, ThreadTimes simulator, long cpPid) {
+    void printSince() {
+      System.out.printf(
+          "  where the CPU went: cp %s%n                      simulator %s%n",
+          ThreadTimes.of(cpPid).since(cp, "xds-sync"),
+          ThreadTimes.of(ProcessHandle.current().pid()).since(simulator));
+    }
+  }
+
+  private Times times() {
+    return new Times(
+        ThreadTimes.of(cpPid()), ThreadTimes.of(ProcessHandle.current().pid()), cpPid());
   }
 
   /** B2: one policy that changes every proxy's config; API write -> each proxy's last ACK. */
   private void meshWideChange(String label, String timeout) throws Exception {
     double cpuBefore = cpuSeconds();
+    Times before = times();
     proxies.forEach(p -> p.arrivals.clear());
     long start = System.nanoTime();
     put(
@@ -278,6 +296,7 @@ public final class FleetBench {
     System.out.printf(
         "%s write -> last ACK per proxy %s over %d proxies; cp %.1f CPU-s%n",
         label, percentiles(each), each.length, cpuSeconds() - cpuBefore);
+    before.printSince();
   }
 
   /**
