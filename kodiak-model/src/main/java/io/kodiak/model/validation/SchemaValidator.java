@@ -36,6 +36,11 @@ public final class SchemaValidator {
     return INSTANCE;
   }
 
+  /** A copy of the contract's schemas, by name ({@code MeshTimeoutItem}); for the CRDs. */
+  public JsonNode schemas() {
+    return schemas.deepCopy();
+  }
+
   /**
    * Validates {@code document} (a whole resource in wire format) against {@code <typeName>Item}.
    */
