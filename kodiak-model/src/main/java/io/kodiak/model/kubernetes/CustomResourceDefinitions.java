@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.catalog.WireFormat;
+import io.kodiak.model.codec.Documents;
 import io.kodiak.model.validation.SchemaValidator;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,15 @@ public final class CustomResourceDefinitions {
       out.add(definition(type, structural.of(specSchema(type, schemas))));
     }
     return out;
+  }
+
+  /** Every definition as one YAML stream, for {@code kubectl apply -f}. */
+  public static String yaml() {
+    StringBuilder out = new StringBuilder();
+    for (ObjectNode crd : all()) {
+      out.append("---\n").append(Documents.toYaml(crd));
+    }
+    return out.toString();
   }
 
   /** The CRD's name: {@code meshtimeouts.kuma.io}. */
