@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.kubernetes.CustomResourceDefinitions;
@@ -25,10 +26,7 @@ class CustomResourceDefinitionsApplyTest {
   @BeforeAll
   static void start() throws Exception {
     api = KubeApiServer.start();
-    Path crds = dir.resolve("crds.yaml");
-    Files.writeString(crds, CustomResourceDefinitions.yaml());
-    api.kubectl("apply", "-f", crds.toString());
-    api.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all");
+    KodiakCrds.install(api);
     api.createNamespace("kuma-system");
     api.createNamespace("kuma-demo");
   }

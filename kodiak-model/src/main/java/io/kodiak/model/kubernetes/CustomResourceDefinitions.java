@@ -71,9 +71,14 @@ public final class CustomResourceDefinitions {
     return type != ResourceCatalog.MESH;
   }
 
-  /** Whether the object names its mesh in a top-level {@code mesh} field (else in a label). */
+  /**
+   * Whether the object names its mesh in a top-level {@code mesh} field (Dataplane), else in the
+   * {@code kuma.io/mesh} label (policies, Secrets).
+   */
   public static boolean meshField(ResourceType type) {
-    return type.isMeshScoped() && type.format() == WireFormat.TOP_LEVEL;
+    return type.isMeshScoped()
+        && type.format() == WireFormat.TOP_LEVEL
+        && type != ResourceCatalog.SECRET;
   }
 
   /** What goes under {@code spec}: a policy's spec, or a legacy type's fields. */

@@ -1,5 +1,6 @@
 package io.kodiak.store.api;
 
+import io.kodiak.model.core.Resource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +23,19 @@ public record ListQuery(
     if (offset < 0 || size < 1) {
       throw new IllegalArgumentException("offset must be >= 0 and size >= 1");
     }
+  }
+
+  /** Whether a resource passes the name and label filters (the mesh is the caller's to check). */
+  public boolean matches(Resource resource) {
+    if (!nameContains.isEmpty() && !resource.name().contains(nameContains)) {
+      return false;
+    }
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      if (!label.getValue().equals(resource.meta().labels().get(label.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static ListQuery all(Optional<String> mesh) {

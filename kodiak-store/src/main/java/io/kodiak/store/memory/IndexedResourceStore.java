@@ -133,7 +133,7 @@ public class IndexedResourceStore implements ResourceStore {
     List<Resource> page = new ArrayList<>();
     int total = 0;
     for (Resource resource : scope.values()) {
-      if (!matches(resource, query)) {
+      if (!query.matches(resource)) {
         continue;
       }
       if (total >= query.offset() && page.size() < query.size()) {
@@ -187,18 +187,6 @@ public class IndexedResourceStore implements ResourceStore {
         throw new ResourceNotFoundException(mesh);
       }
     }
-  }
-
-  private static boolean matches(Resource resource, ListQuery query) {
-    if (!query.nameContains().isEmpty() && !resource.name().contains(query.nameContains())) {
-      return false;
-    }
-    for (Map.Entry<String, String> label : query.labels().entrySet()) {
-      if (!label.getValue().equals(resource.meta().labels().get(label.getKey()))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void publish(ChangeKind kind, Resource resource) {

@@ -1,0 +1,494 @@
+package io.kodiak.k8s.store;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.catalog.ResourceType;
+import io.kodiak.model.core.Resource;
+import io.kodiak.model.core.ResourceKey;
+import io.kodiak.model.kubernetes.CustomResourceDefinitions;
+import io.kodiak.store.api.ChangeKind;
+import io.kodiak.store.api.ChangeListener;
+import io.kodiak.store.api.ListQuery;
+import io.kodiak.store.api.ResourceAlreadyExistsException;
+import io.kodiak.store.api.ResourceChange;
+import io.kodiak.store.api.ResourceConflictException;
+import io.kodiak.store.api.ResourceNotFoundException;
+import io.kodiak.store.api.ResourcePage;
+import io.kodiak.store.api.ResourceStore;
+import io.kodiak.store.api.StoreUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store of Kubernetes mode ({@code store.type: kubernetes}): Kuma's custom resources and
+ * Secrets through the API server. Reads come from informers (one watch per type, kept in memory);
+ * writes go through the API, with the object's resourceVersion as the optimistic version, and
+ * return once the informer holds them, so a reader sees its own writes. Changes written here are
+ * announced on the writing thread in write order; changes others make (kubectl) arrive from the
+ * watches, each announced once.
+ *
+ * <p>What Kubernetes does not give: a Mesh's deletion removes its resources one by one, not in one
+ * transaction; versions move on every write by anyone, so they are not 1, 2, 3.
+ *
+ * <p>Thread-safe: writes are serialized by this process (the API server serializes them with
+ * everyone else's); reads never block.
+ */
+public final class KubernetesResourceStore implements ResourceStore {
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesResourceStore.class);
+  private static final Duration READ_YOUR_WRITES = Duration.ofSeconds(10);
+  private static final String SETTINGS = "kodiak-store-settings";
+
+  private final KubernetesClient client;
+  private final KubernetesNames names;
+  private final Clock clock;
+  private final Map<ResourceType, SharedIndexInformer<GenericKubernetesResource>> informers =
+      new LinkedHashMap<>();
+  private final SharedIndexInformer<Secret> secrets;
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final Object writeLock = new Object();
+  private final Object announceLock = new Object();
+
+  /** The last version announced per object, so a watch event of our own write is not repeated. */
+  private final Map<String, Long> announced = new ConcurrentHashMap<>();
+
+  private final Set<String> deletedHere = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Starts one informer per type and waits until each has listed what exists.
+   *
+   * @param systemNamespace where resources without a namespace in their name live (the control
+   *     plane's own namespace), and the store's settings
+   */
+  public KubernetesResourceStore(KubernetesClient client, String systemNamespace, Clock clock) {
+    this.client = client;
+    this.names = new KubernetesNames(systemNamespace);
+    this.clock = clock;
+    try {
+      for (ResourceType type : CustomResourceDefinitions.types()) {
+        SharedIndexInformer<GenericKubernetesResource> informer =
+            client
+                .genericKubernetesResources(CustomResources.context(type))
+                .inAnyNamespace()
+                .runnableInformer(0);
+        informer.addEventHandler(new Announcer<>(type));
+        informers.put(type, informer);
+      }
+      secrets =
+          client
+              .secrets()
+              .inNamespace(systemNamespace)
+              .withField("type", CustomResourceDefinitions.SECRET_TYPE)
+              .runnableInformer(0);
+      secrets.addEventHandler(new Announcer<>(ResourceCatalog.SECRET));
+      for (SharedIndexInformer<?> informer : allInformers()) {
+        informer.start().toCompletableFuture().get();
+      }
+    } catch (Exception e) {
+      close();
+      throw new StoreUnavailableException(
+          null,
+          "cannot watch Kodiak's resources on the Kubernetes API server ("
+              + e.getMessage()
+              + "): are the CRDs installed (kodiakctl install crds)?",
+          e);
+    }
+  }
+
+  @Override
+  public Resource create(Resource resource) {
+    synchronized (writeLock) {
+      requireMesh(resource.key());
+      Instant now = clock.instant();
+      HasMetadata written;
+      try {
+        written = write(resource, now, now, null, true);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 409) {
+          throw new ResourceAlreadyExistsException(resource.key());
+        }
+        throw unavailable(resource.key(), "create", e);
+      }
+      return announceAndAwait(ChangeKind.CREATED, resource.type(), written);
+    }
+  }
+
+  @Override
+  public Resource update(Resource resource, long expectedVersion) {
+    synchronized (writeLock) {
+      Resource current =
+          fresh(resource.key()).orElseThrow(() -> new ResourceNotFoundException(resource.key()));
+      if (current.meta().version() != expectedVersion) {
+        throw new ResourceConflictException(
+            resource.key(), expectedVersion, current.meta().version());
+      }
+      if (CustomResources.sameContent(current, resource)) {
+        return current;
+      }
+      HasMetadata written;
+      try {
+        written =
+            write(
+                resource,
+                current.meta().creationTime(),
+                clock.instant(),
+                String.valueOf(expectedVersion),
+                false);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 409) {
+          Resource now = fresh(resource.key()).orElse(current);
+          throw new ResourceConflictException(
+              resource.key(), expectedVersion, now.meta().version());
+        }
+        if (e.getCode() == 404) {
+          throw new ResourceNotFoundException(resource.key());
+        }
+        throw unavailable(resource.key(), "update", e);
+      }
+      return announceAndAwait(ChangeKind.UPDATED, resource.type(), written);
+    }
+  }
+
+  @Override
+  public void delete(ResourceKey key) {
+    synchronized (writeLock) {
+      Resource target = get(key).orElseThrow(() -> new ResourceNotFoundException(key));
+      List<Resource> removed = new ArrayList<>();
+      if (key.type() == ResourceCatalog.MESH) {
+        for (ResourceType type : ResourceCatalog.all()) {
+          if (type.isMeshScoped()) {
+            removed.addAll(list(type, ListQuery.all(Optional.of(key.name()))).items());
+          }
+        }
+      }
+      removed.add(target);
+      for (Resource resource : removed) {
+        deleteOne(resource);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Resource> get(ResourceKey key) {
+    String cacheKey = cacheKey(key);
+    if (key.type() == ResourceCatalog.SECRET) {
+      return Optional.ofNullable(secrets.getStore().getByKey(cacheKey))
+          .map(s -> CustomResources.fromSecret(key.type(), s, names))
+          .filter(r -> r.key().equals(key));
+    }
+    return Optional.ofNullable(informers.get(key.type()).getStore().getByKey(cacheKey))
+        .map(o -> CustomResources.fromObject(key.type(), o, names))
+        .filter(r -> r.key().equals(key)); // the same object under another mesh is not this key
+  }
+
+  @Override
+  public ResourcePage list(ResourceType type, ListQuery query) {
+    List<Resource> matching = new ArrayList<>();
+    for (Resource resource : all(type)) {
+      if ((query.mesh().isEmpty()
+              || !type.isMeshScoped()
+              || resource.mesh().equals(query.mesh().get()))
+          && query.matches(resource)) {
+        matching.add(resource);
+      }
+    }
+    matching.sort(Comparator.comparing(Resource::mesh).thenComparing(Resource::name));
+    int from = Math.min(query.offset(), matching.size());
+    int to = (int) Math.min((long) from + query.size(), matching.size());
+    return new ResourcePage(matching.subList(from, to), matching.size());
+  }
+
+  @Override
+  public int count(ResourceType type, Optional<String> mesh) {
+    return list(type, ListQuery.all(mesh)).total();
+  }
+
+  @Override
+  public Optional<String> setting(String key) {
+    ConfigMap settings =
+        client.configMaps().inNamespace(names.systemNamespace()).withName(SETTINGS).get();
+    return Optional.ofNullable(settings).map(ConfigMap::getData).map(data -> data.get(key));
+  }
+
+  @Override
+  public void putSetting(String key, String value) {
+    synchronized (writeLock) {
+      var settings = client.configMaps().inNamespace(names.systemNamespace()).withName(SETTINGS);
+      try {
+        if (settings.get() == null) {
+          settings.create(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName(SETTINGS)
+                  .withNamespace(names.systemNamespace())
+                  .endMetadata()
+                  .addToData(key, value)
+                  .build());
+        } else {
+          settings.edit(c -> new ConfigMapBuilder(c).addToData(key, value).build());
+        }
+      } catch (KubernetesClientException e) {
+        throw unavailable(null, "write the setting " + key, e);
+      }
+    }
+  }
+
+  @Override
+  public void addListener(ChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void close() {
+    allInformers().forEach(SharedIndexInformer::stop);
+  }
+
+  private List<SharedIndexInformer<?>> allInformers() {
+    List<SharedIndexInformer<?>> all = new ArrayList<>(informers.values());
+    if (secrets != null) {
+      all.add(secrets);
+    }
+    return all;
+  }
+
+  private List<Resource> all(ResourceType type) {
+    if (type == ResourceCatalog.SECRET) {
+      return secrets.getStore().list().stream()
+          .map(s -> CustomResources.fromSecret(type, s, names))
+          .toList();
+    }
+    return informers.get(type).getStore().list().stream()
+        .map(o -> CustomResources.fromObject(type, o, names))
+        .toList();
+  }
+
+  /** Creates ({@code create}) or replaces the object at {@code resourceVersion}. */
+  private HasMetadata write(
+      Resource resource,
+      Instant created,
+      Instant modified,
+      String resourceVersion,
+      boolean create) {
+    if (resource.type() == ResourceCatalog.SECRET) {
+      Secret secret = CustomResources.toSecret(resource, names, created, modified);
+      secret.getMetadata().setResourceVersion(resourceVersion);
+      var op = client.secrets().inNamespace(secret.getMetadata().getNamespace()).resource(secret);
+      return create ? op.create() : op.update();
+    }
+    GenericKubernetesResource object = CustomResources.toObject(resource, names, created, modified);
+    object.getMetadata().setResourceVersion(resourceVersion);
+    var kind = client.genericKubernetesResources(CustomResources.context(resource.type()));
+    var op =
+        object.getMetadata().getNamespace() == null
+            ? kind.resource(object)
+            : kind.inNamespace(object.getMetadata().getNamespace()).resource(object);
+    return create ? op.create() : op.update();
+  }
+
+  private void deleteOne(Resource resource) {
+    ResourceKey key = resource.key();
+    String namespace = names.namespace(key);
+    String name = names.objectName(key);
+    deletedHere.add(announceKey(key.type(), cacheKey(key)));
+    try {
+      if (key.type() == ResourceCatalog.SECRET) {
+        client.secrets().inNamespace(namespace).withName(name).delete();
+      } else {
+        var kind = client.genericKubernetesResources(CustomResources.context(key.type()));
+        (namespace == null ? kind.withName(name) : kind.inNamespace(namespace).withName(name))
+            .delete();
+      }
+    } catch (KubernetesClientException e) {
+      deletedHere.remove(announceKey(key.type(), cacheKey(key)));
+      throw unavailable(key, "delete", e);
+    }
+    announce(ChangeKind.DELETED, resource);
+    awaitCache(key.type(), cacheKey(key), -1);
+  }
+
+  /** Announces our own write, then waits until the informer holds it (read your writes). */
+  private Resource announceAndAwait(ChangeKind kind, ResourceType type, HasMetadata written) {
+    Resource stored =
+        type == ResourceCatalog.SECRET
+            ? CustomResources.fromSecret(type, (Secret) written, names)
+            : CustomResources.fromObject(type, (GenericKubernetesResource) written, names);
+    String cacheKey = cacheKey(stored.key());
+    synchronized (announceLock) {
+      Long seen = announced.get(announceKey(type, cacheKey));
+      if (seen == null || seen < stored.meta().version()) { // else its watch event came first
+        announced.put(announceKey(type, cacheKey), stored.meta().version());
+        announce(kind, stored);
+      }
+    }
+    awaitCache(type, cacheKey, stored.meta().version());
+    return stored;
+  }
+
+  /** Until the cache holds at least {@code version} of the object (-1: until it is gone). */
+  private void awaitCache(ResourceType type, String cacheKey, long version) {
+    long deadline = System.nanoTime() + READ_YOUR_WRITES.toNanos();
+    while (System.nanoTime() < deadline) {
+      HasMetadata cached =
+          type == ResourceCatalog.SECRET
+              ? secrets.getStore().getByKey(cacheKey)
+              : informers.get(type).getStore().getByKey(cacheKey);
+      if (version < 0
+          ? cached == null
+          : cached != null
+              && Long.parseLong(cached.getMetadata().getResourceVersion()) >= version) {
+        return;
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    LOG.warn(
+        "store: the watch of {} has not caught up with a write of {} after {} s; reads may lag",
+        type.name(),
+        cacheKey,
+        READ_YOUR_WRITES.toSeconds());
+  }
+
+  private void announce(ChangeKind kind, Resource resource) {
+    ResourceChange change = new ResourceChange(kind, resource);
+    synchronized (announceLock) {
+      for (ChangeListener listener : listeners) {
+        try {
+          listener.onChange(change);
+        } catch (RuntimeException e) {
+          LOG.error("change listener failed on {} {}: {}", kind, resource.key(), e.toString(), e);
+        }
+      }
+    }
+  }
+
+  /** Fresh from the API server, not the cache: what an update must compare against. */
+  private Optional<Resource> fresh(ResourceKey key) {
+    String namespace = names.namespace(key);
+    String name = names.objectName(key);
+    try {
+      if (key.type() == ResourceCatalog.SECRET) {
+        return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get())
+            .map(s -> CustomResources.fromSecret(key.type(), s, names))
+            .filter(r -> r.key().equals(key));
+      }
+      var kind = client.genericKubernetesResources(CustomResources.context(key.type()));
+      GenericKubernetesResource object =
+          (namespace == null ? kind.withName(name) : kind.inNamespace(namespace).withName(name))
+              .get();
+      return Optional.ofNullable(object)
+          .map(o -> CustomResources.fromObject(key.type(), o, names))
+          .filter(r -> r.key().equals(key));
+    } catch (KubernetesClientException e) {
+      throw unavailable(key, "read", e);
+    }
+  }
+
+  private void requireMesh(ResourceKey key) {
+    if (key.type().isMeshScoped()) {
+      ResourceKey mesh = ResourceKey.of(ResourceCatalog.MESH, "", key.mesh());
+      if (fresh(mesh).isEmpty()) {
+        throw new ResourceNotFoundException(mesh);
+      }
+    }
+  }
+
+  private String cacheKey(ResourceKey key) {
+    String namespace = names.namespace(key);
+    return namespace == null ? names.objectName(key) : namespace + "/" + names.objectName(key);
+  }
+
+  private static String announceKey(ResourceType type, String cacheKey) {
+    return type.name() + " " + cacheKey;
+  }
+
+  private static StoreUnavailableException unavailable(
+      ResourceKey key, String what, KubernetesClientException e) {
+    return new StoreUnavailableException(
+        key,
+        "the Kubernetes API server refused to "
+            + what
+            + (key == null ? "" : " " + key)
+            + ": "
+            + e.getCode()
+            + " "
+            + e.getMessage(),
+        e);
+  }
+
+  /** Announces what others write; our own writes were announced already (by version). */
+  private final class Announcer<T extends HasMetadata> implements ResourceEventHandler<T> {
+    private final ResourceType type;
+
+    Announcer(ResourceType type) {
+      this.type = type;
+    }
+
+    @Override
+    public void onAdd(T object) {
+      changed(ChangeKind.CREATED, object);
+    }
+
+    @Override
+    public void onUpdate(T before, T object) {
+      changed(ChangeKind.UPDATED, object);
+    }
+
+    @Override
+    public void onDelete(T object, boolean finalStateUnknown) {
+      String key = announceKey(type, cacheKeyOf(object));
+      announced.remove(key);
+      if (!deletedHere.remove(key)) {
+        announce(ChangeKind.DELETED, resource(object));
+      }
+    }
+
+    private void changed(ChangeKind kind, T object) {
+      long version = Long.parseLong(object.getMetadata().getResourceVersion());
+      String key = announceKey(type, cacheKeyOf(object));
+      synchronized (announceLock) {
+        Long seen = announced.get(key);
+        if (seen != null && seen >= version) {
+          return; // written here, announced then
+        }
+        announced.put(key, version);
+        announce(kind, resource(object));
+      }
+    }
+
+    private Resource resource(T object) {
+      return type == ResourceCatalog.SECRET
+          ? CustomResources.fromSecret(type, (Secret) object, names)
+          : CustomResources.fromObject(type, (GenericKubernetesResource) object, names);
+    }
+
+    private String cacheKeyOf(T object) {
+      String namespace = object.getMetadata().getNamespace();
+      return namespace == null
+          ? object.getMetadata().getName()
+          : namespace + "/" + object.getMetadata().getName();
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.kodiak.k8s.store;
+
+import static io.kodiak.model.testing.TestResources.mesh;
+import static io.kodiak.model.testing.TestResources.timeout;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kodiak.k8s.testing.KodiakCrds;
+import io.kodiak.k8s.testing.KubeApiServer;
+import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.core.Resource;
+import io.kodiak.model.core.ResourceKey;
+import io.kodiak.model.kubernetes.CustomResourceDefinitions;
+import io.kodiak.model.testing.TestResources;
+import io.kodiak.store.api.ChangeKind;
+import io.kodiak.store.api.ResourceChange;
+import io.kodiak.store.api.ResourceConflictException;
+import io.kodiak.store.api.ResourceStore;
+import io.kodiak.store.contract.ResourceStoreContract;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store contract on the real API server, and what only a shared API server has: objects written
+ * with kubectl are read and announced, once; names carry their namespace as in Kuma; a write by
+ * someone else between a read and an update is a conflict.
+ */
+class KubernetesResourceStoreTest extends ResourceStoreContract {
+  private static final String SYSTEM = "kodiak-system";
+  private static KubeApiServer api;
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = KubeApiServer.start();
+    KodiakCrds.install(api);
+    api.createNamespace(SYSTEM);
+    api.createNamespace("kuma-demo");
+  }
+
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
+
+  @Override
+  protected ResourceStore openEmptyStore() {
+    var client = api.client();
+    for (var type : CustomResourceDefinitions.types()) {
+      var kind = client.genericKubernetesResources(CustomResources.context(type));
+      if (CustomResourceDefinitions.namespaced(type)) {
+        for (String namespace : List.of(SYSTEM, "kuma-demo")) {
+          kind.inNamespace(namespace).delete();
+        }
+      } else {
+        kind.delete();
+      }
+    }
+    client
+        .secrets()
+        .inNamespace(SYSTEM)
+        .withField("type", CustomResourceDefinitions.SECRET_TYPE)
+        .delete();
+    client.configMaps().inNamespace(SYSTEM).withName("kodiak-store-settings").delete();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client
+                    .genericKubernetesResources(CustomResources.context(ResourceCatalog.MESH))
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    return new KubernetesResourceStore(client, SYSTEM, clock);
+  }
+
+  @Override
+  protected boolean namesArePerMesh() {
+    return false; // one name per namespace, as in Kuma on Kubernetes
+  }
+
+  @Override
+  protected boolean versionsCountFromOne() {
+    return false; // resourceVersion: one counter for the whole API server
+  }
+
+  @Test
+  void whatKubectlAppliesIsReadAndAnnouncedOnce() throws Exception {
+    List<ResourceChange> seen = new CopyOnWriteArrayList<>();
+    store.addListener(seen::add);
+    store.create(mesh("default"));
+    Path file = dir.resolve("dataplane.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: kuma.io/v1alpha1
+        kind: Dataplane
+        mesh: default
+        metadata:
+          name: web-01
+          namespace: kuma-demo
+        spec:
+          networking:
+            address: 127.0.0.5
+            inbound:
+              - port: 8080
+                tags:
+                  kuma.io/service: web_kuma-demo_svc_8080
+        """);
+    api.kubectl("apply", "-f", file.toString());
+    ResourceKey key = ResourceKey.of(ResourceCatalog.DATAPLANE, "default", "web-01.kuma-demo");
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(key).isPresent());
+    Resource dataplane = store.get(key).orElseThrow();
+    assertThat(dataplane.spec().at("/networking/address").asText()).isEqualTo("127.0.0.5");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> seen.stream().anyMatch(c -> c.resource().key().equals(key)));
+    Thread.sleep(300); // a second announcement would have come by now
+    assertThat(seen)
+        .extracting(c -> c.kind() + " " + c.resource().key())
+        .containsExactly("CREATED Mesh/default", "CREATED Dataplane/default/web-01.kuma-demo");
+
+    api.kubectl("delete", "dataplane", "web-01", "-n", "kuma-demo");
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(key).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> seen.get(seen.size() - 1).kind() == ChangeKind.DELETED);
+  }
+
+  @Test
+  void aWriteByAnotherClientBetweenReadAndUpdateIsAConflict() {
+    store.create(mesh("demo"));
+    Resource read = store.create(timeout("demo", "t1", "1s"));
+    api.kubectl("label", "meshtimeout", "t1", "-n", SYSTEM, "changed=elsewhere");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> store.get(read.key()).orElseThrow().meta().labels().containsKey("changed"));
+    assertThatThrownBy(() -> store.update(timeout("demo", "t1", "2s"), read.meta().version()))
+        .isInstanceOf(ResourceConflictException.class);
+  }
+
+  @Test
+  void aSecretIsAKubernetesSecretOfKumasType() {
+    store.create(mesh("demo"));
+    Resource secret =
+        store.create(
+            TestResources.decode("type: Secret\nmesh: demo\nname: token-key\ndata: c2VjcmV0\n"));
+    var stored = api.client().secrets().inNamespace(SYSTEM).withName("token-key").get();
+    assertThat(stored.getType()).isEqualTo("system.kuma.io/secret");
+    assertThat(stored.getMetadata().getLabels()).containsEntry("kuma.io/mesh", "demo");
+    assertThat(stored.getData()).containsEntry("value", "c2VjcmV0");
+    assertThat(store.get(secret.key())).contains(secret);
+  }
+}

@@ -1,0 +1,28 @@
+package io.kodiak.k8s.testing;
+
+import io.kodiak.model.kubernetes.CustomResourceDefinitions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Installs Kodiak's CRDs on a test API server with kubectl, as an operator would. */
+public final class KodiakCrds {
+  private KodiakCrds() {}
+
+  /** Applies every definition and waits until the API server serves them all. */
+  public static void install(KubeApiServer api) {
+    try {
+      Path file = Files.createTempFile("kodiak-crds", ".yaml");
+      try {
+        Files.writeString(file, CustomResourceDefinitions.yaml());
+        api.kubectl("apply", "-f", file.toString());
+        api.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all");
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
