@@ -2,6 +2,7 @@ package io.kodiak.k8s.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -36,8 +37,8 @@ final class CustomResources {
   /** Labels as stored: the resource's own, plus its mesh where the mesh is a label. */
   static Map<String, String> storedLabels(Resource resource) {
     Map<String, String> labels = new LinkedHashMap<>(resource.meta().labels());
-    if (resource.type().isMeshScoped() && !CustomResourceDefinitions.meshField(resource.type())) {
-      labels.put(MESH_LABEL, resource.mesh());
+    if (resource.type().isMeshScoped()) {
+      labels.put(MESH_LABEL, resource.mesh()); // Kuma labels every mesh-scoped object
     }
     return labels;
   }
@@ -94,10 +95,7 @@ final class CustomResources {
     String value = secret.getData() == null ? null : secret.getData().get("value");
     spec.put("data", value == null ? "" : value);
     String mesh = labels(meta).getOrDefault(MESH_LABEL, DEFAULT_MESH);
-    return new Resource(
-        ResourceKey.of(type, mesh, names.resourceName(meta.getName(), meta.getNamespace())),
-        resourceMeta(meta),
-        spec);
+    return new Resource(ResourceKey.of(type, mesh, meta.getName()), resourceMeta(meta), spec);
   }
 
   /** Whether two resources would store the same object (labels as stored, and spec). */
@@ -113,6 +111,38 @@ final class CustomResources {
     meta.setLabels(storedLabels(resource));
     meta.setAnnotations(Map.of(CREATED, created.toString(), MODIFIED, modified.toString()));
     return meta;
+  }
+
+  /**
+   * {@code current} with {@code resource}'s labels and content and a new modification time; the
+   * rest (finalizers, owners, other tools' annotations such as kubectl's last-applied one) kept.
+   */
+  static <T extends HasMetadata> T edited(
+      T current, Resource resource, KubernetesNames names, Instant modified) {
+    Instant created = resourceMeta(current.getMetadata()).creationTime();
+    ObjectMeta meta = current.getMetadata();
+    meta.setLabels(storedLabels(resource));
+    Map<String, String> annotations =
+        new LinkedHashMap<>(meta.getAnnotations() == null ? Map.of() : meta.getAnnotations());
+    annotations.put(CREATED, created.toString());
+    annotations.put(MODIFIED, modified.toString());
+    meta.setAnnotations(annotations);
+    if (current instanceof Secret secret) {
+      secret.setData(Map.of("value", resource.spec().path("data").asText("")));
+    } else if (current instanceof GenericKubernetesResource object) {
+      if (CustomResourceDefinitions.meshField(resource.type())) {
+        object.getAdditionalProperties().put("mesh", resource.mesh());
+      }
+      object
+          .getAdditionalProperties()
+          .put("spec", Documents.JSON.convertValue(resource.spec(), Map.class));
+    }
+    return current;
+  }
+
+  /** Whether the object is on its way out (a finalizer holds it): as good as gone. */
+  static boolean deleting(HasMetadata object) {
+    return object.getMetadata().getDeletionTimestamp() != null;
   }
 
   private static ResourceMeta resourceMeta(ObjectMeta meta) {

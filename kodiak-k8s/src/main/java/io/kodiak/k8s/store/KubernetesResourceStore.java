@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -14,6 +16,7 @@ import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
 import io.kodiak.model.kubernetes.CustomResourceDefinitions;
+import io.kodiak.model.validation.ValidationException;
 import io.kodiak.store.api.ChangeKind;
 import io.kodiak.store.api.ChangeListener;
 import io.kodiak.store.api.ListQuery;
@@ -33,9 +36,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +46,15 @@ import org.slf4j.LoggerFactory;
  * The store of Kubernetes mode ({@code store.type: kubernetes}): Kuma's custom resources and
  * Secrets through the API server. Reads come from informers (one watch per type, kept in memory);
  * writes go through the API, with the object's resourceVersion as the optimistic version, and
- * return once the informer holds them, so a reader sees its own writes. Changes written here are
- * announced on the writing thread in write order; changes others make (kubectl) arrive from the
- * watches, each announced once.
+ * return once the informer holds them, so a reader sees its own writes. Each change is announced
+ * once, in the order the API server made it: a change written here by the writing thread (or by the
+ * watch, when its event came first), one made by others (kubectl) by the watch. Mesh-scoped objects
+ * are owned by their Mesh, as in Kuma, so the cluster's garbage collector removes them with it;
+ * this store also deletes them itself, one by one.
  *
- * <p>What Kubernetes does not give: a Mesh's deletion removes its resources one by one, not in one
- * transaction; versions move on every write by anyone, so they are not 1, 2, 3.
+ * <p>What Kubernetes does not give: a Mesh's deletion is not one transaction; versions move on
+ * every write by anyone, so they are not 1, 2, 3; a name is unique in its namespace whatever the
+ * mesh.
  *
  * <p>Thread-safe: writes are serialized by this process (the API server serializes them with
  * everyone else's); reads never block.
@@ -68,10 +74,13 @@ public final class KubernetesResourceStore implements ResourceStore {
   private final Object writeLock = new Object();
   private final Object announceLock = new Object();
 
-  /** The last version announced per object, so a watch event of our own write is not repeated. */
+  /**
+   * The last version announced per object incarnation (uid), so a watch event of our own write is
+   * not repeated; {@link #GONE} once it was deleted, so a late event cannot bring it back.
+   */
   private final Map<String, Long> announced = new ConcurrentHashMap<>();
 
-  private final Set<String> deletedHere = ConcurrentHashMap.newKeySet();
+  private static final long GONE = Long.MAX_VALUE;
 
   /**
    * Starts one informer per type and waits until each has listed what exists.
@@ -101,15 +110,16 @@ public final class KubernetesResourceStore implements ResourceStore {
               .runnableInformer(0);
       secrets.addEventHandler(new Announcer<>(ResourceCatalog.SECRET));
       for (SharedIndexInformer<?> informer : allInformers()) {
-        informer.start().toCompletableFuture().get();
+        informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       close();
       throw new StoreUnavailableException(
           null,
           "cannot watch Kodiak's resources on the Kubernetes API server ("
-              + e.getMessage()
-              + "): are the CRDs installed (kodiakctl install crds)?",
+              + e
+              + "): are Kodiak's CRDs installed (kubectl get crd meshes.kuma.io) and may this"
+              + " service account list and watch them?",
           e);
     }
   }
@@ -117,16 +127,16 @@ public final class KubernetesResourceStore implements ResourceStore {
   @Override
   public Resource create(Resource resource) {
     synchronized (writeLock) {
-      requireMesh(resource.key());
+      Optional<String> meshUid = requireMesh(resource.key());
       Instant now = clock.instant();
       HasMetadata written;
       try {
-        written = write(resource, now, now, null, true);
+        written = create(resource, now, meshUid);
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409) {
           throw new ResourceAlreadyExistsException(resource.key());
         }
-        throw unavailable(resource.key(), "create", e);
+        throw refused(resource.key(), "create", e);
       }
       return announceAndAwait(ChangeKind.CREATED, resource.type(), written);
     }
@@ -135,8 +145,10 @@ public final class KubernetesResourceStore implements ResourceStore {
   @Override
   public Resource update(Resource resource, long expectedVersion) {
     synchronized (writeLock) {
-      Resource current =
-          fresh(resource.key()).orElseThrow(() -> new ResourceNotFoundException(resource.key()));
+      HasMetadata object =
+          freshObject(resource.key())
+              .orElseThrow(() -> new ResourceNotFoundException(resource.key()));
+      Resource current = resource(resource.type(), object);
       if (current.meta().version() != expectedVersion) {
         throw new ResourceConflictException(
             resource.key(), expectedVersion, current.meta().version());
@@ -146,23 +158,18 @@ public final class KubernetesResourceStore implements ResourceStore {
       }
       HasMetadata written;
       try {
-        written =
-            write(
-                resource,
-                current.meta().creationTime(),
-                clock.instant(),
-                String.valueOf(expectedVersion),
-                false);
+        written = replace(CustomResources.edited(object, resource, names, clock.instant()));
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409) {
-          Resource now = fresh(resource.key()).orElse(current);
+          Resource now =
+              freshObject(resource.key()).map(o -> resource(resource.type(), o)).orElse(current);
           throw new ResourceConflictException(
               resource.key(), expectedVersion, now.meta().version());
         }
         if (e.getCode() == 404) {
           throw new ResourceNotFoundException(resource.key());
         }
-        throw unavailable(resource.key(), "update", e);
+        throw refused(resource.key(), "update", e);
       }
       return announceAndAwait(ChangeKind.UPDATED, resource.type(), written);
     }
@@ -192,10 +199,12 @@ public final class KubernetesResourceStore implements ResourceStore {
     String cacheKey = cacheKey(key);
     if (key.type() == ResourceCatalog.SECRET) {
       return Optional.ofNullable(secrets.getStore().getByKey(cacheKey))
+          .filter(s -> !CustomResources.deleting(s))
           .map(s -> CustomResources.fromSecret(key.type(), s, names))
           .filter(r -> r.key().equals(key));
     }
     return Optional.ofNullable(informers.get(key.type()).getStore().getByKey(cacheKey))
+        .filter(o -> !CustomResources.deleting(o))
         .map(o -> CustomResources.fromObject(key.type(), o, names))
         .filter(r -> r.key().equals(key)); // the same object under another mesh is not this key
   }
@@ -247,7 +256,7 @@ public final class KubernetesResourceStore implements ResourceStore {
           settings.edit(c -> new ConfigMapBuilder(c).addToData(key, value).build());
         }
       } catch (KubernetesClientException e) {
-        throw unavailable(null, "write the setting " + key, e);
+        throw refused(null, "write the setting " + key, e);
       }
     }
   }
@@ -273,55 +282,82 @@ public final class KubernetesResourceStore implements ResourceStore {
   private List<Resource> all(ResourceType type) {
     if (type == ResourceCatalog.SECRET) {
       return secrets.getStore().list().stream()
+          .filter(s -> !CustomResources.deleting(s))
           .map(s -> CustomResources.fromSecret(type, s, names))
           .toList();
     }
     return informers.get(type).getStore().list().stream()
+        .filter(o -> !CustomResources.deleting(o))
         .map(o -> CustomResources.fromObject(type, o, names))
         .toList();
   }
 
-  /** Creates ({@code create}) or replaces the object at {@code resourceVersion}. */
-  private HasMetadata write(
-      Resource resource,
-      Instant created,
-      Instant modified,
-      String resourceVersion,
-      boolean create) {
-    if (resource.type() == ResourceCatalog.SECRET) {
-      Secret secret = CustomResources.toSecret(resource, names, created, modified);
-      secret.getMetadata().setResourceVersion(resourceVersion);
-      var op = client.secrets().inNamespace(secret.getMetadata().getNamespace()).resource(secret);
-      return create ? op.create() : op.update();
+  /** Creates the object; a mesh-scoped one owned by its Mesh, as Kuma does. */
+  private HasMetadata create(Resource resource, Instant now, Optional<String> meshUid) {
+    HasMetadata object =
+        resource.type() == ResourceCatalog.SECRET
+            ? CustomResources.toSecret(resource, names, now, now)
+            : CustomResources.toObject(resource, names, now, now);
+    meshUid.ifPresent(
+        uid ->
+            object
+                .getMetadata()
+                .setOwnerReferences(
+                    List.of(
+                        new OwnerReferenceBuilder()
+                            .withApiVersion(CustomResourceDefinitions.API_VERSION)
+                            .withKind(ResourceCatalog.MESH.name())
+                            .withName(resource.mesh())
+                            .withUid(uid)
+                            .build())));
+    if (object instanceof Secret secret) {
+      return client.secrets().inNamespace(names.systemNamespace()).resource(secret).create();
     }
-    GenericKubernetesResource object = CustomResources.toObject(resource, names, created, modified);
-    object.getMetadata().setResourceVersion(resourceVersion);
-    var kind = client.genericKubernetesResources(CustomResources.context(resource.type()));
-    var op =
-        object.getMetadata().getNamespace() == null
-            ? kind.resource(object)
-            : kind.inNamespace(object.getMetadata().getNamespace()).resource(object);
-    return create ? op.create() : op.update();
+    return operation((GenericKubernetesResource) object).create();
+  }
+
+  /** Replaces the object at the resourceVersion it carries (a conflict if it moved since). */
+  private HasMetadata replace(HasMetadata object) {
+    if (object instanceof Secret secret) {
+      return client.secrets().inNamespace(names.systemNamespace()).resource(secret).update();
+    }
+    return operation((GenericKubernetesResource) object).update();
+  }
+
+  private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> operation(
+      GenericKubernetesResource object) {
+    ResourceType type = ResourceCatalog.byName(object.getKind()).orElseThrow();
+    var kind = client.genericKubernetesResources(CustomResources.context(type));
+    String namespace = object.getMetadata().getNamespace();
+    return namespace == null ? kind.resource(object) : kind.inNamespace(namespace).resource(object);
   }
 
   private void deleteOne(Resource resource) {
     ResourceKey key = resource.key();
     String namespace = names.namespace(key);
     String name = names.objectName(key);
-    deletedHere.add(announceKey(key.type(), cacheKey(key)));
+    List<StatusDetails> deleted;
     try {
       if (key.type() == ResourceCatalog.SECRET) {
-        client.secrets().inNamespace(namespace).withName(name).delete();
+        deleted = client.secrets().inNamespace(namespace).withName(name).delete();
       } else {
         var kind = client.genericKubernetesResources(CustomResources.context(key.type()));
-        (namespace == null ? kind.withName(name) : kind.inNamespace(namespace).withName(name))
-            .delete();
+        deleted =
+            (namespace == null ? kind.withName(name) : kind.inNamespace(namespace).withName(name))
+                .delete();
       }
     } catch (KubernetesClientException e) {
-      deletedHere.remove(announceKey(key.type(), cacheKey(key)));
-      throw unavailable(key, "delete", e);
+      throw refused(key, "delete", e);
     }
-    announce(ChangeKind.DELETED, resource);
+    if (deleted.isEmpty()) {
+      throw new ResourceNotFoundException(key); // gone already: its deleter's watch event says so
+    }
+    synchronized (announceLock) {
+      Long before = announced.put(deleted.get(0).getUid(), GONE);
+      if (before == null || before != GONE) { // else its watch event came first
+        announce(ChangeKind.DELETED, resource);
+      }
+    }
     awaitCache(key.type(), cacheKey(key), -1);
   }
 
@@ -332,10 +368,11 @@ public final class KubernetesResourceStore implements ResourceStore {
             ? CustomResources.fromSecret(type, (Secret) written, names)
             : CustomResources.fromObject(type, (GenericKubernetesResource) written, names);
     String cacheKey = cacheKey(stored.key());
+    String uid = written.getMetadata().getUid();
     synchronized (announceLock) {
-      Long seen = announced.get(announceKey(type, cacheKey));
+      Long seen = announced.get(uid);
       if (seen == null || seen < stored.meta().version()) { // else its watch event came first
-        announced.put(announceKey(type, cacheKey), stored.meta().version());
+        announced.put(uid, stored.meta().version());
         announce(kind, stored);
       }
     }
@@ -385,34 +422,41 @@ public final class KubernetesResourceStore implements ResourceStore {
   }
 
   /** Fresh from the API server, not the cache: what an update must compare against. */
-  private Optional<Resource> fresh(ResourceKey key) {
+  private Optional<HasMetadata> freshObject(ResourceKey key) {
     String namespace = names.namespace(key);
     String name = names.objectName(key);
     try {
+      HasMetadata object;
       if (key.type() == ResourceCatalog.SECRET) {
-        return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get())
-            .map(s -> CustomResources.fromSecret(key.type(), s, names))
-            .filter(r -> r.key().equals(key));
+        object = client.secrets().inNamespace(namespace).withName(name).get();
+      } else {
+        var kind = client.genericKubernetesResources(CustomResources.context(key.type()));
+        object =
+            (namespace == null ? kind.withName(name) : kind.inNamespace(namespace).withName(name))
+                .get();
       }
-      var kind = client.genericKubernetesResources(CustomResources.context(key.type()));
-      GenericKubernetesResource object =
-          (namespace == null ? kind.withName(name) : kind.inNamespace(namespace).withName(name))
-              .get();
       return Optional.ofNullable(object)
-          .map(o -> CustomResources.fromObject(key.type(), o, names))
-          .filter(r -> r.key().equals(key));
+          .filter(o -> !CustomResources.deleting(o))
+          .filter(o -> resource(key.type(), o).key().equals(key));
     } catch (KubernetesClientException e) {
-      throw unavailable(key, "read", e);
+      throw refused(key, "read", e);
     }
   }
 
-  private void requireMesh(ResourceKey key) {
-    if (key.type().isMeshScoped()) {
-      ResourceKey mesh = ResourceKey.of(ResourceCatalog.MESH, "", key.mesh());
-      if (fresh(mesh).isEmpty()) {
-        throw new ResourceNotFoundException(mesh);
-      }
+  private Resource resource(ResourceType type, HasMetadata object) {
+    return type == ResourceCatalog.SECRET
+        ? CustomResources.fromSecret(type, (Secret) object, names)
+        : CustomResources.fromObject(type, (GenericKubernetesResource) object, names);
+  }
+
+  /** The uid of the resource's Mesh (empty for a global type); not found when there is none. */
+  private Optional<String> requireMesh(ResourceKey key) {
+    if (!key.type().isMeshScoped()) {
+      return Optional.empty();
     }
+    ResourceKey mesh = ResourceKey.of(ResourceCatalog.MESH, "", key.mesh());
+    HasMetadata object = freshObject(mesh).orElseThrow(() -> new ResourceNotFoundException(mesh));
+    return Optional.of(object.getMetadata().getUid());
   }
 
   private String cacheKey(ResourceKey key) {
@@ -420,12 +464,25 @@ public final class KubernetesResourceStore implements ResourceStore {
     return namespace == null ? names.objectName(key) : namespace + "/" + names.objectName(key);
   }
 
-  private static String announceKey(ResourceType type, String cacheKey) {
-    return type.name() + " " + cacheKey;
-  }
-
-  private static StoreUnavailableException unavailable(
-      ResourceKey key, String what, KubernetesClientException e) {
+  /**
+   * What the API server said, as the caller can act on it: a name or value Kubernetes does not
+   * accept is the caller's to fix (a validation error); a missing namespace is named; the rest
+   * means the API server cannot be written now.
+   */
+  private RuntimeException refused(ResourceKey key, String what, KubernetesClientException e) {
+    String reason =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : e.getMessage();
+    if (e.getCode() == 422 || e.getCode() == 400) {
+      return ValidationException.of("name", "Kubernetes refused " + key + ": " + reason);
+    }
+    if (e.getCode() == 404 && key != null && names.namespace(key) != null) {
+      return new StoreUnavailableException(
+          key,
+          "cannot " + what + " " + key + ": namespace " + names.namespace(key) + " does not exist",
+          e);
+    }
     return new StoreUnavailableException(
         key,
         "the Kubernetes API server refused to "
@@ -434,11 +491,11 @@ public final class KubernetesResourceStore implements ResourceStore {
             + ": "
             + e.getCode()
             + " "
-            + e.getMessage(),
+            + reason,
         e);
   }
 
-  /** Announces what others write; our own writes were announced already (by version). */
+  /** Announces what others write; our own writes were announced already (by uid and version). */
   private final class Announcer<T extends HasMetadata> implements ResourceEventHandler<T> {
     private final ResourceType type;
 
@@ -448,47 +505,46 @@ public final class KubernetesResourceStore implements ResourceStore {
 
     @Override
     public void onAdd(T object) {
-      changed(ChangeKind.CREATED, object);
+      changed(ChangeKind.CREATED, null, object);
     }
 
     @Override
     public void onUpdate(T before, T object) {
-      changed(ChangeKind.UPDATED, object);
+      changed(ChangeKind.UPDATED, before, object);
     }
 
     @Override
     public void onDelete(T object, boolean finalStateUnknown) {
-      String key = announceKey(type, cacheKeyOf(object));
-      announced.remove(key);
-      if (!deletedHere.remove(key)) {
-        announce(ChangeKind.DELETED, resource(object));
-      }
-    }
-
-    private void changed(ChangeKind kind, T object) {
-      long version = Long.parseLong(object.getMetadata().getResourceVersion());
-      String key = announceKey(type, cacheKeyOf(object));
       synchronized (announceLock) {
-        Long seen = announced.get(key);
-        if (seen != null && seen >= version) {
-          return; // written here, announced then
+        Long seen = announced.put(object.getMetadata().getUid(), GONE);
+        if (seen == null || seen != GONE) {
+          announce(ChangeKind.DELETED, resource(type, object));
         }
-        announced.put(key, version);
-        announce(kind, resource(object));
       }
     }
 
-    private Resource resource(T object) {
-      return type == ResourceCatalog.SECRET
-          ? CustomResources.fromSecret(type, (Secret) object, names)
-          : CustomResources.fromObject(type, (GenericKubernetesResource) object, names);
-    }
-
-    private String cacheKeyOf(T object) {
-      String namespace = object.getMetadata().getNamespace();
-      return namespace == null
-          ? object.getMetadata().getName()
-          : namespace + "/" + object.getMetadata().getName();
+    private void changed(ChangeKind kind, T before, T object) {
+      if (CustomResources.deleting(object)) {
+        onDelete(object, false); // a finalizer holds it: gone for Kodiak
+        return;
+      }
+      long version = Long.parseLong(object.getMetadata().getResourceVersion());
+      synchronized (announceLock) {
+        Long seen = announced.get(object.getMetadata().getUid());
+        if (seen != null && seen >= version) {
+          return; // written here and announced then, or deleted already
+        }
+        announced.put(object.getMetadata().getUid(), version);
+        Resource now = resource(type, object);
+        Resource was = before == null ? null : resource(type, before);
+        if (was != null && !was.key().equals(now.key())) {
+          // its mesh label or field changed: it left one mesh for another
+          announce(ChangeKind.DELETED, was);
+          announce(ChangeKind.CREATED, now);
+        } else {
+          announce(kind, now);
+        }
+      }
     }
   }
 }

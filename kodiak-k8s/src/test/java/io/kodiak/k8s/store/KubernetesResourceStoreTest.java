@@ -14,6 +14,7 @@ import io.kodiak.model.core.ResourceKey;
 import io.kodiak.model.kubernetes.CustomResourceDefinitions;
 import io.kodiak.model.testing.TestResources;
 import io.kodiak.store.api.ChangeKind;
+import io.kodiak.store.api.ResourceAlreadyExistsException;
 import io.kodiak.store.api.ResourceChange;
 import io.kodiak.store.api.ResourceConflictException;
 import io.kodiak.store.api.ResourceStore;
@@ -145,6 +146,117 @@ class KubernetesResourceStoreTest extends ResourceStoreContract {
         .until(() -> store.get(read.key()).orElseThrow().meta().labels().containsKey("changed"));
     assertThatThrownBy(() -> store.update(timeout("demo", "t1", "2s"), read.meta().version()))
         .isInstanceOf(ResourceConflictException.class);
+  }
+
+  @Test
+  void aNameIsUniqueInItsNamespaceWhateverTheMesh() {
+    store.create(mesh("demo"));
+    store.create(mesh("other"));
+    store.create(timeout("demo", "t1", "1s"));
+    assertThatThrownBy(() -> store.create(timeout("other", "t1", "1s")))
+        .isInstanceOf(ResourceAlreadyExistsException.class);
+    assertThat(store.get(ResourceKey.of(ResourceCatalog.MESH_TIMEOUT, "other", "t1"))).isEmpty();
+  }
+
+  @Test
+  void dottedNamesReadBackToTheSameObject() {
+    store.create(mesh("default"));
+    Resource secret =
+        store.create(
+            TestResources.decode(
+                "type: Secret\nmesh: default\nname: default.ca-builtin-cert-ca-1\ndata: c2VjcmV0\n"));
+    assertThat(
+            api.client()
+                .secrets()
+                .inNamespace(SYSTEM)
+                .withName("default.ca-builtin-cert-ca-1")
+                .get())
+        .isNotNull();
+    assertThat(store.get(secret.key())).contains(secret);
+    store.delete(secret.key());
+    assertThat(store.get(secret.key())).isEmpty();
+
+    Resource policy = store.create(timeout("default", "web.v2." + SYSTEM, "1s"));
+    assertThat(
+            api.client()
+                .genericKubernetesResources(CustomResources.context(ResourceCatalog.MESH_TIMEOUT))
+                .inNamespace(SYSTEM)
+                .withName("web.v2")
+                .get())
+        .isNotNull();
+    assertThat(store.get(policy.key())).contains(policy);
+    assertThat(
+            store
+                .update(timeout("default", "web.v2." + SYSTEM, "3s"), policy.meta().version())
+                .spec()
+                .at("/to/0/default/idleTimeout")
+                .asText())
+        .isEqualTo("3s");
+  }
+
+  @Test
+  void anUpdateKeepsWhatOtherToolsPutOnTheObject() throws Exception {
+    store.create(mesh("default"));
+    Path file = dir.resolve("timeout.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: kuma.io/v1alpha1
+        kind: MeshTimeout
+        metadata:
+          name: applied
+          namespace: kodiak-system
+          labels:
+            kuma.io/mesh: default
+        spec:
+          targetRef:
+            kind: Mesh
+          to:
+            - targetRef:
+                kind: Mesh
+              default:
+                idleTimeout: 1s
+        """);
+    api.kubectl("apply", "-f", file.toString());
+    ResourceKey key = ResourceKey.of(ResourceCatalog.MESH_TIMEOUT, "default", "applied");
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(key).isPresent());
+    store.update(
+        timeout("default", "applied", "5s"), store.get(key).orElseThrow().meta().version());
+    var object =
+        api.client()
+            .genericKubernetesResources(CustomResources.context(ResourceCatalog.MESH_TIMEOUT))
+            .inNamespace(SYSTEM)
+            .withName("applied")
+            .get();
+    assertThat(object.getMetadata().getAnnotations())
+        .containsKey("kubectl.kubernetes.io/last-applied-configuration");
+  }
+
+  @Test
+  void aPolicyMovedToAnotherMeshWithKubectlLeavesTheFirst() {
+    List<ResourceChange> seen = new CopyOnWriteArrayList<>();
+    store.create(mesh("demo"));
+    store.create(mesh("other"));
+    Resource policy = store.create(timeout("demo", "mover", "1s"));
+    assertThat(
+            api.client()
+                .genericKubernetesResources(CustomResources.context(ResourceCatalog.MESH_TIMEOUT))
+                .inNamespace(SYSTEM)
+                .withName("mover")
+                .get()
+                .getMetadata()
+                .getOwnerReferences())
+        .singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo("demo"));
+    store.addListener(seen::add);
+    api.kubectl("label", "--overwrite", "meshtimeout", "mover", "-n", SYSTEM, "kuma.io/mesh=other");
+    ResourceKey moved = ResourceKey.of(ResourceCatalog.MESH_TIMEOUT, "other", "mover");
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get(moved).isPresent());
+    assertThat(store.get(policy.key())).isEmpty();
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 2);
+    assertThat(seen)
+        .extracting(c -> c.kind() + " " + c.resource().key())
+        .containsExactly("DELETED MeshTimeout/demo/mover", "CREATED MeshTimeout/other/mover");
   }
 
   @Test

@@ -21,7 +21,12 @@ final class StructuralSchema {
   private static final String REF_PREFIX = "#/components/schemas/";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Set<String> KEPT_AS_IS =
-      Set.of("type", "format", "enum", "nullable", "minimum", "maximum", "minItems", "maxItems");
+      Set.of("type", "enum", "nullable", "minimum", "maximum", "minItems", "maxItems");
+
+  /** Formats the API server knows; others (the contract's uint32) would only draw warnings. */
+  private static final Set<String> KUBERNETES_FORMATS =
+      Set.of("int32", "int64", "float", "double", "byte", "date-time", "date");
+
   private static final Set<String> INT_OR_STRING = Set.of("integer", "string");
 
   private final JsonNode schemas;
@@ -56,6 +61,9 @@ final class StructuralSchema {
         out.set(key, schema.get(key).deepCopy());
       }
     }
+    if (KUBERNETES_FORMATS.contains(schema.path("format").asText())) {
+      out.set("format", schema.get("format").deepCopy());
+    }
     copyListMarkers(schema, out);
     JsonNode properties = mergedProperties(schema);
     if (properties.size() > 0) {
@@ -72,9 +80,9 @@ final class StructuralSchema {
         && schema.get("additionalProperties").isObject()) {
       out.put("type", "object");
       out.set("additionalProperties", convert(schema.get("additionalProperties"), resolving));
-    } else if (schema.has("items")) {
+    } else if (schema.has("items") || out.path("type").asText().equals("array")) {
       out.put("type", "array");
-      out.set("items", convert(schema.get("items"), resolving));
+      out.set("items", schema.has("items") ? convert(schema.get("items"), resolving) : anyValue());
     } else if (!out.has("type")) {
       return anyValue(); // alternatives of different shapes: Kodiak's validators check them
     } else if (out.get("type").asText().equals("object")) {

@@ -108,6 +108,7 @@ public abstract class ResourceStoreContract {
   void updateBumpsVersionAndKeepsCreationTime() {
     store.create(mesh("demo"));
     Resource created = store.create(timeout("demo", "t1", "10s"));
+    assertFirstVersion(created);
     Instant createdAt = clock.instant();
     clock.advance(Duration.ofSeconds(5));
     Resource updated = store.update(timeout("demo", "t1", "20s"), created.meta().version());
