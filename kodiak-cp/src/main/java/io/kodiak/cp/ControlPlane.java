@@ -1,5 +1,7 @@
 package io.kodiak.cp;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kodiak.cp.api.ApiServer;
 import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.auth.AdminToken;
@@ -22,7 +24,9 @@ import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
+import io.kodiak.k8s.store.KubernetesResourceStore;
 import io.kodiak.model.catalog.ResourceCatalog;
+import io.kodiak.model.validation.ValidationException;
 import io.kodiak.policy.PolicyModules;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.embedded.EmbeddedResourceStore;
@@ -308,7 +312,26 @@ public final class ControlPlane implements AutoCloseable {
               config.store().embedded().sync(),
               Clock.systemUTC());
       case memory -> new InMemoryResourceStore(Clock.systemUTC());
+      case kubernetes -> kubernetesStore(config.store().kubernetes());
     };
+  }
+
+  private static ResourceStore kubernetesStore(CpConfig.Kubernetes kubernetes) {
+    Config client;
+    try {
+      client =
+          kubernetes.kubeconfig().isEmpty()
+              ? Config.autoConfigure(null)
+              : Config.fromKubeconfig(Files.readString(Path.of(kubernetes.kubeconfig())));
+    } catch (IOException e) {
+      throw ValidationException.of(
+          "store.kubernetes.kubeconfig",
+          "cannot read " + kubernetes.kubeconfig() + ": " + e.getMessage());
+    }
+    return new KubernetesResourceStore(
+        new KubernetesClientBuilder().withConfig(client).build(),
+        kubernetes.systemNamespace(),
+        Clock.systemUTC());
   }
 
   /**

@@ -65,16 +65,24 @@ public record CpConfig(
 
   public record Http(@JsonProperty("interface") String interfaceAddress, int port) {}
 
-  public record Store(StoreType type, Embedded embedded) {}
+  public record Store(StoreType type, Embedded embedded, Kubernetes kubernetes) {}
 
   public record Embedded(SyncMode sync) {}
+
+  /**
+   * @param systemNamespace the control plane's own namespace: its resources, Secrets and settings
+   * @param kubeconfig a kubeconfig file; empty: the usual discovery (KUBECONFIG, ~/.kube/config,
+   *     then the Pod's service account)
+   */
+  public record Kubernetes(String systemNamespace, String kubeconfig) {}
 
   public record Defaults(boolean skipMeshCreation) {}
 
   /** Which store implementation backs the control plane. */
   public enum StoreType {
     embedded,
-    memory
+    memory,
+    kubernetes
   }
 
   /** The data directory with {@code ~} expanded. */

@@ -90,6 +90,30 @@ class LayeringTest {
   }
 
   @Test
+  void kubernetesModeReachesDownOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.kodiak.k8s..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.kodiak.cp..", "io.kodiak.ctl..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyKubernetesModeAndTheWiringKnowTheKubernetesClient() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.kodiak.k8s..")
+        .and()
+        .doNotHaveFullyQualifiedName("io.kodiak.cp.ControlPlane")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.fabric8..")
+        .check(classes);
+  }
+
+  @Test
   void onlyTheXdsServerKnowsJavaControlPlane() {
     noClasses()
         .that()

@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -109,9 +110,12 @@ public final class KubernetesResourceStore implements ResourceStore {
               .withField("type", CustomResourceDefinitions.SECRET_TYPE)
               .runnableInformer(0);
       secrets.addEventHandler(new Announcer<>(ResourceCatalog.SECRET));
+      // all lists at once: one after another, 18 round trips add up at start
+      List<CompletableFuture<Void>> started = new ArrayList<>();
       for (SharedIndexInformer<?> informer : allInformers()) {
-        informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        started.add(informer.start().toCompletableFuture());
       }
+      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       close();
       throw new StoreUnavailableException(

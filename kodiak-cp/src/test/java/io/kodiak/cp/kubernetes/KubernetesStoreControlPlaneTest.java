@@ -1,0 +1,123 @@
+package io.kodiak.cp.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.k8s.testing.KodiakCrds;
+import io.kodiak.k8s.testing.KubeApiServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control plane on {@code store.type: kubernetes} against the real API server: its defaults
+ * (the default Mesh, Kuma's initial policies, a mesh's CA) are written as Kubernetes objects, and
+ * what kubectl applies is what the REST API serves.
+ */
+class KubernetesStoreControlPlaneTest {
+  private static KubeApiServer api;
+  private static RunningControlPlane cp;
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void start() {
+    api = KubeApiServer.start();
+    KodiakCrds.install(api);
+    api.createNamespace("kodiak-system");
+    cp =
+        RunningControlPlane.start(
+            dir.resolve("data"),
+            Map.of(
+                "KODIAK_STORE_TYPE",
+                "kubernetes",
+                "KODIAK_STORE_KUBERNETES_KUBECONFIG",
+                api.kubeconfig().toString()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cp != null) {
+      cp.close();
+    }
+    api.close();
+  }
+
+  @Test
+  void theDefaultsAreKubernetesObjects() {
+    assertThat(cp.get("/meshes/default").status()).isEqualTo(200);
+    assertThat(api.kubectl("get", "mesh", "default", "-o", "name"))
+        .contains("mesh.kuma.io/default");
+    String timeouts = api.kubectl("get", "meshtimeouts", "-n", "kodiak-system", "-o", "name");
+    assertThat(timeouts).contains("mesh-timeout-all-default");
+    assertThat(cp.get("/meshes/default/meshtimeouts/mesh-timeout-all-default").status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void whatKubectlAppliesTheRestApiServes() throws Exception {
+    Path file = dir.resolve("timeout.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: kuma.io/v1alpha1
+        kind: MeshTimeout
+        metadata:
+          name: from-kubectl
+          namespace: kodiak-system
+          labels:
+            kuma.io/mesh: default
+        spec:
+          targetRef:
+            kind: Mesh
+          to:
+            - targetRef:
+                kind: Mesh
+              default:
+                idleTimeout: 42s
+        """);
+    api.kubectl("apply", "-f", file.toString());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cp.get("/meshes/default/meshtimeouts/from-kubectl").status() == 200);
+    assertThat(
+            cp.get("/meshes/default/meshtimeouts/from-kubectl")
+                .json()
+                .at("/spec/to/0/default/idleTimeout")
+                .asText())
+        .isEqualTo("42s");
+  }
+
+  @Test
+  void aMeshWithMtlsGetsItsCaAsKubernetesSecrets() {
+    var reply =
+        cp.put(
+            "/meshes/secure",
+            """
+            {"type": "Mesh", "name": "secure",
+             "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
+            """);
+    assertThat(reply.status()).as(reply.body()).isBetween(200, 201);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                api.kubectl("get", "secrets", "-n", "kodiak-system", "-o", "name")
+                    .contains("secure.ca-builtin-cert-ca-1"));
+    String type =
+        api.kubectl(
+            "get",
+            "secret",
+            "secure.ca-builtin-cert-ca-1",
+            "-n",
+            "kodiak-system",
+            "-o",
+            "jsonpath={.type}");
+    assertThat(type).isEqualTo("system.kuma.io/secret");
+  }
+}
