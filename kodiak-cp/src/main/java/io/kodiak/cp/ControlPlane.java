@@ -20,6 +20,7 @@ import io.kodiak.cp.metrics.MeteredStore;
 import io.kodiak.cp.metrics.XdsMetrics;
 import io.kodiak.cp.mtls.MeshCertificates;
 import io.kodiak.cp.resources.Capacity;
+import io.kodiak.cp.resources.MeshFollowUp;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
 import io.kodiak.cp.tls.ControlPlaneTls;
@@ -67,6 +68,7 @@ public final class ControlPlane implements AutoCloseable {
   private final MeshCertificates certificates;
 
   private final Optional<HeapHeadroom> headroom;
+  private final Optional<MeshFollowUp> meshFollowUp;
 
   private ControlPlane(
       ResourceStore store,
@@ -78,9 +80,11 @@ public final class ControlPlane implements AutoCloseable {
       DataplaneInsights insights,
       MeshCertificates certificates,
       DiagnosticsServer diagnostics,
-      Optional<HeapHeadroom> headroom) {
+      Optional<HeapHeadroom> headroom,
+      Optional<MeshFollowUp> meshFollowUp) {
     this.recheck = recheck;
     this.headroom = headroom;
+    this.meshFollowUp = meshFollowUp;
     this.diagnostics = diagnostics;
     this.store = store;
     this.api = api;
@@ -129,6 +133,11 @@ public final class ControlPlane implements AutoCloseable {
         DefaultMesh.ensure(manager);
       }
       manager.createMissingMeshCas(); // before any proxy connects: generation only reads CAs
+      Optional<MeshFollowUp> meshFollowUp =
+          config.store().type() == CpConfig.StoreType.kubernetes // kubectl writes Meshes there
+              ? Optional.of(new MeshFollowUp(manager))
+              : Optional.empty();
+      meshFollowUp.ifPresent(store::addListener);
       String clusterId =
           manager
               .setting("cluster-id")
@@ -230,7 +239,8 @@ public final class ControlPlane implements AutoCloseable {
           insights,
           certificates,
           diagnostics,
-          headroom);
+          headroom,
+          meshFollowUp);
     } catch (RuntimeException e) {
       diagnostics.close();
       store.close();
@@ -273,6 +283,7 @@ public final class ControlPlane implements AutoCloseable {
     recheck.close();
     sync.close();
     certificates.close();
+    meshFollowUp.ifPresent(MeshFollowUp::close);
     store.close();
     headroom.ifPresent(HeapHeadroom::close);
     LOG.info("control plane stopped");

@@ -39,6 +39,7 @@ final class ApiRouter implements HttpService {
   private final SystemEndpoints system;
   private final PolicyEndpoints policies;
   private final int maxRequestBytes;
+  private final boolean readOnly;
   private final Access access;
 
   ApiRouter(
@@ -48,7 +49,8 @@ final class ApiRouter implements HttpService {
       PolicyEndpoints policies,
       TokenEndpoints tokens,
       SystemEndpoints system,
-      int maxRequestBytes) {
+      int maxRequestBytes,
+      boolean readOnly) {
     this.access = access;
     this.resources = resources;
     this.dataplanes = dataplanes;
@@ -56,6 +58,7 @@ final class ApiRouter implements HttpService {
     this.tokens = tokens;
     this.system = system;
     this.maxRequestBytes = maxRequestBytes;
+    this.readOnly = readOnly;
   }
 
   @Override
@@ -221,6 +224,16 @@ final class ApiRouter implements HttpService {
     HttpMethod method = req.method();
     if (method == HttpMethod.GET) {
       return resources.get(req, type, mesh, name);
+    } else if (readOnly && (method == HttpMethod.PUT || method == HttpMethod.DELETE)) {
+      access.requireAdmin(req.headers(), "writing a " + type.name()); // who asks, before why not
+      throw new ApiException(
+          ApiError.of(
+              405,
+              "Method Not Allowed",
+              "this control plane keeps its resources in Kubernetes: change "
+                  + type.name()
+                  + " with kubectl (kubectl apply -f / kubectl delete), not through this API;"
+                  + " reading and inspecting here keep working"));
     } else if (method == HttpMethod.PUT) {
       return resources.put(req, type, mesh, name, body(req));
     } else if (method == HttpMethod.DELETE) {

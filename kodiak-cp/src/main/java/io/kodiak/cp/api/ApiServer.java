@@ -41,7 +41,8 @@ public final class ApiServer implements AutoCloseable {
                     identity.instanceId(),
                     identity.clusterId()),
                 effectiveConfig),
-            config.apiServer().maxRequestBytes());
+            config.apiServer().maxRequestBytes(),
+            config.store().type() == CpConfig.StoreType.kubernetes); // kubectl writes there
     var builder =
         Server.builder()
             .http(

@@ -191,14 +191,14 @@ public final class ResourceManager {
     return store;
   }
 
-  private void createBesideNewMesh(Resource mesh) {
+  void createBesideNewMesh(Resource mesh) {
     createMissingCa(mesh);
     for (Resource policy : InitialPolicies.of(mesh)) {
       createIfAbsent(policy, "initial policy of new mesh " + mesh.name());
     }
   }
 
-  private void createMissingCa(Resource mesh) {
+  void createMissingCa(Resource mesh) {
     synchronized (caCreation) {
       BuiltinCa.missingFor(mesh, store, clock.instant())
           .ifPresent(

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The control plane on {@code store.type: kubernetes} against the real API server: its defaults
- * (the default Mesh, Kuma's initial policies, a mesh's CA) are written as Kubernetes objects, and
- * what kubectl applies is what the REST API serves.
+ * (the default Mesh, Kuma's initial policies, a mesh's CA) are written as Kubernetes objects, also
+ * for a Mesh kubectl applies; what kubectl applies is what the REST API serves; the REST API is
+ * read-only and says to use kubectl.
  */
 class KubernetesStoreControlPlaneTest {
   private static KubeApiServer api;
@@ -94,15 +95,40 @@ class KubernetesStoreControlPlaneTest {
   }
 
   @Test
-  void aMeshWithMtlsGetsItsCaAsKubernetesSecrets() {
-    var reply =
+  void theRestApiIsReadOnlyAndSaysToUseKubectl() {
+    var put =
         cp.put(
-            "/meshes/secure",
-            """
-            {"type": "Mesh", "name": "secure",
-             "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
-            """);
-    assertThat(reply.status()).as(reply.body()).isBetween(200, 201);
+            "/meshes/default/meshtimeouts/over-rest",
+            "{\"type\":\"MeshTimeout\",\"mesh\":\"default\",\"name\":\"over-rest\","
+                + "\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"}}}");
+    assertThat(put.status()).isEqualTo(405);
+    assertThat(put.json().path("detail").asText()).contains("kubectl");
+    assertThat(cp.delete("/meshes/default/meshtimeouts/mesh-timeout-all-default").status())
+        .isEqualTo(405);
+    assertThat(cp.get("/meshes/default/meshtimeouts/mesh-timeout-all-default").status())
+        .isEqualTo(200);
+    var anonymous = cp.send("PUT", "/meshes/default", "{}", null);
+    assertThat(anonymous.status()).isEqualTo(401); // who asks comes first
+  }
+
+  @Test
+  void aMeshWithMtlsGetsItsCaAsKubernetesSecrets() throws Exception {
+    Path file = dir.resolve("secure.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: kuma.io/v1alpha1
+        kind: Mesh
+        metadata:
+          name: secure
+        spec:
+          mtls:
+            enabledBackend: ca-1
+            backends:
+              - name: ca-1
+                type: builtin
+        """);
+    api.kubectl("apply", "-f", file.toString());
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
@@ -119,5 +145,12 @@ class KubernetesStoreControlPlaneTest {
             "-o",
             "jsonpath={.type}");
     assertThat(type).isEqualTo("system.kuma.io/secret");
+    // and Kuma's initial policies, as for a mesh written through the API
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                api.kubectl("get", "meshtimeouts", "-n", "kodiak-system", "-o", "name")
+                    .contains("mesh-timeout-all-secure"));
   }
 }
