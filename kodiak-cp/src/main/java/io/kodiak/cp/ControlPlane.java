@@ -252,6 +252,11 @@ public final class ControlPlane implements AutoCloseable {
     return api.port();
   }
 
+  /** The REST API's TLS port (also the admission webhook's, in Kubernetes mode). */
+  public int apiHttpsPort() {
+    return api.httpsPort();
+  }
+
   public ResourceStore store() {
     return store;
   }

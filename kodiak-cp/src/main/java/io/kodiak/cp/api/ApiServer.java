@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.CpConfig;
+import io.kodiak.cp.kubernetes.AdmissionWebhook;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -56,6 +57,11 @@ public final class ApiServer implements AutoCloseable {
                   config.apiServer().http().interfaceAddress(), config.apiServer().https().port()))
           .tls(tls.get().certFile().toFile(), tls.get().keyFile().toFile());
     }
+    if (config.store().type() == CpConfig.StoreType.kubernetes) {
+      builder.service(
+          AdmissionWebhook.PATH,
+          new AdmissionWebhook(manager, config.store().kubernetes().systemNamespace()));
+    }
     server =
         builder
             .serviceUnder("/", router)
@@ -74,6 +80,11 @@ public final class ApiServer implements AutoCloseable {
   /** The plaintext port actually bound (useful when configured as 0). */
   public int port() {
     return server.activeLocalPort(SessionProtocol.HTTP);
+  }
+
+  /** The TLS port actually bound; fails when HTTPS is off. */
+  public int httpsPort() {
+    return server.activeLocalPort(SessionProtocol.HTTPS);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.kodiak.cp.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kodiak.cp.testing.RunningControlPlane;
@@ -9,6 +10,7 @@ import io.kodiak.k8s.testing.KubeApiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,6 +94,90 @@ class KubernetesStoreControlPlaneTest {
                 .at("/spec/to/0/default/idleTimeout")
                 .asText())
         .isEqualTo("42s");
+  }
+
+  @Test
+  void theAdmissionWebhookRefusesABadPolicyWithEveryViolation() throws Exception {
+    String caBundle = Base64.getEncoder().encodeToString(Files.readAllBytes(cp.caCertFile()));
+    Path webhook = dir.resolve("webhook.yaml");
+    Files.writeString(
+        webhook,
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingWebhookConfiguration
+        metadata:
+          name: kodiak-validator
+        webhooks:
+          - name: validator.kodiak.io
+            admissionReviewVersions: [v1]
+            sideEffects: None
+            failurePolicy: Fail
+            clientConfig:
+              url: https://127.0.0.1:%d/validate-kuma-io-v1alpha1
+              caBundle: %s
+            rules:
+              - apiGroups: [kuma.io]
+                apiVersions: [v1alpha1]
+                operations: [CREATE, UPDATE]
+                resources: ["*"]
+        """
+            .formatted(cp.controlPlane().apiHttpsPort(), caBundle));
+    api.kubectl("apply", "-f", webhook.toString());
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(
+        bad,
+        """
+        apiVersion: kuma.io/v1alpha1
+        kind: MeshTimeout
+        metadata:
+          name: bad-timeout
+          namespace: kodiak-system
+          labels:
+            kuma.io/mesh: default
+        spec:
+          targetRef:
+            kind: Mesh
+          to:
+            - targetRef:
+                kind: Mesh
+              default:
+                idleTimeout: banana
+                connectionTimeout: -5s
+        """);
+    // the webhook may take a moment to be called: the API server loads its configuration async
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> api.kubectl("apply", "-f", bad.toString()))
+                    .hasMessageContaining("denied the request")
+                    .hasMessageContaining("spec.to[0].default.idleTimeout")
+                    .hasMessageContaining("spec.to[0].default.connectionTimeout"));
+    assertThat(cp.get("/meshes/default/meshtimeouts/bad-timeout").status()).isEqualTo(404);
+
+    Path badDataplane = dir.resolve("bad-dataplane.yaml");
+    Files.writeString(
+        badDataplane,
+        """
+        apiVersion: kuma.io/v1alpha1
+        kind: Dataplane
+        mesh: default
+        metadata:
+          name: web-01
+          namespace: kodiak-system
+        spec:
+          networking:
+            address: 127.0.0.5
+            inbound:
+              - port: 8080
+                tags:
+                  version: v1
+        """);
+    // no kuma.io/service tag: a rule of Kodiak's validator, not of the CRD's schema
+    assertThatThrownBy(() -> api.kubectl("apply", "-f", badDataplane.toString()))
+        .hasMessageContaining("denied the request")
+        .hasMessageContaining("spec.networking.inbound[0]");
+    api.kubectl("delete", "validatingwebhookconfiguration", "kodiak-validator");
   }
 
   @Test
