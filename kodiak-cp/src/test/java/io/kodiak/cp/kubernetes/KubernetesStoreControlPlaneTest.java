@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
+import io.kodiak.k8s.testing.KumaYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,24 +67,7 @@ class KubernetesStoreControlPlaneTest {
   void whatKubectlAppliesTheRestApiServes() throws Exception {
     Path file = dir.resolve("timeout.yaml");
     Files.writeString(
-        file,
-        """
-        apiVersion: kuma.io/v1alpha1
-        kind: MeshTimeout
-        metadata:
-          name: from-kubectl
-          namespace: kodiak-system
-          labels:
-            kuma.io/mesh: default
-        spec:
-          targetRef:
-            kind: Mesh
-          to:
-            - targetRef:
-                kind: Mesh
-              default:
-                idleTimeout: 42s
-        """);
+        file, KumaYaml.meshTimeout("from-kubectl", "kodiak-system", "idleTimeout: 42s"));
     api.kubectl("apply", "-f", file.toString());
     await()
         .atMost(Duration.ofSeconds(10))
@@ -126,24 +110,8 @@ class KubernetesStoreControlPlaneTest {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(
         bad,
-        """
-        apiVersion: kuma.io/v1alpha1
-        kind: MeshTimeout
-        metadata:
-          name: bad-timeout
-          namespace: kodiak-system
-          labels:
-            kuma.io/mesh: default
-        spec:
-          targetRef:
-            kind: Mesh
-          to:
-            - targetRef:
-                kind: Mesh
-              default:
-                idleTimeout: banana
-                connectionTimeout: -5s
-        """);
+        KumaYaml.meshTimeout(
+            "bad-timeout", "kodiak-system", "idleTimeout: banana\nconnectionTimeout: -5s"));
     // the webhook may take a moment to be called: the API server loads its configuration async
     await()
         .atMost(Duration.ofSeconds(15))

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
+import io.kodiak.k8s.testing.KumaYaml;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
@@ -198,25 +199,7 @@ class KubernetesResourceStoreTest extends ResourceStoreContract {
   void anUpdateKeepsWhatOtherToolsPutOnTheObject() throws Exception {
     store.create(mesh("default"));
     Path file = dir.resolve("timeout.yaml");
-    Files.writeString(
-        file,
-        """
-        apiVersion: kuma.io/v1alpha1
-        kind: MeshTimeout
-        metadata:
-          name: applied
-          namespace: kodiak-system
-          labels:
-            kuma.io/mesh: default
-        spec:
-          targetRef:
-            kind: Mesh
-          to:
-            - targetRef:
-                kind: Mesh
-              default:
-                idleTimeout: 1s
-        """);
+    Files.writeString(file, KumaYaml.meshTimeout("applied", SYSTEM, "idleTimeout: 1s"));
     api.kubectl("apply", "-f", file.toString());
     ResourceKey key = ResourceKey.of(ResourceCatalog.MESH_TIMEOUT, "default", "applied");
     await().atMost(Duration.ofSeconds(10)).until(() -> store.get(key).isPresent());
