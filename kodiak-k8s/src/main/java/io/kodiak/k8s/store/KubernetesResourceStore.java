@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Store;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.core.Resource;
@@ -200,16 +201,9 @@ public final class KubernetesResourceStore implements ResourceStore {
 
   @Override
   public Optional<Resource> get(ResourceKey key) {
-    String cacheKey = cacheKey(key);
-    if (key.type() == ResourceCatalog.SECRET) {
-      return Optional.ofNullable(secrets.getStore().getByKey(cacheKey))
-          .filter(s -> !CustomResources.deleting(s))
-          .map(s -> CustomResources.fromSecret(key.type(), s, names))
-          .filter(r -> r.key().equals(key));
-    }
-    return Optional.ofNullable(informers.get(key.type()).getStore().getByKey(cacheKey))
+    return Optional.ofNullable(cache(key.type()).getByKey(cacheKey(key)))
         .filter(o -> !CustomResources.deleting(o))
-        .map(o -> CustomResources.fromObject(key.type(), o, names))
+        .map(o -> resource(key.type(), o))
         .filter(r -> r.key().equals(key)); // the same object under another mesh is not this key
   }
 
@@ -284,16 +278,15 @@ public final class KubernetesResourceStore implements ResourceStore {
   }
 
   private List<Resource> all(ResourceType type) {
-    if (type == ResourceCatalog.SECRET) {
-      return secrets.getStore().list().stream()
-          .filter(s -> !CustomResources.deleting(s))
-          .map(s -> CustomResources.fromSecret(type, s, names))
-          .toList();
-    }
-    return informers.get(type).getStore().list().stream()
+    return cache(type).list().stream()
         .filter(o -> !CustomResources.deleting(o))
-        .map(o -> CustomResources.fromObject(type, o, names))
+        .map(o -> resource(type, o))
         .toList();
+  }
+
+  /** What the type's informer holds: Secrets have their own, every other type one each. */
+  private Store<? extends HasMetadata> cache(ResourceType type) {
+    return type == ResourceCatalog.SECRET ? secrets.getStore() : informers.get(type).getStore();
   }
 
   /** Creates the object; a mesh-scoped one owned by its Mesh, as Kuma does. */
@@ -367,10 +360,7 @@ public final class KubernetesResourceStore implements ResourceStore {
 
   /** Announces our own write, then waits until the informer holds it (read your writes). */
   private Resource announceAndAwait(ChangeKind kind, ResourceType type, HasMetadata written) {
-    Resource stored =
-        type == ResourceCatalog.SECRET
-            ? CustomResources.fromSecret(type, (Secret) written, names)
-            : CustomResources.fromObject(type, (GenericKubernetesResource) written, names);
+    Resource stored = resource(type, written);
     String cacheKey = cacheKey(stored.key());
     String uid = written.getMetadata().getUid();
     synchronized (announceLock) {
@@ -388,10 +378,7 @@ public final class KubernetesResourceStore implements ResourceStore {
   private void awaitCache(ResourceType type, String cacheKey, long version) {
     long deadline = System.nanoTime() + READ_YOUR_WRITES.toNanos();
     while (System.nanoTime() < deadline) {
-      HasMetadata cached =
-          type == ResourceCatalog.SECRET
-              ? secrets.getStore().getByKey(cacheKey)
-              : informers.get(type).getStore().getByKey(cacheKey);
+      HasMetadata cached = cache(type).getByKey(cacheKey);
       if (version < 0
           ? cached == null
           : cached != null
