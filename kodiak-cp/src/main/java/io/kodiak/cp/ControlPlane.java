@@ -1,6 +1,7 @@
 package io.kodiak.cp;
 
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kodiak.cp.api.ApiServer;
 import io.kodiak.cp.api.Inspection;
@@ -13,6 +14,7 @@ import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.kubernetes.ManagedDataplaneWrites;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
 import io.kodiak.cp.metrics.DiagnosticsServer;
 import io.kodiak.cp.metrics.HeapHeadroom;
@@ -25,6 +27,7 @@ import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
+import io.kodiak.k8s.controllers.PodDataplaneController;
 import io.kodiak.k8s.store.KubernetesResourceStore;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.validation.ValidationException;
@@ -69,6 +72,8 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Optional<HeapHeadroom> headroom;
   private final Optional<MeshFollowUp> meshFollowUp;
+  private final Optional<PodDataplaneController> podController;
+  private final Optional<KubernetesClient> kubernetes;
 
   private ControlPlane(
       ResourceStore store,
@@ -81,7 +86,11 @@ public final class ControlPlane implements AutoCloseable {
       MeshCertificates certificates,
       DiagnosticsServer diagnostics,
       Optional<HeapHeadroom> headroom,
-      Optional<MeshFollowUp> meshFollowUp) {
+      Optional<MeshFollowUp> meshFollowUp,
+      Optional<PodDataplaneController> podController,
+      Optional<KubernetesClient> kubernetes) {
+    this.podController = podController;
+    this.kubernetes = kubernetes;
     this.recheck = recheck;
     this.headroom = headroom;
     this.meshFollowUp = meshFollowUp;
@@ -115,7 +124,11 @@ public final class ControlPlane implements AutoCloseable {
     DataDirectory dataDir = DataDirectory.check(config, recovery);
     PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
     DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
-    ResourceStore store = new MeteredStore(openStore(config), metrics);
+    Optional<KubernetesClient> kubernetes =
+        config.store().type() == CpConfig.StoreType.kubernetes
+            ? Optional.of(kubernetesClient(config.store().kubernetes()))
+            : Optional.empty();
+    ResourceStore store = new MeteredStore(openStore(config, kubernetes), metrics);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
       Optional<HeapHeadroom> headroom =
@@ -138,6 +151,11 @@ public final class ControlPlane implements AutoCloseable {
               ? Optional.of(new MeshFollowUp(manager))
               : Optional.empty();
       meshFollowUp.ifPresent(store::addListener);
+      Optional<PodDataplaneController> podController =
+          kubernetes.map(
+              client ->
+                  new PodDataplaneController(client, store, new ManagedDataplaneWrites(manager)));
+      podController.ifPresent(PodDataplaneController::start);
       String clusterId =
           manager
               .setting("cluster-id")
@@ -240,10 +258,13 @@ public final class ControlPlane implements AutoCloseable {
           certificates,
           diagnostics,
           headroom,
-          meshFollowUp);
+          meshFollowUp,
+          podController,
+          kubernetes);
     } catch (RuntimeException e) {
       diagnostics.close();
       store.close();
+      kubernetes.ifPresent(KubernetesClient::close);
       throw e;
     }
   }
@@ -289,7 +310,9 @@ public final class ControlPlane implements AutoCloseable {
     sync.close();
     certificates.close();
     meshFollowUp.ifPresent(MeshFollowUp::close);
+    podController.ifPresent(PodDataplaneController::close);
     store.close();
+    kubernetes.ifPresent(KubernetesClient::close);
     headroom.ifPresent(HeapHeadroom::close);
     LOG.info("control plane stopped");
   }
@@ -320,7 +343,7 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  private static ResourceStore openStore(CpConfig config) {
+  private static ResourceStore openStore(CpConfig config, Optional<KubernetesClient> kubernetes) {
     return switch (config.store().type()) {
       case embedded ->
           new EmbeddedResourceStore(
@@ -328,11 +351,16 @@ public final class ControlPlane implements AutoCloseable {
               config.store().embedded().sync(),
               Clock.systemUTC());
       case memory -> new InMemoryResourceStore(Clock.systemUTC());
-      case kubernetes -> kubernetesStore(config.store().kubernetes());
+      case kubernetes ->
+          new KubernetesResourceStore(
+              kubernetes.orElseThrow(),
+              config.store().kubernetes().systemNamespace(),
+              Clock.systemUTC());
     };
   }
 
-  private static ResourceStore kubernetesStore(CpConfig.Kubernetes kubernetes) {
+  /** One client for the store and the controllers: one connection pool, one set of watches. */
+  private static KubernetesClient kubernetesClient(CpConfig.Kubernetes kubernetes) {
     Config client;
     try {
       client =
@@ -344,10 +372,7 @@ public final class ControlPlane implements AutoCloseable {
           "store.kubernetes.kubeconfig",
           "cannot read " + kubernetes.kubeconfig() + ": " + e.getMessage());
     }
-    return new KubernetesResourceStore(
-        new KubernetesClientBuilder().withConfig(client).build(),
-        kubernetes.systemNamespace(),
-        Clock.systemUTC());
+    return new KubernetesClientBuilder().withConfig(client).build();
   }
 
   /**

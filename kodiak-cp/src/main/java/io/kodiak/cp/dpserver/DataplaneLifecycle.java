@@ -283,7 +283,8 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     }
     sync.proxyDisconnected(node.id());
     LOG.info(
-        "xds: proxy {} disconnected; its Dataplane is removed in {} unless it reconnects",
+        "xds: proxy {} disconnected; a Dataplane its agent registered is removed in {} unless it"
+            + " reconnects",
         node.id(),
         grace);
     scheduleDeletion(
@@ -343,6 +344,9 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
             if (owners.containsKey(nodeId)) {
               return; // it came back
             }
+            if (!registeredByItsAgent(key)) {
+              return; // written through the API or by the Pod controller: it stays until deleted
+            }
             try {
               manager.delete(key);
               insights.forget(key.mesh(), key.name());
@@ -358,6 +362,14 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
         },
         grace.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  private boolean registeredByItsAgent(ResourceKey key) {
+    return manager
+        .store()
+        .get(key)
+        .map(dp -> SnapshotSync.DIRECT.equals(dp.meta().labels().get(SnapshotSync.LIFECYCLE_LABEL)))
+        .orElse(false);
   }
 
   /** One of a few locks, chosen by node id: connects and deletions of one proxy are ordered. */

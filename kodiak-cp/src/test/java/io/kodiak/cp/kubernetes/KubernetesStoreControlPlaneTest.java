@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,14 +33,7 @@ class KubernetesStoreControlPlaneTest {
     api = KubeApiServer.start();
     KodiakCrds.install(api);
     api.createNamespace("kodiak-system");
-    cp =
-        RunningControlPlane.start(
-            dir.resolve("data"),
-            Map.of(
-                "KODIAK_STORE_TYPE",
-                "kubernetes",
-                "KODIAK_STORE_KUBERNETES_KUBECONFIG",
-                api.kubeconfig().toString()));
+    cp = RunningControlPlane.onKubernetes(dir.resolve("data"), api);
   }
 
   @AfterAll

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kodiak.cp.ControlPlane;
 import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
+import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.model.codec.Documents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,6 +72,20 @@ public final class RunningControlPlane implements AutoCloseable {
 
   public static RunningControlPlane start(Path dataDir) {
     return start(dataDir, Map.of());
+  }
+
+  /**
+   * Starts a control plane on the Kubernetes store of {@code api} (its CRDs installed, its {@code
+   * kodiak-system} namespace created).
+   */
+  public static RunningControlPlane onKubernetes(Path dataDir, KubeApiServer api) {
+    return start(
+        dataDir,
+        Map.of(
+            "KODIAK_STORE_TYPE",
+            "kubernetes",
+            "KODIAK_STORE_KUBERNETES_KUBECONFIG",
+            api.kubeconfig().toString()));
   }
 
   public String url() {

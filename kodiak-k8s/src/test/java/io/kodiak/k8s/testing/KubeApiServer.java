@@ -123,7 +123,8 @@ public final class KubeApiServer implements AutoCloseable {
                 "--advertise-address=127.0.0.1",
                 "--secure-port=" + URI.create(url).getPort(),
                 "--cert-dir=" + caCert.getParent(),
-                "--service-cluster-ip-range=10.96.0.0/16",
+                // on loopback: sidecars run as host processes and bind a Service's cluster IP
+                "--service-cluster-ip-range=127.96.0.0/16",
                 "--service-account-issuer=https://kubernetes.default.svc",
                 "--service-account-key-file=" + keys.publicKey(),
                 "--service-account-signing-key-file=" + keys.privateKey(),

@@ -1,0 +1,113 @@
+package io.kodiak.k8s.testing;
+
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a kubelet and a user would do to Pods and Services, for a cluster that has no kubelet:
+ * create them through the API and write a Pod's status (its IP and readiness).
+ */
+public final class Kubelet {
+  private final KubernetesClient client;
+
+  public Kubelet(KubeApiServer api) {
+    this.client = api.client();
+  }
+
+  /** A Pod with one container exposing {@code ports} (name to number), not yet running. */
+  public Pod createPod(
+      String namespace,
+      String name,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Map<String, Integer> ports) {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withLabels(labels)
+            .withAnnotations(annotations)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage("example/app:1")
+            .withPorts(
+                ports.entrySet().stream()
+                    .map(
+                        p ->
+                            new ContainerPortBuilder()
+                                .withName(p.getKey())
+                                .withContainerPort(p.getValue())
+                                .build())
+                    .toList())
+            .endContainer()
+            .endSpec()
+            .build();
+    return client.pods().inNamespace(namespace).resource(pod).create();
+  }
+
+  /** Writes the Pod's status as a kubelet would: Running at {@code ip}, ready or not. */
+  public void run(String namespace, String name, String ip, boolean ready) {
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withName(name)
+        .editStatus(
+            pod ->
+                new PodBuilder(pod)
+                    .editOrNewStatus()
+                    .withPhase("Running")
+                    .withPodIP(ip)
+                    .withConditions(
+                        new PodConditionBuilder()
+                            .withType("Ready")
+                            .withStatus(ready ? "True" : "False")
+                            .build())
+                    .endStatus()
+                    .build());
+  }
+
+  /** A ClusterIP Service selecting {@code selector}, one port reaching {@code targetPort}. */
+  public Service createService(
+      String namespace,
+      String name,
+      Map<String, String> selector,
+      int port,
+      IntOrString targetPort,
+      String appProtocol) {
+    Service service =
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .withNewSpec()
+            .withSelector(selector)
+            .withPorts(
+                List.of(
+                    new ServicePortBuilder()
+                        .withName("main")
+                        .withPort(port)
+                        .withTargetPort(targetPort)
+                        .withAppProtocol(appProtocol)
+                        .build()))
+            .endSpec()
+            .build();
+    return client.services().inNamespace(namespace).resource(service).create();
+  }
+
+  public void deletePod(String namespace, String name) {
+    client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+  }
+}
