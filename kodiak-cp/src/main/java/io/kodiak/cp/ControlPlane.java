@@ -15,6 +15,7 @@ import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.kubernetes.ManagedDataplaneWrites;
+import io.kodiak.cp.kubernetes.PodServiceAccountTokens;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
 import io.kodiak.cp.metrics.DiagnosticsServer;
 import io.kodiak.cp.metrics.HeapHeadroom;
@@ -27,7 +28,9 @@ import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
+import io.kodiak.cp.tokens.ProxyCredentials;
 import io.kodiak.k8s.controllers.PodDataplaneController;
+import io.kodiak.k8s.identity.PodTokenReviews;
 import io.kodiak.k8s.store.KubernetesResourceStore;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.validation.ValidationException;
@@ -196,10 +199,8 @@ public final class ControlPlane implements AutoCloseable {
               sync,
               insights,
               config.dpServer().grace(),
-              config.dpServer().auth() == CpConfig.DpAuth.dpToken
-                  ? Optional.of(tokens)
-                  : Optional.empty());
-      if (config.dpServer().auth() == CpConfig.DpAuth.none) {
+              proxyCredentials(config.proxyAuth(), tokens, kubernetes));
+      if (config.proxyAuth() == CpConfig.DpAuth.none) {
         LOG.warn(
             "dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
       }
@@ -356,6 +357,19 @@ public final class ControlPlane implements AutoCloseable {
               kubernetes.orElseThrow(),
               config.store().kubernetes().systemNamespace(),
               Clock.systemUTC());
+    };
+  }
+
+  private static Optional<ProxyCredentials> proxyCredentials(
+      CpConfig.DpAuth auth, DataplaneTokens tokens, Optional<KubernetesClient> kubernetes) {
+    return switch (auth) {
+      case dpToken -> Optional.of(tokens);
+      case serviceAccountToken ->
+          Optional.of(
+              new PodServiceAccountTokens(
+                  new PodTokenReviews(kubernetes.orElseThrow(), Clock.systemUTC())));
+      case none -> Optional.empty();
+      case auto -> throw new IllegalArgumentException("auto is resolved by CpConfig.proxyAuth");
     };
   }
 

@@ -66,9 +66,18 @@ public final class KodiakDp implements Runnable {
 
     @Option(
         names = "--dataplane-file",
-        required = true,
-        description = "The Dataplane (YAML or JSON).")
+        description =
+            "The Dataplane (YAML or JSON) this agent registers. Without it, --name (and --mesh)"
+                + " name a Dataplane the control plane already has: one created through the API,"
+                + " or by the Pod controller on Kubernetes.")
     Path dataplaneFile;
+
+    @Option(
+        names = "--admin-port",
+        description =
+            "Envoy's admin port when there is no --dataplane-file (default: 9901; the file's"
+                + " networking.admin.port otherwise).")
+    Integer adminPortOption;
 
     @Option(
         names = {"-v", "--dataplane-var"},
@@ -165,7 +174,10 @@ public final class KodiakDp implements Runnable {
       }
       String dpMesh = dataplane.path("mesh").asText("default");
       String dpName = dataplane.path("name").asText("");
-      int adminPort = dataplane.path("networking").path("admin").path("port").asInt(9901);
+      int adminPort =
+          adminPortOption != null
+              ? adminPortOption
+              : dataplane.path("networking").path("admin").path("port").asInt(9901);
       WorkDir dir;
       try {
         dir = WorkDir.open(Optional.ofNullable(workdir), dpName);
@@ -243,7 +255,9 @@ public final class KodiakDp implements Runnable {
             metrics instanceof MetricsServer m
                 ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port()
                 : "");
-        supervisor.run(() -> client.fetch(dpMesh, dpName, dataplane, VERSION, envoyVersion::join));
+        Optional<ObjectNode> declared =
+            dataplaneFile == null ? Optional.empty() : Optional.of(dataplane);
+        supervisor.run(() -> client.fetch(dpMesh, dpName, declared, VERSION, envoyVersion::join));
         return 0;
       } catch (BootstrapRefusedException e) {
         System.err.println(
@@ -284,6 +298,23 @@ public final class KodiakDp implements Runnable {
     }
 
     private ObjectNode readDataplane() throws IOException {
+      if (dataplaneFile == null) {
+        if (name == null || name.isBlank()) {
+          throw new IllegalArgumentException(
+              "pass --dataplane-file, or --name of a Dataplane the control plane has");
+        }
+        ObjectNode named = new YAMLMapper().createObjectNode();
+        named
+            .put("type", "Dataplane")
+            .put("name", name)
+            .put("mesh", mesh == null ? "default" : mesh);
+        return named;
+      }
+      if (adminPortOption != null) {
+        throw new IllegalArgumentException(
+            "--admin-port is for a Dataplane without --dataplane-file; set networking.admin.port"
+                + " in the file");
+      }
       if (!Files.isReadable(dataplaneFile)) {
         throw new IllegalArgumentException("cannot read the dataplane file " + dataplaneFile);
       }

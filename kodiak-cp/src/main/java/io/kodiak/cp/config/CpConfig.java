@@ -20,6 +20,24 @@ public record CpConfig(
     Defaults defaults,
     Diagnostics diagnostics) {
   /**
+   * How proxies authenticate, {@code auto} resolved by the store; a service-account token needs the
+   * Kubernetes store (its API server reviews the token).
+   */
+  public DpAuth proxyAuth() {
+    DpAuth auth = dpServer.auth();
+    boolean kubernetes = store.type() == StoreType.kubernetes;
+    if (auth == DpAuth.auto) {
+      return kubernetes ? DpAuth.serviceAccountToken : DpAuth.dpToken;
+    }
+    if (auth == DpAuth.serviceAccountToken && !kubernetes) {
+      throw ValidationException.of(
+          "dpServer.auth",
+          "serviceAccountToken needs store.type: kubernetes (its API server reviews the tokens)");
+    }
+    return auth;
+  }
+
+  /**
    * Metrics ({@code /metrics}) and probes ({@code /ready}, {@code /healthy}); port 0 = any free
    * port.
    */
@@ -39,7 +57,11 @@ public record CpConfig(
 
   /** How proxies authenticate to the dp-server. */
   public enum DpAuth {
+    /** The store's own kind: serviceAccountToken on Kubernetes, dpToken otherwise. */
+    auto,
     dpToken,
+    /** The Pod's service-account token, reviewed by the Kubernetes API server. */
+    serviceAccountToken,
     none
   }
 

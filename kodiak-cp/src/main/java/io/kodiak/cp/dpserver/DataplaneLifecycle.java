@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.resources.ResourceManager;
-import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.cp.tokens.DataplaneTokens.Refused;
 import io.kodiak.cp.tokens.DataplaneTokens.Verification;
 import io.kodiak.cp.tokens.DataplaneTokens.Verified;
+import io.kodiak.cp.tokens.ProxyCredentials;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.codec.Documents;
 import io.kodiak.model.core.Resource;
@@ -63,7 +63,7 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   /** Connects and deletions of one proxy are ordered under one of these, chosen by node id. */
   private final Object[] nodeLocks = Stream.generate(Object::new).limit(64).toArray();
 
-  private final Optional<DataplaneTokens> tokens;
+  private final Optional<ProxyCredentials> tokens;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
 
@@ -87,7 +87,7 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
       SnapshotSync sync,
       DataplaneInsights insights,
       Duration grace,
-      Optional<DataplaneTokens> tokens) {
+      Optional<ProxyCredentials> tokens) {
     this.tokens = tokens;
     this.manager = manager;
     this.sync = sync;

@@ -40,7 +40,7 @@ import java.util.stream.Collectors;
  * exp}, {@code jti}. Revoked token ids are listed, comma-separated, in the Secret {@code
  * dataplane-token-revocations-<mesh>}. Thread-safe.
  */
-public final class DataplaneTokens {
+public final class DataplaneTokens implements ProxyCredentials {
   private final ResourceManager manager; // creates a mesh's signing key
   private final ResourceStore store; // reads
   private final Clock clock;
@@ -73,6 +73,7 @@ public final class DataplaneTokens {
    * authenticated before anything it sent is parsed; {@link Verified#refusalFor} then checks the
    * name and tags the token binds. Refusals are said to the proxy and never include the token.
    */
+  @Override
   public Verification verify(String token, String mesh) {
     if (token == null || token.isBlank()) {
       return new Refused(

@@ -58,16 +58,13 @@ public final class BootstrapClient {
   public String fetch(
       String mesh,
       String name,
-      JsonNode dataplane,
+      Optional<? extends JsonNode> dataplane,
       String agentVersion,
       Supplier<String> envoyVersion)
       throws InterruptedException {
     ObjectNode request = JSON.createObjectNode();
-    request
-        .put("mesh", mesh)
-        .put("name", name)
-        .put("proxyType", "dataplane")
-        .put("dataplaneResource", dataplane.toString());
+    request.put("mesh", mesh).put("name", name).put("proxyType", "dataplane");
+    dataplane.ifPresent(declared -> request.put("dataplaneResource", declared.toString()));
     if (!token.isEmpty()) {
       request.put("dataplaneToken", token);
     }

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.authentication.BoundObjectReference;
+import io.fabric8.kubernetes.api.model.authentication.BoundObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +108,43 @@ public final class Kubelet {
             .endSpec()
             .build();
     return client.services().inNamespace(namespace).resource(service).create();
+  }
+
+  /**
+   * The token a kubelet projects into the Pod: its service account's, bound to the Pod (so the API
+   * server names the Pod when it reviews it, and refuses it once the Pod is gone).
+   */
+  public String podToken(String namespace, String name) {
+    Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+    return serviceAccountToken(
+        namespace,
+        new BoundObjectReferenceBuilder()
+            .withKind("Pod")
+            .withApiVersion("v1")
+            .withName(name)
+            .withUid(pod.getMetadata().getUid())
+            .build());
+  }
+
+  /** A token of the namespace's {@code default} service account bound to no object. */
+  public String unboundToken(String namespace) {
+    return serviceAccountToken(namespace, null);
+  }
+
+  private String serviceAccountToken(String namespace, BoundObjectReference boundTo) {
+    return client
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .withName("default")
+        .tokenRequest(
+            new TokenRequestBuilder()
+                .withNewSpec()
+                .withBoundObjectRef(boundTo)
+                .withExpirationSeconds(3600L)
+                .endSpec()
+                .build())
+        .getStatus()
+        .getToken();
   }
 
   public void deletePod(String namespace, String name) {
