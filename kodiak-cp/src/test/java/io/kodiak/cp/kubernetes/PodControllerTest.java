@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.k8s.testing.KodiakCrds;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PodControllerTest {
   private static final Duration SOON = Duration.ofSeconds(10);
-  private static final Map<String, String> INJECTED = Map.of("kuma.io/sidecar-injected", "true");
+  private static final Map<String, String> INJECTED = Kubelet.INJECTED;
 
   private static KubeApiServer api;
   private static Kubelet kubelet;
@@ -39,9 +38,9 @@ class PodControllerTest {
     api = KubeApiServer.start();
     KodiakCrds.install(api);
     api.createNamespace("kodiak-system");
-    meshedNamespace("shop", Map.of());
-    meshedNamespace("billing", Map.of("kuma.io/mesh", "payments"));
     kubelet = new Kubelet(api);
+    kubelet.createMeshedNamespace("shop", Map.of());
+    kubelet.createMeshedNamespace("billing", Map.of("kuma.io/mesh", "payments"));
     cp = RunningControlPlane.onKubernetes(dir.resolve("data"), api);
     kubelet.createService(
         "shop", "backend", Map.of("app", "backend"), 80, new IntOrString("http"), "http");
@@ -196,21 +195,6 @@ class PodControllerTest {
     await()
         .atMost(SOON)
         .until(() -> cp.get("/meshes/payments/dataplanes/ledger-1.billing").status() == 404);
-  }
-
-  private static void meshedNamespace(String name, Map<String, String> labels) {
-    api.createNamespace(name);
-    api.client()
-        .namespaces()
-        .withName(name)
-        .edit(
-            n ->
-                new NamespaceBuilder(n)
-                    .editMetadata()
-                    .addToLabels("kuma.io/sidecar-injection", "enabled")
-                    .addToLabels(labels)
-                    .endMetadata()
-                    .build());
   }
 
   private static JsonNode inbound(String name) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unbound or forged one, none, and a deleted Pod's are all refused.
  */
 class ServiceAccountIdentityTest {
-  private static final Map<String, String> INJECTED = Map.of("kuma.io/sidecar-injected", "true");
+  private static final Map<String, String> INJECTED = Kubelet.INJECTED;
 
   private static KubeApiServer api;
   private static Kubelet kubelet;
@@ -39,18 +38,8 @@ class ServiceAccountIdentityTest {
     api = KubeApiServer.start();
     KodiakCrds.install(api);
     api.createNamespace("kodiak-system");
-    api.createNamespace("shop");
-    api.client()
-        .namespaces()
-        .withName("shop")
-        .edit(
-            n ->
-                new NamespaceBuilder(n)
-                    .editMetadata()
-                    .addToLabels("kuma.io/sidecar-injection", "enabled")
-                    .endMetadata()
-                    .build());
     kubelet = new Kubelet(api);
+    kubelet.createMeshedNamespace("shop", Map.of());
     cp = RunningControlPlane.onKubernetes(dir.resolve("data"), api);
     kubelet.createService(
         "shop", "backend", Map.of("app", "backend"), 80, new IntOrString(8080), "http");

@@ -33,6 +33,43 @@ public final class AgentProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * Starts an agent for a Dataplane the control plane already has (the Pod controller's, on
+   * Kubernetes), as a sidecar runs: by name, with its token; returns once its Envoy answers.
+   */
+  public static AgentProcess startNamed(
+      String cpAddress,
+      Path caCert,
+      String token,
+      String mesh,
+      String name,
+      int adminPort,
+      Path dir) {
+    AgentProcess agent = launchNamed(cpAddress, caCert, token, mesh, name, adminPort, dir);
+    agent.awaitEnvoy(Duration.ofSeconds(90));
+    return agent;
+  }
+
+  /** Like {@link #startNamed}, without waiting for anything. */
+  public static AgentProcess launchNamed(
+      String cpAddress,
+      Path caCert,
+      String token,
+      String mesh,
+      String name,
+      int adminPort,
+      Path dir) {
+    return launch(
+        cpAddress,
+        caCert,
+        token,
+        null,
+        adminPort,
+        dir,
+        0,
+        List.of("--mesh", mesh, "--name", name, "--admin-port", String.valueOf(adminPort)));
+  }
+
   /** Starts an agent for the Dataplane YAML given; returns once its Envoy answers on admin. */
   public static AgentProcess start(
       String cpAddress, Path caCert, String token, String dataplaneYaml, int adminPort, Path dir) {
@@ -83,8 +120,12 @@ public final class AgentProcess implements AutoCloseable {
       List<String> extraArgs) {
     try {
       Files.createDirectories(dir);
-      Path file = dir.resolve("dataplane.yaml");
-      Files.writeString(file, dataplaneYaml);
+      List<String> dataplaneArgs = List.of(); // none: a Dataplane the control plane has (--name)
+      if (dataplaneYaml != null) {
+        Path file = dir.resolve("dataplane.yaml");
+        Files.writeString(file, dataplaneYaml);
+        dataplaneArgs = List.of("--dataplane-file", file.toString());
+      }
       List<String> tokenArgs = List.of();
       if (token != null) {
         Path tokenFile = dir.resolve("token");
@@ -106,8 +147,6 @@ public final class AgentProcess implements AutoCloseable {
                   "run",
                   "--cp-address",
                   cpAddress,
-                  "--dataplane-file",
-                  file.toString(),
                   "--binary-path",
                   Envoy.binary().toString(),
                   "--readiness-port",
@@ -122,6 +161,7 @@ public final class AgentProcess implements AutoCloseable {
                   String.valueOf(metricsPort),
                   "--metrics-address",
                   "127.0.0.1"));
+      command.addAll(dataplaneArgs);
       command.addAll(tokenArgs);
       command.addAll(extraArgs);
       if (caCert != null) {

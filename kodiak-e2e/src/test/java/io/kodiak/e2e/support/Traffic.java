@@ -30,9 +30,14 @@ public final class Traffic {
 
   /** One HTTP GET with request headers. */
   public static Answer get(int port, String path, Map<String, String> headers) {
+    return get("127.0.0.1", port, path, headers);
+  }
+
+  /** One HTTP GET to {@code host} (a Service's cluster IP, say) with request headers. */
+  public static Answer get(String host, int port, String path, Map<String, String> headers) {
     try {
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
               .timeout(Duration.ofSeconds(5));
       headers.forEach(request::header);
       HttpResponse<String> res = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

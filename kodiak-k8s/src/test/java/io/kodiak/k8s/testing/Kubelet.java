@@ -2,6 +2,7 @@ package io.kodiak.k8s.testing;
 
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -20,10 +21,31 @@ import java.util.Map;
  * create them through the API and write a Pod's status (its IP and readiness).
  */
 public final class Kubelet {
+  /** The annotation Kodiak's injector puts on the Pods it gave a sidecar. */
+  public static final Map<String, String> INJECTED = Map.of("kuma.io/sidecar-injected", "true");
+
+  private final KubeApiServer api;
   private final KubernetesClient client;
 
   public Kubelet(KubeApiServer api) {
+    this.api = api;
     this.client = api.client();
+  }
+
+  /** A namespace labelled for sidecar injection, with {@code labels} too (say, its mesh). */
+  public void createMeshedNamespace(String name, Map<String, String> labels) {
+    api.createNamespace(name);
+    client
+        .namespaces()
+        .withName(name)
+        .edit(
+            n ->
+                new NamespaceBuilder(n)
+                    .editMetadata()
+                    .addToLabels("kuma.io/sidecar-injection", "enabled")
+                    .addToLabels(labels)
+                    .endMetadata()
+                    .build());
   }
 
   /** A Pod with one container exposing {@code ports} (name to number), not yet running. */
