@@ -13,6 +13,7 @@ import io.kodiak.e2e.support.Traffic;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.k8s.testing.Kubelet;
+import io.kodiak.k8s.testing.KumaYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,20 +92,7 @@ class KubernetesDataPathTest {
   @Test
   @Order(2)
   void aMeshTrafficPermissionAppliedWithKubectlDeniesAndThenAllowsLive() throws Exception {
-    kubectlApply(
-        "mesh.yaml",
-        """
-        apiVersion: kuma.io/v1alpha1
-        kind: Mesh
-        metadata:
-          name: default
-        spec:
-          mtls:
-            enabledBackend: ca-1
-            backends:
-              - name: ca-1
-                type: builtin
-        """);
+    kubectlApply("mesh.yaml", KumaYaml.meshWithBuiltinMtls("default"));
     await().atMost(SOON).until(() -> Traffic.get(backendIp, 80, "/", Map.of()).status() == 200);
     kubectlApply("permission.yaml", permission("Deny"));
     await().atMost(SOON).until(() -> Traffic.get(backendIp, 80, "/", Map.of()).status() == 403);
