@@ -1,5 +1,6 @@
 package io.kodiak.cp;
 
+import com.linecorp.armeria.server.HttpService;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -14,8 +15,10 @@ import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.kubernetes.AdmissionWebhook;
 import io.kodiak.cp.kubernetes.ManagedDataplaneWrites;
 import io.kodiak.cp.kubernetes.PodServiceAccountTokens;
+import io.kodiak.cp.kubernetes.SidecarInjectionWebhook;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
 import io.kodiak.cp.metrics.DiagnosticsServer;
 import io.kodiak.cp.metrics.HeapHeadroom;
@@ -31,6 +34,9 @@ import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.cp.tokens.ProxyCredentials;
 import io.kodiak.k8s.controllers.PodDataplaneController;
 import io.kodiak.k8s.identity.PodTokenReviews;
+import io.kodiak.k8s.injection.NamespaceLabels;
+import io.kodiak.k8s.injection.SidecarInjection;
+import io.kodiak.k8s.injection.SidecarSettings;
 import io.kodiak.k8s.store.KubernetesResourceStore;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.validation.ValidationException;
@@ -53,6 +59,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -76,6 +83,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Optional<HeapHeadroom> headroom;
   private final Optional<MeshFollowUp> meshFollowUp;
   private final Optional<PodDataplaneController> podController;
+  private final Optional<NamespaceLabels> namespaceLabels;
   private final Optional<KubernetesClient> kubernetes;
 
   private ControlPlane(
@@ -91,8 +99,10 @@ public final class ControlPlane implements AutoCloseable {
       Optional<HeapHeadroom> headroom,
       Optional<MeshFollowUp> meshFollowUp,
       Optional<PodDataplaneController> podController,
+      Optional<NamespaceLabels> namespaceLabels,
       Optional<KubernetesClient> kubernetes) {
     this.podController = podController;
+    this.namespaceLabels = namespaceLabels;
     this.kubernetes = kubernetes;
     this.recheck = recheck;
     this.headroom = headroom;
@@ -224,6 +234,7 @@ public final class ControlPlane implements AutoCloseable {
       dpServer.start();
       lifecycle
           .scheduleOrphanCleanup(); // the grace for proxies to come back starts now that they can
+      Optional<NamespaceLabels> namespaceLabels = kubernetes.map(NamespaceLabels::new);
       ApiServer api =
           new ApiServer(
               config,
@@ -232,7 +243,10 @@ public final class ControlPlane implements AutoCloseable {
               new ApiServer.Identity(host, VERSION, instanceId, clusterId),
               tree,
               new Inspection(sync, insights, lifecycle, tokens),
-              tls);
+              tls,
+              namespaceLabels.isEmpty()
+                  ? Map.of()
+                  : webhooks(config, manager, tls, namespaceLabels.get()));
       api.start();
       dataDir.recordStarted();
       diagnostics.markReady();
@@ -261,6 +275,7 @@ public final class ControlPlane implements AutoCloseable {
           headroom,
           meshFollowUp,
           podController,
+          namespaceLabels,
           kubernetes);
     } catch (RuntimeException e) {
       diagnostics.close();
@@ -312,6 +327,7 @@ public final class ControlPlane implements AutoCloseable {
     certificates.close();
     meshFollowUp.ifPresent(MeshFollowUp::close);
     podController.ifPresent(PodDataplaneController::close);
+    namespaceLabels.ifPresent(NamespaceLabels::close);
     store.close();
     kubernetes.ifPresent(KubernetesClient::close);
     headroom.ifPresent(HeapHeadroom::close);
@@ -358,6 +374,28 @@ public final class ControlPlane implements AutoCloseable {
               config.store().kubernetes().systemNamespace(),
               Clock.systemUTC());
     };
+  }
+
+  /** Kubernetes mode's admission webhooks, served on the API's TLS port. */
+  private static Map<String, HttpService> webhooks(
+      CpConfig config,
+      ResourceManager manager,
+      Optional<ControlPlaneTls> tls,
+      NamespaceLabels namespaceLabels) {
+    String systemNamespace = config.store().kubernetes().systemNamespace();
+    CpConfig.Injector injector = config.kubernetes().injector();
+    String address =
+        injector.controlPlaneAddress().isEmpty()
+            ? "https://kodiak-control-plane." + systemNamespace + ".svc:5678"
+            : injector.controlPlaneAddress();
+    SidecarSettings sidecar =
+        new SidecarSettings(
+            injector.sidecarImage(), address, tls.map(ControlPlaneTls::caPem).orElse(""));
+    return Map.of(
+        AdmissionWebhook.PATH,
+        new AdmissionWebhook(manager, systemNamespace),
+        SidecarInjectionWebhook.PATH,
+        new SidecarInjectionWebhook(new SidecarInjection(sidecar), namespaceLabels::of));
   }
 
   private static Optional<ProxyCredentials> proxyCredentials(

@@ -110,6 +110,14 @@ public final class KodiakDp implements Runnable {
                 + "~/.kodiak/cp-ca.pem when it exists, as written by a control plane on this machine).")
     Path caCertFile;
 
+    @Option(
+        names = "--ca-cert",
+        defaultValue = "${env:KODIAK_CONTROL_PLANE_CA_CERT}",
+        description =
+            "The control plane's CA itself, PEM (default: $KODIAK_CONTROL_PLANE_CA_CERT, as the"
+                + " Kubernetes injector sets it); --ca-cert-file wins.")
+    String caCertPem;
+
     @Option(names = "--concurrency", defaultValue = "2", description = "Envoy worker threads.")
     int concurrency;
 
@@ -208,6 +216,11 @@ public final class KodiakDp implements Runnable {
       var envoyVersion = CompletableFuture.supplyAsync(() -> EnvoyBinary.version(binary));
       Optional<Path> ca = Optional.ofNullable(caCertFile);
       Path localCa = Path.of(System.getProperty("user.home"), ".kodiak", "cp-ca.pem");
+      if (ca.isEmpty() && caCertPem != null && !caCertPem.isBlank()) {
+        Path pem = dir.path().resolve("cp-ca.pem");
+        Files.writeString(pem, caCertPem);
+        ca = Optional.of(pem);
+      }
       if (ca.isEmpty() && cpAddress.startsWith("https") && Files.isReadable(localCa)) {
         ca = Optional.of(localCa);
       }

@@ -2,14 +2,15 @@ package io.kodiak.cp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.CpConfig;
-import io.kodiak.cp.kubernetes.AdmissionWebhook;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,7 +27,8 @@ public final class ApiServer implements AutoCloseable {
       Identity identity,
       JsonNode effectiveConfig,
       Inspection inspection,
-      Optional<ControlPlaneTls> tls) {
+      Optional<ControlPlaneTls> tls,
+      Map<String, HttpService> webhooks) {
     Access access = new Access(token, config.apiServer().readsRequireToken());
     ApiRouter router =
         new ApiRouter(
@@ -57,11 +59,7 @@ public final class ApiServer implements AutoCloseable {
                   config.apiServer().http().interfaceAddress(), config.apiServer().https().port()))
           .tls(tls.get().certFile().toFile(), tls.get().keyFile().toFile());
     }
-    if (config.store().type() == CpConfig.StoreType.kubernetes) {
-      builder.service(
-          AdmissionWebhook.PATH,
-          new AdmissionWebhook(manager, config.store().kubernetes().systemNamespace()));
-    }
+    webhooks.forEach(builder::service); // Kubernetes mode's, called by its API server over TLS
     server =
         builder
             .serviceUnder("/", router)

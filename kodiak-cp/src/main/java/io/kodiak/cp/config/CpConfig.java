@@ -18,7 +18,8 @@ public record CpConfig(
     Xds xds,
     Store store,
     Defaults defaults,
-    Diagnostics diagnostics) {
+    Diagnostics diagnostics,
+    KubernetesRuntime kubernetes) {
   /**
    * How proxies authenticate, {@code auto} resolved by the store; a service-account token needs the
    * Kubernetes store (its API server reviews the token).
@@ -88,6 +89,17 @@ public record CpConfig(
   public record Http(@JsonProperty("interface") String interfaceAddress, int port) {}
 
   public record Store(StoreType type, Embedded embedded, Kubernetes kubernetes) {}
+
+  /** What Kubernetes mode does besides storing: sidecar injection. */
+  public record KubernetesRuntime(Injector injector) {}
+
+  /**
+   * The sidecar injected into meshed Pods.
+   *
+   * @param controlPlaneAddress the dp-server URL Pods reach; empty: the control plane's Service in
+   *     the system namespace, {@code https://kodiak-control-plane.<namespace>.svc:5678}
+   */
+  public record Injector(String sidecarImage, String controlPlaneAddress) {}
 
   public record Embedded(SyncMode sync) {}
 

@@ -2,17 +2,9 @@ package io.kodiak.cp.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.server.HttpService;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.k8s.store.UniversalDocuments;
 import io.kodiak.model.catalog.ResourceType;
-import io.kodiak.model.codec.Documents;
 import io.kodiak.model.text.Printable;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.model.validation.Violation;
@@ -26,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * is refused exactly as the REST API refuses it. It stores nothing and reads only what validation
  * reads; the API server calls it over TLS with the control plane's CA as its bundle. Thread-safe.
  */
-public final class AdmissionWebhook implements HttpService {
+public final class AdmissionWebhook extends AdmissionEndpoint {
   public static final String PATH = "/validate-kuma-io-v1alpha1";
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionWebhook.class);
 
@@ -39,42 +31,13 @@ public final class AdmissionWebhook implements HttpService {
   }
 
   @Override
-  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    if (req.method() != HttpMethod.POST) {
-      return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED);
-    }
-    return HttpResponse.of(
-        req.aggregate()
-            .thenApply(
-                body -> {
-                  JsonNode review;
-                  try {
-                    review = Documents.parse(body.contentUtf8());
-                  } catch (RuntimeException e) {
-                    return HttpResponse.of(
-                        HttpStatus.BAD_REQUEST,
-                        MediaType.PLAIN_TEXT_UTF_8,
-                        "not an AdmissionReview");
-                  }
-                  return HttpResponse.of(
-                      HttpStatus.OK, MediaType.JSON_UTF_8, Documents.toJson(review(review)));
-                }));
-  }
-
-  /** The AdmissionReview response to {@code review}'s request. */
-  ObjectNode review(JsonNode review) {
-    JsonNode request = review.path("request");
-    ObjectNode out = Documents.JSON.createObjectNode();
-    out.put("apiVersion", "admission.k8s.io/v1");
-    out.put("kind", "AdmissionReview");
-    ObjectNode response = out.putObject("response");
-    response.put("uid", request.path("uid").asText());
+  void decide(JsonNode request, ObjectNode response) {
     String operation = request.path("operation").asText();
     JsonNode object = request.path("object");
     if (!operation.equals("CREATE") && !operation.equals("UPDATE")
         || UniversalDocuments.type(object).isEmpty()) {
       response.put("allowed", true); // deletes, and kinds that are not Kodiak's to judge
-      return out;
+      return;
     }
     ResourceType type = UniversalDocuments.type(object).get();
     try {
@@ -102,6 +65,5 @@ public final class AdmissionWebhook implements HttpService {
           Printable.truncated(name, Printable.ECHO_LIMIT),
           e.violations().size());
     }
-    return out;
   }
 }

@@ -1,0 +1,148 @@
+package io.kodiak.cp.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.k8s.testing.KodiakCrds;
+import io.kodiak.k8s.testing.KubeApiServer;
+import io.kodiak.k8s.testing.Kubelet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sidecar injector as the real API server calls it (a MutatingWebhookConfiguration over TLS
+ * with the control plane's CA): Pods of labelled namespaces get the kodiak-dp sidecar, with the
+ * Pod's token and the control plane's CA, and then a Dataplane; a Pod that opts out, or one in a
+ * namespace that is not meshed, is left alone.
+ */
+class SidecarInjectionTest {
+  private static KubeApiServer api;
+  private static Kubelet kubelet;
+  private static RunningControlPlane cp;
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = KubeApiServer.start();
+    KodiakCrds.install(api);
+    api.createNamespace("kodiak-system");
+    kubelet = new Kubelet(api);
+    kubelet.createMeshedNamespace("shop", Map.of());
+    api.createNamespace("plain");
+    cp = RunningControlPlane.onKubernetes(dir.resolve("data"), api);
+    Path webhook = dir.resolve("injector.yaml");
+    Files.writeString(
+        webhook,
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: MutatingWebhookConfiguration
+        metadata:
+          name: kodiak-injector
+        webhooks:
+          - name: injector.kodiak.io
+            admissionReviewVersions: [v1]
+            sideEffects: None
+            failurePolicy: Fail
+            namespaceSelector:
+              matchExpressions:
+                - {key: kuma.io/sidecar-injection, operator: Exists}
+            clientConfig:
+              url: https://127.0.0.1:%d/inject-sidecar
+              caBundle: %s
+            rules:
+              - apiGroups: [""]
+                apiVersions: [v1]
+                operations: [CREATE]
+                resources: [pods]
+        """
+            .formatted(
+                cp.controlPlane().apiHttpsPort(),
+                Base64.getEncoder().encodeToString(Files.readAllBytes(cp.caCertFile()))));
+    api.kubectl("apply", "-f", webhook.toString());
+    // the API server loads webhook configurations asynchronously: wait until Pods get sidecars
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              String name = "probe-" + System.nanoTime();
+              Pod pod = kubelet.createPod("shop", name, Map.of(), Map.of(), Map.of());
+              kubelet.deletePod("shop", name);
+              return sidecar(pod).isPresent();
+            });
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cp != null) {
+      cp.close();
+    }
+    api.close();
+  }
+
+  @Test
+  void aPodOfAMeshedNamespaceGetsTheSidecarAndThenADataplane() throws Exception {
+    Pod pod =
+        kubelet.createPod(
+            "shop",
+            "backend-1",
+            Map.of("app", "backend"),
+            Map.of("kuma.io/sidecar-proxy-memory-limits", "256Mi"),
+            Map.of("http", 8080));
+    assertThat(pod.getMetadata().getAnnotations())
+        .containsEntry("kuma.io/sidecar-injected", "true")
+        .containsEntry("kuma.io/envoy-admin-port", "9901");
+    Container sidecar = sidecar(pod).orElseThrow();
+    assertThat(sidecar.getImage()).isEqualTo("kodiak/kodiak-dp:0.1.0");
+    assertThat(sidecar.getArgs())
+        .contains(
+            "run",
+            "--name=$(POD_NAME).$(POD_NAMESPACE)",
+            "--mesh=default",
+            "--cp-address=https://kodiak-control-plane.kodiak-system.svc:5678",
+            "--dataplane-token-file=/var/run/secrets/kubernetes.io/serviceaccount/token");
+    assertThat(sidecar.getEnv())
+        .extracting(EnvVar::getName, EnvVar::getValue)
+        .contains(tuple("KODIAK_CONTROL_PLANE_CA_CERT", Files.readString(cp.caCertFile())));
+    assertThat(sidecar.getVolumeMounts())
+        .as("the Pod's own service-account token")
+        .anyMatch(m -> m.getMountPath().equals("/var/run/secrets/kubernetes.io/serviceaccount"));
+    assertThat(sidecar.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
+    assertThat(sidecar.getSecurityContext().getRunAsNonRoot()).isTrue();
+
+    kubelet.run("shop", "backend-1", "127.0.0.51", true);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cp.get("/meshes/default/dataplanes/backend-1.shop").status() == 200);
+  }
+
+  @Test
+  void aPodThatOptsOutOrIsNotInAMeshedNamespaceIsLeftAlone() {
+    Pod optedOut =
+        kubelet.createPod(
+            "shop", "batch-1", Map.of("kuma.io/sidecar-injection", "disabled"), Map.of(), Map.of());
+    assertThat(sidecar(optedOut)).isEmpty();
+    assertThat(optedOut.getMetadata().getAnnotations())
+        .doesNotContainKey("kuma.io/sidecar-injected");
+    Pod plain = kubelet.createPod("plain", "tool-1", Map.of(), Map.of(), Map.of());
+    assertThat(sidecar(plain)).isEmpty();
+  }
+
+  private static Optional<Container> sidecar(Pod pod) {
+    return pod.getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals("kodiak-sidecar"))
+        .findFirst();
+  }
+}

@@ -1,0 +1,185 @@
+package io.kodiak.k8s.injection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kodiak.model.codec.Documents;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Kuma's injection rules on a Pod being created, as JSON patches: a Pod gets the sidecar when it is
+ * labelled {@code kuma.io/sidecar-injection: enabled}, or its namespace is and the Pod does not say
+ * {@code disabled}. The sidecar is {@code kodiak-dp run} for the Dataplane the Pod controller
+ * writes ({@code <pod>.<namespace>}), proving who it is with the Pod's own service-account token,
+ * trusting the control plane's CA; resources come from Kuma's {@code
+ * kuma.io/sidecar-proxy-{cpu,memory}-{requests,limits}} annotations. The Pod is marked {@code
+ * kuma.io/sidecar-injected: "true"}, which is what makes the controller give it a Dataplane. A Pod
+ * already injected is left alone. Stateless.
+ *
+ * <p>No init container: Kodiak's Envoy configuration does not do transparent proxying yet, so there
+ * is nothing to redirect traffic to.
+ */
+public final class SidecarInjection {
+  public static final String CONTAINER = "kodiak-sidecar";
+  static final String TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+  static final int DEFAULT_ADMIN_PORT = 9901;
+  static final int READINESS_PORT = 9902;
+  private static final String TMP_VOLUME = "kodiak-sidecar-tmp";
+  private static final long SIDECAR_UID = 5678; // Kuma's: iptables rules tell its traffic apart
+
+  private final SidecarSettings settings;
+
+  public SidecarInjection(SidecarSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Whether the Pod is to get a sidecar, by its and its namespace's labels. */
+  static boolean wanted(JsonNode pod, Map<String, String> namespaceLabels) {
+    String own = setting(pod, "kuma.io/sidecar-injection").orElse("");
+    if (own.equals("enabled")) {
+      return true;
+    }
+    return "enabled".equals(namespaceLabels.get("kuma.io/sidecar-injection"))
+        && !own.equals("disabled");
+  }
+
+  /** The JSON patch that injects the sidecar, or empty when the Pod is not to get one. */
+  public Optional<ArrayNode> patch(JsonNode pod, Map<String, String> namespaceLabels) {
+    if (!wanted(pod, namespaceLabels) || alreadyInjected(pod)) {
+      return Optional.empty();
+    }
+    ArrayNode patch = Documents.JSON.createArrayNode();
+    JsonNode annotations = pod.path("metadata").path("annotations");
+    if (!annotations.isObject()) {
+      patch.addObject().put("op", "add").put("path", "/metadata/annotations").putObject("value");
+    }
+    annotate(patch, "kuma.io/sidecar-injected", "true");
+    int adminPort = DEFAULT_ADMIN_PORT;
+    JsonNode givenPort = annotations.path("kuma.io/envoy-admin-port");
+    if (givenPort.isTextual()) {
+      try {
+        adminPort = Integer.parseInt(givenPort.asText().trim());
+      } catch (NumberFormatException e) {
+        // the Pod controller refuses the Dataplane and says why
+      }
+    } else {
+      annotate(patch, "kuma.io/envoy-admin-port", String.valueOf(adminPort));
+    }
+    if (!pod.path("spec").path("volumes").isArray()) {
+      patch.addObject().put("op", "add").put("path", "/spec/volumes").putArray("value");
+    }
+    ObjectNode tmp =
+        patch.addObject().put("op", "add").put("path", "/spec/volumes/-").putObject("value");
+    tmp.put("name", TMP_VOLUME).putObject("emptyDir");
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", "/spec/containers/-")
+        .set("value", container(pod, namespaceLabels, adminPort));
+    return Optional.of(patch);
+  }
+
+  private ObjectNode container(JsonNode pod, Map<String, String> namespaceLabels, int adminPort) {
+    String mesh =
+        setting(pod, "kuma.io/mesh")
+            .orElse(namespaceLabels.getOrDefault("kuma.io/mesh", "default"));
+    ObjectNode container = Documents.JSON.createObjectNode();
+    container.put("name", CONTAINER);
+    container.put("image", settings.image());
+    ArrayNode args = container.putArray("args");
+    args.add("run")
+        .add("--cp-address=" + settings.controlPlaneAddress())
+        .add("--name=$(POD_NAME).$(POD_NAMESPACE)")
+        .add("--mesh=" + mesh)
+        .add("--admin-port=" + adminPort)
+        .add("--readiness-port=" + READINESS_PORT)
+        .add("--dataplane-token-file=" + TOKEN_DIR + "/token");
+    ArrayNode env = container.putArray("env");
+    env.addObject()
+        .put("name", "POD_NAME")
+        .putObject("valueFrom")
+        .putObject("fieldRef")
+        .put("fieldPath", "metadata.name");
+    env.addObject()
+        .put("name", "POD_NAMESPACE")
+        .putObject("valueFrom")
+        .putObject("fieldRef")
+        .put("fieldPath", "metadata.namespace");
+    env.addObject()
+        .put("name", "KODIAK_CONTROL_PLANE_CA_CERT")
+        .put("value", settings.caCertificatePem());
+    ObjectNode probe = container.putObject("readinessProbe");
+    probe.putObject("httpGet").put("path", "/ready").put("port", READINESS_PORT);
+    probe.put("periodSeconds", 5);
+    ObjectNode resources = container.putObject("resources");
+    resources
+        .putObject("requests")
+        .put("cpu", annotation(pod, "kuma.io/sidecar-proxy-cpu-requests", "50m"))
+        .put("memory", annotation(pod, "kuma.io/sidecar-proxy-memory-requests", "64Mi"));
+    resources
+        .putObject("limits")
+        .put("cpu", annotation(pod, "kuma.io/sidecar-proxy-cpu-limits", "1000m"))
+        .put("memory", annotation(pod, "kuma.io/sidecar-proxy-memory-limits", "512Mi"));
+    ObjectNode security = container.putObject("securityContext");
+    security.put("runAsUser", SIDECAR_UID).put("runAsGroup", SIDECAR_UID);
+    security.put("runAsNonRoot", true).put("readOnlyRootFilesystem", true);
+    security.put("allowPrivilegeEscalation", false);
+    security.putObject("capabilities").putArray("drop").add("ALL");
+    ArrayNode mounts = container.putArray("volumeMounts");
+    mounts.addObject().put("name", TMP_VOLUME).put("mountPath", "/tmp");
+    tokenMount(pod).ifPresent(mounts::add);
+    return container;
+  }
+
+  /**
+   * The service-account token's mount, as the API server gave it to the Pod's own containers (the
+   * ServiceAccount admission ran before this webhook, and does not see containers added after it).
+   */
+  private static Optional<JsonNode> tokenMount(JsonNode pod) {
+    for (JsonNode container : pod.path("spec").path("containers")) {
+      for (JsonNode mount : container.path("volumeMounts")) {
+        if (TOKEN_DIR.equals(mount.path("mountPath").asText())) {
+          return Optional.of(mount.deepCopy());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean alreadyInjected(JsonNode pod) {
+    if ("true"
+        .equals(
+            pod.path("metadata").path("annotations").path("kuma.io/sidecar-injected").asText())) {
+      return true;
+    }
+    for (JsonNode container : pod.path("spec").path("containers")) {
+      if (CONTAINER.equals(container.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void annotate(ArrayNode patch, String key, String value) {
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1"))
+        .put("value", value);
+  }
+
+  private static String annotation(JsonNode pod, String key, String fallback) {
+    return pod.path("metadata").path("annotations").path(key).asText(fallback);
+  }
+
+  /** A Kuma setting on the Pod: its label, else its annotation (older Kuma used those). */
+  private static Optional<String> setting(JsonNode pod, String key) {
+    JsonNode metadata = pod.path("metadata");
+    JsonNode value = metadata.path("labels").path(key);
+    if (!value.isTextual()) {
+      value = metadata.path("annotations").path(key);
+    }
+    return value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
+  }
+}
