@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.cp.testing.Webhooks;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.k8s.testing.KumaYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,31 +74,7 @@ class KubernetesStoreControlPlaneTest {
 
   @Test
   void theAdmissionWebhookRefusesABadPolicyWithEveryViolation() throws Exception {
-    String caBundle = Base64.getEncoder().encodeToString(Files.readAllBytes(cp.caCertFile()));
-    Path webhook = dir.resolve("webhook.yaml");
-    Files.writeString(
-        webhook,
-        """
-        apiVersion: admissionregistration.k8s.io/v1
-        kind: ValidatingWebhookConfiguration
-        metadata:
-          name: kodiak-validator
-        webhooks:
-          - name: validator.kodiak.io
-            admissionReviewVersions: [v1]
-            sideEffects: None
-            failurePolicy: Fail
-            clientConfig:
-              url: https://127.0.0.1:%d/validate-kuma-io-v1alpha1
-              caBundle: %s
-            rules:
-              - apiGroups: [kuma.io]
-                apiVersions: [v1alpha1]
-                operations: [CREATE, UPDATE]
-                resources: ["*"]
-        """
-            .formatted(cp.controlPlane().apiHttpsPort(), caBundle));
-    api.kubectl("apply", "-f", webhook.toString());
+    Webhooks.validator(api, cp, dir);
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(
         bad,

@@ -8,13 +8,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.cp.testing.Webhooks;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.k8s.testing.Kubelet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -43,45 +43,7 @@ class SidecarInjectionTest {
     kubelet.createMeshedNamespace("shop", Map.of());
     api.createNamespace("plain");
     cp = RunningControlPlane.onKubernetes(dir.resolve("data"), api);
-    Path webhook = dir.resolve("injector.yaml");
-    Files.writeString(
-        webhook,
-        """
-        apiVersion: admissionregistration.k8s.io/v1
-        kind: MutatingWebhookConfiguration
-        metadata:
-          name: kodiak-injector
-        webhooks:
-          - name: injector.kodiak.io
-            admissionReviewVersions: [v1]
-            sideEffects: None
-            failurePolicy: Fail
-            namespaceSelector:
-              matchExpressions:
-                - {key: kuma.io/sidecar-injection, operator: Exists}
-            clientConfig:
-              url: https://127.0.0.1:%d/inject-sidecar
-              caBundle: %s
-            rules:
-              - apiGroups: [""]
-                apiVersions: [v1]
-                operations: [CREATE]
-                resources: [pods]
-        """
-            .formatted(
-                cp.controlPlane().apiHttpsPort(),
-                Base64.getEncoder().encodeToString(Files.readAllBytes(cp.caCertFile()))));
-    api.kubectl("apply", "-f", webhook.toString());
-    // the API server loads webhook configurations asynchronously: wait until Pods get sidecars
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              String name = "probe-" + System.nanoTime();
-              Pod pod = kubelet.createPod("shop", name, Map.of(), Map.of(), Map.of());
-              kubelet.deletePod("shop", name);
-              return sidecar(pod).isPresent();
-            });
+    Webhooks.injector(api, cp, dir, "shop");
   }
 
   @AfterAll

@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.cp.testing.Webhooks;
 import io.kodiak.demo.DemoApp;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Ports;
@@ -31,12 +33,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kubernetes mode end to end, on the stock default mesh: a real API server, Pods and Services
- * created through it with their status written as a kubelet would (127.0.0.x IPs), and each Pod's
- * sidecar (kodiak-dp and a real Envoy) run on the host with the Pod's own service-account token.
- * The caller's application calls the backend Service's cluster IP, where only the caller's Envoy
- * listens (no iptables here; its outbound binds the address), and the backend's application listens
- * on 127.0.0.1 only, behind its Envoy's inbound on the Pod IP: a reply went through both.
+ * Kubernetes mode end to end, on the stock default mesh: a real API server calling the control
+ * plane's webhooks, Pods and Services created through it with their status written as a kubelet
+ * would (127.0.0.x IPs), and the sidecar the injector put in each Pod (kodiak-dp and a real Envoy)
+ * run on the host, as its container would, with the Pod's own service-account token. The caller's
+ * application calls the backend Service's cluster IP, where only the caller's Envoy listens (no
+ * iptables here; its outbound binds the address), and the backend's application listens on
+ * 127.0.0.1 only, behind its Envoy's inbound on the Pod IP: a reply went through both.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubernetesDataPathTest {
@@ -58,6 +61,8 @@ class KubernetesDataPathTest {
     kubelet = new Kubelet(api);
     kubelet.createMeshedNamespace("shop", Map.of());
     cp = RunningControlPlane.onKubernetes(dir.resolve("cp"), api);
+    Webhooks.validator(api, cp, dir);
+    Webhooks.injector(api, cp, dir, "shop");
     backendIp =
         kubelet
             .createService(
@@ -141,18 +146,19 @@ class KubernetesDataPathTest {
   private static void pod(String name, String app, String ip, String reachable) throws Exception {
     int appPort = Ports.free();
     int admin = Ports.free();
-    kubelet.createPod(
-        "shop",
-        name,
-        Map.of("app", app),
-        Map.of(
-            "kuma.io/sidecar-injected",
-            "true",
-            "kuma.io/envoy-admin-port",
-            String.valueOf(admin),
-            "kuma.io/transparent-proxying-reachable-services",
-            reachable),
-        Map.of("http", appPort));
+    Pod created =
+        kubelet.createPod(
+            "shop",
+            name,
+            Map.of("app", app),
+            Map.of(
+                "kuma.io/sidecar-injected",
+                "true",
+                "kuma.io/envoy-admin-port",
+                String.valueOf(admin),
+                "kuma.io/transparent-proxying-reachable-services",
+                reachable),
+            Map.of("http", appPort));
     kubelet.run("shop", name, ip, true);
     HttpServer application = DemoApp.backend(appPort, name);
     running.add(() -> application.stop(0));
