@@ -7,6 +7,7 @@ import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Dataplanes;
 import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.Revocations;
 import io.kodiak.e2e.support.Running;
 import io.kodiak.e2e.support.TlsProbe;
 import java.math.BigInteger;
@@ -14,12 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -94,22 +93,7 @@ class RevokedCertificateTest {
     assertThat(metric(cp, "kodiak_workload_certificates_issued_total")).isGreaterThanOrEqualTo(2);
     assertThat(metric(cp, "kodiak_workload_certificates")).isEqualTo(1);
 
-    String claims =
-        new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-    String jti = claims.replaceAll(".*\"jti\":\"([^\"]+)\".*", "$1");
-    assertThat(
-            cp.put(
-                    "/meshes/%s/secrets/dataplane-token-revocations-%s".formatted(MESH, MESH),
-                    """
-        {"type": "Secret", "mesh": "%s", "name": "dataplane-token-revocations-%s", "data": "%s"}
-        """
-                        .formatted(
-                            MESH,
-                            MESH,
-                            Base64.getEncoder()
-                                .encodeToString(jti.getBytes(StandardCharsets.UTF_8))))
-                .status())
-        .isEqualTo(201);
+    assertThat(Revocations.revoke(cp, MESH, token)).isEqualTo(201);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> !cp.controlPlane().insights().online(MESH, "rev-1"));
