@@ -50,6 +50,7 @@ import io.kodiak.xds.server.StreamEvents;
 import io.kodiak.xds.server.StreamRejectedException;
 import io.kodiak.xds.server.XdsServer;
 import io.kodiak.xds.sync.SnapshotSync;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -195,6 +196,10 @@ public final class ControlPlane implements AutoCloseable {
       certificates.renewThrough(sync);
       sync.onPublished(xdsMetrics);
       metrics.gauge("kodiak_workload_certificates", certificates, MeshCertificates::issuedCount);
+      FunctionCounter.builder(
+              "kodiak_workload_certificates_issued", certificates, MeshCertificates::issuedTotal)
+          .description("Workload certificates issued since start, renewals included")
+          .register(metrics);
       Gauge.builder(
               "kodiak_workload_certificate_soonest_expiry_seconds",
               certificates,

@@ -195,6 +195,21 @@ public final class HeapHeadroom implements Capacity, AutoCloseable {
   /** Moves between accepting, warned and refusing on a live-after-collection figure. */
   private synchronized void assess(long live) {
     double used = (double) live / max;
+    // The warning comes first, also when this one measurement already crossed the refusal level
+    // (the pool is only measured at a full collection, and one young collection can promote
+    // several MiB): whoever reads the log sees the warning before the first refused write.
+    if (used >= levels.warn() && !warned && refusal == null) {
+      LOG.warn(
+          "heap: {} MiB of {} MiB long-lived heap still in use after garbage collection ({} %) with {}"
+              + " resources stored; writes are refused from {} %: give the control plane more heap"
+              + " (KODIAK_CP_MAX_HEAP, now {} MiB in all)",
+          live / MIB,
+          max / MIB,
+          percent(used),
+          String.format("%,d", stored.getAsInt()),
+          percent(levels.refuse()),
+          Runtime.getRuntime().maxMemory() / MIB);
+    }
     if (used >= levels.refuse() && refusal == null) {
       refusal =
           String.format(
@@ -216,18 +231,6 @@ public final class HeapHeadroom implements Capacity, AutoCloseable {
       LOG.info(
           "heap: accepting writes again: {} MiB of {} MiB long-lived heap in use after collection ({} %)",
           live / MIB, max / MIB, percent(used));
-    }
-    if (used >= levels.warn() && !warned && refusal == null) {
-      LOG.warn(
-          "heap: {} MiB of {} MiB long-lived heap still in use after garbage collection ({} %) with {}"
-              + " resources stored; writes are refused from {} %: give the control plane more heap"
-              + " (KODIAK_CP_MAX_HEAP, now {} MiB in all)",
-          live / MIB,
-          max / MIB,
-          percent(used),
-          String.format("%,d", stored.getAsInt()),
-          percent(levels.refuse()),
-          Runtime.getRuntime().maxMemory() / MIB);
     }
     warned = used >= levels.warn();
     // The next measurement when the pool has filled half of what is left, but by the refuse level

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Mesh mTLS for the xDS sync: which CAs a mesh trusts (all its backends, so a CA rotation keeps
  * both roots trusted while proxies switch) and each proxy's SPIFFE workload certificate, issued by
- * the enabled backend, kept in memory only, and renewed at 80 % of its lifetime by a one-shot
- * wake-up. It never writes to the store: a builtin CA is created by {@code ResourceManager} when
- * the Mesh is written, and one that is missing leaves the mesh's proxies without a certificate
- * until it exists. The mTLS phases come from {@link MtlsPhases}. Thread-safe.
+ * the enabled backend, kept in memory only while the proxy is connected, and renewed at 80 % of its
+ * lifetime by a one-shot wake-up (a proxy no longer connected, or no longer admitted, is not
+ * generated and so gets none). It never writes to the store: a builtin CA is created by {@code
+ * ResourceManager} when the Mesh is written, and one that is missing leaves the mesh's proxies
+ * without a certificate until it exists. The mTLS phases come from {@link MtlsPhases}. Thread-safe.
  */
 public final class MeshCertificates implements IdentitySource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MeshCertificates.class);
@@ -55,6 +57,7 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
   private final CaSecrets cas;
   private final MtlsPhases phases;
   private final Map<String, Issued> issued = new ConcurrentHashMap<>(); // by node id
+  private final LongAdder issuedTotal = new LongAdder();
   private final ScheduledExecutorService renewals =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -129,30 +132,17 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
 
   @Override
   public Optional<ProxyIdentity> identity(MeshMtls mtls, ProxyModel proxy) {
-    Optional<Resource> meshResource =
-        store.get(ResourceKey.of(ResourceCatalog.MESH, "", mtls.mesh()));
-    if (meshResource.isEmpty()) {
+    Optional<EnabledCa> enabledCa = enabledCa(mtls.mesh());
+    if (enabledCa.isEmpty()) {
       return Optional.empty();
     }
-    JsonNode mtlsSpec = meshResource.get().spec().path("mtls");
-    String enabled = mtlsSpec.path("enabledBackend").asText("");
-    JsonNode backend = null;
-    for (JsonNode b : mtlsSpec.path("backends")) {
-      if (b.path("name").asText().equals(enabled)) {
-        backend = b;
-      }
-    }
-    if (backend == null) {
-      return Optional.empty();
-    }
-    Optional<CertificateAuthority> ca = cas.ofEnabled(mtls.mesh(), backend);
-    if (ca.isEmpty()) {
-      return Optional.empty();
-    }
+    JsonNode backend = enabledCa.get().backend();
+    String enabled = backend.path("name").asText();
+    CertificateAuthority ca = enabledCa.get().ca();
     String nodeId = proxy.nodeId();
     String spiffe = mtls.spiffeId(proxy.primaryService());
     List<String> tagUris = tagUris(proxy);
-    String caPem = ca.get().certificatePem();
+    String caPem = ca.certificatePem();
     Instant now = clock.instant();
     Issued current = issued.get(nodeId);
     if (current != null
@@ -175,9 +165,10 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
           Durations.parse(backend.path("dpCert").path("rotation").path("expiration").asText(""))
               .filter(d -> !d.isZero() && !d.isNegative())
               .orElse(DEFAULT_LIFETIME);
-      IssuedCertificate certificate = ca.get().issue(spiffe, tagUris, lifetime, now);
+      IssuedCertificate certificate = ca.issue(spiffe, tagUris, lifetime, now);
       current = new Issued(certificate, caPem, spiffe, tagUris);
       issued.put(nodeId, current);
+      issuedTotal.increment();
       LOG.info(
           "mtls: issued {} to proxy {} (backend {}, valid until {})",
           spiffe,
@@ -191,6 +182,46 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     return Optional.of(
         new ProxyIdentity(
             current.certificate().certificatePem() + caPem, current.certificate().keyPem()));
+  }
+
+  /**
+   * The certificate the proxy holds now, else a placeholder (key and certificate empty) when one
+   * could be issued: inspection shows listeners and clusters, which name the SDS secret, not its
+   * content. Never issues, renews or records a certificate.
+   */
+  @Override
+  public Optional<ProxyIdentity> preview(MeshMtls mtls, ProxyModel proxy) {
+    if (enabledCa(mtls.mesh()).isEmpty()) {
+      return Optional.empty();
+    }
+    Issued current = issued.get(proxy.nodeId());
+    return Optional.of(
+        current == null
+            ? new ProxyIdentity("", "")
+            : new ProxyIdentity(
+                current.certificate().certificatePem() + current.caPem(),
+                current.certificate().keyPem()));
+  }
+
+  /** The enabled backend of the mesh and its CA, when both exist; creates nothing. */
+  private Optional<EnabledCa> enabledCa(String mesh) {
+    Optional<Resource> meshResource = store.get(ResourceKey.of(ResourceCatalog.MESH, "", mesh));
+    if (meshResource.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode mtlsSpec = meshResource.get().spec().path("mtls");
+    String enabled = mtlsSpec.path("enabledBackend").asText("");
+    JsonNode backend = null;
+    for (JsonNode b : mtlsSpec.path("backends")) {
+      if (b.path("name").asText().equals(enabled)) {
+        backend = b;
+      }
+    }
+    if (backend == null) {
+      return Optional.empty();
+    }
+    JsonNode found = backend;
+    return cas.ofEnabled(mesh, backend).map(ca -> new EnabledCa(found, ca));
   }
 
   /**
@@ -212,7 +243,18 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     return issued.size();
   }
 
-  /** Forgets a departed proxy's certificate. */
+  /**
+   * How many workload certificates this control plane has issued since it started, renewals
+   * included.
+   */
+  public long issuedTotal() {
+    return issuedTotal.sum();
+  }
+
+  /**
+   * Forgets a departed proxy's certificate (its stream closed: it left, or its token was revoked).
+   */
+  @Override
   public void forget(String nodeId) {
     issued.remove(nodeId);
   }
@@ -235,4 +277,6 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
       IssuedCertificate certificate, String caPem, String spiffe, List<String> tagUris) {}
 
   private record Renewal(String mesh, String proxy) {}
+
+  private record EnabledCa(JsonNode backend, CertificateAuthority ca) {}
 }

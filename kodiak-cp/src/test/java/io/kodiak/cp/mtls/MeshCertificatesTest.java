@@ -150,6 +150,51 @@ class MeshCertificatesTest {
     assertThat(counting.writes()).as("reads of mTLS state write nothing").isEqualTo(writes);
   }
 
+  @Test
+  void lookingAtAProxyIssuesNothingAndADepartedProxyHoldsNoCertificate() {
+    new ResourceManager(store, new Validators())
+        .put(
+            ResourceCatalog.MESH,
+            "",
+            "m",
+            Documents.parse(
+                """
+        {"type": "Mesh", "name": "m", "skipCreatingInitialPolicies": ["*"],
+         "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
+        """),
+            OptionalLong.empty());
+    var proxy =
+        ProxyModels.fromDataplane(
+            TestResources.decode(
+                """
+        type: Dataplane
+        mesh: m
+        name: api-1
+        networking:
+          address: 10.0.0.1
+          inbound:
+            - port: 8080
+              tags: {kuma.io/service: api}
+        """));
+    MeshMtls mtls = certificates.mtls("m").orElseThrow();
+
+    // an inspection before the proxy has one: a placeholder, nothing issued or kept
+    assertThat(certificates.preview(mtls, proxy).orElseThrow().certificatePem()).isEmpty();
+    assertThat(certificates.issuedTotal()).isZero();
+    assertThat(certificates.issuedCount()).isZero();
+
+    var identity = certificates.identity(mtls, proxy).orElseThrow();
+    assertThat(certificates.issuedTotal()).isEqualTo(1);
+    assertThat(certificates.preview(mtls, proxy).orElseThrow().certificatePem())
+        .isEqualTo(identity.certificatePem());
+
+    certificates.forget(proxy.nodeId());
+    assertThat(certificates.issuedCount()).isZero();
+    assertThat(certificates.secondsToSoonestExpiry()).isNaN();
+    assertThat(certificates.preview(mtls, proxy).orElseThrow().certificatePem()).isEmpty();
+    assertThat(certificates.issuedTotal()).isEqualTo(1);
+  }
+
   private static io.kodiak.model.core.Resource secret(String mesh, String name, String pem) {
     return TestResources.decode(
         "type: Secret\nmesh: "

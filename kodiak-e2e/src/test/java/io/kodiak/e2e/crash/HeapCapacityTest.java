@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
@@ -22,14 +23,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real {@code kodiak-cp} with a 96 MiB heap, filled with large Secrets: it warns, then refuses
- * creates with 507 in Kuma's error shape instead of stalling in garbage collection, keeps serving
- * reads and unchanged writes, exports its heap headroom, and takes writes again once deletes made
- * room.
+ * The real {@code kodiak-cp} with a 96 MiB heap, filled with large Secrets: its heap headroom
+ * shrinks, it logs a warning, then refuses creates with 507 in Kuma's error shape instead of
+ * stalling in garbage collection, keeps serving reads and unchanged writes, exports its heap
+ * headroom, and takes writes again once deletes made room.
  */
 class HeapCapacityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_SECRETS = 2_000; // 2,000 x 192 KiB could never fit in 96 MiB
+
+  /** The guard's warning line, which comes before it refuses anything. */
+  private static final String WARNING = "writes are refused from";
+
+  private static final String REFUSING = "heap: refusing creates and updates";
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -47,6 +53,7 @@ class HeapCapacityTest {
     try (ControlPlaneProcess started = ControlPlaneProcess.startWithHeap(data, log, "96m")) {
       cp = started;
       token = Files.readString(data.resolve("admin-token")).trim();
+      long emptyHeadroom = headroomBytes(metrics(log));
       HttpResponse<String> refused = null;
       int stored = 0;
       while (stored < MAX_SECRETS) {
@@ -76,9 +83,22 @@ class HeapCapacityTest {
       assertThat(metrics)
           .containsPattern("(?m)^kodiak_heap_headroom_bytes\\{.*} \\d")
           .containsPattern("(?m)^kodiak_writes_refused_total(\\{.*})? [1-9]");
-      assertThat(Files.readString(log))
-          .contains("WARN")
-          .contains("heap: refusing creates and updates");
+      assertThat(headroomBytes(metrics))
+          .as("kodiak_heap_headroom_bytes after filling")
+          .isLessThan(emptyHeadroom - (16L << 20));
+      List<String> lines = Files.readAllLines(log);
+      int warning = firstLine(lines, WARNING);
+      int refusing = firstLine(lines, REFUSING);
+      assertThat(refusing).as("no refusal logged: %s", heapLines(lines)).isNotNegative();
+      assertThat(warning)
+          .as("the warning comes before the first refusal: %s", heapLines(lines))
+          .isNotNegative()
+          .isLessThan(refusing);
+      assertThat(lines.get(warning))
+          .contains(" WARN ")
+          .contains("resources stored")
+          .contains("KODIAK_CP_MAX_HEAP")
+          .doesNotContain(REFUSING);
 
       for (int i = 0; i < stored; i++) {
         assertThat(send("DELETE", "/meshes/default/secrets/s-" + i, null).statusCode())
@@ -93,13 +113,31 @@ class HeapCapacityTest {
       } catch (ConditionTimeoutException e) {
         throw new AssertionError(
             "writes stayed refused after every Secret was deleted; heap lines of the log:\n"
-                + String.join(
-                    "\n",
-                    Files.readAllLines(log).stream().filter(l -> l.contains("heap")).toList()),
+                + String.join("\n", heapLines(Files.readAllLines(log))),
             e);
       }
       assertThat(Files.readString(log)).contains("heap: accepting writes again");
     }
+  }
+
+  private static List<String> heapLines(List<String> lines) {
+    return lines.stream().filter(l -> l.contains("heap: ")).toList();
+  }
+
+  private static int firstLine(List<String> lines, String text) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static long headroomBytes(String metrics) {
+    Matcher value =
+        Pattern.compile("(?m)^kodiak_heap_headroom_bytes\\{.*} (\\S+)$").matcher(metrics);
+    assertThat(value.find()).as(metrics).isTrue();
+    return (long) Double.parseDouble(value.group(1));
   }
 
   /** A Secret of 192 KiB (256 KiB of base64), so the heap fills in a few hundred writes. */

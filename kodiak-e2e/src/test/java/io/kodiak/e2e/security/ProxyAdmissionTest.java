@@ -10,16 +10,15 @@ import io.kodiak.cp.testing.RunningControlPlane.Reply;
 import io.kodiak.e2e.support.AgentProcess;
 import io.kodiak.e2e.support.Ports;
 import io.kodiak.e2e.support.RawAdsStream;
+import io.kodiak.e2e.support.Revocations;
 import io.kodiak.e2e.support.Running;
 import io.kodiak.e2e.support.TlsProbe;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -173,18 +172,7 @@ class ProxyAdmissionTest {
         .atMost(Duration.ofSeconds(20))
         .until(() -> agent.stat("control_plane.connected_state") == 1);
 
-    String jti = claims(token).replaceAll(".*\"jti\":\"([^\"]+)\".*", "$1");
-    assertThat(
-            cp.put(
-                    "/meshes/default/secrets/dataplane-token-revocations-default",
-                    """
-        {"type": "Secret", "mesh": "default", "name": "dataplane-token-revocations-default", "data": "%s"}
-        """
-                        .formatted(
-                            Base64.getEncoder()
-                                .encodeToString(jti.getBytes(StandardCharsets.UTF_8))))
-                .status())
-        .isEqualTo(201);
+    assertThat(Revocations.revoke(cp, "default", token)).isEqualTo(201);
 
     // within seconds the stream is gone, and every reconnect is refused: no config, no certificate
     await()
@@ -281,9 +269,5 @@ class ProxyAdmissionTest {
   private static List<String> uris(int port) throws Exception {
     var certificate = TlsProbe.serverCertificate(port, null);
     return certificate.isPresent() ? TlsProbe.uris(certificate.get()) : List.of();
-  }
-
-  private static String claims(String token) {
-    return new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
   }
 }

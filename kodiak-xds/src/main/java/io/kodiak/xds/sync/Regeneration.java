@@ -181,9 +181,13 @@ final class Regeneration {
     }
   }
 
-  /** What a proxy of this kind gets from this snapshot now; any thread. */
+  /**
+   * What a proxy of this kind gets from this snapshot now, for inspection; any thread. Issues no
+   * certificate ({@link IdentitySource#preview}).
+   */
   ProxyConfig generate(MeshSnapshot snapshot, ProxyModel proxy, ProxyKind kind) {
-    return generator.generate(snapshot, proxy, kind, identityOf(snapshot, proxy));
+    return generator.generate(
+        snapshot, proxy, kind, snapshot.mtls().flatMap(mtls -> identities.preview(mtls, proxy)));
   }
 
   private Optional<ProxyIdentity> identityOf(MeshSnapshot snapshot, ProxyModel proxy) {

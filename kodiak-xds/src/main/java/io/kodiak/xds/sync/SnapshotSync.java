@@ -46,6 +46,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
   private final DirtyMeshes dirty;
   private final ChangeIntake intake;
   private final MeshSnapshots snapshots;
+  private final IdentitySource identities;
   private final Publication publication;
   private final Regeneration regeneration;
 
@@ -62,6 +63,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
     PolicyEpochs epochs = new PolicyEpochs();
     InboundServices services = new InboundServices();
     this.dirty = new DirtyMeshes(worker, debounce, this::flush);
+    this.identities = identities;
     this.snapshots = new MeshSnapshots(store, identities, proxies, services);
     this.intake = new ChangeIntake(dirty, epochs, services, snapshots);
     this.publication = new Publication(xds);
@@ -130,6 +132,7 @@ public final class SnapshotSync implements ChangeListener, AutoCloseable {
           () -> {
             proxies.forgetLastConfig(nodeId);
             publication.forget(nodeId);
+            identities.forget(nodeId); // after any generation of it: none issues one again
           });
     } catch (RejectedExecutionException e) {
       return; // closing
