@@ -1,6 +1,7 @@
 package io.kodiak.cp;
 
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kodiak.cp.api.ApiServer;
 import io.kodiak.cp.api.Inspection;
@@ -13,6 +14,9 @@ import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.leader.ElectedLeadership;
+import io.kodiak.cp.leader.Leadership;
+import io.kodiak.cp.leader.SingletonTask;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
 import io.kodiak.cp.metrics.DiagnosticsServer;
 import io.kodiak.cp.metrics.HeapHeadroom;
@@ -25,6 +29,8 @@ import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.resources.Validators;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
+import io.kodiak.k8s.leader.LeaseElection;
+import io.kodiak.k8s.leader.LeaseSettings;
 import io.kodiak.k8s.store.KubernetesResourceStore;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.validation.ValidationException;
@@ -55,6 +61,10 @@ import org.slf4j.LoggerFactory;
 /** Wires and runs the control-plane components; {@link #close} stops them in reverse order. */
 public final class ControlPlane implements AutoCloseable {
   public static final String VERSION = "0.1.0";
+
+  /** The Lease replicas on one Kubernetes API server compete for, in the system namespace. */
+  public static final String LEADER_LEASE = "kodiak-cp-leader";
+
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
 
   private final ResourceStore store;
@@ -69,6 +79,8 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Optional<HeapHeadroom> headroom;
   private final Optional<MeshFollowUp> meshFollowUp;
+  private final Leadership leadership;
+  private final Optional<KubernetesClient> kubernetes;
 
   private ControlPlane(
       ResourceStore store,
@@ -81,7 +93,11 @@ public final class ControlPlane implements AutoCloseable {
       MeshCertificates certificates,
       DiagnosticsServer diagnostics,
       Optional<HeapHeadroom> headroom,
-      Optional<MeshFollowUp> meshFollowUp) {
+      Optional<MeshFollowUp> meshFollowUp,
+      Leadership leadership,
+      Optional<KubernetesClient> kubernetes) {
+    this.leadership = leadership;
+    this.kubernetes = kubernetes;
     this.recheck = recheck;
     this.headroom = headroom;
     this.meshFollowUp = meshFollowUp;
@@ -115,7 +131,11 @@ public final class ControlPlane implements AutoCloseable {
     DataDirectory dataDir = DataDirectory.check(config, recovery);
     PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
     DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
-    ResourceStore store = new MeteredStore(openStore(config), metrics);
+    Optional<KubernetesClient> kubernetes = kubernetesClient(config);
+    ResourceStore store = new MeteredStore(openStore(config, kubernetes), metrics);
+    String host = hostname();
+    String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
+    Leadership leadership = leadership(config, kubernetes, instanceId);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
       Optional<HeapHeadroom> headroom =
@@ -129,15 +149,24 @@ public final class ControlPlane implements AutoCloseable {
       ResourceManager manager =
           new ResourceManager(
               store, new Validators(), headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
+      Gauge.builder("kodiak_leader", leadership, l -> l.isLeader() ? 1 : 0)
+          .description("1 while this replica runs the singleton work (defaults, CAs, cleanup)")
+          .register(metrics);
+      // Singleton work: in Universal mode it runs here, in this order; in Kubernetes mode on the
+      // replica holding the Lease, in this order, whenever it becomes the leader.
       if (!config.defaults().skipMeshCreation()) {
-        DefaultMesh.ensure(manager);
+        leadership.whileLeader(
+            "the default mesh", SingletonTask.once(() -> DefaultMesh.ensure(manager)));
       }
-      manager.createMissingMeshCas(); // before any proxy connects: generation only reads CAs
       Optional<MeshFollowUp> meshFollowUp =
           config.store().type() == CpConfig.StoreType.kubernetes // kubectl writes Meshes there
               ? Optional.of(new MeshFollowUp(manager))
               : Optional.empty();
       meshFollowUp.ifPresent(store::addListener);
+      meshFollowUp.ifPresent(followUp -> leadership.whileLeader("mesh follow-up", followUp));
+      leadership.whileLeader( // before any proxy connects: generation only reads CAs
+          "missing mesh CAs",
+          SingletonTask.once(() -> manager.createMissingMeshCas(leadership::isLeader)));
       String clusterId =
           manager
               .setting("cluster-id")
@@ -147,8 +176,6 @@ public final class ControlPlane implements AutoCloseable {
                     manager.putSetting("cluster-id", id);
                     return id;
                   });
-      String host = hostname();
-      String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
@@ -203,8 +230,8 @@ public final class ControlPlane implements AutoCloseable {
       }
       DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle, tls);
       dpServer.start();
-      lifecycle
-          .scheduleOrphanCleanup(); // the grace for proxies to come back starts now that they can
+      // the grace for proxies to come back starts now that they can
+      leadership.whileLeader("orphan Dataplane cleanup", lifecycle::scheduleOrphanCleanup);
       ApiServer api =
           new ApiServer(
               config,
@@ -240,10 +267,14 @@ public final class ControlPlane implements AutoCloseable {
           certificates,
           diagnostics,
           headroom,
-          meshFollowUp);
+          meshFollowUp,
+          leadership,
+          kubernetes);
     } catch (RuntimeException e) {
       diagnostics.close();
+      leadership.close();
       store.close();
+      kubernetes.ifPresent(KubernetesClient::close);
       throw e;
     }
   }
@@ -282,6 +313,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     diagnostics.close();
+    leadership.close(); // first: the other replica takes over while this one stops
     api.close();
     lifecycle.close(); // first: the streams the dp-server closes now are no proxies leaving
     dpServer.close();
@@ -290,6 +322,7 @@ public final class ControlPlane implements AutoCloseable {
     certificates.close();
     meshFollowUp.ifPresent(MeshFollowUp::close);
     store.close();
+    kubernetes.ifPresent(KubernetesClient::close);
     headroom.ifPresent(HeapHeadroom::close);
     LOG.info("control plane stopped");
   }
@@ -320,7 +353,7 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  private static ResourceStore openStore(CpConfig config) {
+  private static ResourceStore openStore(CpConfig config, Optional<KubernetesClient> kubernetes) {
     return switch (config.store().type()) {
       case embedded ->
           new EmbeddedResourceStore(
@@ -328,11 +361,42 @@ public final class ControlPlane implements AutoCloseable {
               config.store().embedded().sync(),
               Clock.systemUTC());
       case memory -> new InMemoryResourceStore(Clock.systemUTC());
-      case kubernetes -> kubernetesStore(config.store().kubernetes());
+      case kubernetes ->
+          new KubernetesResourceStore(
+              kubernetes.orElseThrow(),
+              config.store().kubernetes().systemNamespace(),
+              Clock.systemUTC());
     };
   }
 
-  private static ResourceStore kubernetesStore(CpConfig.Kubernetes kubernetes) {
+  /**
+   * In Kubernetes mode, the replica holding the Lease leads; otherwise this process owns its store
+   * and always leads.
+   */
+  private static Leadership leadership(
+      CpConfig config, Optional<KubernetesClient> kubernetes, String instanceId) {
+    if (kubernetes.isEmpty()) {
+      return Leadership.always();
+    }
+    CpConfig.LeaderElection timing = config.store().kubernetes().leaderElection();
+    LeaseSettings lease =
+        new LeaseSettings(
+            config.store().kubernetes().systemNamespace(),
+            LEADER_LEASE,
+            instanceId,
+            timing.lease(),
+            timing.renew(),
+            timing.retry());
+    return ElectedLeadership.join(
+        timing.retry(), candidate -> LeaseElection.start(kubernetes.get(), lease, candidate));
+  }
+
+  /** One client for the store and the leader election; closed with the control plane. */
+  private static Optional<KubernetesClient> kubernetesClient(CpConfig config) {
+    if (config.store().type() != CpConfig.StoreType.kubernetes) {
+      return Optional.empty();
+    }
+    CpConfig.Kubernetes kubernetes = config.store().kubernetes();
     Config client;
     try {
       client =
@@ -344,10 +408,7 @@ public final class ControlPlane implements AutoCloseable {
           "store.kubernetes.kubeconfig",
           "cannot read " + kubernetes.kubeconfig() + ": " + e.getMessage());
     }
-    return new KubernetesResourceStore(
-        new KubernetesClientBuilder().withConfig(client).build(),
-        kubernetes.systemNamespace(),
-        Clock.systemUTC());
+    return Optional.of(new KubernetesClientBuilder().withConfig(client).build());
   }
 
   /**

@@ -75,6 +75,7 @@ public final class ConfigLoader {
       CpConfig config = MAPPER.treeToValue(tree, CpConfig.class);
       config.dpServer().grace();
       config.xds().debounceDuration();
+      config.store().kubernetes().leaderElection().check();
       return config;
     } catch (JsonProcessingException e) {
       throw ValidationException.of("", "invalid configuration: " + e.getOriginalMessage());

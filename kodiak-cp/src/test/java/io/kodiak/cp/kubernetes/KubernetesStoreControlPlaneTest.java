@@ -168,20 +168,7 @@ class KubernetesStoreControlPlaneTest {
   @Test
   void aMeshWithMtlsGetsItsCaAsKubernetesSecrets() throws Exception {
     Path file = dir.resolve("secure.yaml");
-    Files.writeString(
-        file,
-        """
-        apiVersion: kuma.io/v1alpha1
-        kind: Mesh
-        metadata:
-          name: secure
-        spec:
-          mtls:
-            enabledBackend: ca-1
-            backends:
-              - name: ca-1
-                type: builtin
-        """);
+    Files.writeString(file, KumaYaml.meshWithBuiltinCa("secure"));
     api.kubectl("apply", "-f", file.toString());
     await()
         .atMost(Duration.ofSeconds(10))

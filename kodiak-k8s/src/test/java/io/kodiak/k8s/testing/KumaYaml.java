@@ -24,4 +24,21 @@ public final class KumaYaml {
         %s"""
         .formatted(name, namespace, defaults.indent(8));
   }
+
+  /** A Mesh with mTLS on, its enabled backend {@code ca-1} a builtin CA. */
+  public static String meshWithBuiltinCa(String name) {
+    return """
+        apiVersion: kuma.io/v1alpha1
+        kind: Mesh
+        metadata:
+          name: %s
+        spec:
+          mtls:
+            enabledBackend: ca-1
+            backends:
+              - name: ca-1
+                type: builtin
+        """
+        .formatted(name);
+  }
 }
