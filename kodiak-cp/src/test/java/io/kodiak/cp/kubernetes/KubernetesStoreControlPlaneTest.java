@@ -42,6 +42,10 @@ class KubernetesStoreControlPlaneTest {
                 "kubernetes",
                 "KODIAK_STORE_KUBERNETES_KUBECONFIG",
                 api.kubeconfig().toString()));
+    // the defaults are singleton work, done once this (only) replica holds the leader Lease
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> cp.get("/meshes/default/meshretries/mesh-retry-all-default").status() == 200);
   }
 
   @AfterAll
