@@ -19,6 +19,9 @@ import io.kodiak.cp.kubernetes.AdmissionWebhook;
 import io.kodiak.cp.kubernetes.ManagedDataplaneWrites;
 import io.kodiak.cp.kubernetes.PodServiceAccountTokens;
 import io.kodiak.cp.kubernetes.SidecarInjectionWebhook;
+import io.kodiak.cp.leader.ElectedLeadership;
+import io.kodiak.cp.leader.Leadership;
+import io.kodiak.cp.leader.SingletonTask;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
 import io.kodiak.cp.metrics.DiagnosticsServer;
 import io.kodiak.cp.metrics.HeapHeadroom;
@@ -37,6 +40,8 @@ import io.kodiak.k8s.identity.PodTokenReviews;
 import io.kodiak.k8s.injection.NamespaceLabels;
 import io.kodiak.k8s.injection.SidecarInjection;
 import io.kodiak.k8s.injection.SidecarSettings;
+import io.kodiak.k8s.leader.LeaseElection;
+import io.kodiak.k8s.leader.LeaseSettings;
 import io.kodiak.k8s.store.KubernetesResourceStore;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.validation.ValidationException;
@@ -69,6 +74,10 @@ import org.slf4j.LoggerFactory;
 /** Wires and runs the control-plane components; {@link #close} stops them in reverse order. */
 public final class ControlPlane implements AutoCloseable {
   public static final String VERSION = "0.1.0";
+
+  /** The Lease replicas on one Kubernetes API server compete for, in the system namespace. */
+  public static final String LEADER_LEASE = "kodiak-cp-leader";
+
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
 
   private final ResourceStore store;
@@ -85,6 +94,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Optional<MeshFollowUp> meshFollowUp;
   private final Optional<PodDataplaneController> podController;
   private final Optional<NamespaceLabels> namespaceLabels;
+  private final Leadership leadership;
   private final Optional<KubernetesClient> kubernetes;
 
   private ControlPlane(
@@ -101,9 +111,11 @@ public final class ControlPlane implements AutoCloseable {
       Optional<MeshFollowUp> meshFollowUp,
       Optional<PodDataplaneController> podController,
       Optional<NamespaceLabels> namespaceLabels,
+      Leadership leadership,
       Optional<KubernetesClient> kubernetes) {
     this.podController = podController;
     this.namespaceLabels = namespaceLabels;
+    this.leadership = leadership;
     this.kubernetes = kubernetes;
     this.recheck = recheck;
     this.headroom = headroom;
@@ -138,11 +150,11 @@ public final class ControlPlane implements AutoCloseable {
     DataDirectory dataDir = DataDirectory.check(config, recovery);
     PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
     DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
-    Optional<KubernetesClient> kubernetes =
-        config.store().type() == CpConfig.StoreType.kubernetes
-            ? Optional.of(kubernetesClient(config.store().kubernetes()))
-            : Optional.empty();
+    Optional<KubernetesClient> kubernetes = kubernetesClient(config);
     ResourceStore store = new MeteredStore(openStore(config, kubernetes), metrics);
+    String host = hostname();
+    String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
+    Leadership leadership = leadership(config, kubernetes, instanceId);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
       Optional<HeapHeadroom> headroom =
@@ -156,20 +168,36 @@ public final class ControlPlane implements AutoCloseable {
       ResourceManager manager =
           new ResourceManager(
               store, new Validators(), headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
+      Gauge.builder("kodiak_leader", leadership, l -> l.isLeader() ? 1 : 0)
+          .description("1 while this replica runs the singleton work (defaults, CAs, cleanup)")
+          .register(metrics);
+      // Singleton work: in Universal mode it runs here, in this order; in Kubernetes mode on the
+      // replica holding the Lease, in this order, whenever it becomes the leader.
       if (!config.defaults().skipMeshCreation()) {
-        DefaultMesh.ensure(manager);
+        leadership.whileLeader(
+            "the default mesh", SingletonTask.once(() -> DefaultMesh.ensure(manager)));
       }
-      manager.createMissingMeshCas(); // before any proxy connects: generation only reads CAs
       Optional<MeshFollowUp> meshFollowUp =
           config.store().type() == CpConfig.StoreType.kubernetes // kubectl writes Meshes there
               ? Optional.of(new MeshFollowUp(manager))
               : Optional.empty();
       meshFollowUp.ifPresent(store::addListener);
+      meshFollowUp.ifPresent(followUp -> leadership.whileLeader("mesh follow-up", followUp));
+      leadership.whileLeader( // before any proxy connects: generation only reads CAs
+          "missing mesh CAs",
+          SingletonTask.once(() -> manager.createMissingMeshCas(leadership::isLeader)));
       Optional<PodDataplaneController> podController =
           kubernetes.map(
               client ->
                   new PodDataplaneController(client, store, new ManagedDataplaneWrites(manager)));
-      podController.ifPresent(PodDataplaneController::start);
+      podController.ifPresent(
+          controller ->
+              leadership.whileLeader(
+                  "Pod controller",
+                  () -> {
+                    controller.start();
+                    return controller::stop;
+                  }));
       String clusterId =
           manager
               .setting("cluster-id")
@@ -179,8 +207,6 @@ public final class ControlPlane implements AutoCloseable {
                     manager.putSetting("cluster-id", id);
                     return id;
                   });
-      String host = hostname();
-      String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
@@ -237,8 +263,8 @@ public final class ControlPlane implements AutoCloseable {
       }
       DpServer dpServer = new DpServer(config.dpServer(), xds, manager, lifecycle, tls);
       dpServer.start();
-      lifecycle
-          .scheduleOrphanCleanup(); // the grace for proxies to come back starts now that they can
+      // the grace for proxies to come back starts now that they can
+      leadership.whileLeader("orphan Dataplane cleanup", lifecycle::scheduleOrphanCleanup);
       Optional<NamespaceLabels> namespaceLabels = kubernetes.map(NamespaceLabels::new);
       ApiServer api =
           new ApiServer(
@@ -281,9 +307,11 @@ public final class ControlPlane implements AutoCloseable {
           meshFollowUp,
           podController,
           namespaceLabels,
+          leadership,
           kubernetes);
     } catch (RuntimeException e) {
       diagnostics.close();
+      leadership.close();
       store.close();
       kubernetes.ifPresent(KubernetesClient::close);
       throw e;
@@ -324,6 +352,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     diagnostics.close();
+    leadership.close(); // first: the other replica takes over while this one stops
     api.close();
     lifecycle.close(); // first: the streams the dp-server closes now are no proxies leaving
     dpServer.close();
@@ -416,8 +445,34 @@ public final class ControlPlane implements AutoCloseable {
     };
   }
 
-  /** One client for the store and the controllers: one connection pool, one set of watches. */
-  private static KubernetesClient kubernetesClient(CpConfig.Kubernetes kubernetes) {
+  /**
+   * In Kubernetes mode, the replica holding the Lease leads; otherwise this process owns its store
+   * and always leads.
+   */
+  private static Leadership leadership(
+      CpConfig config, Optional<KubernetesClient> kubernetes, String instanceId) {
+    if (kubernetes.isEmpty()) {
+      return Leadership.always();
+    }
+    CpConfig.LeaderElection timing = config.store().kubernetes().leaderElection();
+    LeaseSettings lease =
+        new LeaseSettings(
+            config.store().kubernetes().systemNamespace(),
+            LEADER_LEASE,
+            instanceId,
+            timing.lease(),
+            timing.renew(),
+            timing.retry());
+    return ElectedLeadership.join(
+        timing.retry(), candidate -> LeaseElection.start(kubernetes.get(), lease, candidate));
+  }
+
+  /** One client for the store and the leader election; closed with the control plane. */
+  private static Optional<KubernetesClient> kubernetesClient(CpConfig config) {
+    if (config.store().type() != CpConfig.StoreType.kubernetes) {
+      return Optional.empty();
+    }
+    CpConfig.Kubernetes kubernetes = config.store().kubernetes();
     Config client;
     try {
       client =
@@ -429,7 +484,7 @@ public final class ControlPlane implements AutoCloseable {
           "store.kubernetes.kubeconfig",
           "cannot read " + kubernetes.kubeconfig() + ": " + e.getMessage());
     }
-    return new KubernetesClientBuilder().withConfig(client).build();
+    return Optional.of(new KubernetesClientBuilder().withConfig(client).build());
   }
 
   /**

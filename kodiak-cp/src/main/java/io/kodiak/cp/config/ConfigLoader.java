@@ -76,6 +76,7 @@ public final class ConfigLoader {
       config.dpServer().grace();
       config.xds().debounceDuration();
       config.proxyAuth();
+      config.store().kubernetes().leaderElection().check();
       return config;
     } catch (JsonProcessingException e) {
       throw ValidationException.of("", "invalid configuration: " + e.getOriginalMessage());

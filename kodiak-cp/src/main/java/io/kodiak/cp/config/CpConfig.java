@@ -107,8 +107,39 @@ public record CpConfig(
    * @param systemNamespace the control plane's own namespace: its resources, Secrets and settings
    * @param kubeconfig a kubeconfig file; empty: the usual discovery (KUBECONFIG, ~/.kube/config,
    *     then the Pod's service account)
+   * @param leaderElection the timing of the Lease the replicas compete for
    */
-  public record Kubernetes(String systemNamespace, String kubeconfig) {}
+  public record Kubernetes(
+      String systemNamespace, String kubeconfig, LeaderElection leaderElection) {}
+
+  /** Durations of the leader Lease; each attempt is retryPeriod apart. */
+  public record LeaderElection(String leaseDuration, String renewDeadline, String retryPeriod) {
+    public Duration lease() {
+      return durationOf(leaseDuration, "store.kubernetes.leaderElection.leaseDuration");
+    }
+
+    public Duration renew() {
+      return durationOf(renewDeadline, "store.kubernetes.leaderElection.renewDeadline");
+    }
+
+    public Duration retry() {
+      return durationOf(retryPeriod, "store.kubernetes.leaderElection.retryPeriod");
+    }
+
+    /** A leader must give up before the Lease expires, and try more than once before that. */
+    void check() {
+      if (retry().isZero() || retry().compareTo(renew()) >= 0 || renew().compareTo(lease()) >= 0) {
+        throw ValidationException.of(
+            "store.kubernetes.leaderElection",
+            "needs 0 < retryPeriod < renewDeadline < leaseDuration, not "
+                + retryPeriod
+                + " / "
+                + renewDeadline
+                + " / "
+                + leaseDuration);
+      }
+    }
+  }
 
   public record Defaults(boolean skipMeshCreation) {}
 

@@ -3,6 +3,7 @@ package io.kodiak.cp.dpserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.leader.SingletonTask;
 import io.kodiak.cp.resources.ResourceManager;
 import io.kodiak.cp.tokens.DataplaneTokens.Refused;
 import io.kodiak.cp.tokens.DataplaneTokens.Verification;
@@ -32,6 +33,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -98,15 +100,18 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   /**
    * After a restart, agent-registered Dataplanes get the grace period to reconnect, counted from
    * this call: make it once the dp-server listens, so a slow start does not use up the grace before
-   * any proxy could connect. Proxies that connect before it keep their Dataplanes too.
+   * any proxy could connect. Proxies that connect before it keep their Dataplanes too. Singleton
+   * work: the returned stop cancels the deletions not begun yet (one in progress finishes).
    */
-  public void scheduleOrphanCleanup() {
+  public SingletonTask.Stop scheduleOrphanCleanup() {
+    List<ScheduledFuture<?>> scheduled = new ArrayList<>();
     for (Resource dp :
         manager.store().list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.empty())).items()) {
       if (SnapshotSync.DIRECT.equals(dp.meta().labels().get(SnapshotSync.LIFECYCLE_LABEL))) {
-        scheduleDeletion(dp.mesh() + "." + dp.name(), dp.key());
+        scheduled.add(scheduleDeletion(dp.mesh() + "." + dp.name(), dp.key()));
       }
     }
+    return () -> scheduled.forEach(deletion -> deletion.cancel(false));
   }
 
   /**
@@ -334,8 +339,8 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     }
   }
 
-  private void scheduleDeletion(String nodeId, ResourceKey key) {
-    deletions.schedule(
+  private ScheduledFuture<?> scheduleDeletion(String nodeId, ResourceKey key) {
+    return deletions.schedule(
         () -> {
           // under the node's lock: a proxy reconnecting now must not register its Dataplane while
           // it

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,8 +170,19 @@ public final class ResourceManager {
    * meshes stored before CAs were created on write, or whose CA Secrets were deleted.
    */
   public void createMissingMeshCas() {
+    createMissingMeshCas(() -> true);
+  }
+
+  /**
+   * {@link #createMissingMeshCas()}, asking {@code carryOn} before each mesh: singleton work stops
+   * between meshes when this replica stops leading.
+   */
+  public void createMissingMeshCas(BooleanSupplier carryOn) {
     for (Resource mesh :
         store.list(ResourceCatalog.MESH, ListQuery.all(Optional.empty())).items()) {
+      if (!carryOn.getAsBoolean()) {
+        return;
+      }
       createMissingCa(mesh);
     }
   }

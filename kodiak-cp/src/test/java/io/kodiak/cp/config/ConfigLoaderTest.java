@@ -56,6 +56,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLeaderLeaseTimingIsKubernetesUsualAndMustLetALeaderGiveUpBeforeItExpires() {
+    CpConfig.LeaderElection timing =
+        ConfigLoader.load(Optional.empty(), Map.of()).store().kubernetes().leaderElection();
+    assertThat(timing.lease()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(timing.renew()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(timing.retry()).isEqualTo(Duration.ofSeconds(2));
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of("KODIAK_STORE_KUBERNETES_LEADER_ELECTION_RENEW_DEADLINE", "20s")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("store.kubernetes.leaderElection")
+        .hasMessageContaining("retryPeriod < renewDeadline < leaseDuration");
+  }
+
+  @Test
   void durationsAreReadWithTheOneParserAndOverflowIsRefused() {
     CpConfig config =
         ConfigLoader.load(Optional.empty(), Map.of("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "1d"));

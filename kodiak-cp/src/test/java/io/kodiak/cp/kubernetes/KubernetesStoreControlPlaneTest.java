@@ -34,6 +34,10 @@ class KubernetesStoreControlPlaneTest {
     KodiakCrds.install(api);
     api.createNamespace("kodiak-system");
     cp = RunningControlPlane.onKubernetes(dir.resolve("data"), api);
+    // the defaults are singleton work, done once this (only) replica holds the leader Lease
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> cp.get("/meshes/default/meshretries/mesh-retry-all-default").status() == 200);
   }
 
   @AfterAll

@@ -18,7 +18,6 @@ import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.api.ResourceChange;
 import io.kodiak.store.api.ResourceNotFoundException;
 import io.kodiak.store.api.ResourceStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +46,6 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
   private final ResourceStore store;
   private final DataplaneWrites writes;
   private final PodQueue queue = new PodQueue();
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
   /** Pod key (namespace/name) to the Dataplane it has, from the store's events. */
   private final Map<String, ResourceKey> owned = new ConcurrentHashMap<>();
@@ -57,10 +55,20 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
 
   private final Generational<String, List<MeshService>> meshServices = new Generational<>();
 
-  private SharedIndexInformer<Pod> pods;
-  private SharedIndexInformer<Service> services;
-  private SharedIndexInformer<Namespace> namespaces;
-  private Thread worker;
+  /** The watches and worker of one term as leader; null while not running. */
+  private volatile Run run;
+
+  private boolean listening;
+
+  private record Run(
+      SharedIndexInformer<Pod> pods,
+      SharedIndexInformer<Service> services,
+      SharedIndexInformer<Namespace> namespaces,
+      Thread worker) {
+    List<SharedIndexInformer<?>> informers() {
+      return List.of(pods, services, namespaces);
+    }
+  }
 
   public PodDataplaneController(
       KubernetesClient client, ResourceStore store, DataplaneWrites writes) {
@@ -69,44 +77,69 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
     this.writes = writes;
   }
 
-  /** Lists and watches Pods, Services and Namespaces, then reconciles every Pod and keeps at it. */
+  /**
+   * Lists and watches Pods, Services and Namespaces, then reconciles every Pod and keeps at it
+   * until {@link #stop}. May be started again after a stop (the next term as leader).
+   */
   public synchronized void start() {
+    if (run != null) {
+      return;
+    }
+    if (!listening) {
+      store.addListener(this);
+      listening = true;
+    }
+    owned.clear();
     for (Resource dataplane :
         store.list(ResourceCatalog.DATAPLANE, ListQuery.all(Optional.empty())).items()) {
       podKey(dataplane).ifPresent(key -> owned.put(key, dataplane.key()));
     }
-    store.addListener(this);
-    pods = client.pods().inAnyNamespace().runnableInformer(0);
+    SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().runnableInformer(0);
     pods.addEventHandler(handler(this::podChanged));
-    services = client.services().inAnyNamespace().runnableInformer(0);
+    SharedIndexInformer<Service> services = client.services().inAnyNamespace().runnableInformer(0);
     services.addEventHandler(handler(object -> servicesChanged()));
-    namespaces = client.namespaces().runnableInformer(0);
+    SharedIndexInformer<Namespace> namespaces = client.namespaces().runnableInformer(0);
     namespaces.addEventHandler(handler(object -> servicesChanged()));
-    informers.addAll(List.of(pods, services, namespaces));
+    Thread worker = new Thread(this::work, "pod-dataplanes");
+    worker.setDaemon(true);
+    Run started = new Run(pods, services, namespaces, worker);
     try {
       CompletableFuture.allOf(
-              informers.stream()
+              started.informers().stream()
                   .map(i -> i.start().toCompletableFuture())
                   .toArray(CompletableFuture[]::new))
           .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      close();
+      started.informers().forEach(SharedIndexInformer::close);
       throw new IllegalStateException(
           "cannot watch Pods, Services and Namespaces ("
               + e
               + "): may this service account list and watch them cluster-wide?",
           e);
     }
+    meshServices.invalidate();
+    run = started;
     everyPodChanged();
     owned.keySet().forEach(queue::add); // Dataplanes of Pods deleted while we were away
-    worker = new Thread(this::work, "pod-dataplanes");
-    worker.setDaemon(true);
     worker.start();
     LOG.info(
         "pod controller: watching {} Pods, {} Services, {} Namespaces",
         pods.getStore().list().size(),
         services.getStore().list().size(),
         namespaces.getStore().list().size());
+  }
+
+  /** Stops watching and reconciling; a write in progress finishes. */
+  public synchronized void stop() {
+    Run stopped = run;
+    if (stopped == null) {
+      return;
+    }
+    run = null;
+    stopped.worker().interrupt();
+    stopped.informers().forEach(SharedIndexInformer::close);
+    queue.clear();
+    LOG.info("pod controller: stopped");
   }
 
   @Override
@@ -127,7 +160,9 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
               } else {
                 owned.put(key, resource.key());
               }
-              queue.add(key); // someone else's edit or deletion is undone
+              if (run != null) {
+                queue.add(key); // someone else's edit or deletion is undone
+              }
             });
   }
 
@@ -142,10 +177,11 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
   }
 
   private void everyPodChanged() {
-    if (pods == null) {
+    Run current = run;
+    if (current == null) {
       return;
     }
-    for (Pod pod : pods.getStore().list()) {
+    for (Pod pod : current.pods().getStore().list()) {
       if (Meshing.isMeshed(pod)) {
         podChanged(pod);
       }
@@ -153,7 +189,8 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
   }
 
   private void work() {
-    while (!Thread.currentThread().isInterrupted()) {
+    Run mine = run;
+    while (!Thread.currentThread().isInterrupted() && run == mine) {
       String key;
       try {
         key = queue.take();
@@ -161,8 +198,11 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
         return;
       }
       try {
-        reconcile(key);
+        reconcile(mine, key);
       } catch (RuntimeException e) {
+        if (run != mine) {
+          return; // stopped meanwhile: the next term reconciles everything anyway
+        }
         LOG.warn(
             "pod controller: could not reconcile Pod {} ({}); retrying in 1 s", key, e.toString());
         queue.addLater(key, 1000);
@@ -170,9 +210,9 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
     }
   }
 
-  private void reconcile(String key) {
-    Pod pod = pods.getStore().getByKey(key);
-    Optional<DesiredDataplane> desired = desired(pod);
+  private void reconcile(Run term, String key) {
+    Pod pod = term.pods().getStore().getByKey(key);
+    Optional<DesiredDataplane> desired = desired(term, pod);
     ResourceKey current = owned.get(key);
     if (current != null && (desired.isEmpty() || !current.mesh().equals(desired.get().mesh()))) {
       try {
@@ -204,11 +244,13 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
     }
   }
 
-  private Optional<DesiredDataplane> desired(Pod pod) {
+  private Optional<DesiredDataplane> desired(Run current, Pod pod) {
     if (pod == null || !Meshing.isMeshed(pod) || !Meshing.isRunning(pod)) {
       return Optional.empty();
     }
     String namespace = pod.getMetadata().getNamespace();
+    SharedIndexInformer<Service> services = current.services();
+    SharedIndexInformer<Namespace> namespaces = current.namespaces();
     Namespace ns = namespaces.getStore().getByKey(namespace);
     String mesh = Meshing.meshOf(pod, ns);
     List<Service> local = services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
@@ -259,11 +301,8 @@ public final class PodDataplaneController implements ChangeListener, AutoCloseab
   }
 
   @Override
-  public synchronized void close() {
-    if (worker != null) {
-      worker.interrupt();
-    }
-    informers.forEach(SharedIndexInformer::close);
+  public void close() {
+    stop();
     queue.close();
   }
 }

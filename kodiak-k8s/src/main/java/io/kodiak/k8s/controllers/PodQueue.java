@@ -43,6 +43,11 @@ final class PodQueue {
     return key;
   }
 
+  /** Forgets every waiting key (the next term queues them all again). */
+  synchronized void clear() {
+    keys.clear();
+  }
+
   void close() {
     retries.shutdownNow();
   }
