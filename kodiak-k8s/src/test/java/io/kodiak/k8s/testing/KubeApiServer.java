@@ -46,7 +46,9 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class KubeApiServer implements AutoCloseable {
   /** Where {@code make k8s-tools} puts the tools; tests run in a module directory. */
-  public static final Path TOOLS = Path.of("../.tools/bin").toAbsolutePath().normalize();
+  /** Where {@code make k8s-tools} put the binaries: a module's tests run one level down. */
+  public static final Path TOOLS =
+      Path.of(System.getProperty("kodiak.tools", "../.tools/bin")).toAbsolutePath().normalize();
 
   private static final Duration STARTUP = Duration.ofSeconds(60);
 

@@ -1,0 +1,190 @@
+package io.kodiak.bench.kubernetes;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.kodiak.cp.ControlPlane;
+import io.kodiak.cp.config.ConfigLoader;
+import io.kodiak.k8s.testing.KodiakCrds;
+import io.kodiak.k8s.testing.KubeApiServer;
+import io.kodiak.k8s.testing.Kubelet;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Issue 13's speed figure: from a Pod's status being written Running (as a kubelet would) to its
+ * endpoint being in a caller's real Envoy, through the real API server, the Pod controller, the
+ * store's watch and xDS. Two runs over N Pods of one Service: one Pod at a time (each waits for the
+ * previous), then all N at once (a Deployment scaled up). Usage: {@code PodStartupBench N
+ * ENVOY_BINARY}; run from the repository root (kodiak-bench/kubernetes.sh).
+ */
+public final class PodStartupBench {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  public static void main(String[] args) throws Exception {
+    int pods = Integer.parseInt(args[0]);
+    String envoy = args[1];
+    Path work = Files.createTempDirectory("kodiak-pod-bench-");
+    List<Process> processes = new ArrayList<>();
+    try (KubeApiServer api = KubeApiServer.start()) {
+      KodiakCrds.install(api);
+      api.createNamespace("kodiak-system");
+      Kubelet kubelet = new Kubelet(api);
+      kubelet.createMeshedNamespace("shop", Map.of());
+      Map<String, String> env = new HashMap<>();
+      env.put("KODIAK_DATA_DIR", work.resolve("cp").toString());
+      env.put("KODIAK_STORE_TYPE", "kubernetes");
+      env.put("KODIAK_STORE_KUBERNETES_KUBECONFIG", api.kubeconfig().toString());
+      for (String port :
+          List.of(
+              "KODIAK_API_SERVER_HTTP_PORT",
+              "KODIAK_API_SERVER_HTTPS_PORT",
+              "KODIAK_DP_SERVER_PORT",
+              "KODIAK_DIAGNOSTICS_PORT")) {
+        env.put(port, "0");
+      }
+      env.put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
+      env.put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
+      env.put("KODIAK_DIAGNOSTICS_INTERFACE", "127.0.0.1");
+      try (ControlPlane cp = ControlPlane.start(ConfigLoader.load(Optional.empty(), env))) {
+        kubelet.createService(
+            "shop", "backend", Map.of("app", "backend"), 80, new IntOrString(8080), "http");
+        int admin = freePort();
+        kubelet.createPod(
+            "shop",
+            "caller-1",
+            Map.of("app", "caller"),
+            Map.of(
+                "kuma.io/sidecar-injected", "true",
+                "kuma.io/envoy-admin-port", String.valueOf(admin),
+                "kuma.io/transparent-proxying-reachable-services", "backend_shop_svc_80"),
+            Map.of());
+        kubelet.run("shop", "caller-1", "127.0.1.1", true);
+        Path token = work.resolve("caller-token");
+        Files.writeString(token, kubelet.podToken("shop", "caller-1"));
+        processes.add(
+            new ProcessBuilder(
+                    "bin/kodiak-dp", "run",
+                    "--cp-address", "https://127.0.0.1:" + cp.dpServerPort(),
+                    "--ca-cert-file", work.resolve("cp/cp-ca.pem").toString(),
+                    "--name", "caller-1.shop",
+                    "--mesh", "default",
+                    "--admin-port", String.valueOf(admin),
+                    "--dataplane-token-file", token.toString(),
+                    "--binary-path", envoy,
+                    "--readiness-port", "0",
+                    "--metrics-port", "-1",
+                    "--concurrency", "1")
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("caller.log").toFile())
+                .start());
+        waitFor(() -> clusters(admin).contains("backend_shop_svc_80"), "the caller's Envoy");
+        System.out.printf(
+            "# Pod Running -> endpoint in a caller's Envoy, %d Pods, %d cores%n",
+            pods, Runtime.getRuntime().availableProcessors());
+        long[] one = new long[pods];
+        for (int i = 0; i < pods; i++) {
+          String name = "one-" + i;
+          String ip = "127.0.2." + (i + 1);
+          kubelet.createPod("shop", name, Map.of("app", "backend"), injected(), Map.of());
+          long start = System.nanoTime();
+          kubelet.run("shop", name, ip, true);
+          waitFor(() -> clusters(admin).contains(ip + ":8080"), ip);
+          one[i] = System.nanoTime() - start;
+        }
+        print("K1 one Pod at a time", one);
+        for (int i = 0; i < pods; i++) {
+          kubelet.createPod("shop", "burst-" + i, Map.of("app", "backend"), injected(), Map.of());
+        }
+        Map<String, Long> written = new ConcurrentHashMap<>();
+        Map<String, Long> seen = new ConcurrentHashMap<>();
+        Thread poller =
+            new Thread(
+                () -> {
+                  while (seen.size() < pods) {
+                    String now = clusters(admin);
+                    long at = System.nanoTime();
+                    for (int i = 0; i < pods; i++) {
+                      String ip = "127.0.3." + (i + 1);
+                      if (!seen.containsKey(ip) && now.contains(ip + ":8080")) {
+                        seen.put(ip, at);
+                      }
+                    }
+                  }
+                });
+        poller.start();
+        for (int i = 0; i < pods; i++) {
+          String ip = "127.0.3." + (i + 1);
+          written.put(ip, System.nanoTime());
+          kubelet.run("shop", "burst-" + i, ip, true);
+        }
+        poller.join(Duration.ofSeconds(120).toMillis());
+        long[] burst = new long[pods];
+        for (int i = 0; i < pods; i++) {
+          String ip = "127.0.3." + (i + 1);
+          burst[i] = seen.getOrDefault(ip, Long.MAX_VALUE) - written.get(ip);
+        }
+        print("K2 all at once", burst);
+      }
+    } finally {
+      processes.forEach(Process::destroy);
+    }
+  }
+
+  private static Map<String, String> injected() {
+    return Map.of("kuma.io/sidecar-injected", "true");
+  }
+
+  private static void print(String figure, long[] nanos) {
+    long[] ms = Arrays.stream(nanos).map(n -> n / 1_000_000).sorted().toArray();
+    System.out.printf(
+        "%s  p50 %d ms, p99 %d ms, max %d ms over %d Pods%n",
+        figure,
+        ms[ms.length / 2],
+        ms[Math.min(ms.length - 1, (int) Math.ceil(ms.length * 0.99) - 1)],
+        ms[ms.length - 1],
+        ms.length);
+  }
+
+  private static String clusters(int admin) {
+    try {
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/clusters")).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("gave up waiting for " + what);
+      }
+      Thread.sleep(2);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (var socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
