@@ -62,8 +62,9 @@ final class CaSecrets {
       reportedMissing.remove(which);
     } else if (reportedMissing.add(which)) {
       LOG.warn(
-          "mtls: mesh {} enables backend {} but its builtin CA secret {} does not exist: its proxies get no "
-              + "certificate until the Mesh is written again or the control plane restarts",
+          "mtls: mesh {} enables backend {} but its builtin CA secret {} does not exist (yet): its proxies"
+              + " get no certificate until it does; the leading control plane creates it when the Mesh"
+              + " is written and at start",
           mesh,
           backend.path("name").asText(),
           BuiltinCa.certName(mesh, backend.path("name").asText()));

@@ -163,8 +163,8 @@ final class Regeneration {
     if (withoutIdentity > 0) {
       LOG.warn(
           "xds: mesh {} has mTLS on but no workload certificate could be issued (its CA is missing or "
-              + "unusable): {} proxies keep their last config and no new proxy is served; write the Mesh again or "
-              + "restore its CA secrets",
+              + "unusable): {} proxies keep their last config and no new proxy is served until it can be;"
+              + " a missing builtin CA is created when the Mesh is written, a damaged one must be restored",
           mesh,
           withoutIdentity);
     }
