@@ -40,12 +40,7 @@ final class Webhooks {
         KubeObjects.clusterScoped(ADMISSION, "ValidatingWebhookConfiguration", VALIDATING);
     ObjectNode webhook =
         webhook(configuration, "validator.kodiak.io", namespace, VALIDATE_PATH, tls);
-    ObjectNode rule = webhook.putArray("rules").addObject();
-    rule.set("apiGroups", KubeObjects.strings(CustomResourceDefinitions.GROUP));
-    rule.set("apiVersions", KubeObjects.strings(CustomResourceDefinitions.VERSION));
-    rule.set("operations", KubeObjects.strings("CREATE", "UPDATE"));
-    rule.set("resources", KubeObjects.strings("*"));
-    rule.put("scope", "*");
+    rule(webhook, CustomResourceDefinitions.API_VERSION, "*", "*", "CREATE", "UPDATE");
     webhook
         .putArray("matchConditions")
         .addObject()
@@ -61,18 +56,25 @@ final class Webhooks {
         KubeObjects.clusterScoped(ADMISSION, "MutatingWebhookConfiguration", MUTATING);
     ObjectNode webhook =
         webhook(configuration, "sidecar-injector.kodiak.io", namespace, INJECT_PATH, tls);
-    ObjectNode rule = webhook.putArray("rules").addObject();
-    rule.set("apiGroups", KubeObjects.strings(""));
-    rule.set("apiVersions", KubeObjects.strings("v1"));
-    rule.set("operations", KubeObjects.strings("CREATE"));
-    rule.set("resources", KubeObjects.strings("pods"));
-    rule.put("scope", "Namespaced");
+    rule(webhook, "v1", "pods", "Namespaced", "CREATE");
     ObjectNode expression =
         webhook.putObject("namespaceSelector").putArray("matchExpressions").addObject();
     expression.put("key", INJECTION_LABEL).put("operator", "In");
     expression.set("values", KubeObjects.strings("enabled"));
     webhook.put("reinvocationPolicy", "Never");
     return configuration;
+  }
+
+  /** {@code apiVersion} as in an object: {@code group/version}, or {@code version} for core. */
+  private static void rule(
+      ObjectNode webhook, String apiVersion, String resource, String scope, String... operations) {
+    int slash = apiVersion.indexOf('/');
+    ObjectNode rule = webhook.putArray("rules").addObject();
+    rule.set("apiGroups", KubeObjects.strings(slash < 0 ? "" : apiVersion.substring(0, slash)));
+    rule.set("apiVersions", KubeObjects.strings(apiVersion.substring(slash + 1)));
+    rule.set("operations", KubeObjects.strings(operations));
+    rule.set("resources", KubeObjects.strings(resource));
+    rule.put("scope", scope);
   }
 
   private static ObjectNode webhook(

@@ -156,28 +156,23 @@ class InstallCommandTest {
 
   @Test
   void aBadOptionIsRefusedWithWhatItMustBe() {
+    assertThat(refused("--namespace", "Mesh_System"))
+        .contains("--namespace must be a Kubernetes namespace name");
+    assertThat(refused("--replicas", "0")).contains("--replicas must be at least 1, not 0");
+  }
+
+  /** What {@code install control-plane} with {@code options} printed on stderr, failing. */
+  private static String refused(String... options) {
     StringWriter err = new StringWriter();
-    int code =
-        KodiakCtl.execute(
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(err, true),
-            "install",
-            "control-plane",
-            "--namespace",
-            "Mesh_System");
-    assertThat(code).isEqualTo(1);
-    assertThat(err.toString()).contains("--namespace must be a Kubernetes namespace name");
-    StringWriter replicas = new StringWriter();
-    assertThat(
-            KodiakCtl.execute(
-                new PrintWriter(new StringWriter()),
-                new PrintWriter(replicas, true),
-                "install",
-                "control-plane",
-                "--replicas",
-                "0"))
+    String[] args = new String[options.length + 2];
+    args[0] = "install";
+    args[1] = "control-plane";
+    System.arraycopy(options, 0, args, 2, options.length);
+    StringWriter out = new StringWriter();
+    assertThat(KodiakCtl.execute(new PrintWriter(out), new PrintWriter(err, true), args))
         .isEqualTo(1);
-    assertThat(replicas.toString()).contains("--replicas must be at least 1, not 0");
+    assertThat(out.toString()).isEmpty();
+    return err.toString();
   }
 
   private static String run(String... args) {

@@ -144,11 +144,7 @@ class InstallTest {
       env.put(variable.path("name").asText(), variable.path("value").asText());
     }
     // the Deployment's settings, with its mounted files where this test put them
-    env.replaceAll(
-        (name, value) ->
-            value.startsWith("/etc/kodiak/tls/")
-                ? tls.resolve(value.substring(16)).toString()
-                : value);
+    env.replaceAll((name, value) -> value.replace("/etc/kodiak/tls", tls.toString()));
     env.put("KODIAK_STORE_KUBERNETES_KUBECONFIG", kubeconfig.toString());
 
     try (RunningControlPlane cp = RunningControlPlane.start(dir.resolve("data"), env)) {
