@@ -7,6 +7,7 @@ import io.kodiak.ctl.commands.DeleteCommand;
 import io.kodiak.ctl.commands.GenerateCommand;
 import io.kodiak.ctl.commands.GetCommand;
 import io.kodiak.ctl.commands.InspectCommand;
+import io.kodiak.ctl.commands.InstallCommand;
 import io.kodiak.ctl.commands.VersionCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,7 +15,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code kodiakctl} command: a client of the REST API only. */
+/**
+ * The {@code kodiakctl} command: a client of the REST API only, but for {@code install}, which
+ * prints Kubernetes manifests.
+ */
 @Command(
     name = "kodiakctl",
     mixinStandardHelpOptions = true,
@@ -28,6 +32,7 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       GenerateCommand.class,
       ConfigCommand.class,
+      InstallCommand.class,
       VersionCommand.class
     })
 public final class KodiakCtl implements Runnable {
