@@ -8,6 +8,7 @@ import io.kodiak.cp.ControlPlane;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
+import io.kodiak.k8s.testing.Kubelet;
 import io.kodiak.k8s.testing.KumaYaml;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -106,6 +107,16 @@ class LeaderElectionControlPlaneTest {
     await().atMost(FAILOVER).until(() -> caSecrets("after-failover").size() == 2);
     assertCertificateMatchesKey("after-failover");
     assertThat(survivor.get("/meshes/after-failover").status()).isEqualTo(200);
+
+    // the Pod controller is singleton work too: the new leader turns a new Pod into a Dataplane
+    Kubelet kubelet = new Kubelet(api);
+    kubelet.createMeshedNamespace("failover-pods", Map.of());
+    kubelet.createPod("failover-pods", "web-1", Map.of("app", "web"), Kubelet.INJECTED, Map.of());
+    kubelet.run("failover-pods", "web-1", "127.0.0.61", true);
+    await()
+        .atMost(FAILOVER)
+        .until(
+            () -> survivor.get("/meshes/default/dataplanes/web-1.failover-pods").status() == 200);
   }
 
   @Test
