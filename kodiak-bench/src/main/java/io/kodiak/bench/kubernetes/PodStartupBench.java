@@ -6,6 +6,7 @@ import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.k8s.testing.Kubelet;
+import io.kodiak.k8s.testing.KumaYaml;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * endpoint being in a caller's real Envoy, through the real API server, the Pod controller, the
  * store's watch and xDS. Two runs over N Pods of one Service: one Pod at a time (each waits for the
  * previous), then all N at once (a Deployment scaled up). Usage: {@code PodStartupBench N
- * ENVOY_BINARY}; run from the repository root (kodiak-bench/kubernetes.sh).
+ * ENVOY_BINARY}; run from the repository root (kodiak-bench/kubernetes.sh). Then a MeshTimeout
+ * applied with kubectl ten times, each time until the caller's Envoy has it (K3).
  */
 public final class PodStartupBench {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -136,6 +138,19 @@ public final class PodStartupBench {
           burst[i] = seen.getOrDefault(ip, Long.MAX_VALUE) - written.get(ip);
         }
         print("K2 all at once", burst);
+        long[] policy = new long[10];
+        for (int i = 0; i < policy.length; i++) {
+          String idle = (301 + i) + "s";
+          Path file = work.resolve("timeout-" + i + ".yaml");
+          Files.writeString(
+              file, KumaYaml.meshTimeout("bench-timeout", "kodiak-system", "idleTimeout: " + idle));
+          api.kubectl("apply", "-f", file.toString());
+          long applied = System.nanoTime(); // kubectl has returned: the API server holds it
+          String expected = "\"idle_timeout\": \"" + idle + "\"";
+          waitFor(() -> configDump(admin).contains(expected), "idle timeout " + idle);
+          policy[i] = System.nanoTime() - applied;
+        }
+        print("K3 a MeshTimeout applied with kubectl -> the caller's Envoy", policy);
       }
     } finally {
       processes.forEach(Process::destroy);
@@ -158,9 +173,17 @@ public final class PodStartupBench {
   }
 
   private static String clusters(int admin) {
+    return admin(admin, "clusters");
+  }
+
+  private static String configDump(int admin) {
+    return admin(admin, "config_dump");
+  }
+
+  private static String admin(int admin, String path) {
     try {
       return HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/clusters")).build(),
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/" + path)).build(),
               HttpResponse.BodyHandlers.ofString())
           .body();
     } catch (IOException e) {
