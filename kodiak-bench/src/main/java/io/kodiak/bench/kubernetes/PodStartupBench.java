@@ -105,7 +105,7 @@ public final class PodStartupBench {
           waitFor(() -> clusters(admin).contains(ip + ":8080"), ip);
           one[i] = System.nanoTime() - start;
         }
-        print("K1 one Pod at a time", one);
+        print("K1 one Pod at a time", one, "Pods");
         for (int i = 0; i < pods; i++) {
           kubelet.createPod("shop", "burst-" + i, Map.of("app", "backend"), injected(), Map.of());
         }
@@ -137,7 +137,7 @@ public final class PodStartupBench {
           String ip = "127.0.3." + (i + 1);
           burst[i] = seen.getOrDefault(ip, Long.MAX_VALUE) - written.get(ip);
         }
-        print("K2 all at once", burst);
+        print("K2 all at once", burst, "Pods");
         long[] policy = new long[10];
         for (int i = 0; i < policy.length; i++) {
           String idle = (301 + i) + "s";
@@ -150,7 +150,7 @@ public final class PodStartupBench {
           waitFor(() -> configDump(admin).contains(expected), "idle timeout " + idle);
           policy[i] = System.nanoTime() - applied;
         }
-        print("K3 a MeshTimeout applied with kubectl -> the caller's Envoy", policy);
+        print("K3 a MeshTimeout applied with kubectl -> the caller's Envoy", policy, "applies");
       }
     } finally {
       processes.forEach(Process::destroy);
@@ -161,15 +161,16 @@ public final class PodStartupBench {
     return Map.of("kuma.io/sidecar-injected", "true");
   }
 
-  private static void print(String figure, long[] nanos) {
+  private static void print(String figure, long[] nanos, String what) {
     long[] ms = Arrays.stream(nanos).map(n -> n / 1_000_000).sorted().toArray();
     System.out.printf(
-        "%s  p50 %d ms, p99 %d ms, max %d ms over %d Pods%n",
+        "%s  p50 %d ms, p99 %d ms, max %d ms over %d %s%n",
         figure,
         ms[ms.length / 2],
         ms[Math.min(ms.length - 1, (int) Math.ceil(ms.length * 0.99) - 1)],
         ms[ms.length - 1],
-        ms.length);
+        ms.length,
+        what);
   }
 
   private static String clusters(int admin) {
