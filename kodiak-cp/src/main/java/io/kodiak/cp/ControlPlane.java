@@ -1,9 +1,5 @@
 package io.kodiak.cp;
 
-import com.linecorp.armeria.server.HttpService;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kodiak.cp.api.ApiServer;
 import io.kodiak.cp.api.Inspection;
 import io.kodiak.cp.auth.AdminToken;
@@ -15,11 +11,7 @@ import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
-import io.kodiak.cp.kubernetes.AdmissionWebhook;
-import io.kodiak.cp.kubernetes.ManagedDataplaneWrites;
-import io.kodiak.cp.kubernetes.PodServiceAccountTokens;
-import io.kodiak.cp.kubernetes.SidecarInjectionWebhook;
-import io.kodiak.cp.leader.ElectedLeadership;
+import io.kodiak.cp.kubernetes.KubernetesMode;
 import io.kodiak.cp.leader.Leadership;
 import io.kodiak.cp.leader.SingletonTask;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
@@ -35,16 +27,7 @@ import io.kodiak.cp.resources.Validators;
 import io.kodiak.cp.tls.ControlPlaneTls;
 import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.cp.tokens.ProxyCredentials;
-import io.kodiak.k8s.controllers.PodDataplaneController;
-import io.kodiak.k8s.identity.PodTokenReviews;
-import io.kodiak.k8s.injection.NamespaceLabels;
-import io.kodiak.k8s.injection.SidecarInjection;
-import io.kodiak.k8s.injection.SidecarSettings;
-import io.kodiak.k8s.leader.LeaseElection;
-import io.kodiak.k8s.leader.LeaseSettings;
-import io.kodiak.k8s.store.KubernetesResourceStore;
 import io.kodiak.model.catalog.ResourceCatalog;
-import io.kodiak.model.validation.ValidationException;
 import io.kodiak.policy.PolicyModules;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.embedded.EmbeddedResourceStore;
@@ -75,9 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlane implements AutoCloseable {
   public static final String VERSION = "0.1.0";
 
-  /** The Lease replicas on one Kubernetes API server compete for, in the system namespace. */
-  public static final String LEADER_LEASE = "kodiak-cp-leader";
-
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
 
   private final ResourceStore store;
@@ -92,10 +72,8 @@ public final class ControlPlane implements AutoCloseable {
 
   private final Optional<HeapHeadroom> headroom;
   private final Optional<MeshFollowUp> meshFollowUp;
-  private final Optional<PodDataplaneController> podController;
-  private final Optional<NamespaceLabels> namespaceLabels;
   private final Leadership leadership;
-  private final Optional<KubernetesClient> kubernetes;
+  private final Optional<KubernetesMode> kubernetes;
 
   private ControlPlane(
       ResourceStore store,
@@ -109,12 +87,8 @@ public final class ControlPlane implements AutoCloseable {
       DiagnosticsServer diagnostics,
       Optional<HeapHeadroom> headroom,
       Optional<MeshFollowUp> meshFollowUp,
-      Optional<PodDataplaneController> podController,
-      Optional<NamespaceLabels> namespaceLabels,
       Leadership leadership,
-      Optional<KubernetesClient> kubernetes) {
-    this.podController = podController;
-    this.namespaceLabels = namespaceLabels;
+      Optional<KubernetesMode> kubernetes) {
     this.leadership = leadership;
     this.kubernetes = kubernetes;
     this.recheck = recheck;
@@ -150,11 +124,12 @@ public final class ControlPlane implements AutoCloseable {
     DataDirectory dataDir = DataDirectory.check(config, recovery);
     PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
     DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
-    Optional<KubernetesClient> kubernetes = kubernetesClient(config);
+    Optional<KubernetesMode> kubernetes = KubernetesMode.of(config);
     ResourceStore store = new MeteredStore(openStore(config, kubernetes), metrics);
     String host = hostname();
     String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
-    Leadership leadership = leadership(config, kubernetes, instanceId);
+    Leadership leadership =
+        kubernetes.map(k -> k.leadership(instanceId)).orElseGet(Leadership::always);
     try {
       AdminToken token = AdminToken.loadOrCreate(config.dataPath());
       Optional<HeapHeadroom> headroom =
@@ -186,18 +161,7 @@ public final class ControlPlane implements AutoCloseable {
       leadership.whileLeader( // before any proxy connects: generation only reads CAs
           "missing mesh CAs",
           SingletonTask.once(() -> manager.createMissingMeshCas(leadership::isLeader)));
-      Optional<PodDataplaneController> podController =
-          kubernetes.map(
-              client ->
-                  new PodDataplaneController(client, store, new ManagedDataplaneWrites(manager)));
-      podController.ifPresent(
-          controller ->
-              leadership.whileLeader(
-                  "Pod controller",
-                  () -> {
-                    controller.start();
-                    return controller::stop;
-                  }));
+      kubernetes.ifPresent(k -> k.runPodController(leadership, store, manager));
       String clusterId =
           manager
               .setting("cluster-id")
@@ -265,7 +229,6 @@ public final class ControlPlane implements AutoCloseable {
       dpServer.start();
       // the grace for proxies to come back starts now that they can
       leadership.whileLeader("orphan Dataplane cleanup", lifecycle::scheduleOrphanCleanup);
-      Optional<NamespaceLabels> namespaceLabels = kubernetes.map(NamespaceLabels::new);
       ApiServer api =
           new ApiServer(
               config,
@@ -275,9 +238,7 @@ public final class ControlPlane implements AutoCloseable {
               tree,
               new Inspection(sync, insights, lifecycle, tokens),
               tls,
-              namespaceLabels.isEmpty()
-                  ? Map.of()
-                  : webhooks(config, manager, tls, namespaceLabels.get()));
+              kubernetes.map(k -> k.webhooks(manager, tls)).orElse(Map.of()));
       api.start();
       dataDir.recordStarted();
       diagnostics.markReady();
@@ -305,15 +266,13 @@ public final class ControlPlane implements AutoCloseable {
           diagnostics,
           headroom,
           meshFollowUp,
-          podController,
-          namespaceLabels,
           leadership,
           kubernetes);
     } catch (RuntimeException e) {
       diagnostics.close();
       leadership.close();
       store.close();
-      kubernetes.ifPresent(KubernetesClient::close);
+      kubernetes.ifPresent(KubernetesMode::close);
       throw e;
     }
   }
@@ -360,10 +319,8 @@ public final class ControlPlane implements AutoCloseable {
     sync.close();
     certificates.close();
     meshFollowUp.ifPresent(MeshFollowUp::close);
-    podController.ifPresent(PodDataplaneController::close);
-    namespaceLabels.ifPresent(NamespaceLabels::close);
     store.close();
-    kubernetes.ifPresent(KubernetesClient::close);
+    kubernetes.ifPresent(KubernetesMode::close);
     headroom.ifPresent(HeapHeadroom::close);
     LOG.info("control plane stopped");
   }
@@ -394,7 +351,7 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  private static ResourceStore openStore(CpConfig config, Optional<KubernetesClient> kubernetes) {
+  private static ResourceStore openStore(CpConfig config, Optional<KubernetesMode> kubernetes) {
     return switch (config.store().type()) {
       case embedded ->
           new EmbeddedResourceStore(
@@ -402,89 +359,18 @@ public final class ControlPlane implements AutoCloseable {
               config.store().embedded().sync(),
               Clock.systemUTC());
       case memory -> new InMemoryResourceStore(Clock.systemUTC());
-      case kubernetes ->
-          new KubernetesResourceStore(
-              kubernetes.orElseThrow(),
-              config.store().kubernetes().systemNamespace(),
-              Clock.systemUTC());
+      case kubernetes -> kubernetes.orElseThrow().store();
     };
-  }
-
-  /** Kubernetes mode's admission webhooks, served on the API's TLS port. */
-  private static Map<String, HttpService> webhooks(
-      CpConfig config,
-      ResourceManager manager,
-      Optional<ControlPlaneTls> tls,
-      NamespaceLabels namespaceLabels) {
-    String systemNamespace = config.store().kubernetes().systemNamespace();
-    CpConfig.Injector injector = config.kubernetes().injector();
-    String address =
-        injector.controlPlaneAddress().isEmpty()
-            ? "https://kodiak-control-plane." + systemNamespace + ".svc:5678"
-            : injector.controlPlaneAddress();
-    SidecarSettings sidecar =
-        new SidecarSettings(
-            injector.sidecarImage(), address, tls.map(ControlPlaneTls::caPem).orElse(""));
-    return Map.of(
-        AdmissionWebhook.PATH,
-        new AdmissionWebhook(manager, systemNamespace),
-        SidecarInjectionWebhook.PATH,
-        new SidecarInjectionWebhook(new SidecarInjection(sidecar), namespaceLabels::of));
   }
 
   private static Optional<ProxyCredentials> proxyCredentials(
-      CpConfig.DpAuth auth, DataplaneTokens tokens, Optional<KubernetesClient> kubernetes) {
+      CpConfig.DpAuth auth, DataplaneTokens tokens, Optional<KubernetesMode> kubernetes) {
     return switch (auth) {
       case dpToken -> Optional.of(tokens);
-      case serviceAccountToken ->
-          Optional.of(
-              new PodServiceAccountTokens(
-                  new PodTokenReviews(kubernetes.orElseThrow(), Clock.systemUTC())));
+      case serviceAccountToken -> Optional.of(kubernetes.orElseThrow().serviceAccountTokens());
       case none -> Optional.empty();
       case auto -> throw new IllegalArgumentException("auto is resolved by CpConfig.proxyAuth");
     };
-  }
-
-  /**
-   * In Kubernetes mode, the replica holding the Lease leads; otherwise this process owns its store
-   * and always leads.
-   */
-  private static Leadership leadership(
-      CpConfig config, Optional<KubernetesClient> kubernetes, String instanceId) {
-    if (kubernetes.isEmpty()) {
-      return Leadership.always();
-    }
-    CpConfig.LeaderElection timing = config.store().kubernetes().leaderElection();
-    LeaseSettings lease =
-        new LeaseSettings(
-            config.store().kubernetes().systemNamespace(),
-            LEADER_LEASE,
-            instanceId,
-            timing.lease(),
-            timing.renew(),
-            timing.retry());
-    return ElectedLeadership.join(
-        timing.retry(), candidate -> LeaseElection.start(kubernetes.get(), lease, candidate));
-  }
-
-  /** One client for the store and the leader election; closed with the control plane. */
-  private static Optional<KubernetesClient> kubernetesClient(CpConfig config) {
-    if (config.store().type() != CpConfig.StoreType.kubernetes) {
-      return Optional.empty();
-    }
-    CpConfig.Kubernetes kubernetes = config.store().kubernetes();
-    Config client;
-    try {
-      client =
-          kubernetes.kubeconfig().isEmpty()
-              ? Config.autoConfigure(null)
-              : Config.fromKubeconfig(Files.readString(Path.of(kubernetes.kubeconfig())));
-    } catch (IOException e) {
-      throw ValidationException.of(
-          "store.kubernetes.kubeconfig",
-          "cannot read " + kubernetes.kubeconfig() + ": " + e.getMessage());
-    }
-    return Optional.of(new KubernetesClientBuilder().withConfig(client).build());
   }
 
   /**

@@ -101,12 +101,10 @@ class LayeringTest {
   }
 
   @Test
-  void onlyKubernetesModeAndTheWiringKnowTheKubernetesClient() {
+  void onlyKodiakK8sKnowsTheKubernetesClient() {
     noClasses()
         .that()
         .resideOutsideOfPackage("io.kodiak.k8s..")
-        .and()
-        .doNotHaveFullyQualifiedName("io.kodiak.cp.ControlPlane")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.fabric8..")

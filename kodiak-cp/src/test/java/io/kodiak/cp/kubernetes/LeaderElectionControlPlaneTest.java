@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kodiak.ca.Pem;
-import io.kodiak.cp.ControlPlane;
 import io.kodiak.cp.testing.RunningControlPlane;
 import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
@@ -185,7 +184,7 @@ class LeaderElectionControlPlaneTest {
             "-n",
             namespace,
             "--field-selector",
-            "metadata.name=" + ControlPlane.LEADER_LEASE,
+            "metadata.name=" + KubernetesMode.LEADER_LEASE,
             "-o",
             "jsonpath={.items[*].spec.holderIdentity}");
     return out.isBlank() ? Optional.empty() : Optional.of(out.trim());
@@ -215,7 +214,7 @@ class LeaderElectionControlPlaneTest {
           leaseTransitions: 0
         """
             .formatted(
-                ControlPlane.LEADER_LEASE,
+                KubernetesMode.LEADER_LEASE,
                 namespace,
                 holder,
                 MICRO_TIME.format(renewed),
