@@ -143,6 +143,12 @@ public final class MeshCertificates implements IdentitySource, AutoCloseable {
     String spiffe = mtls.spiffeId(proxy.primaryService());
     List<String> tagUris = tagUris(proxy);
     String caPem = ca.certificatePem();
+    if (!mtls.trustedRootsPem().contains(caPem)) {
+      // the snapshot was built before this CA existed (its secret is being written): a certificate
+      // from it would go out beside a trust bundle without its root; the secret's change event
+      // rebuilds the mesh with it
+      return Optional.empty();
+    }
     Instant now = clock.instant();
     Issued current = issued.get(nodeId);
     if (current != null

@@ -148,6 +148,24 @@ class MeshCertificatesTest {
     assertThat(certificates.identity(mtls, proxy)).isEmpty();
     assertThat(certificates.mtls("m").orElseThrow().trustedRootsPem()).isEmpty();
     assertThat(counting.writes()).as("reads of mTLS state write nothing").isEqualTo(writes);
+
+    // the CA is created after that view of the mesh was taken (kubectl enabled mTLS, the leader
+    // wrote the CA): no certificate goes out beside a trust bundle that lacks its root
+    new ResourceManager(store, new Validators())
+        .put(
+            ResourceCatalog.MESH,
+            "",
+            "m",
+            Documents.parse(
+                """
+        {"type": "Mesh", "name": "m", "skipCreatingInitialPolicies": ["*"],
+         "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
+        """),
+            OptionalLong.empty());
+    assertThat(certificates.identity(mtls, proxy)).as("the stale view").isEmpty();
+    MeshMtls fresh = certificates.mtls("m").orElseThrow();
+    assertThat(fresh.trustedRootsPem()).hasSize(1);
+    assertThat(certificates.identity(fresh, proxy)).isPresent();
   }
 
   @Test
