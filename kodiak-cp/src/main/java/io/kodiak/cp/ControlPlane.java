@@ -162,15 +162,10 @@ public final class ControlPlane implements AutoCloseable {
           "missing mesh CAs",
           SingletonTask.once(() -> manager.createMissingMeshCas(leadership::isLeader)));
       kubernetes.ifPresent(k -> k.runPodController(leadership, store, manager));
-      String clusterId =
+      String clusterId = // replicas starting together agree on the first one stored
           manager
               .setting("cluster-id")
-              .orElseGet(
-                  () -> {
-                    String id = UUID.randomUUID().toString();
-                    manager.putSetting("cluster-id", id);
-                    return id;
-                  });
+              .orElseGet(() -> manager.settingIfAbsent("cluster-id", UUID.randomUUID().toString()));
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
       EventsRelay relay = new EventsRelay();
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);

@@ -95,6 +95,11 @@ public final class MeteredStore implements ResourceStore {
   }
 
   @Override
+  public String settingIfAbsent(String key, String value) {
+    return delegate.settingIfAbsent(key, value);
+  }
+
+  @Override
   public void addListener(ChangeListener listener) {
     delegate.addListener(listener);
   }

@@ -198,6 +198,18 @@ public final class ResourceManager {
     LOG.info("stored setting {}", key);
   }
 
+  /**
+   * The setting's value; when it has none yet, {@code value}, stored unless another replica stored
+   * one first (then that one).
+   */
+  public String settingIfAbsent(String key, String value) {
+    String stored = store.settingIfAbsent(key, value);
+    if (stored.equals(value)) {
+      LOG.info("stored setting {}", key);
+    }
+    return stored;
+  }
+
   /** For reads only: every write goes through this manager. */
   public ResourceStore store() {
     return store;

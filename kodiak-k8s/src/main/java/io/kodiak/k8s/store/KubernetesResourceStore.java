@@ -259,6 +259,48 @@ public final class KubernetesResourceStore implements ResourceStore {
     }
   }
 
+  /**
+   * Atomic across replicas: the ConfigMap is created with the value, or edited under its
+   * resourceVersion (a conflict, someone else's write, reads again); a value already there wins.
+   */
+  @Override
+  public String settingIfAbsent(String key, String value) {
+    synchronized (writeLock) {
+      var settings = client.configMaps().inNamespace(names.systemNamespace()).withName(SETTINGS);
+      for (int attempt = 0; ; attempt++) {
+        try {
+          ConfigMap current = settings.get();
+          if (current == null) {
+            settings.create(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName(SETTINGS)
+                    .withNamespace(names.systemNamespace())
+                    .endMetadata()
+                    .addToData(key, value)
+                    .build());
+            return value;
+          }
+          String existing = current.getData() == null ? null : current.getData().get(key);
+          if (existing != null) {
+            return existing;
+          }
+          client // a PUT carrying the resourceVersion read: 409 if anyone wrote since
+              .configMaps()
+              .inNamespace(names.systemNamespace())
+              .resource(new ConfigMapBuilder(current).addToData(key, value).build())
+              .update();
+          return value;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409 || attempt >= 10) {
+            throw refused(null, "write the setting " + key, e);
+          }
+          // another replica created or changed the ConfigMap first: read what it wrote
+        }
+      }
+    }
+  }
+
   @Override
   public void addListener(ChangeListener listener) {
     listeners.add(listener);

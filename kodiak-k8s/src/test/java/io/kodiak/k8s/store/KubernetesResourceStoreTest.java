@@ -95,6 +95,35 @@ class KubernetesResourceStoreTest extends ResourceStoreContract {
   }
 
   @Test
+  void replicasStartingTogetherAgreeOnASettingIfAbsent() throws Exception {
+    try (var otherClient = api.clientFor(api.adminToken());
+        var other = new KubernetesResourceStore(otherClient, SYSTEM, clock)) {
+      List<ResourceStore> replicas = List.of(store, other);
+      var gate = new java.util.concurrent.CountDownLatch(1);
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+      List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        ResourceStore replica = replicas.get(i % 2);
+        String mine = "id-" + i;
+        answers.add(
+            pool.submit(
+                () -> {
+                  gate.await();
+                  return replica.settingIfAbsent("cluster-id", mine);
+                }));
+      }
+      gate.countDown();
+      java.util.Set<String> agreed = new java.util.HashSet<>();
+      for (var answer : answers) {
+        agreed.add(answer.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      pool.shutdown();
+      assertThat(agreed).hasSize(1);
+      assertThat(store.setting("cluster-id")).contains(agreed.iterator().next());
+    }
+  }
+
+  @Test
   void whatKubectlAppliesIsReadAndAnnouncedOnce() throws Exception {
     List<ResourceChange> seen = new CopyOnWriteArrayList<>();
     store.addListener(seen::add);

@@ -52,6 +52,12 @@ public interface ResourceStore extends AutoCloseable {
   /** Writes a store-level setting durably. */
   void putSetting(String key, String value);
 
+  /**
+   * Writes {@code value} unless the setting has one, and returns the one it has then: the first
+   * writer's, also when several processes share the store (replicas starting together).
+   */
+  String settingIfAbsent(String key, String value);
+
   void addListener(ChangeListener listener);
 
   @Override

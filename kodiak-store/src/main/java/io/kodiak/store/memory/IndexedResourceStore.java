@@ -165,6 +165,18 @@ public class IndexedResourceStore implements ResourceStore {
   }
 
   @Override
+  public String settingIfAbsent(String key, String value) {
+    synchronized (writeLock) { // one process owns this store (its file lock): the lock suffices
+      String current = settings.get(key);
+      if (current != null) {
+        return current;
+      }
+      putSetting(key, value);
+      return value;
+    }
+  }
+
+  @Override
   public void addListener(ChangeListener listener) {
     listeners.add(listener);
   }

@@ -265,6 +265,16 @@ public abstract class ResourceStoreContract {
     assertThat(store.setting("marker")).contains("2");
   }
 
+  @Test
+  void aSettingIfAbsentKeepsTheFirstValue() {
+    assertThat(store.settingIfAbsent("cluster-id", "first")).isEqualTo("first");
+    assertThat(store.settingIfAbsent("cluster-id", "second")).isEqualTo("first");
+    assertThat(store.setting("cluster-id")).contains("first");
+    store.putSetting("other", "x"); // beside another setting
+    assertThat(store.settingIfAbsent("third", "3")).isEqualTo("3");
+    assertThat(store.setting("other")).contains("x");
+  }
+
   private List<String> names(ListQuery query) {
     return store.list(ResourceCatalog.MESH_TIMEOUT, query).items().stream()
         .map(Resource::name)
