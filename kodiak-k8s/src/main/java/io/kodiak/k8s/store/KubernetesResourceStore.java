@@ -242,14 +242,7 @@ public final class KubernetesResourceStore implements ResourceStore {
       var settings = client.configMaps().inNamespace(names.systemNamespace()).withName(SETTINGS);
       try {
         if (settings.get() == null) {
-          settings.create(
-              new ConfigMapBuilder()
-                  .withNewMetadata()
-                  .withName(SETTINGS)
-                  .withNamespace(names.systemNamespace())
-                  .endMetadata()
-                  .addToData(key, value)
-                  .build());
+          settings.create(newSettings(key, value));
         } else {
           settings.edit(c -> new ConfigMapBuilder(c).addToData(key, value).build());
         }
@@ -257,6 +250,17 @@ public final class KubernetesResourceStore implements ResourceStore {
         throw refused(null, "write the setting " + key, e);
       }
     }
+  }
+
+  /** The settings ConfigMap holding one setting. */
+  private ConfigMap newSettings(String key, String value) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(SETTINGS)
+        .withNamespace(names.systemNamespace())
+        .endMetadata()
+        .addToData(key, value)
+        .build();
   }
 
   /**
@@ -271,14 +275,7 @@ public final class KubernetesResourceStore implements ResourceStore {
         try {
           ConfigMap current = settings.get();
           if (current == null) {
-            settings.create(
-                new ConfigMapBuilder()
-                    .withNewMetadata()
-                    .withName(SETTINGS)
-                    .withNamespace(names.systemNamespace())
-                    .endMetadata()
-                    .addToData(key, value)
-                    .build());
+            settings.create(newSettings(key, value));
             return value;
           }
           String existing = current.getData() == null ? null : current.getData().get(key);
