@@ -39,9 +39,7 @@ public final class PodStartupBench {
     String envoy = args[1];
     Path work = Files.createTempDirectory("kodiak-pod-bench-");
     List<Process> processes = new ArrayList<>();
-    try (KubeApiServer api = KubeApiServer.start()) {
-      KodiakCrds.install(api);
-      api.createNamespace("kodiak-system");
+    try (KubeApiServer api = KodiakCrds.startApiServer()) {
       Kubelet kubelet = new Kubelet(api);
       kubelet.createMeshedNamespace("shop", Map.of());
       Map<String, String> env = new HashMap<>();

@@ -30,9 +30,7 @@ class KubernetesStoreControlPlaneTest {
 
   @BeforeAll
   static void start() {
-    api = KubeApiServer.start();
-    KodiakCrds.install(api);
-    api.createNamespace("kodiak-system");
+    api = KodiakCrds.startApiServer();
     cp = RunningControlPlane.onKubernetes(dir.resolve("data"), api);
     // the defaults are singleton work, done once this (only) replica holds the leader Lease
     await()

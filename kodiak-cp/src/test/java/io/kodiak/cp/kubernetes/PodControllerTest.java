@@ -35,9 +35,7 @@ class PodControllerTest {
 
   @BeforeAll
   static void start() {
-    api = KubeApiServer.start();
-    KodiakCrds.install(api);
-    api.createNamespace("kodiak-system");
+    api = KodiakCrds.startApiServer();
     kubelet = new Kubelet(api);
     kubelet.createMeshedNamespace("shop", Map.of());
     kubelet.createMeshedNamespace("billing", Map.of("kuma.io/mesh", "payments"));

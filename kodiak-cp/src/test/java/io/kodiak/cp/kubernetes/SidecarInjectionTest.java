@@ -36,9 +36,7 @@ class SidecarInjectionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    api = KubeApiServer.start();
-    KodiakCrds.install(api);
-    api.createNamespace("kodiak-system");
+    api = KodiakCrds.startApiServer();
     kubelet = new Kubelet(api);
     kubelet.createMeshedNamespace("shop", Map.of());
     api.createNamespace("plain");

@@ -55,9 +55,7 @@ class KubernetesDataPathTest {
 
   @BeforeAll
   static void start() throws Exception {
-    api = KubeApiServer.start();
-    KodiakCrds.install(api);
-    api.createNamespace("kodiak-system");
+    api = KodiakCrds.startApiServer();
     kubelet = new Kubelet(api);
     kubelet.createMeshedNamespace("shop", Map.of());
     cp = RunningControlPlane.onKubernetes(dir.resolve("cp"), api);

@@ -10,6 +10,25 @@ import java.nio.file.Path;
 public final class KodiakCrds {
   private KodiakCrds() {}
 
+  /** The control plane's namespace in these tests (its default). */
+  public static final String SYSTEM_NAMESPACE = "kodiak-system";
+
+  /**
+   * A started API server ready for a control plane, as an install leaves a cluster: the CRDs served
+   * and the system namespace there.
+   */
+  public static KubeApiServer startApiServer() {
+    KubeApiServer api = KubeApiServer.start();
+    try {
+      install(api);
+      api.createNamespace(SYSTEM_NAMESPACE);
+      return api;
+    } catch (RuntimeException e) {
+      api.close();
+      throw e;
+    }
+  }
+
   /** Applies every definition and waits until the API server serves them all. */
   public static void install(KubeApiServer api) {
     try {
