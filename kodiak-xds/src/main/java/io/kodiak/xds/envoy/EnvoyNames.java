@@ -27,6 +27,21 @@ public final class EnvoyNames {
   /** The SDS secret holding the CA certificates the mesh trusts. */
   public static final String MESH_CA_SECRET = "mesh_ca";
 
+  /** The listener on the inbound redirect port (transparent proxying). */
+  public static final String INBOUND_REDIRECT_LISTENER = "inbound:redirect";
+
+  /** The listener on the outbound redirect port (transparent proxying). */
+  public static final String OUTBOUND_REDIRECT_LISTENER = "outbound:redirect";
+
+  /** Connections to a port of the workload no inbound declares go on to it unchanged. */
+  public static final String INBOUND_PASSTHROUGH_CLUSTER = "inbound:passthrough";
+
+  /** The workload's connections to somewhere outside the mesh go there unchanged. */
+  public static final String OUTBOUND_PASSTHROUGH_CLUSTER = "outbound:passthrough";
+
+  /** Where such connections end when the mesh turns passthrough off: nowhere. */
+  public static final String OUTBOUND_BLACKHOLE_CLUSTER = "outbound:blackhole";
+
   private EnvoyNames() {}
 
   public static String inboundListener(String address, int port) {

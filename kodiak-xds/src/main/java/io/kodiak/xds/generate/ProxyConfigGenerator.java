@@ -14,9 +14,10 @@ import java.util.Optional;
 
 /**
  * Generates one proxy's Envoy configuration: the base listeners and clusters for its inbounds and
- * outbounds, then each policy plugin in order (who may call an inbound is one of them). A pure
- * function of (mesh snapshot, proxy): no I/O, clock or randomness, so equal inputs give byte-equal
- * output and equal versions.
+ * outbounds, then each policy plugin in order (who may call an inbound is one of them), then the
+ * redirect listeners of transparent proxying ({@link TransparentProxyGenerator}). A pure function
+ * of (mesh snapshot, proxy): no I/O, clock or randomness, so equal inputs give byte-equal output
+ * and equal versions.
  *
  * <p>What a proxy's outbounds get is usually the same for many proxies (every caller of a service
  * under the same policies gets the same cluster, route and listener for it), so when every plugin
@@ -88,6 +89,7 @@ public final class ProxyConfigGenerator {
         b.apply(out); // the inbound half: no outbound is generated yet
       }
       if (mergeParts(out, OutboundParts.of(mesh, parts), keys, bound)) {
+        TransparentProxyGenerator.generate(out);
         return out.build();
       }
       // two outbounds share a listener or route, or disagree on a cluster: build it whole, below
@@ -97,6 +99,7 @@ public final class ProxyConfigGenerator {
     for (Bound b : bound) {
       b.apply(out);
     }
+    TransparentProxyGenerator.generate(out);
     return out.build();
   }
 

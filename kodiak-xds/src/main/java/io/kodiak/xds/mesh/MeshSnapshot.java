@@ -28,6 +28,7 @@ public final class MeshSnapshot {
   private final Map<String, Protocol> protocols;
   private final Optional<MeshMtls> mtls;
   private final Map<String, List<Resource>> policies;
+  private final boolean outboundPassthrough;
   private final Map<Derived<?>, Object> derivations = new ConcurrentHashMap<>();
 
   private MeshSnapshot(
@@ -36,13 +37,15 @@ public final class MeshSnapshot {
       Map<String, List<Endpoint>> endpoints,
       Map<String, Protocol> protocols,
       Optional<MeshMtls> mtls,
-      Map<String, List<Resource>> policies) {
+      Map<String, List<Resource>> policies,
+      boolean outboundPassthrough) {
     this.mesh = mesh;
     this.proxies = Map.copyOf(proxies);
     this.endpoints = Map.copyOf(endpoints);
     this.protocols = Map.copyOf(protocols);
     this.mtls = mtls;
     this.policies = Map.copyOf(policies);
+    this.outboundPassthrough = outboundPassthrough;
   }
 
   /**
@@ -99,7 +102,21 @@ public final class MeshSnapshot {
    */
   public MeshSnapshot withPolicies(
       Optional<MeshMtls> newMtls, Map<String, List<Resource>> newPolicies) {
-    return new MeshSnapshot(mesh, proxies, endpoints, protocols, newMtls, newPolicies);
+    return new MeshSnapshot(
+        mesh, proxies, endpoints, protocols, newMtls, newPolicies, outboundPassthrough);
+  }
+
+  /**
+   * Whether a transparently proxied workload may reach what is outside the mesh (the Mesh's {@code
+   * networking.outbound.passthrough}, true unless it says false).
+   */
+  public boolean outboundPassthrough() {
+    return outboundPassthrough;
+  }
+
+  /** The same view with the Mesh's outbound passthrough setting. */
+  public MeshSnapshot withOutboundPassthrough(boolean passthrough) {
+    return new MeshSnapshot(mesh, proxies, endpoints, protocols, mtls, policies, passthrough);
   }
 
   /** The mesh's policies of one type (e.g. {@code MeshTimeout}), in store order. */
@@ -133,7 +150,7 @@ public final class MeshSnapshot {
       }
     }
     endpoints.replaceAll((service, list) -> list.stream().sorted().toList());
-    return new MeshSnapshot(mesh, byName, endpoints, protocols, Optional.empty(), Map.of());
+    return new MeshSnapshot(mesh, byName, endpoints, protocols, Optional.empty(), Map.of(), true);
   }
 
   public List<Endpoint> endpointsOf(String service) {

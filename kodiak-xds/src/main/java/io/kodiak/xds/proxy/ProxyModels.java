@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Builds a {@link ProxyModel} from a Dataplane resource, filling in Kuma's defaults. */
 public final class ProxyModels {
@@ -50,7 +51,17 @@ public final class ProxyModels {
         inbounds,
         outbounds,
         admin,
-        dataplane.meta().labels());
+        dataplane.meta().labels(),
+        transparentProxying(networking.path("transparentProxying")));
+  }
+
+  /** Kuma's rule: a Dataplane is transparently proxied when it names both redirect ports. */
+  private static Optional<TransparentProxying> transparentProxying(JsonNode proxying) {
+    int inbound = proxying.path("redirectPortInbound").asInt(0);
+    int outbound = proxying.path("redirectPortOutbound").asInt(0);
+    return inbound == 0 || outbound == 0
+        ? Optional.empty()
+        : Optional.of(new TransparentProxying(inbound, outbound));
   }
 
   private static Map<String, String> tags(JsonNode node) {

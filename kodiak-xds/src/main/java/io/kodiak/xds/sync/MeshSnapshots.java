@@ -3,6 +3,7 @@ package io.kodiak.xds.sync;
 import io.kodiak.model.catalog.ResourceCatalog;
 import io.kodiak.model.catalog.ResourceType;
 import io.kodiak.model.core.Resource;
+import io.kodiak.model.core.ResourceKey;
 import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.xds.mesh.MeshSnapshot;
@@ -71,8 +72,15 @@ final class MeshSnapshots {
         }
       }
     }
+    boolean passthrough =
+        store
+            .get(ResourceKey.of(ResourceCatalog.MESH, "", mesh))
+            .map(m -> m.spec().path("networking").path("outbound").path("passthrough"))
+            .map(setting -> setting.asBoolean(true))
+            .orElse(true);
     return MeshSnapshot.of(mesh, proxyModels, offline)
-        .withPolicies(identities.mtls(mesh), policies);
+        .withPolicies(identities.mtls(mesh), policies)
+        .withOutboundPassthrough(passthrough);
   }
 
   /** Drops a Dataplane's cached model (it changed or left). */
