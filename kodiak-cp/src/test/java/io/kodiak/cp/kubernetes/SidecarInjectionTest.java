@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The sidecar injector as the real API server calls it (a MutatingWebhookConfiguration over TLS
  * with the control plane's CA): Pods of labelled namespaces get the kodiak-dp sidecar, with the
- * Pod's token and the control plane's CA, and then a Dataplane; a Pod that opts out, or one in a
- * namespace that is not meshed, is left alone.
+ * Pod's token and the control plane's CA, and the init container that redirects its traffic, and
+ * then a Dataplane with its redirect ports; a Pod that opts out, or one in a namespace that is not
+ * meshed, is left alone.
  */
 class SidecarInjectionTest {
   private static KubeApiServer api;
@@ -59,7 +60,11 @@ class SidecarInjectionTest {
             "shop",
             "backend-1",
             Map.of("app", "backend"),
-            Map.of("kuma.io/sidecar-proxy-memory-limits", "256Mi"),
+            Map.of(
+                "kuma.io/sidecar-proxy-memory-limits",
+                "256Mi",
+                "traffic.kuma.io/exclude-outbound-ports",
+                "5432"),
             Map.of("http", 8080));
     assertThat(pod.getMetadata().getAnnotations())
         .containsEntry("kuma.io/sidecar-injected", "true")
@@ -81,11 +86,35 @@ class SidecarInjectionTest {
         .anyMatch(m -> m.getMountPath().equals("/var/run/secrets/kubernetes.io/serviceaccount"));
     assertThat(sidecar.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
     assertThat(sidecar.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(sidecar.getSecurityContext().getRunAsUser()).isEqualTo(5678L);
+
+    assertThat(pod.getMetadata().getAnnotations())
+        .containsEntry("kuma.io/transparent-proxying", "enabled")
+        .containsEntry("kuma.io/transparent-proxying-inbound-port", "15006")
+        .containsEntry("kuma.io/transparent-proxying-outbound-port", "15001");
+    Container init = pod.getSpec().getInitContainers().get(0);
+    assertThat(init.getName()).isEqualTo("kodiak-init");
+    assertThat(init.getCommand()).containsExactly("kodiakctl");
+    assertThat(init.getArgs())
+        .containsExactly(
+            "install",
+            "transparent-proxy",
+            "--redirect-inbound-port=15006",
+            "--redirect-outbound-port=15001",
+            "--kuma-dp-uid=5678",
+            "--exclude-inbound-ports=9902",
+            "--exclude-outbound-ports=5432");
+    assertThat(init.getSecurityContext().getCapabilities().getAdd())
+        .containsExactly("NET_ADMIN", "NET_RAW");
 
     kubelet.run("shop", "backend-1", "127.0.0.51", true);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> cp.get("/meshes/default/dataplanes/backend-1.shop").status() == 200);
+    assertThat(cp.get("/meshes/default/dataplanes/backend-1.shop").body())
+        .as("its Dataplane names the redirect ports")
+        .contains("\"redirectPortInbound\":15006")
+        .contains("\"redirectPortOutbound\":15001");
   }
 
   @Test

@@ -24,6 +24,19 @@ final class KumaMetadata {
   /** Pod annotation: the only services (kuma.io/service values, comma-separated) it calls. */
   static final String REACHABLE_SERVICES = "kuma.io/transparent-proxying-reachable-services";
 
+  /**
+   * Pod annotation the injector sets: {@code enabled} when its init container redirects traffic.
+   */
+  static final String TRANSPARENT_PROXYING = "kuma.io/transparent-proxying";
+
+  /** Pod annotation: the port inbound traffic is redirected to. */
+  static final String TRANSPARENT_PROXYING_INBOUND_PORT =
+      "kuma.io/transparent-proxying-inbound-port";
+
+  /** Pod annotation: the port the workload's outbound traffic is redirected to. */
+  static final String TRANSPARENT_PROXYING_OUTBOUND_PORT =
+      "kuma.io/transparent-proxying-outbound-port";
+
   /** Service annotation {@code <port>.service.kuma.io/protocol}: the port's protocol. */
   static final String PROTOCOL_ANNOTATION_SUFFIX = ".service.kuma.io/protocol";
 

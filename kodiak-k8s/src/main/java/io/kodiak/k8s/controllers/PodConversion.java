@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * Pod (tagged {@code <service>_<namespace>_svc_<port>}, the Pod's labels, its namespace and the
  * port's protocol), ready when the Pod is; a Pod no Service selects gets one ignored inbound that
  * still names its workload, so it has an identity but receives nothing; outbounds are the mesh's
- * services (or those the Pod's reachable-services annotation names). A pure function of its inputs.
- * Stateless.
+ * services (or those the Pod's reachable-services annotation names); a Pod the injector set up for
+ * transparent proxying names its redirect ports. A pure function of its inputs. Stateless.
  */
 final class PodConversion {
   /** The port of the inbound of a Pod no Service selects (Kuma's reserved port). */
@@ -64,6 +64,7 @@ final class PodConversion {
       networking.set("outbound", outbounds);
     }
     adminPort(pod, networking);
+    transparentProxying(pod, networking);
     return new DesiredDataplane(
         mesh,
         pod.getMetadata().getName() + "." + namespace,
@@ -221,6 +222,41 @@ final class PodConversion {
       outbound.putObject("tags").put(KumaMetadata.SERVICE_TAG, service.name());
     }
     return outbounds;
+  }
+
+  /**
+   * The redirect ports of a Pod whose init container set up transparent proxying (the injector
+   * marks it {@code kuma.io/transparent-proxying: enabled}); a port that is not a number is left as
+   * given for the Dataplane's validation to refuse.
+   */
+  private static void transparentProxying(Pod pod, ObjectNode networking) {
+    if (!"enabled"
+        .equals(KumaMetadata.annotation(pod, KumaMetadata.TRANSPARENT_PROXYING).orElse(""))) {
+      return;
+    }
+    ObjectNode proxying = networking.putObject("transparentProxying");
+    port(
+        proxying,
+        "redirectPortInbound",
+        pod,
+        KumaMetadata.TRANSPARENT_PROXYING_INBOUND_PORT,
+        15006);
+    port(
+        proxying,
+        "redirectPortOutbound",
+        pod,
+        KumaMetadata.TRANSPARENT_PROXYING_OUTBOUND_PORT,
+        15001);
+  }
+
+  private static void port(
+      ObjectNode into, String field, Pod pod, String annotation, int fallback) {
+    String value = KumaMetadata.annotation(pod, annotation).orElse(String.valueOf(fallback)).trim();
+    try {
+      into.put(field, Integer.parseInt(value));
+    } catch (NumberFormatException e) {
+      into.put(field, value);
+    }
   }
 
   /**

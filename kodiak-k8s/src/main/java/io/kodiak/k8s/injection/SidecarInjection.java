@@ -17,11 +17,18 @@ import java.util.Optional;
  * kuma.io/sidecar-injected: "true"}, which is what makes the controller give it a Dataplane. A Pod
  * already injected is left alone. Stateless.
  *
- * <p>No init container: Kodiak's Envoy configuration does not do transparent proxying yet, so there
- * is nothing to redirect traffic to.
+ * <p>An init container, last so the Pod's other init containers are not redirected to a sidecar
+ * that does not run yet, sets up transparent proxying ({@code kodiakctl install transparent-proxy}
+ * as root with NET_ADMIN): the Pod is annotated {@code kuma.io/transparent-proxying: enabled} with
+ * its redirect ports, which the Pod controller puts in its Dataplane. Kuma's {@code
+ * traffic.kuma.io/exclude-inbound-ports} and {@code exclude-outbound-ports} annotations pass
+ * through; the sidecar's readiness port is never redirected, so the kubelet's probe reaches it.
  */
 public final class SidecarInjection {
   public static final String CONTAINER = "kodiak-sidecar";
+  public static final String INIT_CONTAINER = "kodiak-init";
+  static final int INBOUND_REDIRECT_PORT = 15006;
+  static final int OUTBOUND_REDIRECT_PORT = 15001;
   static final String TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
   static final int DEFAULT_ADMIN_PORT = 9901;
   static final int READINESS_PORT = 9902;
@@ -66,6 +73,25 @@ public final class SidecarInjection {
     } else {
       annotate(patch, "kuma.io/envoy-admin-port", String.valueOf(adminPort));
     }
+    int inboundPort = givenPort(annotations, "kuma.io/transparent-proxying-inbound-port");
+    int outboundPort = givenPort(annotations, "kuma.io/transparent-proxying-outbound-port");
+    annotate(patch, "kuma.io/transparent-proxying", "enabled");
+    if (inboundPort == 0) {
+      inboundPort = INBOUND_REDIRECT_PORT;
+      annotate(patch, "kuma.io/transparent-proxying-inbound-port", String.valueOf(inboundPort));
+    }
+    if (outboundPort == 0) {
+      outboundPort = OUTBOUND_REDIRECT_PORT;
+      annotate(patch, "kuma.io/transparent-proxying-outbound-port", String.valueOf(outboundPort));
+    }
+    if (!pod.path("spec").path("initContainers").isArray()) {
+      patch.addObject().put("op", "add").put("path", "/spec/initContainers").putArray("value");
+    }
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", "/spec/initContainers/-")
+        .set("value", initContainer(annotations, inboundPort, outboundPort));
     if (!pod.path("spec").path("volumes").isArray()) {
       patch.addObject().put("op", "add").put("path", "/spec/volumes").putArray("value");
     }
@@ -130,6 +156,49 @@ public final class SidecarInjection {
     mounts.addObject().put("name", TMP_VOLUME).put("mountPath", "/tmp");
     tokenMount(pod).ifPresent(mounts::add);
     return container;
+  }
+
+  /** Redirects the Pod's TCP traffic to the sidecar's Envoy, but the sidecar's own. */
+  private ObjectNode initContainer(JsonNode annotations, int inboundPort, int outboundPort) {
+    ObjectNode container = Documents.JSON.createObjectNode();
+    container.put("name", INIT_CONTAINER);
+    container.put("image", settings.image());
+    container.putArray("command").add("kodiakctl");
+    String excludedInbound = annotations.path("traffic.kuma.io/exclude-inbound-ports").asText("");
+    excludedInbound =
+        excludedInbound.isBlank()
+            ? String.valueOf(READINESS_PORT)
+            : excludedInbound.trim() + "," + READINESS_PORT;
+    ArrayNode args = container.putArray("args");
+    args.add("install")
+        .add("transparent-proxy")
+        .add("--redirect-inbound-port=" + inboundPort)
+        .add("--redirect-outbound-port=" + outboundPort)
+        .add("--kuma-dp-uid=" + SIDECAR_UID)
+        .add("--exclude-inbound-ports=" + excludedInbound);
+    String excludedOutbound = annotations.path("traffic.kuma.io/exclude-outbound-ports").asText("");
+    if (!excludedOutbound.isBlank()) {
+      args.add("--exclude-outbound-ports=" + excludedOutbound.trim());
+    }
+    ObjectNode security = container.putObject("securityContext");
+    security.put("runAsUser", 0).put("runAsGroup", 0).put("runAsNonRoot", false);
+    security.put("allowPrivilegeEscalation", false).put("readOnlyRootFilesystem", true);
+    ObjectNode capabilities = security.putObject("capabilities");
+    capabilities.putArray("add").add("NET_ADMIN").add("NET_RAW");
+    capabilities.putArray("drop").add("ALL");
+    ObjectNode resources = container.putObject("resources");
+    resources.putObject("requests").put("cpu", "20m").put("memory", "32Mi");
+    resources.putObject("limits").put("cpu", "100m").put("memory", "64Mi");
+    return container;
+  }
+
+  /** A port the Pod's annotation gives, or 0 when it gives none (or not a number). */
+  private static int givenPort(JsonNode annotations, String key) {
+    try {
+      return Integer.parseInt(annotations.path(key).asText("0").trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /**

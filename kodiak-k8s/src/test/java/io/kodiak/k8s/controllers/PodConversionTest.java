@@ -113,6 +113,29 @@ class PodConversionTest {
   }
 
   @Test
+  void aTransparentlyProxiedPodNamesItsRedirectPorts() {
+    Pod injected =
+        pod(
+            "web-1",
+            Map.of(),
+            Map.of(
+                "kuma.io/transparent-proxying", "enabled",
+                "kuma.io/transparent-proxying-outbound-port", "15101"));
+    JsonNode proxying =
+        PodConversion.dataplane(injected, "default", List.of(), MESH)
+            .networking()
+            .path("transparentProxying");
+    assertThat(proxying.path("redirectPortInbound").asInt()).isEqualTo(15006);
+    assertThat(proxying.path("redirectPortOutbound").asInt()).isEqualTo(15101);
+    Pod plain = pod("web-2", Map.of(), Map.of());
+    assertThat(
+            PodConversion.dataplane(plain, "default", List.of(), MESH)
+                .networking()
+                .has("transparentProxying"))
+        .isFalse();
+  }
+
+  @Test
   void kumasOwnPodLabelsAreSettingsNotTags() {
     Service service =
         service("web", Map.of("app", "web"), port(80, new IntOrString(8080), null, "TCP"));
