@@ -8,6 +8,7 @@ import io.kodiak.ctl.commands.GenerateCommand;
 import io.kodiak.ctl.commands.GetCommand;
 import io.kodiak.ctl.commands.InspectCommand;
 import io.kodiak.ctl.commands.InstallCommand;
+import io.kodiak.ctl.commands.UninstallCommand;
 import io.kodiak.ctl.commands.VersionCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code kodiakctl} command: a client of the REST API only, but for {@code install}, which
- * prints Kubernetes manifests.
+ * prints Kubernetes manifests or (with {@code uninstall}) sets up a Pod's transparent proxying.
  */
 @Command(
     name = "kodiakctl",
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
       GenerateCommand.class,
       ConfigCommand.class,
       InstallCommand.class,
+      UninstallCommand.class,
       VersionCommand.class
     })
 public final class KodiakCtl implements Runnable {

@@ -2,6 +2,7 @@ package io.kodiak.ctl.commands;
 
 import io.kodiak.ctl.KodiakCtl;
 import io.kodiak.ctl.install.ControlPlaneManifests;
+import io.kodiak.ctl.tproxy.TransparentProxyCommand;
 import io.kodiak.model.kubernetes.CustomResourceDefinitions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -12,12 +13,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code kodiakctl install crds} and {@code kodiakctl install control-plane}: Kubernetes manifests
- * on stdout, for {@code kubectl apply -f -}. They talk to no control plane and no cluster.
+ * on stdout, for {@code kubectl apply -f -}. They talk to no control plane and no cluster. {@code
+ * install transparent-proxy} is the odd one: it changes this machine's nat table (in a Pod's init
+ * container).
  */
 @Command(
     name = "install",
-    description = "Print Kubernetes manifests (pipe them to 'kubectl apply -f -').",
-    subcommands = {InstallCommand.Crds.class, InstallCommand.ControlPlane.class})
+    description = {
+      "Print Kubernetes manifests (pipe them to 'kubectl apply -f -'),",
+      "or redirect this Pod's traffic to its sidecar (transparent-proxy)."
+    },
+    subcommands = {
+      InstallCommand.Crds.class,
+      InstallCommand.ControlPlane.class,
+      TransparentProxyCommand.Install.class
+    })
 public final class InstallCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -1,0 +1,78 @@
+package io.kodiak.ctl.tproxy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code iptables-restore --noflush} input for the nat table: one transaction each for install
+ * and uninstall, so a failure leaves the table as it was. Only TCP jumps into our chains, so UDP
+ * (DNS) is never redirected. IPv6 (ip6tables) is not touched.
+ */
+final class NatRules {
+  private NatRules() {}
+
+  /**
+   * Our chains with their rules and the two jumps into them. Rules already there ({@code existing})
+   * are replaced: declaring a chain that exists flushes it under {@code --noflush}, and the old
+   * jumps are deleted first, so reinstalling never doubles a jump.
+   */
+  static String install(RedirectSettings settings, NatState existing) {
+    List<String> lines = new ArrayList<>();
+    lines.add("*nat");
+    for (Chain chain : Chain.values()) {
+      lines.add(":" + chain + " - [0:0]");
+    }
+    existing.jumps().forEach(jump -> lines.add("-D " + jump));
+
+    // Inbound: what reaches the Pod, but excluded ports, goes to Envoy's inbound listener.
+    lines.add(
+        rule(
+            Chain.KODIAK_INBOUND_REDIRECT,
+            "-p tcp -j REDIRECT --to-ports " + settings.inboundPort()));
+    for (int port : settings.excludedInboundPorts()) {
+      lines.add(rule(Chain.KODIAK_INBOUND, "-p tcp --dport " + port + " -j RETURN"));
+    }
+    lines.add(rule(Chain.KODIAK_INBOUND, "-p tcp -j " + Chain.KODIAK_INBOUND_REDIRECT));
+
+    // Outbound: Envoy's own connections (its uid) must leave as they are, or they would loop back
+    // into Envoy; loopback is the Pod talking to itself and stays outside the mesh.
+    lines.add(
+        rule(
+            Chain.KODIAK_OUTBOUND_REDIRECT,
+            "-p tcp -j REDIRECT --to-ports " + settings.outboundPort()));
+    lines.add(
+        rule(
+            Chain.KODIAK_OUTBOUND, "-m owner --uid-owner " + settings.sidecarUid() + " -j RETURN"));
+    lines.add(rule(Chain.KODIAK_OUTBOUND, "-o lo -j RETURN"));
+    for (int port : settings.excludedOutboundPorts()) {
+      lines.add(rule(Chain.KODIAK_OUTBOUND, "-p tcp --dport " + port + " -j RETURN"));
+    }
+    lines.add(rule(Chain.KODIAK_OUTBOUND, "-p tcp -j " + Chain.KODIAK_OUTBOUND_REDIRECT));
+
+    lines.add("-A PREROUTING -p tcp -j " + Chain.KODIAK_INBOUND);
+    lines.add("-A OUTPUT -p tcp -j " + Chain.KODIAK_OUTBOUND);
+    lines.add("COMMIT");
+    return String.join("\n", lines) + "\n";
+  }
+
+  /**
+   * Deletes the jumps into our chains, then the chains (all flushed before any is deleted, since
+   * they jump to each other); null when there is nothing of ours.
+   */
+  static String uninstall(NatState existing) {
+    if (existing.isEmpty()) {
+      return null;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("*nat");
+    existing.jumps().forEach(jump -> lines.add("-D " + jump));
+    existing.chains().forEach(chain -> lines.add("-F " + chain));
+    existing.chains().forEach(chain -> lines.add("-X " + chain));
+    lines.add("COMMIT");
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static String rule(Chain chain, String spec) {
+    return "-A " + chain + " " + spec;
+  }
+}
