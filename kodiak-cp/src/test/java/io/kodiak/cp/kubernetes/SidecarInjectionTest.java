@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -111,10 +112,17 @@ class SidecarInjectionTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> cp.get("/meshes/default/dataplanes/backend-1.shop").status() == 200);
-    assertThat(cp.get("/meshes/default/dataplanes/backend-1.shop").body())
-        .as("its Dataplane names the redirect ports")
-        .contains("\"redirectPortInbound\":15006")
-        .contains("\"redirectPortOutbound\":15001");
+    JsonNode redirect =
+        cp.get("/meshes/default/dataplanes/backend-1.shop")
+            .json()
+            .path("networking")
+            .path("transparentProxying");
+    assertThat(redirect.path("redirectPortInbound").asInt())
+        .as("its Dataplane names the inbound redirect port")
+        .isEqualTo(15006);
+    assertThat(redirect.path("redirectPortOutbound").asInt())
+        .as("its Dataplane names the outbound redirect port")
+        .isEqualTo(15001);
   }
 
   @Test
