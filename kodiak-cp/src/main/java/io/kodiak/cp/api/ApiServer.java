@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerPort;
 import io.kodiak.cp.auth.AdminToken;
 import io.kodiak.cp.config.CpConfig;
 import io.kodiak.cp.resources.ResourceManager;
@@ -77,12 +78,24 @@ public final class ApiServer implements AutoCloseable {
 
   /** The plaintext port actually bound (useful when configured as 0). */
   public int port() {
-    return server.activeLocalPort(SessionProtocol.HTTP);
+    return boundPort(SessionProtocol.HTTP);
   }
 
   /** The TLS port actually bound; fails when HTTPS is off. */
   public int httpsPort() {
-    return server.activeLocalPort(SessionProtocol.HTTPS);
+    return boundPort(SessionProtocol.HTTPS);
+  }
+
+  /**
+   * Not Armeria's activeLocalPort: that finds only ports bound to loopback or all addresses, and an
+   * interface configured as one address of the host is neither.
+   */
+  private int boundPort(SessionProtocol protocol) {
+    ServerPort port = server.activePort(protocol);
+    if (port == null) {
+      throw new IllegalStateException("the API server listens on no " + protocol + " port");
+    }
+    return port.localAddress().getPort();
   }
 
   @Override

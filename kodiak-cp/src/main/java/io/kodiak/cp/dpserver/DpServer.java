@@ -4,6 +4,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.kodiak.cp.api.ApiError;
 import io.kodiak.cp.api.Problems;
@@ -96,8 +97,16 @@ public final class DpServer implements AutoCloseable {
     server.start().join();
   }
 
+  /**
+   * The port bound. Not Armeria's activeLocalPort: that finds only ports bound to loopback or all
+   * addresses, and an interface configured as one address of the host is neither.
+   */
   public int port() {
-    return server.activeLocalPort();
+    ServerPort port = server.activePort();
+    if (port == null) {
+      throw new IllegalStateException("the dp-server is not listening");
+    }
+    return port.localAddress().getPort();
   }
 
   /** Stops; proxies that reconnect while the server drains are refused, not taken on. */

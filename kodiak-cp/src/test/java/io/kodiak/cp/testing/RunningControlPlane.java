@@ -79,13 +79,16 @@ public final class RunningControlPlane implements AutoCloseable {
    * kodiak-system} namespace created).
    */
   public static RunningControlPlane onKubernetes(Path dataDir, KubeApiServer api) {
-    return start(
-        dataDir,
-        Map.of(
-            "KODIAK_STORE_TYPE",
-            "kubernetes",
-            "KODIAK_STORE_KUBERNETES_KUBECONFIG",
-            api.kubeconfig().toString()));
+    return onKubernetes(dataDir, api, Map.of());
+  }
+
+  /** Like {@link #onKubernetes(Path, KubeApiServer)}, with more settings. */
+  public static RunningControlPlane onKubernetes(
+      Path dataDir, KubeApiServer api, Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("KODIAK_STORE_TYPE", "kubernetes");
+    all.put("KODIAK_STORE_KUBERNETES_KUBECONFIG", api.kubeconfig().toString());
+    return start(dataDir, all);
   }
 
   public String url() {

@@ -2,7 +2,7 @@ package io.kodiak.ctl.tproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kodiak.ctl.KodiakCtl;
+import io.kodiak.ctl.testing.KodiakctlInNamespace;
 import io.kodiak.ctl.testing.NetworkNamespace;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -179,19 +179,8 @@ class TransparentProxyKernelTest {
     return namespace.exec(command).strip();
   }
 
-  /** This build's kodiakctl, in a fresh JVM inside the namespace; its output. */
   private static String kodiakctl(NetworkNamespace namespace, String... arguments) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-cp",
-                System.getProperty("java.class.path"),
-                KodiakCtl.class.getName()));
-    command.addAll(List.of(arguments));
-    return namespace.exec(command);
+    return KodiakctlInNamespace.run(namespace, List.of(arguments));
   }
 
   private static Path script() {

@@ -16,7 +16,6 @@ import io.kodiak.k8s.testing.KodiakCrds;
 import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.k8s.testing.Kubelet;
 import io.kodiak.k8s.testing.KumaYaml;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,11 +94,14 @@ class KubernetesDataPathTest {
   @Test
   @Order(2)
   void aMeshTrafficPermissionAppliedWithKubectlDeniesAndThenAllowsLive() throws Exception {
-    kubectlApply("mesh.yaml", KumaYaml.meshWithBuiltinMtls("default"));
-    await().atMost(SOON).until(() -> Traffic.get(backendIp, 80, "/", Map.of()).status() == 200);
-    kubectlApply("permission.yaml", permission("Deny"));
+    api.apply(KumaYaml.meshWithBuiltinMtls("default"));
+    // as in Kuma, mTLS without a permission lets nobody in
     await().atMost(SOON).until(() -> Traffic.get(backendIp, 80, "/", Map.of()).status() == 403);
-    kubectlApply("permission.yaml", permission("Allow"));
+    api.apply(KumaYaml.permissionFrom("backend-callers", "web_shop_svc_80", "Allow"));
+    await().atMost(SOON).until(() -> Traffic.get(backendIp, 80, "/", Map.of()).status() == 200);
+    api.apply(KumaYaml.permissionFrom("backend-callers", "web_shop_svc_80", "Deny"));
+    await().atMost(SOON).until(() -> Traffic.get(backendIp, 80, "/", Map.of()).status() == 403);
+    api.apply(KumaYaml.permissionFrom("backend-callers", "web_shop_svc_80", "Allow"));
     await().atMost(SOON).until(() -> Traffic.get(backendIp, 80, "/", Map.of()).status() == 200);
   }
 
@@ -171,33 +173,5 @@ class KubernetesDataPathTest {
             dir.resolve(name));
     running.add(sidecar);
     sidecars.put(name, sidecar);
-  }
-
-  private static String permission(String action) {
-    return """
-        apiVersion: kuma.io/v1alpha1
-        kind: MeshTrafficPermission
-        metadata:
-          name: backend-callers
-          namespace: kodiak-system
-          labels:
-            kuma.io/mesh: default
-        spec:
-          targetRef:
-            kind: Mesh
-          from:
-            - targetRef:
-                kind: MeshService
-                name: web_shop_svc_80
-              default:
-                action: %s
-        """
-        .formatted(action);
-  }
-
-  private static void kubectlApply(String file, String yaml) throws Exception {
-    Path path = dir.resolve(file);
-    Files.writeString(path, yaml);
-    api.kubectl("apply", "-f", path.toString());
   }
 }

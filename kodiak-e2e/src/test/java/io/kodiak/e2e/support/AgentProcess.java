@@ -2,13 +2,10 @@ package io.kodiak.e2e.support;
 
 import static org.awaitility.Awaitility.await;
 
+import io.kodiak.ctl.testing.NetworkNamespace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +22,47 @@ public final class AgentProcess implements AutoCloseable {
   private final int adminPort;
   private final Path log;
   private final int metricsPort;
+  private final Sandbox sandbox;
 
-  private AgentProcess(Process process, int adminPort, Path log, int metricsPort) {
+  private AgentProcess(Process process, int adminPort, Path log, int metricsPort, Sandbox sandbox) {
     this.metricsPort = metricsPort;
     this.process = process;
     this.adminPort = adminPort;
     this.log = log;
+    this.sandbox = sandbox;
+  }
+
+  /**
+   * Starts the sidecar of a transparently proxied Pod as its container runs: inside the Pod's
+   * network namespace as the sidecar's uid (whose own connections the Pod's nat rules leave alone),
+   * for the Dataplane the control plane made of the Pod; returns once its Envoy answers. What it
+   * runs (Envoy, kodiak-dp's jars, the CA, its token) is copied under {@code dir}, so that uid can
+   * read it wherever the build lives.
+   */
+  public static AgentProcess startInPod(
+      NetworkNamespace pod,
+      int uid,
+      String cpAddress,
+      Path caCert,
+      String token,
+      String mesh,
+      String name,
+      int adminPort,
+      Path dir) {
+    Sandbox sandbox = Sandbox.pod(pod, uid, dir);
+    AgentProcess agent =
+        launch(
+            cpAddress,
+            sandbox.readable(caCert),
+            token,
+            null,
+            adminPort,
+            dir,
+            0,
+            List.of("--mesh", mesh, "--name", name, "--admin-port", String.valueOf(adminPort)),
+            sandbox);
+    agent.awaitEnvoy(Duration.ofSeconds(90));
+    return agent;
   }
 
   /**
@@ -118,6 +150,28 @@ public final class AgentProcess implements AutoCloseable {
       Path dir,
       int readinessPort,
       List<String> extraArgs) {
+    return launch(
+        cpAddress,
+        caCert,
+        token,
+        dataplaneYaml,
+        adminPort,
+        dir,
+        readinessPort,
+        extraArgs,
+        Sandbox.HOST);
+  }
+
+  private static AgentProcess launch(
+      String cpAddress,
+      Path caCert,
+      String token,
+      String dataplaneYaml,
+      int adminPort,
+      Path dir,
+      int readinessPort,
+      List<String> extraArgs,
+      Sandbox sandbox) {
     try {
       Files.createDirectories(dir);
       List<String> dataplaneArgs = List.of(); // none: a Dataplane the control plane has (--name)
@@ -142,13 +196,13 @@ public final class AgentProcess implements AutoCloseable {
                   "-Xmx64m",
                   "-XX:+UseSerialGC",
                   "-cp",
-                  TARGET.resolve("kodiak-dp.jar") + ":" + TARGET.resolve("lib") + "/*",
+                  sandbox.classpath(TARGET),
                   "io.kodiak.dp.KodiakDp",
                   "run",
                   "--cp-address",
                   cpAddress,
                   "--binary-path",
-                  Envoy.binary().toString(),
+                  sandbox.envoy().toString(),
                   "--readiness-port",
                   String.valueOf(readinessPort),
                   "--drain-time",
@@ -167,11 +221,12 @@ public final class AgentProcess implements AutoCloseable {
       if (caCert != null) {
         command.addAll(List.of("--ca-cert-file", caCert.toString()));
       }
-      ProcessBuilder builder = new ProcessBuilder(command);
+      sandbox.handOver(dir);
+      ProcessBuilder builder = new ProcessBuilder(sandbox.wrap(command));
       builder
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      return new AgentProcess(builder.start(), adminPort, log, metricsPort);
+      return new AgentProcess(builder.start(), adminPort, log, metricsPort, sandbox);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -281,20 +336,6 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   private String admin(String path) {
-    try {
-      HttpResponse<String> res =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/" + path))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return res.body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return sandbox.admin(adminPort, path);
   }
 }

@@ -18,7 +18,12 @@ public final class KodiakCrds {
    * and the system namespace there.
    */
   public static KubeApiServer startApiServer() {
-    KubeApiServer api = KubeApiServer.start();
+    return startApiServer(KubeApiServer.LOOPBACK_SERVICE_CIDR);
+  }
+
+  /** Like {@link #startApiServer()}, Services getting cluster IPs from {@code serviceCidr}. */
+  public static KubeApiServer startApiServer(String serviceCidr) {
+    KubeApiServer api = KubeApiServer.start(serviceCidr);
     try {
       install(api);
       api.createNamespace(SYSTEM_NAMESPACE);

@@ -69,8 +69,22 @@ public final class KubeApiServer implements AutoCloseable {
     this.kubeconfig = dir.resolve("kubeconfig");
   }
 
+  /**
+   * Where Services get their cluster IPs by default: on loopback, so sidecars running as host
+   * processes can bind them.
+   */
+  public static final String LOOPBACK_SERVICE_CIDR = "127.96.0.0/16";
+
   /** Starts etcd and kube-apiserver and returns once {@code /readyz} answers 200. */
   public static KubeApiServer start() {
+    return start(LOOPBACK_SERVICE_CIDR);
+  }
+
+  /**
+   * Like {@link #start()}, Services getting cluster IPs from {@code serviceCidr}: off loopback for
+   * Pods in network namespaces, whose traffic to loopback is never redirected to their sidecar.
+   */
+  public static KubeApiServer start(String serviceCidr) {
     Path apiserverBinary = tool("kube-apiserver");
     Path etcdBinary = tool("etcd");
     tool("kubectl");
@@ -84,7 +98,7 @@ public final class KubeApiServer implements AutoCloseable {
     }
     Runtime.getRuntime().addShutdownHook(server.killOnExit); // a test that forgot close()
     try {
-      server.launch(etcdBinary, apiserverBinary, ports[1], ports[2]);
+      server.launch(etcdBinary, apiserverBinary, ports[1], ports[2], serviceCidr);
       return server;
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       server.close();
@@ -92,7 +106,8 @@ public final class KubeApiServer implements AutoCloseable {
     }
   }
 
-  private void launch(Path etcdBinary, Path apiserverBinary, int etcdClient, int etcdPeer)
+  private void launch(
+      Path etcdBinary, Path apiserverBinary, int etcdClient, int etcdPeer, String serviceCidr)
       throws IOException, GeneralSecurityException {
     String clientUrl = "http://127.0.0.1:" + etcdClient;
     String peerUrl = "http://127.0.0.1:" + etcdPeer;
@@ -125,8 +140,7 @@ public final class KubeApiServer implements AutoCloseable {
                 "--advertise-address=127.0.0.1",
                 "--secure-port=" + URI.create(url).getPort(),
                 "--cert-dir=" + caCert.getParent(),
-                // on loopback: sidecars run as host processes and bind a Service's cluster IP
-                "--service-cluster-ip-range=127.96.0.0/16",
+                "--service-cluster-ip-range=" + serviceCidr,
                 "--service-account-issuer=https://kubernetes.default.svc",
                 "--service-account-key-file=" + keys.publicKey(),
                 "--service-account-signing-key-file=" + keys.privateKey(),
@@ -238,6 +252,17 @@ public final class KubeApiServer implements AutoCloseable {
   /** A kubeconfig file for the admin, for kubectl and other real clients. */
   public Path kubeconfig() {
     return kubeconfig;
+  }
+
+  /** {@code kubectl apply} of {@code yaml}, as a user applies a file; returns kubectl's output. */
+  public String apply(String yaml) {
+    try {
+      Path file = Files.createTempFile(dir, "apply", ".yaml");
+      Files.writeString(file, yaml);
+      return kubectl("apply", "-f", file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Runs the built kubectl against this server; returns its stdout, fails on a non-zero exit. */

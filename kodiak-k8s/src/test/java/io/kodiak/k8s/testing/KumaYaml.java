@@ -41,4 +41,30 @@ public final class KumaYaml {
         """
         .formatted(name);
   }
+
+  /**
+   * A MeshTrafficPermission {@code name} in the system namespace for every proxy of mesh default:
+   * callers of MeshService {@code caller} get {@code action} (Allow, Deny).
+   */
+  public static String permissionFrom(String name, String caller, String action) {
+    return """
+        apiVersion: kuma.io/v1alpha1
+        kind: MeshTrafficPermission
+        metadata:
+          name: %s
+          namespace: kodiak-system
+          labels:
+            kuma.io/mesh: default
+        spec:
+          targetRef:
+            kind: Mesh
+          from:
+            - targetRef:
+                kind: MeshService
+                name: %s
+              default:
+                action: %s
+        """
+        .formatted(name, caller, action);
+  }
 }
