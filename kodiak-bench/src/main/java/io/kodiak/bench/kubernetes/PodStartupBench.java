@@ -42,21 +42,10 @@ public final class PodStartupBench {
     try (KubeApiServer api = KodiakCrds.startApiServer()) {
       Kubelet kubelet = new Kubelet(api);
       kubelet.createMeshedNamespace("shop", Map.of());
-      Map<String, String> env = new HashMap<>();
+      Map<String, String> env = loopbackPorts();
       env.put("KODIAK_DATA_DIR", work.resolve("cp").toString());
       env.put("KODIAK_STORE_TYPE", "kubernetes");
       env.put("KODIAK_STORE_KUBERNETES_KUBECONFIG", api.kubeconfig().toString());
-      for (String port :
-          List.of(
-              "KODIAK_API_SERVER_HTTP_PORT",
-              "KODIAK_API_SERVER_HTTPS_PORT",
-              "KODIAK_DP_SERVER_PORT",
-              "KODIAK_DIAGNOSTICS_PORT")) {
-        env.put(port, "0");
-      }
-      env.put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
-      env.put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
-      env.put("KODIAK_DIAGNOSTICS_INTERFACE", "127.0.0.1");
       try (ControlPlane cp = ControlPlane.start(ConfigLoader.load(Optional.empty(), env))) {
         kubelet.createService(
             "shop", "backend", Map.of("app", "backend"), 80, new IntOrString(8080), "http");
@@ -74,21 +63,14 @@ public final class PodStartupBench {
         Path token = work.resolve("caller-token");
         Files.writeString(token, kubelet.podToken("shop", "caller-1"));
         processes.add(
-            new ProcessBuilder(
-                    "bin/kodiak-dp", "run",
-                    "--cp-address", "https://127.0.0.1:" + cp.dpServerPort(),
-                    "--ca-cert-file", work.resolve("cp/cp-ca.pem").toString(),
-                    "--name", "caller-1.shop",
-                    "--mesh", "default",
-                    "--admin-port", String.valueOf(admin),
-                    "--dataplane-token-file", token.toString(),
-                    "--binary-path", envoy,
-                    "--readiness-port", "0",
-                    "--metrics-port", "-1",
-                    "--concurrency", "1")
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("caller.log").toFile())
-                .start());
+            agent(
+                cp,
+                work.resolve("cp"),
+                "caller-1.shop",
+                admin,
+                token,
+                envoy,
+                work.resolve("caller.log")));
         waitFor(() -> clusters(admin).contains("backend_shop_svc_80"), "the caller's Envoy");
         System.out.printf(
             "# Pod Running -> endpoint in a caller's Envoy, %d Pods, %d cores%n",
@@ -150,9 +132,130 @@ public final class PodStartupBench {
         }
         print("K3 a MeshTimeout applied with kubectl -> the caller's Envoy", policy, "applies");
       }
+      restTwin(envoy, work, processes);
     } finally {
       processes.forEach(Process::destroy);
     }
+  }
+
+  /**
+   * K3's twin over REST, to compare with: a Universal control plane on the embedded store, one
+   * caller proxy (kodiak-dp and Envoy) with the same outbound, the same MeshTimeout PUT ten times,
+   * each time until the caller's Envoy has it.
+   */
+  private static void restTwin(String envoy, Path work, List<Process> processes) throws Exception {
+    Path data = work.resolve("rest-cp");
+    Map<String, String> env = loopbackPorts();
+    env.put("KODIAK_DATA_DIR", data.toString());
+    try (ControlPlane cp = ControlPlane.start(ConfigLoader.load(Optional.empty(), env))) {
+      String api = "http://127.0.0.1:" + cp.apiPort();
+      String admin = Files.readString(data.resolve("admin-token")).trim();
+      int adminPort = freePort();
+      send(
+          admin,
+          "PUT",
+          api + "/meshes/default/dataplanes/caller-1",
+          """
+          {"type": "Dataplane", "mesh": "default", "name": "caller-1",
+           "networking": {"address": "127.0.1.2", "admin": {"port": %d},
+             "inbound": [{"port": 18080, "tags": {"kuma.io/service": "caller"}}],
+             "outbound": [{"port": 10080, "tags": {"kuma.io/service": "backend"}}]}}"""
+              .formatted(adminPort));
+      Path token = work.resolve("rest-caller-token");
+      Files.writeString(
+          token,
+          send(
+              admin,
+              "POST",
+              api + "/tokens/dataplane",
+              "{\"mesh\": \"default\", \"name\": \"caller-1\"}"));
+      processes.add(agent(cp, data, "caller-1", adminPort, token, envoy, work.resolve("rest.log")));
+      waitFor(() -> clusters(adminPort).contains("backend"), "the REST caller's Envoy");
+      long[] policy = new long[10];
+      for (int i = 0; i < policy.length; i++) {
+        String idle = (401 + i) + "s";
+        send(
+            admin,
+            "PUT",
+            api + "/meshes/default/meshtimeouts/bench-timeout",
+            """
+            {"type": "MeshTimeout", "mesh": "default", "name": "bench-timeout",
+             "spec": {"targetRef": {"kind": "Mesh"},
+               "to": [{"targetRef": {"kind": "Mesh"}, "default": {"idleTimeout": "%s"}}]}}"""
+                .formatted(idle));
+        long applied = System.nanoTime(); // the API has answered: the store holds it
+        String expected = "\"idle_timeout\": \"" + idle + "\"";
+        waitFor(() -> configDump(adminPort).contains(expected), "idle timeout " + idle);
+        policy[i] = System.nanoTime() - applied;
+      }
+      print("K3 over REST (Universal, embedded store), for comparison", policy, "applies");
+    }
+  }
+
+  private static String send(String token, String method, String url, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> res =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (res.statusCode() / 100 != 2) {
+      throw new IllegalStateException(
+          method + " " + url + ": " + res.statusCode() + " " + res.body());
+    }
+    return res.body();
+  }
+
+  /** Every port ephemeral, every interface loopback. */
+  private static Map<String, String> loopbackPorts() {
+    Map<String, String> env = new HashMap<>();
+    for (String port :
+        List.of(
+            "KODIAK_API_SERVER_HTTP_PORT",
+            "KODIAK_API_SERVER_HTTPS_PORT",
+            "KODIAK_DP_SERVER_PORT",
+            "KODIAK_DIAGNOSTICS_PORT")) {
+      env.put(port, "0");
+    }
+    env.put("KODIAK_API_SERVER_HTTP_INTERFACE", "127.0.0.1");
+    env.put("KODIAK_DP_SERVER_INTERFACE", "127.0.0.1");
+    env.put("KODIAK_DIAGNOSTICS_INTERFACE", "127.0.0.1");
+    return env;
+  }
+
+  /** kodiak-dp for a Dataplane the control plane has, with its token. */
+  private static Process agent(
+      ControlPlane cp, Path data, String name, int admin, Path token, String envoy, Path log)
+      throws IOException {
+    return new ProcessBuilder(
+            "bin/kodiak-dp",
+            "run",
+            "--cp-address",
+            "https://127.0.0.1:" + cp.dpServerPort(),
+            "--ca-cert-file",
+            data.resolve("cp-ca.pem").toString(),
+            "--name",
+            name,
+            "--mesh",
+            "default",
+            "--admin-port",
+            String.valueOf(admin),
+            "--dataplane-token-file",
+            token.toString(),
+            "--binary-path",
+            envoy,
+            "--readiness-port",
+            "0",
+            "--metrics-port",
+            "-1",
+            "--concurrency",
+            "1")
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static Map<String, String> injected() {

@@ -87,7 +87,11 @@ public final class OtlpMetricsExporter implements AutoCloseable {
           .withDeadlineAfter(10, TimeUnit.SECONDS)
           .export(request(envoy.stats(conf)));
     } catch (Exception e) {
-      LOG.warn("metrics: OpenTelemetry push to {} failed: {}", endpoint, e.getMessage());
+      if (endpoint.isEmpty()) { // no push yet: looking for a MeshMetric in Envoy's config failed
+        LOG.warn("metrics: cannot read Envoy's config to look for a MeshMetric: {}", e.toString());
+      } else {
+        LOG.warn("metrics: OpenTelemetry push to {} failed: {}", endpoint, e.toString());
+      }
     }
   }
 
