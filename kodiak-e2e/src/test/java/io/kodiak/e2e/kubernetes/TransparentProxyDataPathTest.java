@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +61,8 @@ class TransparentProxyDataPathTest {
   private static RunningControlPlane cp;
   private static String backendIp;
   private static NetworkNamespace web;
+  private static AgentProcess webSidecar;
+  private static final Map<String, AgentProcess> sidecars = new HashMap<>();
   private static NetworkNamespace backend;
   private static HttpServer outside;
   private static final List<AutoCloseable> running = new ArrayList<>();
@@ -70,7 +73,9 @@ class TransparentProxyDataPathTest {
     // The sidecars run as another uid and read their files under here.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     network = PodNetwork.create();
+    running.add(network);
     api = KodiakCrds.startApiServer("10.96.0.0/16"); // off loopback: loopback is never redirected
+    running.add(api);
     kubelet = new Kubelet(api);
     kubelet.createMeshedNamespace("shop", Map.of());
     int dpServerPort = Ports.free();
@@ -88,6 +93,7 @@ class TransparentProxyDataPathTest {
                 String.valueOf(dpServerPort),
                 "KODIAK_KUBERNETES_INJECTOR_CONTROL_PLANE_ADDRESS",
                 dpServer));
+    running.add(cp);
     Webhooks.validator(api, cp, dir);
     Webhooks.injector(api, cp, dir, "shop");
     backendIp =
@@ -99,6 +105,7 @@ class TransparentProxyDataPathTest {
     kubelet.createService("shop", "web", Map.of("app", "web"), 80, new IntOrString("http"), "http");
     backend = pod("backend-1", "backend");
     web = pod("web-1", "web");
+    webSidecar = sidecars.get("web-1");
     outside = HttpServer.create(new InetSocketAddress(network.nodeAddress(), 0), 16);
     outside.createContext(
         "/",
@@ -109,25 +116,27 @@ class TransparentProxyDataPathTest {
           exchange.close();
         });
     outside.start();
+    running.add(() -> outside.stop(0));
   }
 
+  /** Everything started, closed last first; every close is tried, the first failure thrown. */
   @AfterAll
   static void stop() throws Exception {
     Collections.reverse(running);
+    Exception first = null;
     for (AutoCloseable c : running) {
-      c.close();
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
     }
-    if (outside != null) {
-      outside.stop(0);
-    }
-    if (cp != null) {
-      cp.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-    if (network != null) {
-      network.close();
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -135,22 +144,48 @@ class TransparentProxyDataPathTest {
   @Order(1)
   void anApplicationCallingAClusterIpIsAnsweredThroughBothSidecars() {
     await().atMost(SOON).until(() -> curl(web, "http://" + backendIp + "/").status() == 200);
+    long before = webSidecar.stat("cluster.backend_shop_svc_80.upstream_rq_total");
     assertThat(curl(web, "http://" + backendIp + "/").body()).isEqualTo("hello from backend-1\n");
+    assertThat(webSidecar.stat("cluster.backend_shop_svc_80.upstream_rq_total"))
+        .as("requests the web Pod's Envoy sent to the backend Service")
+        .isEqualTo(before + 1);
+    assertThat(curlFromHost(aroundTheSidecar()).body())
+        .as("without mTLS, a client outside the mesh reaches the application (through its Envoy)")
+        .isEqualTo("hello from backend-1\n");
   }
 
   @Test
   @Order(2)
+  void aConnectionToARedirectPortItselfIsClosedAndTheSidecarCarriesOn() {
+    AgentProcess backendSidecar = sidecars.get("backend-1");
+    String closed = "tcp.redirect_loop.downstream_cx_total";
+    String passedOn = "cluster.inbound_passthrough.upstream_cx_total";
+    long passedBefore = backendSidecar.stat(passedOn);
+    for (String port : List.of("15006", "15001")) {
+      long closedBefore = backendSidecar.stat(closed);
+      assertThat(curlFromHost("http://" + network.address(backend) + ":" + port + "/").status())
+          .as("a request straight to the backend's redirect port %s", port)
+          .isZero();
+      assertThat(backendSidecar.stat(closed))
+          .as("connections the backend's Envoy closed at a redirect port")
+          .isEqualTo(closedBefore + 1);
+    }
+    assertThat(backendSidecar.stat(passedOn)).as("connections passed on").isEqualTo(passedBefore);
+    assertThat(curl(web, "http://" + backendIp + "/").body()).isEqualTo("hello from backend-1\n");
+  }
+
+  @Test
+  @Order(3)
   void trafficLeavingTheMeshPassesThroughTheSidecar() {
     assertThat(curl(web, outsideUrl()).body()).isEqualTo("outside the mesh\n");
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void withMtlsTheApplicationIsReachableOnlyThroughItsSidecarAndPermissionsApply()
       throws Exception {
     api.apply(KumaYaml.meshWithBuiltinMtls("default"));
-    String aroundTheSidecar = "http://" + network.address(backend) + ":" + APP_PORT + "/";
-    await().atMost(SOON).until(() -> curlFromHost(aroundTheSidecar).status() == 0);
+    await().atMost(SOON).until(() -> curlFromHost(aroundTheSidecar()).status() == 0);
     // as in Kuma, mTLS without a permission lets nobody in: the backend's Envoy answers
     await().atMost(SOON).until(() -> curl(web, "http://" + backendIp + "/").status() == 403);
 
@@ -163,7 +198,7 @@ class TransparentProxyDataPathTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aMeshWithoutOutboundPassthroughKeepsTrafficInside() throws Exception {
     api.apply(
         KumaYaml.meshWithBuiltinMtls("default")
@@ -172,7 +207,8 @@ class TransparentProxyDataPathTest {
                 outbound:
                   passthrough: false
             """);
-    await().atMost(SOON).until(() -> curl(web, outsideUrl()).status() != 200);
+    await().atMost(SOON).until(() -> curl(web, outsideUrl()).status() == 0);
+    assertThat(webSidecar.alive()).as("the web Pod's sidecar").isTrue();
     assertThat(curl(web, "http://" + backendIp + "/").body()).isEqualTo("hello from backend-1\n");
   }
 
@@ -206,7 +242,7 @@ class TransparentProxyDataPathTest {
             www.toString()));
 
     Container sidecar = container(created.getSpec().getContainers(), "kodiak-sidecar");
-    running.add(
+    AgentProcess agent =
         AgentProcess.startInPod(
             namespace,
             sidecar.getSecurityContext().getRunAsUser().intValue(),
@@ -216,8 +252,16 @@ class TransparentProxyDataPathTest {
             argument(sidecar, "--mesh="),
             name + ".shop",
             Integer.parseInt(argument(sidecar, "--admin-port=")),
-            dir.resolve(name)));
+            Integer.parseInt(argument(sidecar, "--readiness-port=")),
+            dir.resolve(name));
+    running.add(agent);
+    sidecars.put(name, agent);
     return namespace;
+  }
+
+  /** The backend application's own port at its Pod IP, as a client outside the Pod dials it. */
+  private static String aroundTheSidecar() {
+    return "http://" + network.address(backend) + ":" + APP_PORT + "/";
   }
 
   private static String outsideUrl() {

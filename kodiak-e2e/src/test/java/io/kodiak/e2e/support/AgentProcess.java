@@ -48,6 +48,7 @@ public final class AgentProcess implements AutoCloseable {
       String mesh,
       String name,
       int adminPort,
+      int readinessPort,
       Path dir) {
     Sandbox sandbox = Sandbox.pod(pod, uid, dir);
     AgentProcess agent =
@@ -58,10 +59,16 @@ public final class AgentProcess implements AutoCloseable {
             null,
             adminPort,
             dir,
-            0,
+            readinessPort,
             List.of("--mesh", mesh, "--name", name, "--admin-port", String.valueOf(adminPort)),
             sandbox);
-    agent.awaitEnvoy(Duration.ofSeconds(90));
+    try {
+      agent.awaitEnvoy(Duration.ofSeconds(90));
+    } catch (RuntimeException e) {
+      // another uid in a namespace: nothing else would stop it (the namespace's deletion does not)
+      agent.process.destroyForcibly();
+      throw e;
+    }
     return agent;
   }
 

@@ -70,10 +70,17 @@ public final class PodNetwork implements AutoCloseable {
   @Override
   public void close() {
     Runtime.getRuntime().removeShutdownHook(deleteAtExit);
-    try {
-      pods.forEach(NetworkNamespace::close);
-    } finally {
-      deleteBridge();
+    RuntimeException first = null;
+    for (NetworkNamespace pod : pods) {
+      try {
+        pod.close();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+    }
+    deleteBridge();
+    if (first != null) {
+      throw first;
     }
   }
 

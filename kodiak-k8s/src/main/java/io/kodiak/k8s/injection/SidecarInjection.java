@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.codec.Documents;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kuma's injection rules on a Pod being created, as JSON patches: a Pod gets the sidecar when it is
@@ -25,6 +27,7 @@ import java.util.Optional;
  * through; the sidecar's readiness port is never redirected, so the kubelet's probe reaches it.
  */
 public final class SidecarInjection {
+  private static final Logger LOG = LoggerFactory.getLogger(SidecarInjection.class);
   public static final String CONTAINER = "kodiak-sidecar";
   public static final String INIT_CONTAINER = "kodiak-init";
   static final int INBOUND_REDIRECT_PORT = 15006;
@@ -54,6 +57,17 @@ public final class SidecarInjection {
   /** The JSON patch that injects the sidecar, or empty when the Pod is not to get one. */
   public Optional<ArrayNode> patch(JsonNode pod, Map<String, String> namespaceLabels) {
     if (!wanted(pod, namespaceLabels) || alreadyInjected(pod)) {
+      return Optional.empty();
+    }
+    if (pod.path("spec").path("hostNetwork").asBoolean(false)) {
+      // its init container's nat rules would be the node's: every connection of the node
+      // (kubelet's included) sent to a sidecar
+      LOG.info(
+          "sidecar injection: Pod {}/{} left without a sidecar: it uses the host's network",
+          pod.path("metadata").path("namespace").asText(),
+          pod.path("metadata")
+              .path("name")
+              .asText(pod.path("metadata").path("generateName").asText()));
       return Optional.empty();
     }
     ArrayNode patch = Documents.JSON.createArrayNode();

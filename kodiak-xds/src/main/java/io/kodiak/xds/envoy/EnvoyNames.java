@@ -42,6 +42,13 @@ public final class EnvoyNames {
   /** Where such connections end when the mesh turns passthrough off: nowhere. */
   public static final String OUTBOUND_BLACKHOLE_CLUSTER = "outbound:blackhole";
 
+  /**
+   * Where a connection addressed to a redirect port itself ends: passed on, it would come back to
+   * the same port (the sidecar's own connections are not redirected) and loop until Envoy runs out
+   * of connections.
+   */
+  public static final String REDIRECT_LOOP_CLUSTER = "redirect:loop";
+
   private EnvoyNames() {}
 
   public static String inboundListener(String address, int port) {

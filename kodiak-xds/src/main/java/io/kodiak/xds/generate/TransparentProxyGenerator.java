@@ -1,10 +1,12 @@
 package io.kodiak.xds.generate;
 
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.Protos;
@@ -20,7 +22,8 @@ import java.util.Optional;
  * podIP:port}, an outbound's {@code clusterIP:port}), which no longer binds its own address; a
  * connection no listener declares goes on to where it was going (the workload's undeclared ports,
  * or outside the mesh unless the Mesh turns {@code networking.outbound.passthrough} off). Policies
- * never see these listeners: they are not a service's.
+ * never see these listeners: they are not a service's. A connection addressed to a redirect port
+ * itself (nothing redirected it) is closed: passed on, it would loop back to the same port.
  */
 final class TransparentProxyGenerator {
   private static final BoolValue DO_NOT_BIND = BoolValue.of(false);
@@ -35,6 +38,7 @@ final class TransparentProxyGenerator {
     for (Map.Entry<String, Listener> listener : out.listeners().entrySet()) {
       listener.setValue(listener.getValue().toBuilder().setBindToPort(DO_NOT_BIND).build());
     }
+    out.cluster(nowhere(EnvoyNames.REDIRECT_LOOP_CLUSTER));
     out.cluster(originalDestination(EnvoyNames.INBOUND_PASSTHROUGH_CLUSTER));
     out.listener(
         redirect(
@@ -65,6 +69,15 @@ final class TransparentProxyGenerator {
         .setAddress(Protos.socket("0.0.0.0", port))
         .setTrafficDirection(direction)
         .setUseOriginalDst(BoolValue.of(true)) // reads SO_ORIGINAL_DST, hands off by it
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .setName(EnvoyNames.REDIRECT_LOOP_CLUSTER)
+                .setFilterChainMatch(
+                    FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
+                .addFilters(
+                    HttpFilters.tcpProxy(
+                        EnvoyNames.statPrefix(EnvoyNames.REDIRECT_LOOP_CLUSTER),
+                        EnvoyNames.REDIRECT_LOOP_CLUSTER)))
         .addFilterChains(
             FilterChain.newBuilder()
                 .addFilters(HttpFilters.tcpProxy(EnvoyNames.statPrefix(name), unmatched)))

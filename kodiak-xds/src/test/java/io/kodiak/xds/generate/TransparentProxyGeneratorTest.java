@@ -116,6 +116,23 @@ class TransparentProxyGeneratorTest {
   }
 
   @Test
+  void aConnectionAddressedToARedirectPortItselfIsClosedNotPassedOnInALoop() {
+    ProxyConfig config = new ProxyConfigGenerator().generate(MESH, WEB);
+    for (String name :
+        List.of(EnvoyNames.INBOUND_REDIRECT_LISTENER, EnvoyNames.OUTBOUND_REDIRECT_LISTENER)) {
+      Listener redirect = listener(config, name);
+      int port = redirect.getAddress().getSocketAddress().getPortValue();
+      assertThat(redirect.getFilterChainsList())
+          .as("%s's chain for its own port", name)
+          .filteredOn(c -> c.getFilterChainMatch().getDestinationPort().getValue() == port)
+          .singleElement()
+          .satisfies(c -> assertThat(c.toString()).contains(EnvoyNames.REDIRECT_LOOP_CLUSTER));
+    }
+    assertThat(cluster(config, EnvoyNames.REDIRECT_LOOP_CLUSTER).getLoadAssignment())
+        .satisfies(a -> assertThat(a.getEndpointsList()).isEmpty());
+  }
+
+  @Test
   void aMeshWithoutPassthroughSendsWhatLeavesTheMeshNowhere() throws Exception {
     ProxyConfig config =
         new ProxyConfigGenerator().generate(MESH.withOutboundPassthrough(false), WEB);
