@@ -9,6 +9,12 @@ import java.util.List;
  * (DNS) is never redirected. IPv6 (ip6tables) is not touched.
  */
 final class NatRules {
+  /**
+   * The source address of the sidecar's connections to the workload's undeclared ports (Envoy's
+   * inbound passthrough binds it; Kuma's and Istio's choice).
+   */
+  static final String INBOUND_PASSTHROUGH_SOURCE = "127.0.0.6";
+
   private NatRules() {}
 
   /**
@@ -34,15 +40,24 @@ final class NatRules {
     }
     lines.add(rule(Chain.KODIAK_INBOUND, "-p tcp -j " + Chain.KODIAK_INBOUND_REDIRECT));
 
-    // Outbound: Envoy's own connections (its uid) must leave as they are, or they would loop back
-    // into Envoy; loopback is the Pod talking to itself and stays outside the mesh.
+    // Outbound. Envoy's own connections (its uid) leave as they are, or they would loop back into
+    // Envoy, with one exception: to this Pod's own IP (over lo, a Pod calling its own Service and
+    // picked as the endpoint) they go to the inbound listener, so mTLS and permissions apply as
+    // for any caller. What Envoy passes on to the workload's undeclared ports comes from
+    // 127.0.0.6 and is let through, or it would be redirected again. The workload's own loopback
+    // stays outside the mesh.
+    String sidecar = "-m owner --uid-owner " + settings.sidecarUid();
     lines.add(
         rule(
             Chain.KODIAK_OUTBOUND_REDIRECT,
             "-p tcp -j REDIRECT --to-ports " + settings.outboundPort()));
     lines.add(
+        rule(Chain.KODIAK_OUTBOUND, "-s " + INBOUND_PASSTHROUGH_SOURCE + "/32 -o lo -j RETURN"));
+    lines.add(
         rule(
-            Chain.KODIAK_OUTBOUND, "-m owner --uid-owner " + settings.sidecarUid() + " -j RETURN"));
+            Chain.KODIAK_OUTBOUND,
+            "! -d 127.0.0.1/32 -o lo " + sidecar + " -j " + Chain.KODIAK_INBOUND_REDIRECT));
+    lines.add(rule(Chain.KODIAK_OUTBOUND, sidecar + " -j RETURN"));
     lines.add(rule(Chain.KODIAK_OUTBOUND, "-o lo -j RETURN"));
     for (int port : settings.excludedOutboundPorts()) {
       lines.add(rule(Chain.KODIAK_OUTBOUND, "-p tcp --dport " + port + " -j RETURN"));

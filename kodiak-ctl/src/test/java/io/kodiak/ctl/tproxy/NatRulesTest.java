@@ -40,6 +40,8 @@ class NatRulesTest {
             -A KODIAK_INBOUND -p tcp --dport 8081 -j RETURN
             -A KODIAK_INBOUND -p tcp -j KODIAK_INBOUND_REDIRECT
             -A KODIAK_OUTBOUND_REDIRECT -p tcp -j REDIRECT --to-ports 15001
+            -A KODIAK_OUTBOUND -s 127.0.0.6/32 -o lo -j RETURN
+            -A KODIAK_OUTBOUND ! -d 127.0.0.1/32 -o lo -m owner --uid-owner 5678 -j KODIAK_INBOUND_REDIRECT
             -A KODIAK_OUTBOUND -m owner --uid-owner 5678 -j RETURN
             -A KODIAK_OUTBOUND -o lo -j RETURN
             -A KODIAK_OUTBOUND -p tcp --dport 5432 -j RETURN

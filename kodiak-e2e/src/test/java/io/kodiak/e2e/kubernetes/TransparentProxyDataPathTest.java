@@ -60,6 +60,7 @@ class TransparentProxyDataPathTest {
   private static Kubelet kubelet;
   private static RunningControlPlane cp;
   private static String backendIp;
+  private static String webIp;
   private static NetworkNamespace web;
   private static AgentProcess webSidecar;
   private static final Map<String, AgentProcess> sidecars = new HashMap<>();
@@ -102,7 +103,11 @@ class TransparentProxyDataPathTest {
                 "shop", "backend", Map.of("app", "backend"), 80, new IntOrString("http"), "http")
             .getSpec()
             .getClusterIP();
-    kubelet.createService("shop", "web", Map.of("app", "web"), 80, new IntOrString("http"), "http");
+    webIp =
+        kubelet
+            .createService("shop", "web", Map.of("app", "web"), 80, new IntOrString("http"), "http")
+            .getSpec()
+            .getClusterIP();
     backend = pod("backend-1", "backend");
     web = pod("web-1", "web");
     webSidecar = sidecars.get("web-1");
@@ -191,6 +196,9 @@ class TransparentProxyDataPathTest {
 
     api.apply(KumaYaml.permissionFrom("backend-callers", "web_shop_svc_80", "Allow"));
     await().atMost(SOON).until(() -> curl(web, "http://" + backendIp + "/").status() == 200);
+    assertThat(curl(web, "http://" + webIp + "/").body())
+        .as("a Pod calling its own Service (its Envoy picks itself: mTLS back into its inbound)")
+        .isEqualTo("hello from web-1\n");
     api.apply(KumaYaml.permissionFrom("backend-callers", "web_shop_svc_80", "Deny"));
     await().atMost(SOON).until(() -> curl(web, "http://" + backendIp + "/").status() == 403);
     api.apply(KumaYaml.permissionFrom("backend-callers", "web_shop_svc_80", "Allow"));

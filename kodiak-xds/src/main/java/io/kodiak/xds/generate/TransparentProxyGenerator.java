@@ -3,6 +3,7 @@ package io.kodiak.xds.generate;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.BindConfig;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -28,6 +29,9 @@ import java.util.Optional;
 final class TransparentProxyGenerator {
   private static final BoolValue DO_NOT_BIND = BoolValue.of(false);
 
+  /** Kuma's and Istio's; kodiakctl's nat rules know it too. */
+  private static final String INBOUND_PASSTHROUGH_SOURCE = "127.0.0.6";
+
   private TransparentProxyGenerator() {}
 
   static void generate(ProxyResources out) {
@@ -39,7 +43,15 @@ final class TransparentProxyGenerator {
       listener.setValue(listener.getValue().toBuilder().setBindToPort(DO_NOT_BIND).build());
     }
     out.cluster(nowhere(EnvoyNames.REDIRECT_LOOP_CLUSTER));
-    out.cluster(originalDestination(EnvoyNames.INBOUND_PASSTHROUGH_CLUSTER));
+    out.cluster(
+        originalDestination(EnvoyNames.INBOUND_PASSTHROUGH_CLUSTER).toBuilder()
+            // the Pod's nat rules let connections from this address through over lo: without it
+            // they would be redirected back to the inbound port (kodiakctl's NatRules)
+            .setUpstreamBindConfig(
+                BindConfig.newBuilder()
+                    .setSourceAddress(
+                        Protos.socket(INBOUND_PASSTHROUGH_SOURCE, 0).getSocketAddress()))
+            .build());
     out.listener(
         redirect(
             EnvoyNames.INBOUND_REDIRECT_LISTENER,

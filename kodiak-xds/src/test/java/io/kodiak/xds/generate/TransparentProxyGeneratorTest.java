@@ -113,6 +113,13 @@ class TransparentProxyGeneratorTest {
         .isEqualTo(Cluster.DiscoveryType.ORIGINAL_DST);
     assertThat(cluster(config, EnvoyNames.INBOUND_PASSTHROUGH_CLUSTER).getType())
         .isEqualTo(Cluster.DiscoveryType.ORIGINAL_DST);
+    assertThat(
+            cluster(config, EnvoyNames.INBOUND_PASSTHROUGH_CLUSTER)
+                .getUpstreamBindConfig()
+                .getSourceAddress()
+                .getAddress())
+        .as("the source the Pod's nat rules let through over lo")
+        .isEqualTo("127.0.0.6");
   }
 
   @Test
