@@ -1,6 +1,7 @@
 package io.kodiak.cp.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -123,6 +124,24 @@ class SidecarInjectionTest {
     assertThat(redirect.path("redirectPortOutbound").asInt())
         .as("its Dataplane names the outbound redirect port")
         .isEqualTo(15001);
+  }
+
+  @Test
+  void aPodWithAMalformedPortAnnotationIsRefusedSayingWhich() {
+    assertThatThrownBy(
+            () ->
+                kubelet.createPod(
+                    "shop",
+                    "typo-1",
+                    Map.of(),
+                    Map.of("traffic.kuma.io/exclude-outbound-ports", "5432;6379"),
+                    Map.of()))
+        .hasMessageContaining(
+            "Pod typo-1 cannot get a sidecar: annotation traffic.kuma.io/exclude-outbound-ports:"
+                + " \"5432;6379\" is not a comma-separated list of ports (1-65535)");
+    assertThat(api.client().pods().inNamespace("shop").withName("typo-1").get())
+        .as("the refused Pod")
+        .isNull();
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.codec.Documents;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -70,8 +71,9 @@ public final class SidecarInjection {
               .asText(pod.path("metadata").path("generateName").asText()));
       return Optional.empty();
     }
-    ArrayNode patch = Documents.JSON.createArrayNode();
     JsonNode annotations = pod.path("metadata").path("annotations");
+    checkPortAnnotations(annotations);
+    ArrayNode patch = Documents.JSON.createArrayNode();
     if (!annotations.isObject()) {
       patch.addObject().put("op", "add").put("path", "/metadata/annotations").putObject("value");
     }
@@ -204,6 +206,56 @@ public final class SidecarInjection {
     resources.putObject("requests").put("cpu", "20m").put("memory", "32Mi");
     resources.putObject("limits").put("cpu", "100m").put("memory", "64Mi");
     return container;
+  }
+
+  /**
+   * Refuses the Pod when a port annotation would make its init container or its Dataplane fail.
+   *
+   * @throws InjectionRefusedException naming the first malformed annotation and its value
+   */
+  private static void checkPortAnnotations(JsonNode annotations) {
+    for (String key :
+        List.of(
+            "kuma.io/envoy-admin-port",
+            "kuma.io/transparent-proxying-inbound-port",
+            "kuma.io/transparent-proxying-outbound-port")) {
+      JsonNode value = annotations.path(key);
+      if (value.isTextual() && !isPort(value.asText().trim())) {
+        throw refused(key, value.asText(), "a port (1-65535)");
+      }
+    }
+    for (String key :
+        List.of(
+            "traffic.kuma.io/exclude-inbound-ports", "traffic.kuma.io/exclude-outbound-ports")) {
+      String value = annotations.path(key).asText("");
+      if (value.isBlank()) {
+        continue;
+      }
+      for (String port : value.split(",", -1)) {
+        if (!isPort(port.trim())) {
+          throw refused(key, value, "a comma-separated list of ports (1-65535)");
+        }
+      }
+    }
+  }
+
+  private static boolean isPort(String text) {
+    if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
+      return false;
+    }
+    int port = Integer.parseInt(text);
+    return port >= 1 && port <= 65535;
+  }
+
+  private static InjectionRefusedException refused(String key, String value, String expected) {
+    String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+    return new InjectionRefusedException(
+        "annotation "
+            + key
+            + ": "
+            + Documents.JSON.getNodeFactory().textNode(shown)
+            + " is not "
+            + expected);
   }
 
   /** A port the Pod's annotation gives, or 0 when it gives none (or not a number). */

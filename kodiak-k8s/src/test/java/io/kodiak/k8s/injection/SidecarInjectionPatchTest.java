@@ -1,9 +1,12 @@
 package io.kodiak.k8s.injection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.codec.Documents;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,13 +28,49 @@ class SidecarInjectionPatchTest {
     assertThat(INJECTION.patch(pod(true), MESHED)).isEmpty();
   }
 
+  @Test
+  void aMalformedPortAnnotationRefusesThePodNamingItAndItsValueEscaped() {
+    assertThatThrownBy(
+            () ->
+                INJECTION.patch(
+                    pod(false, Map.of("traffic.kuma.io/exclude-inbound-ports", "22,ssh\nFORGED")),
+                    MESHED))
+        .isInstanceOf(InjectionRefusedException.class)
+        .hasMessage(
+            "annotation traffic.kuma.io/exclude-inbound-ports: \"22,ssh\\nFORGED\" is not a"
+                + " comma-separated list of ports (1-65535)");
+    for (String value : List.of("0", "65536", "-1", "+80", "8 0", "")) {
+      assertThatThrownBy(
+              () ->
+                  INJECTION.patch(
+                      pod(false, Map.of("kuma.io/transparent-proxying-inbound-port", value)),
+                      MESHED))
+          .as("inbound redirect port %s", value)
+          .isInstanceOf(InjectionRefusedException.class);
+    }
+    assertThat(
+            INJECTION.patch(
+                pod(false, Map.of("traffic.kuma.io/exclude-outbound-ports", "5432, 6379")), MESHED))
+        .as("ports with spaces after the commas")
+        .isPresent();
+  }
+
   private static JsonNode pod(boolean hostNetwork) {
-    return Documents.parse(
-        """
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": {"name": "agent-1", "namespace": "shop"},
-         "spec": {"hostNetwork": %s, "containers": [{"name": "app", "image": "example/app:1"}]}}
-        """
-            .formatted(hostNetwork));
+    return pod(hostNetwork, Map.of());
+  }
+
+  private static JsonNode pod(boolean hostNetwork, Map<String, String> annotations) {
+    ObjectNode pod =
+        (ObjectNode)
+            Documents.parse(
+                """
+                {"apiVersion": "v1", "kind": "Pod",
+                 "metadata": {"name": "agent-1", "namespace": "shop"},
+                 "spec": {"hostNetwork": %s,
+                          "containers": [{"name": "app", "image": "example/app:1"}]}}
+                """
+                    .formatted(hostNetwork));
+    ((ObjectNode) pod.get("metadata")).set("annotations", Documents.JSON.valueToTree(annotations));
+    return pod;
   }
 }
