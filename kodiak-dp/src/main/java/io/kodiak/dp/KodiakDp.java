@@ -9,6 +9,7 @@ import io.kodiak.dp.envoy.EnvoyBinary;
 import io.kodiak.dp.envoy.EnvoySupervisor;
 import io.kodiak.dp.metrics.MetricsServer;
 import io.kodiak.dp.metrics.OtlpMetricsExporter;
+import io.kodiak.dp.probes.ApplicationProbeProxy;
 import io.kodiak.dp.readiness.ReadinessServer;
 import io.kodiak.dp.workdir.WorkDir;
 import io.kodiak.model.validation.Durations;
@@ -133,6 +134,21 @@ public final class KodiakDp implements Runnable {
         description = "Port of GET /ready (0: any).")
     int readinessPort;
 
+    @Option(
+        names = "--readiness-address",
+        defaultValue = "127.0.0.1",
+        description =
+            "Address of GET /ready: 0.0.0.0 in a Pod, where the kubelet probes the Pod IP.")
+    String readinessAddress;
+
+    @Option(
+        names = "--application-probe-proxy-port",
+        defaultValue = "0",
+        description =
+            "Port (all addresses) where the kubelet's rewritten probes of the application arrive:"
+                + " GET /<port>/<path>, /https/<port>/<path>, /tcp/<port> (0: off).")
+    int applicationProbeProxyPort;
+
     @Option(names = "--envoy-log-level", defaultValue = "warning")
     String envoyLogLevel;
 
@@ -249,7 +265,11 @@ public final class KodiakDp implements Runnable {
       Signal.handle(new Signal("TERM"), stop);
       Signal.handle(new Signal("INT"), stop);
       try (ReadinessServer readiness =
-              new ReadinessServer("127.0.0.1", readinessPort, supervisor::ready);
+              new ReadinessServer(readinessAddress, readinessPort, supervisor::ready);
+          AutoCloseable probes =
+              applicationProbeProxyPort == 0
+                  ? () -> {}
+                  : new ApplicationProbeProxy("0.0.0.0", applicationProbeProxyPort);
           AutoCloseable metrics =
               metricsPort < 0
                   ? () -> {}
@@ -260,11 +280,15 @@ public final class KodiakDp implements Runnable {
                   serviceOf(dataplane, dpName),
                   parseDuration(metricsCheckInterval, "--metrics-check-interval"))) {
         LOG.info(
-            "proxy {}.{}: Envoy at {}, readiness on 127.0.0.1:{}/ready{}",
+            "proxy {}.{}: Envoy at {}, readiness on {}:{}/ready{}{}",
             dpMesh,
             dpName,
             binary,
+            readinessAddress,
             readiness.port(),
+            probes instanceof ApplicationProbeProxy p
+                ? ", the application's probes on 0.0.0.0:" + p.port()
+                : "",
             metrics instanceof MetricsServer m
                 ? ", metrics (MeshMetric) on " + metricsAddress + ":" + m.port()
                 : "");
@@ -288,11 +312,14 @@ public final class KodiakDp implements Runnable {
         System.err.println(
             "Error: the readiness port "
                 + readinessPort
-                + " or the metrics port "
+                + ", the metrics port "
                 + metricsPort
+                + " or the application probe port "
+                + applicationProbeProxyPort
                 + " is in use ("
                 + e.getMessage()
-                + "); pass --readiness-port / --metrics-port with free ports, 0 for any");
+                + "); pass --readiness-port / --metrics-port / --application-probe-proxy-port"
+                + " with free ports, 0 for any");
         return 2;
       } catch (InterruptedException e) {
         return 0;
