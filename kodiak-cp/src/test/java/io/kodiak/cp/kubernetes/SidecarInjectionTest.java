@@ -104,7 +104,7 @@ class SidecarInjectionTest {
             "--redirect-inbound-port=15006",
             "--redirect-outbound-port=15001",
             "--kuma-dp-uid=5678",
-            "--exclude-inbound-ports=9902",
+            "--exclude-inbound-ports=9902,9001",
             "--exclude-outbound-ports=5432");
     assertThat(init.getSecurityContext().getCapabilities().getAdd())
         .containsExactly("NET_ADMIN", "NET_RAW");

@@ -191,6 +191,16 @@ class TransparentProxyDataPathTest {
       throws Exception {
     api.apply(KumaYaml.meshWithBuiltinMtls("default"));
     await().atMost(SOON).until(() -> curlFromHost(aroundTheSidecar()).status() == 0);
+    String pod = "http://" + network.address(backend);
+    assertThat(curlFromHost(pod + ":9001/8080/").body())
+        .as("the kubelet's rewritten HTTP probe, through the sidecar's probe port")
+        .isEqualTo("hello from backend-1\n");
+    assertThat(curlFromHost(pod + ":9001/tcp/8080").status())
+        .as("the kubelet's rewritten TCP probe")
+        .isEqualTo(200);
+    assertThat(curlFromHost(pod + ":9902/ready").status())
+        .as("the sidecar's own readiness, on the Pod IP")
+        .isEqualTo(200);
     // as in Kuma, mTLS without a permission lets nobody in: the backend's Envoy answers
     await().atMost(SOON).until(() -> curl(web, "http://" + backendIp + "/").status() == 403);
 
@@ -261,6 +271,10 @@ class TransparentProxyDataPathTest {
             name + ".shop",
             Integer.parseInt(argument(sidecar, "--admin-port=")),
             Integer.parseInt(argument(sidecar, "--readiness-port=")),
+            List.of(
+                "--readiness-address=" + argument(sidecar, "--readiness-address="),
+                "--application-probe-proxy-port="
+                    + argument(sidecar, "--application-probe-proxy-port=")),
             dir.resolve(name));
     running.add(agent);
     sidecars.put(name, agent);

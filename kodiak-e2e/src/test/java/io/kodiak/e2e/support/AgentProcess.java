@@ -49,8 +49,11 @@ public final class AgentProcess implements AutoCloseable {
       String name,
       int adminPort,
       int readinessPort,
+      List<String> moreArgs,
       Path dir) {
     Sandbox sandbox = Sandbox.pod(pod, uid, dir);
+    List<String> args = new ArrayList<>(moreArgs);
+    args.addAll(List.of("--mesh", mesh, "--name", name, "--admin-port", String.valueOf(adminPort)));
     AgentProcess agent =
         launch(
             cpAddress,
@@ -60,7 +63,7 @@ public final class AgentProcess implements AutoCloseable {
             adminPort,
             dir,
             readinessPort,
-            List.of("--mesh", mesh, "--name", name, "--admin-port", String.valueOf(adminPort)),
+            args,
             sandbox);
     try {
       agent.awaitEnvoy(Duration.ofSeconds(90));

@@ -100,6 +100,14 @@ public final class SidecarInjection {
       outboundPort = OUTBOUND_REDIRECT_PORT;
       annotate(patch, "kuma.io/transparent-proxying-outbound-port", String.valueOf(outboundPort));
     }
+    int probePort = ApplicationProbes.DEFAULT_PORT;
+    JsonNode givenProbePort = annotations.path(ApplicationProbes.PORT_ANNOTATION);
+    if (givenProbePort.isTextual()) {
+      probePort = Integer.parseInt(givenProbePort.asText().trim()); // checked above
+    }
+    if (probePort != 0) {
+      ApplicationProbes.rewrite(pod, probePort, patch);
+    }
     if (!pod.path("spec").path("initContainers").isArray()) {
       patch.addObject().put("op", "add").put("path", "/spec/initContainers").putArray("value");
     }
@@ -107,7 +115,7 @@ public final class SidecarInjection {
         .addObject()
         .put("op", "add")
         .put("path", "/spec/initContainers/-")
-        .set("value", initContainer(annotations, inboundPort, outboundPort));
+        .set("value", initContainer(annotations, inboundPort, outboundPort, probePort));
     if (!pod.path("spec").path("volumes").isArray()) {
       patch.addObject().put("op", "add").put("path", "/spec/volumes").putArray("value");
     }
@@ -118,11 +126,12 @@ public final class SidecarInjection {
         .addObject()
         .put("op", "add")
         .put("path", "/spec/containers/-")
-        .set("value", container(pod, namespaceLabels, adminPort));
+        .set("value", container(pod, namespaceLabels, adminPort, probePort));
     return Optional.of(patch);
   }
 
-  private ObjectNode container(JsonNode pod, Map<String, String> namespaceLabels, int adminPort) {
+  private ObjectNode container(
+      JsonNode pod, Map<String, String> namespaceLabels, int adminPort, int probePort) {
     String mesh =
         setting(pod, "kuma.io/mesh")
             .orElse(namespaceLabels.getOrDefault("kuma.io/mesh", "default"));
@@ -136,6 +145,8 @@ public final class SidecarInjection {
         .add("--mesh=" + mesh)
         .add("--admin-port=" + adminPort)
         .add("--readiness-port=" + READINESS_PORT)
+        .add("--readiness-address=0.0.0.0") // the kubelet probes the Pod IP
+        .add("--application-probe-proxy-port=" + probePort)
         .add("--dataplane-token-file=" + TOKEN_DIR + "/token");
     ArrayNode env = container.putArray("env");
     env.addObject()
@@ -175,16 +186,15 @@ public final class SidecarInjection {
   }
 
   /** Redirects the Pod's TCP traffic to the sidecar's Envoy, but the sidecar's own. */
-  private ObjectNode initContainer(JsonNode annotations, int inboundPort, int outboundPort) {
+  private ObjectNode initContainer(
+      JsonNode annotations, int inboundPort, int outboundPort, int probePort) {
     ObjectNode container = Documents.JSON.createObjectNode();
     container.put("name", INIT_CONTAINER);
     container.put("image", settings.image());
     container.putArray("command").add("kodiakctl");
     String excludedInbound = annotations.path("traffic.kuma.io/exclude-inbound-ports").asText("");
-    excludedInbound =
-        excludedInbound.isBlank()
-            ? String.valueOf(READINESS_PORT)
-            : excludedInbound.trim() + "," + READINESS_PORT;
+    String ours = READINESS_PORT + (probePort == 0 ? "" : "," + probePort); // the kubelet's
+    excludedInbound = excludedInbound.isBlank() ? ours : excludedInbound.trim() + "," + ours;
     ArrayNode args = container.putArray("args");
     args.add("install")
         .add("transparent-proxy")
@@ -223,6 +233,13 @@ public final class SidecarInjection {
       if (value.isTextual() && !isPort(value.asText().trim())) {
         throw refused(key, value.asText(), "a port (1-65535)");
       }
+    }
+    JsonNode probePort = annotations.path(ApplicationProbes.PORT_ANNOTATION);
+    if (probePort.isTextual()
+        && !probePort.asText().trim().equals("0")
+        && !isPort(probePort.asText().trim())) {
+      throw refused(
+          ApplicationProbes.PORT_ANNOTATION, probePort.asText(), "a port (1-65535), or 0 for off");
     }
     for (String key :
         List.of(

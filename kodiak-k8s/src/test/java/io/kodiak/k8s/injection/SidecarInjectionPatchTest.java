@@ -55,6 +55,59 @@ class SidecarInjectionPatchTest {
         .isPresent();
   }
 
+  @Test
+  void theApplicationsProbesGoToTheSidecarsProbePortWhichIsNotRedirected() {
+    ObjectNode pod = (ObjectNode) pod(false);
+    ObjectNode app = (ObjectNode) pod.path("spec").path("containers").get(0);
+    app.set("ports", Documents.parse("[{\"name\": \"http\", \"containerPort\": 8080}]"));
+    app.set(
+        "readinessProbe",
+        Documents.parse(
+            """
+            {"httpGet": {"path": "/healthz", "port": "http",
+                         "httpHeaders": [{"name": "X-Probe", "value": "1"}]},
+             "periodSeconds": 3}"""));
+    app.set("livenessProbe", Documents.parse("{\"tcpSocket\": {\"port\": 8080}}"));
+    app.set("startupProbe", Documents.parse("{\"exec\": {\"command\": [\"true\"]}}"));
+
+    JsonNode patch = INJECTION.patch(pod, MESHED).orElseThrow();
+    assertThat(operation(patch, "/spec/containers/0/readinessProbe"))
+        .isEqualTo(
+            Documents.parse(
+                """
+                {"periodSeconds": 3,
+                 "httpGet": {"path": "/8080/healthz", "port": 9001, "scheme": "HTTP",
+                             "httpHeaders": [{"name": "X-Probe", "value": "1"}]}}"""));
+    assertThat(operation(patch, "/spec/containers/0/livenessProbe"))
+        .isEqualTo(
+            Documents.parse(
+                "{\"httpGet\": {\"path\": \"/tcp/8080\", \"port\": 9001, \"scheme\":"
+                    + " \"HTTP\"}}"));
+    assertThat(operation(patch, "/spec/containers/0/startupProbe")).as("exec probe").isNull();
+    assertThat(patch.toString())
+        .contains("--application-probe-proxy-port=9001", "--exclude-inbound-ports=9902,9001");
+
+    pod.set(
+        "metadata",
+        Documents.parse(
+            """
+            {"name": "agent-1", "namespace": "shop",
+             "annotations": {"kuma.io/application-probe-proxy-port": "0"}}"""));
+    JsonNode off = INJECTION.patch(pod, MESHED).orElseThrow();
+    assertThat(operation(off, "/spec/containers/0/readinessProbe")).as("turned off").isNull();
+    assertThat(off.toString()).contains("--exclude-inbound-ports=9902\"");
+  }
+
+  /** The value a patch operation on {@code path} sets, or null when there is none. */
+  private static JsonNode operation(JsonNode patch, String path) {
+    for (JsonNode op : patch) {
+      if (op.path("path").asText().equals(path)) {
+        return op.get("value");
+      }
+    }
+    return null;
+  }
+
   private static JsonNode pod(boolean hostNetwork) {
     return pod(hostNetwork, Map.of());
   }
