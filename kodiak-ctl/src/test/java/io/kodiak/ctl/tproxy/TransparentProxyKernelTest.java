@@ -42,7 +42,7 @@ class TransparentProxyKernelTest {
     pod.link(peer, POD_IP + "/24", "10.200.0.1/24");
     pod.ip("route", "add", "default", "via", "10.200.0.1");
     peer.ip("addr", "add", SERVICE_IP + "/32", "dev", "lo");
-    listen(pod, "15001", "15006", EXCLUDED_INBOUND);
+    listen(pod, "15001", "15006", "8080", EXCLUDED_INBOUND);
     listen(peer, "80", EXCLUDED_OUTBOUND);
     String output =
         kodiakctl(
@@ -89,7 +89,17 @@ class TransparentProxyKernelTest {
 
   @Test
   void thePodReachesItselfWithoutTheMesh() {
-    assertThat(connect(pod, List.of(), POD_IP, EXCLUDED_INBOUND)).isEqualTo("2222 10.200.0.2:2222");
+    assertThat(connect(pod, List.of(), POD_IP, "8080")).isEqualTo("8080 10.200.0.2:8080");
+  }
+
+  @Test
+  void theSidecarReachingItsOwnPodIpGoesToTheInboundRedirectPort() {
+    var asSidecar =
+        List.of("setpriv", "--reuid", SIDECAR_UID, "--regid", SIDECAR_UID, "--clear-groups");
+    assertThat(connect(pod, asSidecar, POD_IP, "8080")).isEqualTo("15006 10.200.0.2:8080");
+    assertThat(connect(pod, asSidecar, "127.0.0.1", "8080"))
+        .as("loopback itself stays direct (the sidecar's way to the application)")
+        .isEqualTo("8080 127.0.0.1:8080");
   }
 
   @Test

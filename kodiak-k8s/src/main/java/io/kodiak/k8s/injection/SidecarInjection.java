@@ -37,6 +37,7 @@ public final class SidecarInjection {
   static final int DEFAULT_ADMIN_PORT = 9901;
   static final int READINESS_PORT = 9902;
   private static final String TMP_VOLUME = "kodiak-sidecar-tmp";
+  private static final String INIT_RUN_VOLUME = "kodiak-init-run";
   private static final long SIDECAR_UID = 5678; // Kuma's: iptables rules tell its traffic apart
 
   private final SidecarSettings settings;
@@ -122,6 +123,13 @@ public final class SidecarInjection {
     ObjectNode tmp =
         patch.addObject().put("op", "add").put("path", "/spec/volumes/-").putObject("value");
     tmp.put("name", TMP_VOLUME).putObject("emptyDir");
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", "/spec/volumes/-")
+        .putObject("value")
+        .put("name", INIT_RUN_VOLUME)
+        .putObject("emptyDir");
     patch
         .addObject()
         .put("op", "add")
@@ -212,9 +220,14 @@ public final class SidecarInjection {
     ObjectNode capabilities = security.putObject("capabilities");
     capabilities.putArray("add").add("NET_ADMIN").add("NET_RAW");
     capabilities.putArray("drop").add("ALL");
+    // a JVM: 100m of CPU would take it many seconds to start, 64Mi would not hold its heap
     ObjectNode resources = container.putObject("resources");
-    resources.putObject("requests").put("cpu", "20m").put("memory", "32Mi");
-    resources.putObject("limits").put("cpu", "100m").put("memory", "64Mi");
+    resources.putObject("requests").put("cpu", "50m").put("memory", "64Mi");
+    resources.putObject("limits").put("cpu", "1000m").put("memory", "192Mi");
+    // read-only root: iptables-legacy takes its lock in /run, the JVM writes to /tmp
+    ArrayNode mounts = container.putArray("volumeMounts");
+    mounts.addObject().put("name", TMP_VOLUME).put("mountPath", "/tmp");
+    mounts.addObject().put("name", INIT_RUN_VOLUME).put("mountPath", "/run");
     return container;
   }
 
