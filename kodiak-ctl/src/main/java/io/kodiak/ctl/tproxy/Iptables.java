@@ -9,22 +9,42 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** The real nat table, through the iptables binaries of the machine (or the init container). */
+/**
+ * A real netfilter table (IPv4 nat, IPv6 filter), through the iptables binaries of the machine (or
+ * the init container).
+ */
 final class Iptables implements Netfilter {
   // Init-container images often run with a PATH that lacks the sbin directories.
   private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin");
 
   private final Path iptables;
   private final Path iptablesRestore;
+  private final String table;
 
-  private Iptables(Path iptables, Path iptablesRestore) {
+  private Iptables(Path iptables, Path iptablesRestore, String table) {
     this.iptables = iptables;
     this.iptablesRestore = iptablesRestore;
+    this.table = table;
   }
 
-  /** Both binaries, from PATH or the sbin directories, or an error naming the package. */
+  /** The IPv4 nat table: both binaries, from PATH or the sbin directories, or an error. */
   static Iptables locate() {
+    return locate(searchPath());
+  }
+
+  /** The IPv6 filter table (ip6tables), or empty when this kernel has IPv6 turned off. */
+  static Optional<Iptables> locateIpv6() {
+    if (!Files.exists(Path.of("/proc/net/if_inet6"))) {
+      return Optional.empty();
+    }
+    List<Path> dirs = searchPath();
+    return Optional.of(
+        new Iptables(find("ip6tables", dirs), find("ip6tables-restore", dirs), "filter"));
+  }
+
+  private static List<Path> searchPath() {
     List<Path> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
@@ -33,18 +53,18 @@ final class Iptables implements Netfilter {
       }
     }
     EXTRA_DIRS.forEach(dir -> dirs.add(Path.of(dir)));
-    return locate(dirs);
+    return dirs;
   }
 
   /** Both binaries from the first of {@code dirs} holding each. */
   static Iptables locate(List<Path> dirs) {
     Path restore = find("iptables-restore", dirs);
-    return new Iptables(find("iptables", dirs), restore);
+    return new Iptables(find("iptables", dirs), restore, "nat");
   }
 
   @Override
-  public String listNat() {
-    return run(List.of(iptables.toString(), "-t", "nat", "-S"), null);
+  public String list() {
+    return run(List.of(iptables.toString(), "-t", table, "-S"), null);
   }
 
   @Override

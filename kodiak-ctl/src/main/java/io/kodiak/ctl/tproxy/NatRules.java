@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The {@code iptables-restore --noflush} input for the nat table: one transaction each for install
  * and uninstall, so a failure leaves the table as it was. Only TCP jumps into our chains, so UDP
- * (DNS) is never redirected. IPv6 (ip6tables) is not touched.
+ * (DNS) is never redirected. IPv6 has its own rules ({@link Ipv6Rules}).
  */
 final class NatRules {
   /**
@@ -75,16 +75,7 @@ final class NatRules {
    * they jump to each other); null when there is nothing of ours.
    */
   static String uninstall(NatState existing) {
-    if (existing.isEmpty()) {
-      return null;
-    }
-    List<String> lines = new ArrayList<>();
-    lines.add("*nat");
-    existing.jumps().forEach(jump -> lines.add("-D " + jump));
-    existing.chains().forEach(chain -> lines.add("-F " + chain));
-    existing.chains().forEach(chain -> lines.add("-X " + chain));
-    lines.add("COMMIT");
-    return String.join("\n", lines) + "\n";
+    return existing.removal("nat");
   }
 
   private static String rule(Chain chain, String spec) {

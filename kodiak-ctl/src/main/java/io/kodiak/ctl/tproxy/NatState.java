@@ -33,6 +33,24 @@ record NatState(List<String> chains, List<String> jumps) {
     return new NatState(chains, jumps);
   }
 
+  /**
+   * The restore input deleting the jumps into our chains, then the chains (all flushed before any
+   * is deleted, since they jump to each other), in {@code table}; null when there is nothing of
+   * ours.
+   */
+  String removal(String table) {
+    if (isEmpty()) {
+      return null;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("*" + table);
+    jumps.forEach(jump -> lines.add("-D " + jump));
+    chains.forEach(chain -> lines.add("-F " + chain));
+    chains.forEach(chain -> lines.add("-X " + chain));
+    lines.add("COMMIT");
+    return String.join("\n", lines) + "\n";
+  }
+
   boolean isEmpty() {
     return chains.isEmpty() && jumps.isEmpty();
   }

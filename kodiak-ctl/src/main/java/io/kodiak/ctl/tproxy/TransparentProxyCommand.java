@@ -91,8 +91,11 @@ public final class TransparentProxyCommand {
         // not.
         out.println("# dry run, nothing applied: " + settings.summary());
         out.print(NatRules.install(settings, NatState.EMPTY));
+        out.println("# and for IPv6, when the kernel has it on (ip6tables-restore --noflush):");
+        out.print(Ipv6Rules.install(settings, NatState.EMPTY));
       } else {
-        new Installer(Iptables.locate(), out).install(settings, verbosity(verbose));
+        new Installer(Iptables.locate(), Iptables.locateIpv6().map(t -> (Netfilter) t), out)
+            .install(settings, verbosity(verbose));
       }
       out.flush();
       return 0;
@@ -113,7 +116,8 @@ public final class TransparentProxyCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      new Installer(Iptables.locate(), out).uninstall(verbosity(verbose));
+      new Installer(Iptables.locate(), Iptables.locateIpv6().map(t -> (Netfilter) t), out)
+          .uninstall(verbosity(verbose));
       out.flush();
       return 0;
     }

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,8 @@ class InstallerTest {
 
   private final MemoryNetfilter netfilter = new MemoryNetfilter();
   private final StringWriter out = new StringWriter();
-  private final Installer installer = new Installer(netfilter, new PrintWriter(out, true));
+  private final Installer installer =
+      new Installer(netfilter, Optional.empty(), new PrintWriter(out, true));
 
   @Test
   void installAppliesOneTransactionAndSaysWhatGoesWhere() {
@@ -26,7 +28,8 @@ class InstallerTest {
     assertThat(netfilter.restored).containsExactly(NatRules.install(SETTINGS, NatState.EMPTY));
     assertThat(out.toString())
         .isEqualTo(
-            "transparent proxy installed: inbound TCP -> port 15006 (except ports 22), outbound TCP"
+            "IPv6 is off in this kernel: no IPv6 rules needed\n"
+                + "transparent proxy installed: inbound TCP -> port 15006 (except ports 22), outbound TCP"
                 + " -> port 15001 (except uid 5678, loopback)\n");
   }
 
@@ -35,10 +38,32 @@ class InstallerTest {
     netfilter.listing = "-N KODIAK_OUTBOUND\n-A OUTPUT -p tcp -j KODIAK_OUTBOUND\n";
     installer.install(SETTINGS, Installer.Verbosity.QUIET);
     assertThat(out.toString())
-        .startsWith(
+        .contains(
             "replacing the transparent-proxy rules already installed: chains [KODIAK_OUTBOUND],"
                 + " 1 jump(s)\n");
     assertThat(netfilter.restored.get(0)).contains("-D OUTPUT -p tcp -j KODIAK_OUTBOUND\n");
+  }
+
+  @Test
+  void withIpv6OnIpv6TcpIsRefusedFirstThenIpv4IsRedirected() {
+    MemoryNetfilter ipv6 = new MemoryNetfilter();
+    ipv6.listing = "-N KODIAK_INBOUND\n-A INPUT -p tcp -j KODIAK_INBOUND\n";
+    new Installer(netfilter, Optional.of(ipv6), new PrintWriter(out, true))
+        .install(SETTINGS, Installer.Verbosity.QUIET);
+    assertThat(ipv6.restored)
+        .containsExactly(Ipv6Rules.install(SETTINGS, NatState.parse(ipv6.listing)));
+    assertThat(ipv6.restored.get(0))
+        .startsWith("*filter\n")
+        .contains(
+            "-D INPUT -p tcp -j KODIAK_INBOUND\n",
+            "-A KODIAK_INBOUND -p tcp --dport 22 -j RETURN\n",
+            "-A KODIAK_OUTBOUND -m owner --uid-owner 5678 -j RETURN\n",
+            "-A KODIAK_OUTBOUND -p tcp -j REJECT --reject-with tcp-reset\n");
+    assertThat(netfilter.restored).hasSize(1);
+    assertThat(out.toString())
+        .startsWith(
+            "IPv6 TCP refused (not redirected), but for loopback, the sidecar and excluded"
+                + " ports\n");
   }
 
   @Test

@@ -10,7 +10,7 @@ final class MemoryNetfilter implements Netfilter {
   String failure;
 
   @Override
-  public String listNat() {
+  public String list() {
     return listing;
   }
 

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 class TransparentProxyKernelTest {
   private static final String POD_IP = "10.200.0.2";
   private static final String SERVICE_IP = "10.96.0.10";
+  private static final String POD_IP6 = "fd00:200::2";
+  private static final String PEER_IP6 = "fd00:200::1";
   private static final String EXCLUDED_INBOUND = "2222";
   private static final String EXCLUDED_OUTBOUND = "9090";
   private static final String SIDECAR_UID = "5678";
@@ -41,6 +43,8 @@ class TransparentProxyKernelTest {
     peer = NetworkNamespace.create("kodiak-peer");
     pod.link(peer, POD_IP + "/24", "10.200.0.1/24");
     pod.ip("route", "add", "default", "via", "10.200.0.1");
+    pod.ip("-6", "addr", "add", POD_IP6 + "/64", "dev", "veth0", "nodad");
+    peer.ip("-6", "addr", "add", PEER_IP6 + "/64", "dev", "veth0", "nodad");
     peer.ip("addr", "add", SERVICE_IP + "/32", "dev", "lo");
     listen(pod, "15001", "15006", "8080", EXCLUDED_INBOUND);
     listen(peer, "80", EXCLUDED_OUTBOUND);
@@ -114,6 +118,17 @@ class TransparentProxyKernelTest {
   }
 
   @Test
+  void ipv6TcpIsRefusedButForTheSidecarAndTheExcludedPorts() {
+    assertThat(refused(peer, List.of(), POD_IP6, "8080")).as("inbound over IPv6").isTrue();
+    assertThat(connect(peer, List.of(), POD_IP6, EXCLUDED_INBOUND)).startsWith("2222 ");
+    assertThat(refused(pod, List.of(), PEER_IP6, "80")).as("outbound over IPv6").isTrue();
+    var asSidecar =
+        List.of("setpriv", "--reuid", SIDECAR_UID, "--regid", SIDECAR_UID, "--clear-groups");
+    assertThat(connect(pod, asSidecar, PEER_IP6, "80")).startsWith("80 ");
+    assertThat(connect(pod, List.of(), "::1", "8080")).as("loopback").startsWith("8080 ");
+  }
+
+  @Test
   void reinstallReplacesAndUninstallRemovesOnlyOurRules() {
     try (NetworkNamespace namespace = NetworkNamespace.create("kodiak-tproxy")) {
       String foreign = "-A OUTPUT -p udp -m udp --dport 53 -j RETURN";
@@ -149,6 +164,9 @@ class TransparentProxyKernelTest {
       List<String> uninstalled = natRules(namespace);
       assertThat(uninstalled).noneMatch(rule -> rule.contains("KODIAK"));
       assertThat(uninstalled).contains("-N SOMEONE_ELSE", foreign);
+      assertThat(namespace.exec(List.of("ip6tables", "-S")))
+          .as("IPv6 filter rules after uninstall")
+          .doesNotContain("KODIAK");
       assertThat(kodiakctl(namespace, "uninstall", "transparent-proxy"))
           .contains("transparent proxy not installed");
     }
@@ -187,6 +205,17 @@ class TransparentProxyKernelTest {
             host,
             port));
     return namespace.exec(command).strip();
+  }
+
+  /** Whether a connection from the namespace to host:port fails (refused or reset). */
+  private static boolean refused(
+      NetworkNamespace namespace, List<String> as, String host, String port) {
+    try {
+      connect(namespace, as, host, port);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
   }
 
   private static String kodiakctl(NetworkNamespace namespace, String... arguments) {

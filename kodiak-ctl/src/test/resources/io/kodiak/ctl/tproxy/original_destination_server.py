@@ -1,4 +1,4 @@
-"""Answers each TCP connection on the given ports with one line, "<port it was accepted on>
+"""Answers each TCP connection (IPv4 and IPv6) on the given ports with one line, "<port it was accepted on>
 <original destination>", then closes it. The original destination comes from SO_ORIGINAL_DST,
 the address a connection had before a nat REDIRECT rewrote it. Prints "listening" once bound."""
 import selectors
@@ -15,17 +15,20 @@ def original_destination(connection):
         port, address = struct.unpack("!2xH4s8x", raw)
         return f"{socket.inet_ntoa(address)}:{port}"
     except OSError:  # no conntrack entry: nothing was rewritten
-        host, port = connection.getsockname()
+        host, port = connection.getsockname()[:2]
         return f"{host}:{port}"
 
 
 selector = selectors.DefaultSelector()
 for port in map(int, sys.argv[1:]):
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("0.0.0.0", port))
-    server.listen()
-    selector.register(server, selectors.EVENT_READ, port)
+    for family, address in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        server = socket.socket(family)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            server.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        server.bind((address, port))
+        server.listen()
+        selector.register(server, selectors.EVENT_READ, port)
 print("listening", flush=True)
 
 while True:
