@@ -1,6 +1,7 @@
 package io.kodiak.ctl.tproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kodiak.ctl.testing.KodiakctlInNamespace;
 import io.kodiak.ctl.testing.NetworkNamespace;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class TransparentProxyKernelTest {
   private static final String POD_IP = "10.200.0.2";
   private static final String SERVICE_IP = "10.96.0.10";
+  private static final boolean IPV6 = Files.exists(Path.of("/proc/net/if_inet6"));
   private static final String POD_IP6 = "fd00:200::2";
   private static final String PEER_IP6 = "fd00:200::1";
   private static final String EXCLUDED_INBOUND = "2222";
@@ -43,8 +46,10 @@ class TransparentProxyKernelTest {
     peer = NetworkNamespace.create("kodiak-peer");
     pod.link(peer, POD_IP + "/24", "10.200.0.1/24");
     pod.ip("route", "add", "default", "via", "10.200.0.1");
-    pod.ip("-6", "addr", "add", POD_IP6 + "/64", "dev", "veth0", "nodad");
-    peer.ip("-6", "addr", "add", PEER_IP6 + "/64", "dev", "veth0", "nodad");
+    if (IPV6) {
+      pod.ip("-6", "addr", "add", POD_IP6 + "/64", "dev", "veth0", "nodad");
+      peer.ip("-6", "addr", "add", PEER_IP6 + "/64", "dev", "veth0", "nodad");
+    }
     peer.ip("addr", "add", SERVICE_IP + "/32", "dev", "lo");
     listen(pod, "15001", "15006", "8080", EXCLUDED_INBOUND);
     listen(peer, "80", EXCLUDED_OUTBOUND);
@@ -119,6 +124,7 @@ class TransparentProxyKernelTest {
 
   @Test
   void ipv6TcpIsRefusedButForTheSidecarAndTheExcludedPorts() {
+    assumeTrue(IPV6, "this kernel has IPv6 off: there are no IPv6 rules to test");
     assertThat(refused(peer, List.of(), POD_IP6, "8080")).as("inbound over IPv6").isTrue();
     assertThat(connect(peer, List.of(), POD_IP6, EXCLUDED_INBOUND)).startsWith("2222 ");
     assertThat(refused(pod, List.of(), PEER_IP6, "80")).as("outbound over IPv6").isTrue();
@@ -164,9 +170,11 @@ class TransparentProxyKernelTest {
       List<String> uninstalled = natRules(namespace);
       assertThat(uninstalled).noneMatch(rule -> rule.contains("KODIAK"));
       assertThat(uninstalled).contains("-N SOMEONE_ELSE", foreign);
-      assertThat(namespace.exec(List.of("ip6tables", "-S")))
-          .as("IPv6 filter rules after uninstall")
-          .doesNotContain("KODIAK");
+      if (IPV6) {
+        assertThat(namespace.exec(List.of("ip6tables", "-S")))
+            .as("IPv6 filter rules after uninstall")
+            .doesNotContain("KODIAK");
+      }
       assertThat(kodiakctl(namespace, "uninstall", "transparent-proxy"))
           .contains("transparent proxy not installed");
     }
