@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -269,7 +271,13 @@ public final class KodiakDp implements Runnable {
           AutoCloseable probes =
               applicationProbeProxyPort == 0
                   ? () -> {}
-                  : new ApplicationProbeProxy("0.0.0.0", applicationProbeProxyPort);
+                  : new ApplicationProbeProxy(
+                      "0.0.0.0",
+                      applicationProbeProxyPort,
+                      // a Set.of would throw on two equal ports (two 0s, say)
+                      IntStream.of(adminPort, readinessPort, metricsPort, applicationProbeProxyPort)
+                          .boxed()
+                          .collect(Collectors.toSet()));
           AutoCloseable metrics =
               metricsPort < 0
                   ? () -> {}

@@ -30,7 +30,9 @@ import javax.net.ssl.X509TrustManager;
  * have. {@code GET /<port>/<path>} probes {@code http://127.0.0.1:<port>/<path>}, {@code GET
  * /https/<port>/<path>} the same over TLS without checking the certificate (as the kubelet does),
  * and {@code GET /tcp/<port>} answers 200 when a connection to that port opens. The kubelet's
- * headers are passed on; the application's status comes back (a failure to reach it is 503).
+ * headers are passed on; the application's status comes back (a failure to reach it is 503). Anyone
+ * who reaches the Pod reaches this port, so the sidecar's own ports (Envoy's admin above all: its
+ * config and stats) are refused, and only GET is asked.
  */
 public final class ApplicationProbeProxy implements AutoCloseable {
   private static final Pattern HTTP = Pattern.compile("^/(https/)?(\\d{1,5})(/.*)?$");
@@ -42,8 +44,14 @@ public final class ApplicationProbeProxy implements AutoCloseable {
   private final HttpServer server;
   private final HttpClient http;
   private final HttpClient https;
+  private final Set<Integer> sidecarPorts;
 
-  public ApplicationProbeProxy(String address, int port) throws IOException {
+  /**
+   * @param sidecarPorts the sidecar's own ports on loopback, never probed
+   */
+  public ApplicationProbeProxy(String address, int port, Set<Integer> sidecarPorts)
+      throws IOException {
+    this.sidecarPorts = Set.copyOf(sidecarPorts);
     http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     https = HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(trustingAnyone()).build();
     server = HttpServer.create(new InetSocketAddress(address, port), 0);
@@ -57,6 +65,10 @@ public final class ApplicationProbeProxy implements AutoCloseable {
   }
 
   private void probe(HttpExchange exchange) throws IOException {
+    if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+      answer(exchange, 405, "probes are GET requests\n");
+      return;
+    }
     String path = exchange.getRequestURI().getRawPath();
     String query = exchange.getRequestURI().getRawQuery();
     Matcher tcp = TCP.matcher(path);
@@ -106,10 +118,10 @@ public final class ApplicationProbeProxy implements AutoCloseable {
     }
   }
 
-  /** The port in a path segment, or 0 when it is not one. */
-  private static int port(String digits) {
+  /** The port in a path segment, or 0 when it is not one or is one of the sidecar's. */
+  private int port(String digits) {
     int port = Integer.parseInt(digits);
-    return port >= 1 && port <= 65535 ? port : 0;
+    return port >= 1 && port <= 65535 && !sidecarPorts.contains(port) ? port : 0;
   }
 
   private static void answer(HttpExchange exchange, int status, String text) throws IOException {

@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ class ApplicationProbeProxyTest {
   private static HttpServer application;
   private static ApplicationProbeProxy proxy;
   private static int appPort;
+  private static int adminPort;
 
   @BeforeAll
   static void start() throws IOException {
@@ -42,7 +44,8 @@ class ApplicationProbeProxyTest {
         });
     application.start();
     appPort = application.getAddress().getPort();
-    proxy = new ApplicationProbeProxy("127.0.0.1", 0);
+    adminPort = closedPort();
+    proxy = new ApplicationProbeProxy("127.0.0.1", 0, Set.of(adminPort));
   }
 
   @AfterAll
@@ -66,6 +69,23 @@ class ApplicationProbeProxyTest {
     assertThat(get("/" + closedPort() + "/healthz").statusCode())
         .as("an HTTP probe of a port nobody listens on")
         .isEqualTo(503);
+  }
+
+  @Test
+  void theSidecarsOwnPortsAndAnythingButGetAreRefused() throws Exception {
+    assertThat(get("/" + adminPort + "/config_dump").statusCode())
+        .as("Envoy's admin through the probe port")
+        .isEqualTo(400);
+    assertThat(get("/tcp/" + adminPort).statusCode()).isEqualTo(400);
+    HttpResponse<String> post =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + proxy.port() + "/" + appPort + "/healthz"))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
   }
 
   @Test
