@@ -79,6 +79,20 @@ class PodControllerTest {
     assertThat(dataplane.at("/labels/kuma.io~1proxy-type").asText()).isEqualTo("sidecar");
     assertThat(api.kubectl("get", "dataplanes", "-n", "shop", "-o", "name"))
         .contains("dataplane.kuma.io/backend-1");
+    String podUid =
+        api.client().pods().inNamespace("shop").withName("backend-1").get().getMetadata().getUid();
+    assertThat(
+            api.kubectl(
+                "get",
+                "dataplane",
+                "backend-1",
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={range .metadata.ownerReferences[?(@.kind==\"Pod\")]}"
+                    + "{.name} {.uid} {.controller}{end}"))
+        .as("its Pod owns it (Kubernetes deletes it with the Pod, control plane or not)")
+        .isEqualTo("backend-1 " + podUid + " true");
   }
 
   @Test

@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -346,10 +349,43 @@ public final class KubernetesResourceStore implements ResourceStore {
                             .withName(resource.mesh())
                             .withUid(uid)
                             .build())));
+    if (resource.type() == ResourceCatalog.DATAPLANE) {
+      podOwner(object.getMetadata())
+          .ifPresent(
+              pod -> {
+                List<OwnerReference> owners =
+                    object.getMetadata().getOwnerReferences() == null
+                        ? new ArrayList<>()
+                        : new ArrayList<>(object.getMetadata().getOwnerReferences());
+                owners.add(pod);
+                object.getMetadata().setOwnerReferences(owners);
+              });
+    }
     if (object instanceof Secret secret) {
       return client.secrets().inNamespace(names.systemNamespace()).resource(secret).create();
     }
     return operation((GenericKubernetesResource) object).create();
+  }
+
+  /**
+   * The Pod of the same name and namespace as a Dataplane object, as its controlling owner (Kuma's
+   * Pod controller sets it): Kubernetes deletes the Dataplane with its Pod even while no control
+   * plane runs. Empty for a Dataplane without a Pod (applied with kubectl).
+   */
+  private Optional<OwnerReference> podOwner(ObjectMeta meta) {
+    Pod pod = client.pods().inNamespace(meta.getNamespace()).withName(meta.getName()).get();
+    if (pod == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new OwnerReferenceBuilder()
+            .withApiVersion("v1")
+            .withKind("Pod")
+            .withName(pod.getMetadata().getName())
+            .withUid(pod.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(true)
+            .build());
   }
 
   /** Replaces the object at the resourceVersion it carries (a conflict if it moved since). */
