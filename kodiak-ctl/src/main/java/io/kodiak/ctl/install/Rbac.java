@@ -49,6 +49,8 @@ final class Rbac {
     // it (OwnerReferencesPermissionEnforcement); mesh-scoped objects are owned by their Mesh
     rule(rules, CustomResourceDefinitions.GROUP, finalizers, "update");
     rule(rules, "", KubeObjects.strings("pods", "services", "namespaces"), READ);
+    // a Pod's Dataplane is owned by the Pod and blocks its deletion until the Dataplane is gone
+    rule(rules, "", KubeObjects.strings("pods/finalizers"), "update");
     rule(rules, "", KubeObjects.strings("events"), "create", "patch");
     rule(rules, "events.k8s.io", KubeObjects.strings("events"), "create", "patch");
     rule(rules, "authentication.k8s.io", KubeObjects.strings("tokenreviews"), "create");
