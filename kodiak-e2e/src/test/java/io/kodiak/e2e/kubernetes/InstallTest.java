@@ -91,6 +91,47 @@ class InstallTest {
   }
 
   @Test
+  void theControlPlanesServiceAccountMayDoWhatItDoesAndNoMore() {
+    String sa = "--as=system:serviceaccount:" + NS + ":" + NAME;
+    for (String[] allowed :
+        new String[][] {
+          {"create", "dataplanes.kuma.io", "-n", "shop"},
+          {"watch", "meshtimeouts.kuma.io", "--all-namespaces"},
+          {"watch", "pods", "--all-namespaces"},
+          {"get", "pods", "-n", "shop"},
+          {"update", "pods", "--subresource=finalizers", "-n", "shop"},
+          {"create", "tokenreviews.authentication.k8s.io"},
+          {"update", "leases.coordination.k8s.io", "-n", NS},
+          {"create", "secrets", "-n", NS},
+        }) {
+      assertThat(canI(sa, allowed)).as("may %s", String.join(" ", allowed)).isEqualTo("yes");
+    }
+    for (String[] refused :
+        new String[][] {
+          {"create", "pods", "-n", "shop"},
+          {"get", "secrets", "-n", "shop"},
+          {"delete", "namespaces", "shop"},
+        }) {
+      assertThat(canI(sa, refused)).as("may %s", String.join(" ", refused)).isEqualTo("no");
+    }
+  }
+
+  /**
+   * {@code kubectl auth can-i --quiet}: yes (exit 0) or no (exit 1, its answer; the allowed cases
+   * prove the question itself is well formed).
+   */
+  private static String canI(String as, String... request) {
+    List<String> args = new ArrayList<>(List.of("auth", "can-i", "--quiet", as));
+    args.addAll(List.of(request));
+    try {
+      api.kubectl(args.toArray(String[]::new));
+      return "yes";
+    } catch (IllegalStateException e) {
+      return "no";
+    }
+  }
+
+  @Test
   void everyCrdIsEstablishedAndTheWebhooksCarryTheInstallsCa() {
     await()
         .atMost(Duration.ofSeconds(30))
