@@ -18,7 +18,9 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -147,9 +149,17 @@ public final class KodiakDp implements Runnable {
         names = "--application-probe-proxy-port",
         defaultValue = "0",
         description =
-            "Port (all addresses) where the kubelet's rewritten probes of the application arrive:"
-                + " GET /<port>/<path>, /https/<port>/<path>, /tcp/<port> (0: off).")
+            "Port (all IPv4 addresses) where the kubelet's rewritten probes of the application"
+                + " arrive (0: off).")
     int applicationProbeProxyPort;
+
+    @Option(
+        names = "--application-probe",
+        description =
+            "One rewritten probe the probe port answers, TIMEOUT_SECONDS:PATH, PATH being"
+                + " /<port>/<path>, /https/<port>/<path> or /tcp/<port>; repeatable (the injector"
+                + " passes one per probe).")
+    List<String> applicationProbes = new ArrayList<>();
 
     @Option(names = "--envoy-log-level", defaultValue = "warning")
     String envoyLogLevel;
@@ -188,6 +198,8 @@ public final class KodiakDp implements Runnable {
         dataplane = readDataplane();
         binary = EnvoyBinary.find(Optional.ofNullable(binaryPath));
         drain = parseDuration(drainTime, "--drain-time");
+        ApplicationProbeProxy.parseProbes(
+            applicationProbes); // refused here, before anything starts
         if (tokenFile != null) {
           if (!Files.isReadable(tokenFile)) {
             throw new IllegalArgumentException("cannot read the dataplane token file " + tokenFile);
@@ -274,8 +286,9 @@ public final class KodiakDp implements Runnable {
                   : new ApplicationProbeProxy(
                       "0.0.0.0",
                       applicationProbeProxyPort,
+                      ApplicationProbeProxy.parseProbes(applicationProbes),
                       // a Set.of would throw on two equal ports (two 0s, say)
-                      IntStream.of(adminPort, readinessPort, metricsPort, applicationProbeProxyPort)
+                      IntStream.of(adminPort, readiness.port(), metricsPort)
                           .boxed()
                           .collect(Collectors.toSet()));
           AutoCloseable metrics =

@@ -1,6 +1,9 @@
 package io.kodiak.ctl.tproxy;
 
-/** Our chains in the nat table; nothing else there is ours to change. */
+/**
+ * Our chains: all four in the IPv4 nat table, the first and third in the IPv6 filter table; nothing
+ * else there is ours to change.
+ */
 enum Chain {
   KODIAK_INBOUND,
   KODIAK_INBOUND_REDIRECT,

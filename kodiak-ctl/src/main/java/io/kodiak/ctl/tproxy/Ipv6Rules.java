@@ -36,8 +36,9 @@ final class Ipv6Rules {
       lines.add(rule(Chain.KODIAK_OUTBOUND, "-p tcp --dport " + port + " -j RETURN"));
     }
     lines.add(rule(Chain.KODIAK_OUTBOUND, "-p tcp -j REJECT --reject-with tcp-reset"));
-    lines.add("-A INPUT -p tcp -j " + Chain.KODIAK_INBOUND);
-    lines.add("-A OUTPUT -p tcp -j " + Chain.KODIAK_OUTBOUND);
+    // first in their chains: an ACCEPT someone put before them must not open a way around
+    lines.add("-I INPUT 1 -p tcp -j " + Chain.KODIAK_INBOUND);
+    lines.add("-I OUTPUT 1 -p tcp -j " + Chain.KODIAK_OUTBOUND);
     lines.add("COMMIT");
     return String.join("\n", lines) + "\n";
   }

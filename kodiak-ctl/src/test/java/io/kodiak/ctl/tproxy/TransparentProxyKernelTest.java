@@ -215,14 +215,17 @@ class TransparentProxyKernelTest {
     return namespace.exec(command).strip();
   }
 
-  /** Whether a connection from the namespace to host:port fails (refused or reset). */
+  /**
+   * Whether a connection from the namespace to host:port is refused or reset at once (bash exits
+   * 1), not answered and not timed out (124).
+   */
   private static boolean refused(
       NetworkNamespace namespace, List<String> as, String host, String port) {
     try {
       connect(namespace, as, host, port);
       return false;
     } catch (IllegalStateException e) {
-      return true;
+      return e.getMessage().contains(" exited with 1:");
     }
   }
 

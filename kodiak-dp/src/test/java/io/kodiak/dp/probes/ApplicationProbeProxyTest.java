@@ -1,6 +1,7 @@
 package io.kodiak.dp.probes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -11,6 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +26,7 @@ class ApplicationProbeProxyTest {
   private static ApplicationProbeProxy proxy;
   private static int appPort;
   private static int adminPort;
+  private static int closed;
 
   @BeforeAll
   static void start() throws IOException {
@@ -45,7 +50,23 @@ class ApplicationProbeProxyTest {
     application.start();
     appPort = application.getAddress().getPort();
     adminPort = closedPort();
-    proxy = new ApplicationProbeProxy("127.0.0.1", 0, Set.of(adminPort));
+    do {
+      closed = closedPort();
+    } while (closed == adminPort);
+    Duration second = Duration.ofSeconds(1);
+    proxy =
+        new ApplicationProbeProxy(
+            "127.0.0.1",
+            0,
+            Map.of(
+                "/" + appPort + "/healthz?full=1", second,
+                "/" + appPort + "/sick", second,
+                "/tcp/" + appPort, second,
+                "/tcp/" + closed, second,
+                "/" + closed + "/healthz", second,
+                "/" + adminPort + "/config_dump", second,
+                "/tcp/" + adminPort, second),
+            Set.of(adminPort));
   }
 
   @AfterAll
@@ -65,8 +86,8 @@ class ApplicationProbeProxyTest {
   @Test
   void aTcpProbeSucceedsOnlyWhenThePortAcceptsConnections() throws Exception {
     assertThat(get("/tcp/" + appPort).statusCode()).isEqualTo(200);
-    assertThat(get("/tcp/" + closedPort()).statusCode()).isEqualTo(503);
-    assertThat(get("/" + closedPort() + "/healthz").statusCode())
+    assertThat(get("/tcp/" + closed).statusCode()).isEqualTo(503);
+    assertThat(get("/" + closed + "/healthz").statusCode())
         .as("an HTTP probe of a port nobody listens on")
         .isEqualTo(503);
   }
@@ -74,9 +95,9 @@ class ApplicationProbeProxyTest {
   @Test
   void theSidecarsOwnPortsAndAnythingButGetAreRefused() throws Exception {
     assertThat(get("/" + adminPort + "/config_dump").statusCode())
-        .as("Envoy's admin through the probe port")
-        .isEqualTo(400);
-    assertThat(get("/tcp/" + adminPort).statusCode()).isEqualTo(400);
+        .as("Envoy's admin through the probe port, even if listed")
+        .isEqualTo(404);
+    assertThat(get("/tcp/" + adminPort).statusCode()).isEqualTo(404);
     HttpResponse<String> post =
         HttpClient.newHttpClient()
             .send(
@@ -89,9 +110,34 @@ class ApplicationProbeProxyTest {
   }
 
   @Test
-  void anythingElseIsABadRequest() throws Exception {
-    for (String path : new String[] {"/", "/healthz", "/0/x", "/70000/x", "/tcp/", "/tcp/80/x"}) {
-      assertThat(get(path).statusCode()).as(path).isEqualTo(400);
+  void onlyThePodsOwnProbesAreAnsweredNotTheApplicationsOtherPaths() throws Exception {
+    String[] paths = {
+      "/" + appPort + "/healthz",
+      "/" + appPort + "/healthz?full=2",
+      "/" + appPort + "/sick/../healthz?full=1",
+      "/" + appPort + "/",
+      "/https/" + appPort + "/healthz?full=1",
+      "/tcp/" + appPort + "/x",
+      "/",
+      "/0/x",
+      "/70000/x"
+    };
+    for (String path : paths) {
+      assertThat(get(path).statusCode()).as(path).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aMalformedProbeOptionIsRefusedNamingIt() {
+    assertThat(ApplicationProbeProxy.parseProbes(List.of("3:/8080/healthz?x=1", "1:/tcp/5432")))
+        .containsEntry("/8080/healthz?x=1", Duration.ofSeconds(3))
+        .containsEntry("/tcp/5432", Duration.ofSeconds(1));
+    for (String bad : List.of("/8080/healthz", "0:/8080/x", "1:8080/x", "x:/8080/x")) {
+      assertThatThrownBy(() -> ApplicationProbeProxy.parseProbes(List.of(bad)))
+          .hasMessage(
+              "--application-probe: '"
+                  + bad
+                  + "' is not TIMEOUT_SECONDS:/PATH, as 1:/8080/healthz");
     }
   }
 

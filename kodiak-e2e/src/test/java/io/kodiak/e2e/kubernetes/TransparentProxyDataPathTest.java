@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.kodiak.ca.CertificateAuthority;
 import io.kodiak.ca.IssuedCertificate;
 import io.kodiak.cp.testing.RunningControlPlane;
@@ -64,6 +66,10 @@ class TransparentProxyDataPathTest {
   private static NetworkNamespace web;
   private static AgentProcess webSidecar;
   private static final Map<String, AgentProcess> sidecars = new HashMap<>();
+
+  /** Each Pod's application container as the injector left it (its probes rewritten). */
+  private static final Map<String, Container> probes = new HashMap<>();
+
   private static NetworkNamespace backend;
   private static HttpServer outside;
   private static final List<AutoCloseable> running = new ArrayList<>();
@@ -191,13 +197,17 @@ class TransparentProxyDataPathTest {
       throws Exception {
     api.apply(KumaYaml.meshWithBuiltinMtls("default"));
     await().atMost(SOON).until(() -> curlFromHost(aroundTheSidecar()).status() == 0);
-    String pod = "http://" + network.address(backend);
-    assertThat(curlFromHost(pod + ":9001/8080/").body())
-        .as("the kubelet's rewritten HTTP probe, through the sidecar's probe port")
+    Container application = probes.get("backend-1");
+    assertThat(curlFromHost(probeUrl(application.getReadinessProbe())).body())
+        .as("the kubelet's rewritten HTTP readiness probe, through the sidecar's probe port")
         .isEqualTo("hello from backend-1\n");
-    assertThat(curlFromHost(pod + ":9001/tcp/8080").status())
-        .as("the kubelet's rewritten TCP probe")
+    assertThat(curlFromHost(probeUrl(application.getLivenessProbe())).status())
+        .as("the kubelet's rewritten TCP liveness probe")
         .isEqualTo(200);
+    String pod = "http://" + network.address(backend);
+    assertThat(curlFromHost(pod + ":9001/8080/other").status())
+        .as("a path of the application that is no probe, through the probe port")
+        .isEqualTo(404);
     assertThat(curlFromHost(pod + ":9902/ready").status())
         .as("the sidecar's own readiness, on the Pod IP")
         .isEqualTo(200);
@@ -238,7 +248,25 @@ class TransparentProxyDataPathTest {
   private static NetworkNamespace pod(String name, String app) throws Exception {
     NetworkNamespace namespace = network.addPod(name); // closed with the network
     Pod created =
-        kubelet.createPod("shop", name, Map.of("app", app), Map.of(), Map.of("http", APP_PORT));
+        kubelet.createPod(
+            "shop",
+            name,
+            Map.of("app", app),
+            Map.of(),
+            Map.of("http", APP_PORT),
+            new ProbeBuilder()
+                .withNewHttpGet()
+                .withPath("/")
+                .withPort(new IntOrString("http"))
+                .endHttpGet()
+                .build(),
+            new ProbeBuilder()
+                .withNewTcpSocket()
+                .withPort(new IntOrString(APP_PORT))
+                .endTcpSocket()
+                .withTimeoutSeconds(2)
+                .build());
+    probes.put(name, created.getSpec().getContainers().get(0));
     Container init = container(created.getSpec().getInitContainers(), "kodiak-init");
     assertThat(init.getCommand()).containsExactly("kodiakctl");
     assertThat(KodiakctlInNamespace.run(namespace, init.getArgs()))
@@ -271,14 +299,27 @@ class TransparentProxyDataPathTest {
             name + ".shop",
             Integer.parseInt(argument(sidecar, "--admin-port=")),
             Integer.parseInt(argument(sidecar, "--readiness-port=")),
-            List.of(
-                "--readiness-address=" + argument(sidecar, "--readiness-address="),
-                "--application-probe-proxy-port="
-                    + argument(sidecar, "--application-probe-proxy-port=")),
+            sidecar.getArgs().stream()
+                .filter(
+                    a ->
+                        a.startsWith("--readiness-address=")
+                            || a.startsWith("--application-probe-proxy-port=")
+                            || a.startsWith("--application-probe="))
+                .toList(),
             dir.resolve(name));
     running.add(agent);
     sidecars.put(name, agent);
     return namespace;
+  }
+
+  /** Where the kubelet sends a rewritten probe of the backend Pod. */
+  private static String probeUrl(Probe probe) {
+    assertThat(probe.getTcpSocket()).as("a rewritten probe").isNull();
+    return "http://"
+        + network.address(backend)
+        + ":"
+        + probe.getHttpGet().getPort().getIntVal()
+        + probe.getHttpGet().getPath();
   }
 
   /** The backend application's own port at its Pod IP, as a client outside the Pod dials it. */

@@ -3,6 +3,7 @@ package io.kodiak.k8s.injection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,7 +12,8 @@ import java.util.List;
  * client certificate. An {@code httpGet} probe goes to the sidecar's probe port as {@code
  * /<port><path>} ({@code /https/<port><path>} for HTTPS), a {@code tcpSocket} probe becomes {@code
  * GET /tcp/<port>}; kodiak-dp asks the application on loopback. Every other field of a probe
- * (timing, thresholds, headers) stays; {@code grpc} and {@code exec} probes are left alone.
+ * (timing, thresholds, headers) stays. Left alone: {@code grpc} and {@code exec} probes, and probes
+ * naming a host (its field, or a Host header), which are not the local application's.
  */
 final class ApplicationProbes {
   static final String PORT_ANNOTATION = "kuma.io/application-probe-proxy-port";
@@ -21,8 +23,13 @@ final class ApplicationProbes {
 
   private ApplicationProbes() {}
 
-  /** Adds to {@code patch} a replacement of each probe of the Pod's containers it rewrites. */
-  static void rewrite(JsonNode pod, int probePort, ArrayNode patch) {
+  /**
+   * Adds to {@code patch} a replacement of each probe of the Pod's containers it rewrites, and
+   * returns them as kodiak-dp's {@code --application-probe} values (the only paths its probe port
+   * answers), {@code <timeoutSeconds>:<path>}.
+   */
+  static List<String> rewrite(JsonNode pod, int probePort, ArrayNode patch) {
+    List<String> rewrittenProbes = new ArrayList<>();
     JsonNode containers = pod.path("spec").path("containers");
     for (int i = 0; i < containers.size(); i++) {
       JsonNode container = containers.get(i);
@@ -38,9 +45,14 @@ final class ApplicationProbes {
               .put("op", "replace")
               .put("path", "/spec/containers/" + i + "/" + kind)
               .set("value", rewritten);
+          rewrittenProbes.add(
+              rewritten.path("timeoutSeconds").asInt(1)
+                  + ":"
+                  + rewritten.path("httpGet").path("path").asText());
         }
       }
     }
+    return rewrittenProbes;
   }
 
   /** The probe asking the sidecar instead, or null when it is not one to rewrite. */
@@ -49,6 +61,9 @@ final class ApplicationProbes {
     JsonNode headers = null;
     if (probe.has("httpGet")) {
       JsonNode get = probe.get("httpGet");
+      if (get.hasNonNull("host") || namesHost(get.path("httpHeaders"))) {
+        return null; // a probe of another host, or of a virtual host: not the sidecar's to proxy
+      }
       int port = port(get.path("port"), container);
       if (port == 0 || port == probePort) {
         return null;
@@ -58,6 +73,9 @@ final class ApplicationProbes {
       path = prefix + port + (original.startsWith("/") ? original : "/" + original);
       headers = get.get("httpHeaders");
     } else if (probe.has("tcpSocket")) {
+      if (probe.get("tcpSocket").hasNonNull("host")) {
+        return null;
+      }
       int port = port(probe.get("tcpSocket").path("port"), container);
       if (port == 0) {
         return null;
@@ -74,6 +92,15 @@ final class ApplicationProbes {
       get.set("httpHeaders", headers.deepCopy());
     }
     return copy;
+  }
+
+  private static boolean namesHost(JsonNode headers) {
+    for (JsonNode header : headers) {
+      if ("host".equalsIgnoreCase(header.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A probe's port: a number, or the name of one of the container's ports; 0 when neither. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kodiak.model.codec.Documents;
+import io.kodiak.model.text.Printable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,10 +67,12 @@ public final class SidecarInjection {
       // (kubelet's included) sent to a sidecar
       LOG.info(
           "sidecar injection: Pod {}/{} left without a sidecar: it uses the host's network",
-          pod.path("metadata").path("namespace").asText(),
-          pod.path("metadata")
-              .path("name")
-              .asText(pod.path("metadata").path("generateName").asText()));
+          Printable.escaped(pod.path("metadata").path("namespace").asText(), Printable.ECHO_LIMIT),
+          Printable.escaped(
+              pod.path("metadata")
+                  .path("name")
+                  .asText(pod.path("metadata").path("generateName").asText()),
+              Printable.ECHO_LIMIT));
       return Optional.empty();
     }
     JsonNode annotations = pod.path("metadata").path("annotations");
@@ -106,9 +109,8 @@ public final class SidecarInjection {
     if (givenProbePort.isTextual()) {
       probePort = Integer.parseInt(givenProbePort.asText().trim()); // checked above
     }
-    if (probePort != 0) {
-      ApplicationProbes.rewrite(pod, probePort, patch);
-    }
+    List<String> probes =
+        probePort == 0 ? List.of() : ApplicationProbes.rewrite(pod, probePort, patch);
     if (!pod.path("spec").path("initContainers").isArray()) {
       patch.addObject().put("op", "add").put("path", "/spec/initContainers").putArray("value");
     }
@@ -134,12 +136,16 @@ public final class SidecarInjection {
         .addObject()
         .put("op", "add")
         .put("path", "/spec/containers/-")
-        .set("value", container(pod, namespaceLabels, adminPort, probePort));
+        .set("value", container(pod, namespaceLabels, adminPort, probePort, probes));
     return Optional.of(patch);
   }
 
   private ObjectNode container(
-      JsonNode pod, Map<String, String> namespaceLabels, int adminPort, int probePort) {
+      JsonNode pod,
+      Map<String, String> namespaceLabels,
+      int adminPort,
+      int probePort,
+      List<String> probes) {
     String mesh =
         setting(pod, "kuma.io/mesh")
             .orElse(namespaceLabels.getOrDefault("kuma.io/mesh", "default"));
@@ -156,6 +162,7 @@ public final class SidecarInjection {
         .add("--readiness-address=0.0.0.0") // the kubelet probes the Pod IP
         .add("--application-probe-proxy-port=" + probePort)
         .add("--dataplane-token-file=" + TOKEN_DIR + "/token");
+    probes.forEach(probe -> args.add("--application-probe=" + probe));
     ArrayNode env = container.putArray("env");
     env.addObject()
         .put("name", "POD_NAME")

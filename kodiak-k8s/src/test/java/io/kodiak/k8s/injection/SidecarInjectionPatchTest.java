@@ -85,7 +85,19 @@ class SidecarInjectionPatchTest {
                     + " \"HTTP\"}}"));
     assertThat(operation(patch, "/spec/containers/0/startupProbe")).as("exec probe").isNull();
     assertThat(patch.toString())
-        .contains("--application-probe-proxy-port=9001", "--exclude-inbound-ports=9902,9001");
+        .contains(
+            "--application-probe-proxy-port=9001",
+            "--exclude-inbound-ports=9902,9001",
+            "\"--application-probe=1:/8080/healthz\"",
+            "\"--application-probe=1:/tcp/8080\"");
+    app.set(
+        "readinessProbe",
+        Documents.parse("{\"httpGet\": {\"path\": \"/\", \"port\": 8080, \"host\": \"db\"}}"));
+    assertThat(
+            operation(
+                INJECTION.patch(pod, MESHED).orElseThrow(), "/spec/containers/0/readinessProbe"))
+        .as("a probe of another host")
+        .isNull();
 
     pod.set(
         "metadata",

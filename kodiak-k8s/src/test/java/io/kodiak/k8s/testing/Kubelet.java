@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
@@ -55,6 +56,18 @@ public final class Kubelet {
       Map<String, String> labels,
       Map<String, String> annotations,
       Map<String, Integer> ports) {
+    return createPod(namespace, name, labels, annotations, ports, null, null);
+  }
+
+  /** Like the other, its container with these readiness and liveness probes (null: none). */
+  public Pod createPod(
+      String namespace,
+      String name,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Map<String, Integer> ports,
+      Probe readiness,
+      Probe liveness) {
     Pod pod =
         new PodBuilder()
             .withNewMetadata()
@@ -76,6 +89,8 @@ public final class Kubelet {
                                 .withContainerPort(p.getValue())
                                 .build())
                     .toList())
+            .withReadinessProbe(readiness)
+            .withLivenessProbe(liveness)
             .endContainer()
             .endSpec()
             .build();
