@@ -36,6 +36,10 @@ class TransparentProxyKernelTest {
   private static final String EXCLUDED_OUTBOUND = "9090";
   private static final String SIDECAR_UID = "5678";
 
+  /** Runs a client as the sidecar's uid, whose connections the rules treat apart. */
+  private static final List<String> AS_SIDECAR =
+      List.of("setpriv", "--reuid", SIDECAR_UID, "--regid", SIDECAR_UID, "--clear-groups");
+
   private static NetworkNamespace pod;
   private static NetworkNamespace peer;
 
@@ -85,9 +89,7 @@ class TransparentProxyKernelTest {
 
   @Test
   void theSidecarUsersConnectionsAreNotRedirected() {
-    var asSidecar =
-        List.of("setpriv", "--reuid", SIDECAR_UID, "--regid", SIDECAR_UID, "--clear-groups");
-    assertThat(connect(pod, asSidecar, SERVICE_IP, "80")).isEqualTo("80 10.96.0.10:80");
+    assertThat(connect(pod, AS_SIDECAR, SERVICE_IP, "80")).isEqualTo("80 10.96.0.10:80");
   }
 
   @Test
@@ -103,10 +105,8 @@ class TransparentProxyKernelTest {
 
   @Test
   void theSidecarReachingItsOwnPodIpGoesToTheInboundRedirectPort() {
-    var asSidecar =
-        List.of("setpriv", "--reuid", SIDECAR_UID, "--regid", SIDECAR_UID, "--clear-groups");
-    assertThat(connect(pod, asSidecar, POD_IP, "8080")).isEqualTo("15006 10.200.0.2:8080");
-    assertThat(connect(pod, asSidecar, "127.0.0.1", "8080"))
+    assertThat(connect(pod, AS_SIDECAR, POD_IP, "8080")).isEqualTo("15006 10.200.0.2:8080");
+    assertThat(connect(pod, AS_SIDECAR, "127.0.0.1", "8080"))
         .as("loopback itself stays direct (the sidecar's way to the application)")
         .isEqualTo("8080 127.0.0.1:8080");
   }
@@ -128,9 +128,7 @@ class TransparentProxyKernelTest {
     assertThat(refused(peer, List.of(), POD_IP6, "8080")).as("inbound over IPv6").isTrue();
     assertThat(connect(peer, List.of(), POD_IP6, EXCLUDED_INBOUND)).startsWith("2222 ");
     assertThat(refused(pod, List.of(), PEER_IP6, "80")).as("outbound over IPv6").isTrue();
-    var asSidecar =
-        List.of("setpriv", "--reuid", SIDECAR_UID, "--regid", SIDECAR_UID, "--clear-groups");
-    assertThat(connect(pod, asSidecar, PEER_IP6, "80")).startsWith("80 ");
+    assertThat(connect(pod, AS_SIDECAR, PEER_IP6, "80")).startsWith("80 ");
     assertThat(connect(pod, List.of(), "::1", "8080")).as("loopback").startsWith("8080 ");
   }
 
