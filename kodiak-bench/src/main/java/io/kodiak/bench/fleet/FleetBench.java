@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -495,6 +496,12 @@ public final class FleetBench {
     channels.forEach(ManagedChannel::shutdownNow);
     if (cp != null) {
       cp.destroy();
+      try {
+        // Let it exit cleanly: a JFR recording or an AOT cache is written as the JVM exits.
+        cp.waitFor(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

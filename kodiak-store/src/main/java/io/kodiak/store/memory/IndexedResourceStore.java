@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 public class IndexedResourceStore implements ResourceStore {
   private static final Logger LOG = LoggerFactory.getLogger(IndexedResourceStore.class);
-  private static final char SEP = '\u0000';
 
   private final Persistence persistence;
   private final Clock clock;
-  private final Map<ResourceType, ConcurrentSkipListMap<String, Resource>> byType =
-      new ConcurrentHashMap<>();
+  private final ResourceIndex index = new ResourceIndex();
   private final Map<String, String> settings = new ConcurrentHashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object writeLock = new Object();
@@ -46,11 +42,8 @@ public class IndexedResourceStore implements ResourceStore {
   public IndexedResourceStore(Persistence persistence, Clock clock) {
     this.persistence = persistence;
     this.clock = clock;
-    for (ResourceType type : ResourceCatalog.all()) {
-      byType.put(type, new ConcurrentSkipListMap<>());
-    }
     for (Resource resource : persistence.loadAll()) {
-      table(resource.type()).put(indexKey(resource.key()), resource);
+      index.put(resource);
     }
     settings.putAll(persistence.loadSettings());
   }
@@ -58,14 +51,14 @@ public class IndexedResourceStore implements ResourceStore {
   @Override
   public Resource create(Resource resource) {
     synchronized (writeLock) {
-      if (table(resource.type()).containsKey(indexKey(resource.key()))) {
+      if (index.get(resource.key()).isPresent()) {
         throw new ResourceAlreadyExistsException(resource.key());
       }
       requireMesh(resource.key());
       Instant now = now();
       Resource stored = resource.withMeta(new ResourceMeta(1, now, now, resource.meta().labels()));
       persistence.insert(stored);
-      table(stored.type()).put(indexKey(stored.key()), stored);
+      index.put(stored);
       publish(ChangeKind.CREATED, stored);
       return stored;
     }
@@ -92,7 +85,7 @@ public class IndexedResourceStore implements ResourceStore {
               resource.meta().labels());
       Resource stored = new Resource(resource.key(), meta, resource.spec());
       persistence.update(stored);
-      table(stored.type()).put(indexKey(stored.key()), stored);
+      index.put(stored);
       publish(ChangeKind.UPDATED, stored);
       return stored;
     }
@@ -104,16 +97,12 @@ public class IndexedResourceStore implements ResourceStore {
       Resource target = get(key).orElseThrow(() -> new ResourceNotFoundException(key));
       List<Resource> removed = new ArrayList<>();
       if (key.type() == ResourceCatalog.MESH) {
-        for (ResourceType type : ResourceCatalog.all()) {
-          if (type.isMeshScoped()) {
-            removed.addAll(meshRange(type, key.name()).values());
-          }
-        }
+        removed.addAll(index.inMesh(key.name()));
       }
       removed.add(target);
       persistence.delete(removed.stream().map(Resource::key).toList());
       for (Resource resource : removed) {
-        table(resource.type()).remove(indexKey(resource.key()));
+        index.remove(resource.key());
         publish(ChangeKind.DELETED, resource);
       }
     }
@@ -121,34 +110,17 @@ public class IndexedResourceStore implements ResourceStore {
 
   @Override
   public Optional<Resource> get(ResourceKey key) {
-    return Optional.ofNullable(table(key.type()).get(indexKey(key)));
+    return index.get(key);
   }
 
   @Override
   public ResourcePage list(ResourceType type, ListQuery query) {
-    Map<String, Resource> scope =
-        query.mesh().isPresent() && type.isMeshScoped()
-            ? meshRange(type, query.mesh().get())
-            : table(type);
-    List<Resource> page = new ArrayList<>();
-    int total = 0;
-    for (Resource resource : scope.values()) {
-      if (!query.matches(resource)) {
-        continue;
-      }
-      if (total >= query.offset() && page.size() < query.size()) {
-        page.add(resource);
-      }
-      total++;
-    }
-    return new ResourcePage(page, total);
+    return index.list(type, query);
   }
 
   @Override
   public int count(ResourceType type, Optional<String> mesh) {
-    return mesh.isPresent() && type.isMeshScoped()
-        ? meshRange(type, mesh.get()).size()
-        : table(type).size();
+    return index.count(type, mesh);
   }
 
   @Override
@@ -214,17 +186,5 @@ public class IndexedResourceStore implements ResourceStore {
 
   private Instant now() {
     return clock.instant();
-  }
-
-  private ConcurrentSkipListMap<String, Resource> table(ResourceType type) {
-    return byType.get(type);
-  }
-
-  private ConcurrentNavigableMap<String, Resource> meshRange(ResourceType type, String mesh) {
-    return table(type).subMap(mesh + SEP, true, mesh + (char) (SEP + 1), false);
-  }
-
-  private static String indexKey(ResourceKey key) {
-    return key.mesh() + SEP + key.name();
   }
 }
