@@ -29,14 +29,16 @@ VEGETA := .tools/bin/vegeta
 all: build
 
 # Everything the build needs from the machine: a JDK 17+, Maven and curl (Maven fetches the rest),
-# and for the transparent-proxy tests (real network namespaces) iptables and iproute2.
+# for the transparent-proxy tests (real network namespaces) iptables and iproute2, and for the
+# PostgreSQL store's tests Debian's postgresql (each test starts its own server on loopback).
 # Missing Debian packages are installed when we can (root with apt-get); otherwise we say which.
 # PATH plus the sbin directories: a non-root PATH often lacks them though the tools are there.
 SBIN_PATH := $(PATH):/usr/sbin:/sbin
 APT_PACKAGES := $(if $(shell command -v mvn),,maven) $(if $(shell command -v curl),,curl) \
   $(if $(shell command -v java),,openjdk-17-jdk-headless) \
   $(if $(shell PATH="$(SBIN_PATH)" command -v iptables-restore),,iptables) \
-  $(if $(shell PATH="$(SBIN_PATH)" command -v ip),,iproute2)
+  $(if $(shell PATH="$(SBIN_PATH)" command -v ip),,iproute2) \
+  $(if $(wildcard /usr/lib/postgresql/*/bin/pg_ctl),,postgresql)
 setup:
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

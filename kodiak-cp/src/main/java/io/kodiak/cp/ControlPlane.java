@@ -12,6 +12,7 @@ import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.kubernetes.KubernetesMode;
+import io.kodiak.cp.leader.ElectedLeadership;
 import io.kodiak.cp.leader.Leadership;
 import io.kodiak.cp.leader.SingletonTask;
 import io.kodiak.cp.metrics.ControlPlaneMetrics;
@@ -32,6 +33,9 @@ import io.kodiak.policy.PolicyModules;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.embedded.EmbeddedResourceStore;
 import io.kodiak.store.memory.InMemoryResourceStore;
+import io.kodiak.store.postgres.PostgresLeaderLock;
+import io.kodiak.store.postgres.PostgresOptions;
+import io.kodiak.store.postgres.PostgresResourceStore;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.server.NodeInfo;
 import io.kodiak.xds.server.StreamEvents;
@@ -48,6 +52,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -129,9 +134,10 @@ public final class ControlPlane implements AutoCloseable {
     String host = hostname();
     String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
     Leadership leadership =
-        kubernetes.map(k -> k.leadership(instanceId)).orElseGet(Leadership::always);
+        kubernetes
+            .map(k -> k.leadership(instanceId))
+            .orElseGet(() -> universalLeadership(config, instanceId));
     try {
-      AdminToken token = AdminToken.loadOrCreate(config.dataPath());
       Optional<HeapHeadroom> headroom =
           HeapHeadroom.watch(
               metrics,
@@ -143,6 +149,11 @@ public final class ControlPlane implements AutoCloseable {
       ResourceManager manager =
           new ResourceManager(
               store, new Validators(), headroom.<Capacity>map(h -> h).orElse(Capacity.UNLIMITED));
+      AdminToken token =
+          config.store().type() == CpConfig.StoreType.postgres // one token for every replica
+              ? AdminToken.shared(
+                  config.dataPath(), value -> manager.settingIfAbsent("admin-token", value))
+              : AdminToken.loadOrCreate(config.dataPath());
       Gauge.builder("kodiak_leader", leadership, l -> l.isLeader() ? 1 : 0)
           .description("1 while this replica runs the singleton work (defaults, CAs, cleanup)")
           .register(metrics);
@@ -354,8 +365,38 @@ public final class ControlPlane implements AutoCloseable {
               config.store().embedded().sync(),
               Clock.systemUTC());
       case memory -> new InMemoryResourceStore(Clock.systemUTC());
+      case postgres ->
+          new PostgresResourceStore(config.store().postgres().options(), Clock.systemUTC());
       case kubernetes -> kubernetes.orElseThrow().store();
     };
+  }
+
+  /**
+   * Universal mode: replicas on one PostgreSQL database elect their leader with its lock; a control
+   * plane with a store of its own leads alone.
+   */
+  private static Leadership universalLeadership(CpConfig config, String instanceId) {
+    if (config.store().type() != CpConfig.StoreType.postgres) {
+      return Leadership.always();
+    }
+    PostgresOptions options = config.store().postgres().options();
+    return ElectedLeadership.join(
+        Duration.ofSeconds(2),
+        candidate ->
+            PostgresLeaderLock.join(
+                options,
+                instanceId,
+                new PostgresLeaderLock.Candidate() {
+                  @Override
+                  public void elected() {
+                    candidate.elected();
+                  }
+
+                  @Override
+                  public void deposed() {
+                    candidate.deposed();
+                  }
+                }));
   }
 
   private static Optional<ProxyCredentials> proxyCredentials(

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,36 @@ public final class AdminToken {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the admin token in " + dataDir, e);
     }
+  }
+
+  /**
+   * The one token of replicas sharing a store: the first replica's (its file, or fresh) is kept in
+   * the store's settings, and every replica writes it to its own data directory for kodiakctl.
+   *
+   * @param settingIfAbsent stores a value unless one is stored, and returns the stored one
+   */
+  public static AdminToken shared(Path dataDir, UnaryOperator<String> settingIfAbsent) {
+    AdminToken local = loadOrCreate(dataDir);
+    String stored = settingIfAbsent.apply(new String(local.token, StandardCharsets.UTF_8));
+    if (MessageDigest.isEqual(local.token, stored.getBytes(StandardCharsets.UTF_8))) {
+      return local;
+    }
+    try {
+      Path temp =
+          Files.createTempFile(
+              dataDir,
+              FILE_NAME,
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(temp, stored + "\n");
+      Files.move(temp, local.file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the shared admin token to " + local.file, e);
+    }
+    LOG.info(
+        "the replicas' shared admin token replaced {}: every replica now takes the same one",
+        local.file);
+    return new AdminToken(stored, local.file);
   }
 
   /** Whether {@code presented} is the admin token; nothing empty ever is. */

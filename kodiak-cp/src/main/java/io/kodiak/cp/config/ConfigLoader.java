@@ -77,6 +77,9 @@ public final class ConfigLoader {
       config.xds().debounceDuration();
       config.proxyAuth();
       config.store().kubernetes().leaderElection().check();
+      if (config.store().type() == CpConfig.StoreType.postgres) {
+        config.store().postgres().options(); // refuses a bad pool size, port or timeout now
+      }
       return config;
     } catch (JsonProcessingException e) {
       throw ValidationException.of("", "invalid configuration: " + e.getOriginalMessage());
@@ -85,8 +88,16 @@ public final class ConfigLoader {
 
   /** The effective configuration as a JSON tree, for logging and {@code GET /config}. */
   public static JsonNode toTree(CpConfig config) {
-    return MAPPER.valueToTree(config);
+    ObjectNode tree = MAPPER.valueToTree(config);
+    JsonNode postgres = tree.path("store").path("postgres");
+    if (postgres instanceof ObjectNode node && !node.path("password").asText().isEmpty()) {
+      node.put("password", REDACTED); // logged at start and served by GET /config
+    }
+    return tree;
   }
+
+  /** What a secret setting shows in the log and {@code GET /config}. */
+  static final String REDACTED = "(set, not shown)";
 
   private static void merge(
       ObjectNode base, JsonNode overlay, String path, List<Violation> problems) {

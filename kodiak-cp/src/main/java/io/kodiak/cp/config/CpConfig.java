@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.kodiak.model.validation.Durations;
 import io.kodiak.model.validation.ValidationException;
 import io.kodiak.store.embedded.SyncMode;
+import io.kodiak.store.postgres.PostgresOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -88,7 +89,52 @@ public record CpConfig(
 
   public record Http(@JsonProperty("interface") String interfaceAddress, int port) {}
 
-  public record Store(StoreType type, Embedded embedded, Kubernetes kubernetes) {}
+  public record Store(
+      StoreType type, Embedded embedded, Postgres postgres, Kubernetes kubernetes) {}
+
+  /**
+   * The shared database of replicas ({@code store.type: postgres}); Kuma's keys.
+   *
+   * @param password better given as {@code KODIAK_STORE_POSTGRES_PASSWORD} than in a file; never
+   *     logged nor shown by {@code GET /config}
+   */
+  public record Postgres(
+      String host,
+      int port,
+      String user,
+      String password,
+      String dbName,
+      int maxOpenConnections,
+      String connectionTimeout,
+      PostgresTls tls) {
+    public PostgresOptions options() {
+      if (maxOpenConnections < 1) {
+        throw ValidationException.of(
+            "store.postgres.maxOpenConnections", "must be at least 1, not " + maxOpenConnections);
+      }
+      if (port < 1 || port > 65535) {
+        throw ValidationException.of("store.postgres.port", "must be 1-65535, not " + port);
+      }
+      Duration timeout = durationOf(connectionTimeout, "store.postgres.connectionTimeout");
+      if (timeout.isZero()) {
+        throw ValidationException.of(
+            "store.postgres.connectionTimeout", "must be more than 0s: a write would never wait");
+      }
+      return new PostgresOptions(
+          host,
+          port,
+          user,
+          password,
+          dbName,
+          maxOpenConnections,
+          timeout,
+          tls.mode(),
+          tls.caPath());
+    }
+  }
+
+  /** How the connection to PostgreSQL is protected; {@code caPath} for verifyCa and verifyFull. */
+  public record PostgresTls(PostgresOptions.TlsMode mode, String caPath) {}
 
   /** What Kubernetes mode does besides storing: sidecar injection. */
   public record KubernetesRuntime(Injector injector) {}
@@ -147,6 +193,7 @@ public record CpConfig(
   public enum StoreType {
     embedded,
     memory,
+    postgres,
     kubernetes
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kodiak.model.validation.ValidationException;
+import io.kodiak.store.postgres.PostgresOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,42 @@ class ConfigLoaderTest {
     assertThat(config.apiServer().http().port()).isEqualTo(5681);
     assertThat(config.store().type()).isEqualTo(CpConfig.StoreType.embedded);
     assertThat(config.dataPath()).isEqualTo(Path.of(System.getProperty("user.home"), ".kodiak"));
+  }
+
+  @Test
+  void postgresSettingsComeFromTheEnvironmentAndBadOnesNameTheirKey() {
+    CpConfig config =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of(
+                "KODIAK_STORE_TYPE", "postgres",
+                "KODIAK_STORE_POSTGRES_HOST", "db.internal",
+                "KODIAK_STORE_POSTGRES_PASSWORD", "s3cret-from-env",
+                "KODIAK_STORE_POSTGRES_DB_NAME", "mesh",
+                "KODIAK_STORE_POSTGRES_TLS_MODE", "verifyFull"));
+    var options = config.store().postgres().options();
+    assertThat(options.host()).isEqualTo("db.internal");
+    assertThat(options.database()).isEqualTo("mesh");
+    assertThat(options.tls()).isEqualTo(PostgresOptions.TlsMode.verifyFull);
+    assertThat(options.toString()).doesNotContain("s3cret-from-env");
+    assertThat(ConfigLoader.toTree(config).toString()).doesNotContain("s3cret-from-env");
+
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of(
+                        "KODIAK_STORE_TYPE", "postgres",
+                        "KODIAK_STORE_POSTGRES_MAX_OPEN_CONNECTIONS", "0")))
+        .hasMessageContaining("store.postgres.maxOpenConnections");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of(
+                        "KODIAK_STORE_TYPE", "postgres",
+                        "KODIAK_STORE_POSTGRES_TLS_MODE", "sometimes")))
+        .hasMessageContaining("sometimes");
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.kodiak.cp.config.ConfigLoader;
 import io.kodiak.cp.config.CpConfig;
 import io.kodiak.k8s.testing.KubeApiServer;
 import io.kodiak.model.codec.Documents;
+import io.kodiak.store.testing.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -89,6 +90,33 @@ public final class RunningControlPlane implements AutoCloseable {
     all.put("KODIAK_STORE_TYPE", "kubernetes");
     all.put("KODIAK_STORE_KUBERNETES_KUBECONFIG", api.kubeconfig().toString());
     return start(dataDir, all);
+  }
+
+  /** Starts a replica on database {@code database} of {@code server} (PostgreSQL store). */
+  public static RunningControlPlane onPostgres(
+      Path dataDir, PostgresServer server, String database, Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.putAll(postgresSettings(server, database));
+    return start(dataDir, all);
+  }
+
+  /** The settings that point a control plane at {@code database} of {@code server}. */
+  public static Map<String, String> postgresSettings(PostgresServer server, String database) {
+    return Map.of(
+        "KODIAK_STORE_TYPE",
+        "postgres",
+        "KODIAK_STORE_POSTGRES_HOST",
+        server.host(),
+        "KODIAK_STORE_POSTGRES_PORT",
+        String.valueOf(server.port()),
+        "KODIAK_STORE_POSTGRES_USER",
+        PostgresServer.USER,
+        "KODIAK_STORE_POSTGRES_PASSWORD",
+        server.password(),
+        "KODIAK_STORE_POSTGRES_DB_NAME",
+        database,
+        "KODIAK_STORE_POSTGRES_CONNECTION_TIMEOUT",
+        "2s");
   }
 
   public String url() {

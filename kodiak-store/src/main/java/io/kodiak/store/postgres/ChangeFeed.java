@@ -64,6 +64,7 @@ final class ChangeFeed implements AutoCloseable {
     Properties props = new Properties();
     props.setProperty("user", options.user());
     props.setProperty("password", options.password());
+    props.setProperty("ApplicationName", "kodiak-cp-changes");
     props.setProperty(
         "connectTimeout", String.valueOf(Math.max(1, options.connectionTimeout().toSeconds())));
     Connection c = DriverManager.getConnection(options.jdbcUrl(), props);

@@ -41,6 +41,7 @@ public record PostgresOptions(
 
   /** The JDBC URL, without credentials. */
   String jdbcUrl() {
+    // each connection says who opened it (ApplicationName): pg_stat_activity tells them apart
     StringBuilder url =
         new StringBuilder("jdbc:postgresql://")
             .append(host.contains(":") ? "[" + host + "]" : host)
@@ -48,7 +49,7 @@ public record PostgresOptions(
             .append(port)
             .append('/')
             .append(database)
-            .append("?ApplicationName=kodiak-cp&tcpKeepAlive=true&sslmode=")
+            .append("?tcpKeepAlive=true&sslmode=")
             .append(tls.sslmode());
     if (!caFile.isEmpty()) {
       url.append("&sslrootcert=").append(caFile);

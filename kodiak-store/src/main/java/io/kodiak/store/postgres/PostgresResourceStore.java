@@ -105,6 +105,7 @@ public final class PostgresResourceStore implements ResourceStore {
     config.setJdbcUrl(options.jdbcUrl());
     config.setUsername(options.user());
     config.setPassword(options.password());
+    config.addDataSourceProperty("ApplicationName", "kodiak-cp");
     config.setMaximumPoolSize(options.maxConnections());
     config.setMinimumIdle(1);
     config.setAutoCommit(false);
