@@ -10,6 +10,7 @@ import io.kodiak.cp.defaults.DefaultMesh;
 import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
+import io.kodiak.cp.dpserver.ProxyPresence;
 import io.kodiak.cp.insights.DataplaneInsights;
 import io.kodiak.cp.kubernetes.KubernetesMode;
 import io.kodiak.cp.leader.ElectedLeadership;
@@ -35,6 +36,7 @@ import io.kodiak.store.embedded.EmbeddedResourceStore;
 import io.kodiak.store.memory.InMemoryResourceStore;
 import io.kodiak.store.postgres.PostgresLeaderLock;
 import io.kodiak.store.postgres.PostgresOptions;
+import io.kodiak.store.postgres.PostgresProxyPresence;
 import io.kodiak.store.postgres.PostgresResourceStore;
 import io.kodiak.xds.generate.ProxyConfigGenerator;
 import io.kodiak.xds.server.NodeInfo;
@@ -51,6 +53,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -130,9 +133,14 @@ public final class ControlPlane implements AutoCloseable {
     PrometheusMeterRegistry metrics = ControlPlaneMetrics.create();
     DiagnosticsServer diagnostics = new DiagnosticsServer(config.diagnostics(), metrics);
     Optional<KubernetesMode> kubernetes = KubernetesMode.of(config);
-    ResourceStore store = new MeteredStore(openStore(config, kubernetes), metrics);
+    ResourceStore opened = openStore(config, kubernetes);
+    ResourceStore store = new MeteredStore(opened, metrics);
     String host = hostname();
     String instanceId = host + "-" + UUID.randomUUID().toString().substring(0, 4);
+    ProxyPresence presence =
+        opened instanceof PostgresResourceStore postgres
+            ? postgresPresence(postgres.presence(instanceId))
+            : ProxyPresence.ALONE;
     Leadership leadership =
         kubernetes
             .map(k -> k.leadership(instanceId))
@@ -210,7 +218,8 @@ public final class ControlPlane implements AutoCloseable {
               sync,
               insights,
               config.dpServer().grace(),
-              proxyCredentials(config.proxyAuth(), tokens, kubernetes));
+              proxyCredentials(config.proxyAuth(), tokens, kubernetes),
+              presence);
       if (config.proxyAuth() == CpConfig.DpAuth.none) {
         LOG.warn(
             "dp-server: proxy authentication is OFF (dpServer.auth: none): any process can claim any proxy");
@@ -368,6 +377,25 @@ public final class ControlPlane implements AutoCloseable {
       case postgres ->
           new PostgresResourceStore(config.store().postgres().options(), Clock.systemUTC());
       case kubernetes -> kubernetes.orElseThrow().store();
+    };
+  }
+
+  private static ProxyPresence postgresPresence(PostgresProxyPresence db) {
+    return new ProxyPresence() {
+      @Override
+      public void connected(String nodeId) throws SQLException {
+        db.connected(nodeId);
+      }
+
+      @Override
+      public void disconnected(String nodeId) throws SQLException {
+        db.disconnected(nodeId);
+      }
+
+      @Override
+      public Optional<String> heldElsewhere(String nodeId) throws SQLException {
+        return db.heldElsewhere(nodeId);
+      }
     };
   }
 

@@ -66,6 +66,7 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
   private final Object[] nodeLocks = Stream.generate(Object::new).limit(64).toArray();
 
   private final Optional<ProxyCredentials> tokens;
+  private final ProxyPresence presence;
   private final Map<String, Long> owners = new ConcurrentHashMap<>(); // node id -> stream id
   private final Map<Long, NodeInfo> streams = new ConcurrentHashMap<>();
 
@@ -90,6 +91,20 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
       DataplaneInsights insights,
       Duration grace,
       Optional<ProxyCredentials> tokens) {
+    this(manager, sync, insights, grace, tokens, ProxyPresence.ALONE);
+  }
+
+  /**
+   * @param presence where replicas sharing the store record who holds which proxy
+   */
+  public DataplaneLifecycle(
+      ResourceManager manager,
+      SnapshotSync sync,
+      DataplaneInsights insights,
+      Duration grace,
+      Optional<ProxyCredentials> tokens,
+      ProxyPresence presence) {
+    this.presence = presence;
     this.tokens = tokens;
     this.manager = manager;
     this.sync = sync;
@@ -244,6 +259,13 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
         node.metadata().getOrDefault(AGENT_VERSION_METADATA, ""));
     sync.proxyConnected(
         node.mesh(), node.id(), ProxyKind.fromMetadata(node.metadata().get(ProxyKind.METADATA)));
+    try {
+      presence.connected(node.id());
+    } catch (Exception e) {
+      // the proxy is served; only another replica's cleanup could miss that it is here
+      LOG.warn(
+          "xds: could not record that this replica holds proxy {}: {}", node.id(), e.toString());
+    }
     LOG.info(
         "xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
   }
@@ -287,6 +309,12 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
       // mesh
     }
     sync.proxyDisconnected(node.id());
+    try {
+      presence.disconnected(node.id());
+    } catch (Exception e) {
+      LOG.debug(
+          "xds: could not record that proxy {} left this replica: {}", node.id(), e.toString());
+    }
     LOG.info(
         "xds: proxy {} disconnected; a Dataplane its agent registered is removed in {} unless it"
             + " reconnects",
@@ -352,6 +380,9 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
             if (!registeredByItsAgent(key)) {
               return; // written through the API or by the Pod controller: it stays until deleted
             }
+            if (heldElsewhere(nodeId)) {
+              return; // it moved to another replica
+            }
             try {
               manager.delete(key);
               insights.forget(key.mesh(), key.name());
@@ -367,6 +398,26 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
         },
         grace.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  private boolean heldElsewhere(String nodeId) {
+    try {
+      Optional<String> holder = presence.heldElsewhere(nodeId);
+      holder.ifPresent(
+          replica ->
+              LOG.info(
+                  "xds: proxy {} is connected to replica {}: its Dataplane stays",
+                  nodeId,
+                  replica));
+      return holder.isPresent();
+    } catch (Exception e) {
+      LOG.warn(
+          "xds: kept the Dataplane of departed proxy {}: cannot tell whether another replica holds"
+              + " it ({}); the next leader's cleanup looks again",
+          nodeId,
+          e.toString());
+      return true;
+    }
   }
 
   private boolean registeredByItsAgent(ResourceKey key) {

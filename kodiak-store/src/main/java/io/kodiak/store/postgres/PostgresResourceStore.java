@@ -507,6 +507,11 @@ public final class PostgresResourceStore implements ResourceStore {
     }
   }
 
+  /** Where {@code replica} records the proxies it holds, on this store's pool. */
+  public PostgresProxyPresence presence(String replica) {
+    return new PostgresProxyPresence(pool, replica);
+  }
+
   @Override
   public void addListener(ChangeListener listener) {
     listeners.add(listener);
