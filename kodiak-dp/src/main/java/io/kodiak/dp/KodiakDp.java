@@ -29,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -66,7 +67,9 @@ public final class KodiakDp implements Runnable {
     @Option(
         names = "--cp-address",
         required = true,
-        description = "dp-server URL, e.g. http://localhost:5678")
+        description =
+            "dp-server URL, e.g. https://localhost:5678; several control-plane replicas: their"
+                + " URLs separated by commas (tried in turn, and Envoy moves between them)")
     String cpAddress;
 
     @Option(
@@ -259,7 +262,12 @@ public final class KodiakDp implements Runnable {
             "the control plane address {} is plaintext: use https:// outside development",
             cpAddress);
       }
-      BootstrapClient client = new BootstrapClient(cpAddress, token == null ? "" : token, ca);
+      List<String> cpAddresses =
+          Stream.of(cpAddress.split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
+      if (cpAddresses.isEmpty()) {
+        throw new IllegalArgumentException("--cp-address names no URL: \"" + cpAddress + "\"");
+      }
+      BootstrapClient client = new BootstrapClient(cpAddresses, token == null ? "" : token, ca);
       EnvoySupervisor supervisor =
           new EnvoySupervisor(
               binary,

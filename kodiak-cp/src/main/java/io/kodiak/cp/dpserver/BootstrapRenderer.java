@@ -24,6 +24,7 @@ import io.kodiak.xds.envoy.EnvoyNames;
 import io.kodiak.xds.envoy.ProtoJson;
 import io.kodiak.xds.envoy.Protos;
 import io.kodiak.xds.proxy.ProxyModel;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,7 +34,9 @@ import java.util.Optional;
  * sends the node (with the Dataplane and the token) on the first request of a stream only; the xDS
  * server knows the stream by it. A lost stream is retried with Envoy's jittered backoff (0.5 s
  * doubling), capped at 5 s instead of Envoy's 30 s: after a control-plane restart a live proxy is
- * back well within the deregistration grace (10 s) and keeps its Dataplane. Stateless.
+ * back well within the deregistration grace (10 s) and keeps its Dataplane. With several
+ * control-plane replicas, each is an endpoint of the ADS cluster: a stream lost with its replica is
+ * opened again to another, and Envoy keeps its config meanwhile. Stateless.
  */
 final class BootstrapRenderer {
 
@@ -45,9 +48,15 @@ final class BootstrapRenderer {
   static String render(
       ProxyModel proxy,
       Map<String, String> metadata,
-      String cpHost,
-      int cpPort,
+      List<ControlPlaneAddress> controlPlanes,
       Optional<String> cpCaPem) {
+    String cpHost = controlPlanes.get(0).host();
+    LocalityLbEndpoints.Builder replicas = LocalityLbEndpoints.newBuilder();
+    for (ControlPlaneAddress cp : controlPlanes) {
+      replicas.addLbEndpoints(
+          LbEndpoint.newBuilder()
+              .setEndpoint(Endpoint.newBuilder().setAddress(Protos.socket(cp.host(), cp.port()))));
+    }
     Struct.Builder meta = Struct.newBuilder();
     metadata.forEach((k, v) -> meta.putFields(k, Value.newBuilder().setStringValue(v).build()));
     Cluster.Builder ads =
@@ -60,13 +69,7 @@ final class BootstrapRenderer {
             .setLoadAssignment(
                 ClusterLoadAssignment.newBuilder()
                     .setClusterName(EnvoyNames.ADS_CLUSTER)
-                    .addEndpoints(
-                        LocalityLbEndpoints.newBuilder()
-                            .addLbEndpoints(
-                                LbEndpoint.newBuilder()
-                                    .setEndpoint(
-                                        Endpoint.newBuilder()
-                                            .setAddress(Protos.socket(cpHost, cpPort))))));
+                    .addEndpoints(replicas));
     cpCaPem.ifPresent(
         ca ->
             ads.setTransportSocket(

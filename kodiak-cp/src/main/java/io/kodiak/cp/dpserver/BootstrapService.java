@@ -19,6 +19,7 @@ import io.kodiak.xds.proxy.ProxyModels;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntSupplier;
@@ -125,7 +126,10 @@ final class BootstrapService {
         request.path("version").path("kumaDp").path("version").asText(""));
     ProxyModel proxy = ProxyModels.fromDataplane(dataplane);
     String host = advertisedHost.isEmpty() ? requestHost : advertisedHost;
-    String bootstrap = BootstrapRenderer.render(proxy, metadata, host, port.getAsInt(), cpCaPem);
+    List<ControlPlaneAddress> controlPlanes =
+        ControlPlaneAddress.listed(request.path("controlPlaneAddresses"))
+            .orElse(List.of(new ControlPlaneAddress(host, port.getAsInt())));
+    String bootstrap = BootstrapRenderer.render(proxy, metadata, controlPlanes, cpCaPem);
     ObjectNode body = Documents.JSON.createObjectNode();
     body.put(
         "bootstrap",

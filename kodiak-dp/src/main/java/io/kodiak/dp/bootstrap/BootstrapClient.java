@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class BootstrapClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(BootstrapClient.class);
-  private final URI endpoint;
+  private final List<URI> endpoints;
+  private URI endpoint; // the one tried last; a failure moves to the next (fetch's thread only)
   private final String token;
   private final SSLSocketFactory tls;
 
@@ -42,11 +43,39 @@ public final class BootstrapClient {
    * @param caCert the CA the control plane's certificate must chain to (https addresses)
    */
   public BootstrapClient(String cpAddress, String token, Optional<Path> caCert) {
+    this(List.of(cpAddress), token, caCert);
+  }
+
+  /**
+   * @param cpAddresses the dp-servers of every control-plane replica, tried in turn; each is also
+   *     put in Envoy's bootstrap, so Envoy moves to another replica when its own goes away
+   */
+  public BootstrapClient(List<String> cpAddresses, String token, Optional<Path> caCert) {
     this.token = token;
     this.tls = caCert.map(BootstrapClient::trusting).orElse(null);
-    String base =
-        cpAddress.endsWith("/") ? cpAddress.substring(0, cpAddress.length() - 1) : cpAddress;
-    this.endpoint = URI.create(base + "/bootstrap");
+    this.endpoints =
+        cpAddresses.stream()
+            .map(a -> a.endsWith("/") ? a.substring(0, a.length() - 1) : a)
+            .map(base -> URI.create(base + "/bootstrap"))
+            .toList();
+    this.endpoint = endpoints.get(0);
+  }
+
+  /** {@code host:port} of each address, as the bootstrap request names them. */
+  private List<String> controlPlaneAddresses() {
+    return endpoints.stream()
+        .map(
+            u ->
+                (u.getHost().contains(":") ? "[" + u.getHost() + "]" : u.getHost()) + ":" + port(u))
+        .toList();
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+  }
+
+  private void nextEndpoint() {
+    endpoint = endpoints.get((endpoints.indexOf(endpoint) + 1) % endpoints.size());
   }
 
   /**
@@ -71,6 +100,10 @@ public final class BootstrapClient {
     ObjectNode version = request.putObject("version");
     version.putObject("kumaDp").put("version", agentVersion);
     version.putObject("envoy").put("version", envoyVersion.get());
+    if (endpoints.size() > 1) {
+      var addresses = request.putArray("controlPlaneAddresses");
+      controlPlaneAddresses().forEach(addresses::add);
+    }
     Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
     while (true) {
       try {
@@ -82,10 +115,12 @@ public final class BootstrapClient {
         JsonNode error = parse(res.body());
         if (res.status() == 404 || res.status() >= 500) {
           LOG.info(
-              "bootstrap: control plane answered {} ({}); retrying in {}",
+              "bootstrap: control plane at {} answered {} ({}); retrying in {}",
+              endpoint,
               res.status(),
               error.path("detail").asText(res.body()),
               backoff.peek());
+          nextEndpoint();
         } else {
           throw new BootstrapRefusedException(
               res.status(), error.path("detail").asText(res.body()), violations(error));
@@ -105,6 +140,7 @@ public final class BootstrapClient {
             endpoint,
             e.toString(),
             backoff.peek());
+        nextEndpoint();
       }
       backoff.sleep();
     }
