@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +54,11 @@ public final class ControlPlaneProcess implements AutoCloseable {
     return start(dataDir, log, Ports.free(), Ports.free(), List.of(), maxHeap);
   }
 
+  /** Starts with more settings ({@code KODIAK_*} variables), such as another store's. */
+  public static ControlPlaneProcess start(Path dataDir, Path log, Map<String, String> env) {
+    return start(dataDir, log, Ports.free(), Ports.free(), List.of(), "128m", env);
+  }
+
   private static ControlPlaneProcess start(
       Path dataDir, Path log, int port, int dpPort, List<String> runArgs) {
     return start(dataDir, log, port, dpPort, runArgs, "128m");
@@ -60,11 +66,22 @@ public final class ControlPlaneProcess implements AutoCloseable {
 
   private static ControlPlaneProcess start(
       Path dataDir, Path log, int port, int dpPort, List<String> runArgs, String maxHeap) {
+    return start(dataDir, log, port, dpPort, runArgs, maxHeap, Map.of());
+  }
+
+  private static ControlPlaneProcess start(
+      Path dataDir,
+      Path log,
+      int port,
+      int dpPort,
+      List<String> runArgs,
+      String maxHeap,
+      Map<String, String> env) {
     try {
       long logOffset = Files.exists(log) ? Files.size(log) : 0;
-      ControlPlaneProcess cp =
-          new ControlPlaneProcess(
-              builder(dataDir, log, port, dpPort, runArgs, maxHeap).start(), log, port, dpPort);
+      ProcessBuilder builder = builder(dataDir, log, port, dpPort, runArgs, maxHeap);
+      builder.environment().putAll(env);
+      ControlPlaneProcess cp = new ControlPlaneProcess(builder.start(), log, port, dpPort);
       await()
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(50))

@@ -1,0 +1,282 @@
+package io.kodiak.e2e.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.kodiak.cp.testing.RunningControlPlane;
+import io.kodiak.demo.DemoApp;
+import io.kodiak.e2e.support.AgentProcess;
+import io.kodiak.e2e.support.ContinuousLoad;
+import io.kodiak.e2e.support.ControlPlaneProcess;
+import io.kodiak.e2e.support.Dataplanes;
+import io.kodiak.e2e.support.Ports;
+import io.kodiak.e2e.support.ProxyStatus;
+import io.kodiak.e2e.support.Running;
+import io.kodiak.e2e.support.Traffic;
+import io.kodiak.store.testing.PostgresServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two control-plane processes on one real PostgreSQL database, four real Envoys whose agents list
+ * both, the stock default mesh with mTLS, traffic without pause and writes through both APIs; the
+ * leader is killed with SIGKILL. The survivor takes the singleton work, the killed replica's
+ * proxies move to it, not one request fails, every acknowledged write is there, the mesh CA is the
+ * same, and no Dataplane is deregistered.
+ */
+class ReplicaFailoverTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration SOON = Duration.ofSeconds(60);
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private final Running running = new Running();
+
+  @TempDir Path dir;
+
+  @AfterEach
+  void stop() throws Exception {
+    running.close();
+  }
+
+  @Test
+  void killingTheLeaderLosesNoRequestNoWriteAndNoProxy() throws Exception {
+    PostgresServer db = PostgresServer.start();
+    running.add(db::close);
+    db.createDatabase("ha");
+    Map<String, String> env = new HashMap<>(RunningControlPlane.postgresSettings(db, "ha"));
+    env.put("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "3s"); // short: a wrong deletion shows
+
+    ControlPlaneProcess a = ControlPlaneProcess.start(dir.resolve("a"), dir.resolve("a.log"), env);
+    running.add(a::close);
+    Files.createDirectories(dir.resolve("b"));
+    for (String file :
+        List.of("cp-ca.pem", "cp-ca-key.pem", "cp-tls.pem", "cp-tls-key.pem")) { // one dp-server CA
+      Files.copy(dir.resolve("a").resolve(file), dir.resolve("b").resolve(file));
+    }
+    ControlPlaneProcess b = ControlPlaneProcess.start(dir.resolve("b"), dir.resolve("b.log"), env);
+    running.add(b::close);
+    String token = Files.readString(dir.resolve("a/admin-token")).trim();
+    assertThat(Files.readString(dir.resolve("b/admin-token")).trim()).isEqualTo(token);
+    await().atMost(SOON).until(() -> leads(a) != leads(b));
+    ControlPlaneProcess leader = leads(a) ? a : b;
+    ControlPlaneProcess survivor = leader == a ? b : a;
+
+    // the stock default mesh (Kuma's initial policies), with mTLS and a permission
+    await().atMost(SOON).until(() -> status(survivor, "GET", "/meshes/default", null, null) == 200);
+    assertThat(
+            status(
+                a,
+                "PUT",
+                "/meshes/default",
+                "{\"type\": \"Mesh\", \"name\": \"default\", \"mtls\": {\"enabledBackend\": \"ca-1\","
+                    + " \"backends\": [{\"name\": \"ca-1\", \"type\": \"builtin\"}]}}",
+                token))
+        .isEqualTo(200);
+    assertThat(
+            status(
+                b,
+                "PUT",
+                "/meshes/default/meshtrafficpermissions/allow-all",
+                "{\"type\": \"MeshTrafficPermission\", \"mesh\": \"default\", \"name\": \"allow-all\","
+                    + " \"spec\": {\"targetRef\": {\"kind\": \"Mesh\"}, \"from\": [{\"targetRef\":"
+                    + " {\"kind\": \"Mesh\"}, \"default\": {\"action\": \"Allow\"}}]}}",
+                token))
+        .isEqualTo(201);
+    await()
+        .atMost(SOON)
+        .until(
+            () ->
+                body(survivor, "/meshes/default/secrets", token).contains("ca-builtin-cert-ca-1"));
+    String caBefore = body(survivor, "/meshes/default/secrets/default.ca-builtin-cert-ca-1", token);
+
+    // four Envoys; each agent lists both replicas, in either order
+    String ab = a.dpServerUrl() + "," + b.dpServerUrl();
+    String ba = b.dpServerUrl() + "," + a.dpServerUrl();
+    int out1 = Ports.free();
+    int out2 = Ports.free();
+    backend("backend-1", ab, token, a);
+    backend("backend-2", ba, token, a);
+    client("client-1", ab, token, a, out1);
+    client("client-2", ba, token, a, out2);
+    List<String> proxies = List.of("backend-1", "backend-2", "client-1", "client-2");
+    await().atMost(SOON).until(() -> Traffic.get(out1, "/").status() == 200);
+    await().atMost(SOON).until(() -> Traffic.get(out2, "/").status() == 200);
+
+    ContinuousLoad load1 = ContinuousLoad.start(out1);
+    ContinuousLoad load2 = ContinuousLoad.start(out2);
+    Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    AtomicBoolean stopWriting = new AtomicBoolean();
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int i = 0; !stopWriting.get(); i++) {
+                ControlPlaneProcess via = i % 2 == 0 ? a : b;
+                String name = "w-" + i;
+                String idle = (i % 50 + 10) + "s";
+                try {
+                  if (status(
+                          via,
+                          "PUT",
+                          "/meshes/default/meshtimeouts/" + name,
+                          timeout(name, idle),
+                          token)
+                      == 201) {
+                    acknowledged.put(name, idle);
+                  }
+                  Thread.sleep(100); // a steady trickle, not a flood of policies to regenerate for
+                } catch (IOException e) {
+                  // that replica is gone: this write was not acknowledged
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "writer");
+    writer.start();
+    try {
+      await()
+          .atMost(SOON)
+          .until(() -> acknowledged.size() >= 20 && load1.ok() > 50 && load2.ok() > 50);
+      leader.kill();
+
+      await().atMost(SOON).until(() -> leads(survivor));
+      for (String proxy : proxies) {
+        await().atMost(SOON).until(() -> ProxyStatus.online(survivor.url(), proxy));
+      }
+      int after1 = load1.ok();
+      int after2 = load2.ok();
+      // past the grace period: the survivor deregistered none of the proxies that moved to it
+      await()
+          .pollDelay(Duration.ofSeconds(5))
+          .atMost(SOON)
+          .until(() -> load1.ok() > after1 + 50 && load2.ok() > after2 + 50);
+    } finally {
+      stopWriting.set(true);
+      writer.join();
+      load1.close();
+      load2.close();
+    }
+    assertThat(load1.failures()).as("failed requests from client-1").isEmpty();
+    assertThat(load2.failures()).as("failed requests from client-2").isEmpty();
+    for (String proxy : proxies) {
+      assertThat(status(survivor, "GET", "/meshes/default/dataplanes/" + proxy, null, null))
+          .as(proxy + " still registered")
+          .isEqualTo(200);
+    }
+    JsonNode stored = JSON.readTree(body(survivor, "/meshes/default/meshtimeouts?size=1000", null));
+    Map<String, String> found = new HashMap<>();
+    for (JsonNode item : stored.path("items")) {
+      found.put(item.path("name").asText(), item.at("/spec/to/0/default/idleTimeout").asText());
+    }
+    assertThat(found).containsAllEntriesOf(acknowledged);
+    assertThat(body(survivor, "/meshes/default/secrets/default.ca-builtin-cert-ca-1", token))
+        .isEqualTo(caBefore);
+  }
+
+  private void backend(String name, String cps, String token, ControlPlaneProcess issuer)
+      throws Exception {
+    int app = Ports.free();
+    HttpServer server = DemoApp.backend(app, name);
+    running.add(() -> server.stop(0));
+    agent(name, "backend", Ports.free(), app, Map.of(), cps, token, issuer);
+  }
+
+  private void client(String name, String cps, String token, ControlPlaneProcess issuer, int out)
+      throws Exception {
+    agent(name, "client", Ports.free(), Ports.free(), Map.of("backend", out), cps, token, issuer);
+  }
+
+  private void agent(
+      String name,
+      String service,
+      int inbound,
+      int app,
+      Map<String, Integer> outs,
+      String cps,
+      String token,
+      ControlPlaneProcess issuer)
+      throws Exception {
+    int admin = Ports.free();
+    String yaml = Dataplanes.yaml("default", name, service, "http", inbound, app, admin, outs);
+    String dpToken =
+        body(
+            issuer,
+            "POST",
+            "/tokens/dataplane",
+            "{\"mesh\": \"default\", \"name\": \"" + name + "\"}",
+            token);
+    running.add(
+        AgentProcess.start(
+            cps, dir.resolve("a/cp-ca.pem"), dpToken, yaml, admin, dir.resolve(name)));
+  }
+
+  private static boolean leads(ControlPlaneProcess cp) throws IOException {
+    return cp.isAlive() && Files.readString(cp.log()).contains("leads (PostgreSQL lock");
+  }
+
+  private static String timeout(String name, String idle) {
+    return "{\"type\":\"MeshTimeout\",\"mesh\":\"default\",\"name\":\""
+        + name
+        + "\",\"spec\":{\"targetRef\":{\"kind\":\"Mesh\"},\"to\":[{\"targetRef\":{\"kind\":\"Mesh\"},"
+        + "\"default\":{\"idleTimeout\":\""
+        + idle
+        + "\"}}]}}";
+  }
+
+  private int status(ControlPlaneProcess cp, String method, String path, String body, String token)
+      throws IOException, InterruptedException {
+    return send(cp, method, path, body, token).statusCode();
+  }
+
+  private String body(ControlPlaneProcess cp, String path, String token)
+      throws IOException, InterruptedException {
+    return body(cp, "GET", path, null, token);
+  }
+
+  private String body(ControlPlaneProcess cp, String method, String path, String body, String token)
+      throws IOException, InterruptedException {
+    HttpResponse<String> res = send(cp, method, path, body, token);
+    if (res.statusCode() != 200) {
+      throw new AssertionError(method + " " + path + ": " + res.statusCode() + " " + res.body());
+    }
+    return res.body();
+  }
+
+  private HttpResponse<String> send(
+      ControlPlaneProcess cp, String method, String path, String body, String token)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(cp.url() + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    if (token != null) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
