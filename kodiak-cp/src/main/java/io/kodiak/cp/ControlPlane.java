@@ -11,7 +11,10 @@ import io.kodiak.cp.dpserver.AdmissionRecheck;
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
 import io.kodiak.cp.dpserver.DpServer;
 import io.kodiak.cp.dpserver.ProxyPresence;
+import io.kodiak.cp.insights.ClusterInsights;
 import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.insights.InsightsPublisher;
+import io.kodiak.cp.insights.SharedInsights;
 import io.kodiak.cp.kubernetes.KubernetesMode;
 import io.kodiak.cp.leader.ElectedLeadership;
 import io.kodiak.cp.leader.Leadership;
@@ -34,6 +37,7 @@ import io.kodiak.policy.PolicyModules;
 import io.kodiak.store.api.ResourceStore;
 import io.kodiak.store.embedded.EmbeddedResourceStore;
 import io.kodiak.store.memory.InMemoryResourceStore;
+import io.kodiak.store.postgres.PostgresInsights;
 import io.kodiak.store.postgres.PostgresLeaderLock;
 import io.kodiak.store.postgres.PostgresOptions;
 import io.kodiak.store.postgres.PostgresProxyPresence;
@@ -56,8 +60,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +82,7 @@ public final class ControlPlane implements AutoCloseable {
   private final DataplaneLifecycle lifecycle;
   private final AdmissionRecheck recheck;
   private final DataplaneInsights insights;
+  private final Optional<InsightsPublisher> insightsPublisher;
   private final DiagnosticsServer diagnostics;
   private final MeshCertificates certificates;
 
@@ -91,6 +99,7 @@ public final class ControlPlane implements AutoCloseable {
       DataplaneLifecycle lifecycle,
       AdmissionRecheck recheck,
       DataplaneInsights insights,
+      Optional<InsightsPublisher> insightsPublisher,
       MeshCertificates certificates,
       DiagnosticsServer diagnostics,
       Optional<HeapHeadroom> headroom,
@@ -109,6 +118,7 @@ public final class ControlPlane implements AutoCloseable {
     this.sync = sync;
     this.lifecycle = lifecycle;
     this.insights = insights;
+    this.insightsPublisher = insightsPublisher;
     this.certificates = certificates;
   }
 
@@ -186,6 +196,14 @@ public final class ControlPlane implements AutoCloseable {
               .setting("cluster-id")
               .orElseGet(() -> manager.settingIfAbsent("cluster-id", UUID.randomUUID().toString()));
       DataplaneInsights insights = new DataplaneInsights(Clock.systemUTC(), instanceId);
+      SharedInsights sharedInsights =
+          opened instanceof PostgresResourceStore postgres
+              ? postgresInsights(postgres.insights(instanceId))
+              : SharedInsights.NONE;
+      Optional<InsightsPublisher> insightsPublisher =
+          sharedInsights == SharedInsights.NONE
+              ? Optional.empty()
+              : Optional.of(new InsightsPublisher(insights, sharedInsights));
       EventsRelay relay = new EventsRelay();
       XdsMetrics xdsMetrics = new XdsMetrics(relay, metrics);
       XdsServer xds = new XdsServer(xdsMetrics);
@@ -251,7 +269,8 @@ public final class ControlPlane implements AutoCloseable {
               token,
               new ApiServer.Identity(host, VERSION, instanceId, clusterId),
               tree,
-              new Inspection(sync, insights, lifecycle, tokens),
+              new Inspection(
+                  sync, new ClusterInsights(insights, sharedInsights), lifecycle, tokens),
               tls,
               kubernetes.map(k -> k.webhooks(manager, tls)).orElse(Map.of()));
       api.start();
@@ -277,6 +296,7 @@ public final class ControlPlane implements AutoCloseable {
           lifecycle,
           recheck,
           insights,
+          insightsPublisher,
           certificates,
           diagnostics,
           headroom,
@@ -330,6 +350,8 @@ public final class ControlPlane implements AutoCloseable {
     api.close();
     lifecycle.close(); // first: the streams the dp-server closes now are no proxies leaving
     dpServer.close();
+    insightsPublisher.ifPresent(
+        InsightsPublisher::close); // the streams just closed, for the others
     recheck.close();
     sync.close();
     certificates.close();
@@ -377,6 +399,26 @@ public final class ControlPlane implements AutoCloseable {
       case postgres ->
           new PostgresResourceStore(config.store().postgres().options(), Clock.systemUTC());
       case kubernetes -> kubernetes.orElseThrow().store();
+    };
+  }
+
+  private static SharedInsights postgresInsights(PostgresInsights db) {
+    return new SharedInsights() {
+      @Override
+      public void write(Map<String, String> jsonByNode, Set<String> deleted) throws SQLException {
+        db.write(jsonByNode);
+        for (String nodeId : deleted) {
+          db.forget(nodeId);
+        }
+      }
+
+      @Override
+      public List<Remote> others(Collection<String> nodeIds) throws SQLException {
+        return db.others(nodeIds).stream()
+            .map(
+                r -> new Remote(r.nodeId(), r.replica(), r.json(), r.updatedAt(), r.replicaAlive()))
+            .toList();
+      }
     };
   }
 

@@ -4,6 +4,7 @@ import io.kodiak.ctl.client.ApiFailure;
 import io.kodiak.ctl.commands.ApplyCommand;
 import io.kodiak.ctl.commands.ConfigCommand;
 import io.kodiak.ctl.commands.DeleteCommand;
+import io.kodiak.ctl.commands.ExportCommand;
 import io.kodiak.ctl.commands.GenerateCommand;
 import io.kodiak.ctl.commands.GetCommand;
 import io.kodiak.ctl.commands.InspectCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       ApplyCommand.class,
       GetCommand.class,
+      ExportCommand.class,
       DeleteCommand.class,
       InspectCommand.class,
       GenerateCommand.class,

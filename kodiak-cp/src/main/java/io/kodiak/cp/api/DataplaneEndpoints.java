@@ -28,6 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -58,13 +59,18 @@ final class DataplaneEndpoints {
     ObjectNode body = ApiRouter.object();
     body.put("total", page.total());
     ArrayNode items = body.putArray("items");
-    page.items().forEach(dp -> items.add(overview(dp)));
+    Map<String, ObjectNode> insights =
+        inspection.insights().of(mesh, page.items().stream().map(Resource::name).toList());
+    page.items().forEach(dp -> items.add(overview(dp, insights.get(dp.name()))));
     return ApiRouter.json(HttpStatus.OK, body);
   }
 
   HttpResponse overview(AggregatedHttpRequest req, String mesh, String name) {
     access.requireRead(req.headers(), "Dataplanes");
-    return ApiRouter.json(HttpStatus.OK, overview(find(mesh, name)));
+    Resource dataplane = find(mesh, name);
+    return ApiRouter.json(
+        HttpStatus.OK,
+        overview(dataplane, inspection.insights().of(mesh, List.of(name)).get(name)));
   }
 
   HttpResponse config(AggregatedHttpRequest req, String mesh, String name) {
@@ -133,7 +139,7 @@ final class DataplaneEndpoints {
     }
   }
 
-  private ObjectNode overview(Resource dataplane) {
+  private ObjectNode overview(Resource dataplane, ObjectNode insight) {
     ObjectNode encoded = ResourceCodec.encode(dataplane);
     ObjectNode out = ApiRouter.object();
     out.put("type", "DataplaneOverview");
@@ -144,16 +150,6 @@ final class DataplaneEndpoints {
     }
     ObjectNode spec = dataplane.spec().deepCopy();
     out.set("dataplane", spec);
-    ObjectNode insight =
-        inspection
-            .insights()
-            .insight(dataplane.mesh(), dataplane.name())
-            .orElseGet(
-                () -> {
-                  ObjectNode empty = ApiRouter.object();
-                  empty.putArray("subscriptions");
-                  return empty;
-                });
     out.set("dataplaneInsight", insight);
     return out;
   }

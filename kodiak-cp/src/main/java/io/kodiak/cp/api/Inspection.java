@@ -1,7 +1,7 @@
 package io.kodiak.cp.api;
 
 import io.kodiak.cp.dpserver.DataplaneLifecycle;
-import io.kodiak.cp.insights.DataplaneInsights;
+import io.kodiak.cp.insights.ClusterInsights;
 import io.kodiak.cp.tokens.DataplaneTokens;
 import io.kodiak.xds.sync.SnapshotSync;
 
@@ -10,6 +10,6 @@ import io.kodiak.xds.sync.SnapshotSync;
  */
 public record Inspection(
     SnapshotSync sync,
-    DataplaneInsights insights,
+    ClusterInsights insights,
     DataplaneLifecycle lifecycle,
     DataplaneTokens tokens) {}

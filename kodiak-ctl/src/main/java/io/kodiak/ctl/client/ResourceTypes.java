@@ -39,6 +39,10 @@ public final class ResourceTypes {
     return types.stream().filter(t -> t.name().equals(name)).findFirst();
   }
 
+  public List<TypeInfo> all() {
+    return types;
+  }
+
   /** The known words, for error messages. */
   public String describe() {
     return String.join(", ", types.stream().map(TypeInfo::path).toList());

@@ -512,6 +512,11 @@ public final class PostgresResourceStore implements ResourceStore {
     return new PostgresProxyPresence(pool, replica);
   }
 
+  /** Where {@code replica} shares its proxies' insights with the others, on this store's pool. */
+  public PostgresInsights insights(String replica) {
+    return new PostgresInsights(pool, replica);
+  }
+
   @Override
   public void addListener(ChangeListener listener) {
     listeners.add(listener);
