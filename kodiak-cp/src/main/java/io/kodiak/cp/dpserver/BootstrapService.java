@@ -121,6 +121,18 @@ final class BootstrapService {
               + dataplane.mesh()
               + "\"; give this one another name");
     }
+    Optional<String> otherReplica =
+        lifecycle.heldByAnotherReplica(dataplane.mesh(), dataplane.name());
+    if (otherReplica.isPresent()) {
+      return new Conflict(
+          "a proxy named \""
+              + dataplane.name()
+              + "\" is already connected to mesh \""
+              + dataplane.mesh()
+              + "\" through control-plane replica "
+              + otherReplica.get()
+              + "; give this one another name");
+    }
     metadata.put(
         DataplaneLifecycle.AGENT_VERSION_METADATA,
         request.path("version").path("kumaDp").path("version").asText(""));

@@ -232,6 +232,22 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
               + node.mesh()
               + "\"; give this one another name");
     }
+    Optional<String> otherReplica = liveHolderElsewhere(node.id());
+    if (otherReplica.isPresent()) {
+      owners.remove(node.id(), streamId);
+      LOG.warn(
+          "xds: refused a second stream for proxy {}: replica {} holds its stream",
+          node.id(),
+          otherReplica.get());
+      throw new StreamRejectedException(
+          "a proxy named \""
+              + node.name()
+              + "\" is already connected to mesh \""
+              + node.mesh()
+              + "\" through control-plane replica "
+              + otherReplica.get()
+              + "; give this one another name");
+    }
     admitted.remove(node.id());
     streams.put(streamId, node); // first: a revocation while it registers finds it and closes it
     try {
@@ -268,6 +284,24 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
     }
     LOG.info(
         "xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
+  }
+
+  /** The other running replica holding the stream of proxy {@code mesh.name}, if one does. */
+  public Optional<String> heldByAnotherReplica(String mesh, String name) {
+    return liveHolderElsewhere(mesh + "." + name);
+  }
+
+  /**
+   * The other running replica whose stream this proxy name holds. When that cannot be read (the
+   * database is away) the proxy is admitted: being served matters more than refusing a duplicate.
+   */
+  private Optional<String> liveHolderElsewhere(String nodeId) {
+    try {
+      return presence.heldElsewhere(nodeId);
+    } catch (Exception e) {
+      LOG.debug("xds: cannot tell whether another replica holds {}: {}", nodeId, e.toString());
+      return Optional.empty();
+    }
   }
 
   private void forgetRefused(long streamId, NodeInfo node) {

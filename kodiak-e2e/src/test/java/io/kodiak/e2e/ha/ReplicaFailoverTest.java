@@ -37,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two control-plane processes on one real PostgreSQL database, four real Envoys whose agents list
  * both, the stock default mesh with mTLS, traffic without pause and writes through both APIs; the
- * leader is killed with SIGKILL. The survivor takes the singleton work, the killed replica's
- * proxies move to it, not one request fails, every acknowledged write is there, the mesh CA is the
- * same, and no Dataplane is deregistered.
+ * leader is killed with SIGKILL. Each replica shows every proxy with the replica holding it, and
+ * refuses a second proxy of the same name held by the other. The survivor takes the singleton work,
+ * the killed replica's proxies move to it, not one request fails, every acknowledged write is
+ * there, the mesh CA is the same, and no Dataplane is deregistered.
  */
 class ReplicaFailoverTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -122,6 +123,64 @@ class ReplicaFailoverTest {
     await().atMost(SOON).until(() -> Traffic.get(out1, "/").status() == 200);
     await().atMost(SOON).until(() -> Traffic.get(out2, "/").status() == 200);
 
+    // each replica shows every proxy, naming the replica that holds it
+    String idA = instanceId(a);
+    String idB = instanceId(b);
+    Map<String, String> holders = new HashMap<>();
+    await()
+        .atMost(SOON)
+        .until(
+            () -> {
+              for (String proxy : proxies) {
+                String holder = ProxyStatus.heldBy(a.url(), proxy);
+                if (holder.isEmpty() || !holder.equals(ProxyStatus.heldBy(b.url(), proxy))) {
+                  return false;
+                }
+                holders.put(proxy, holder);
+              }
+              return true;
+            });
+    assertThat(holders.values()).isSubsetOf(idA, idB);
+
+    // a second proxy named backend-1, on the replica that does not hold the first: refused there,
+    // and the first keeps its stream
+    ControlPlaneProcess other = holders.get("backend-1").equals(idA) ? b : a;
+    String holderOfFirst = holders.get("backend-1");
+    int dupAdmin = Ports.free();
+    String dupToken =
+        body(
+            a,
+            "POST",
+            "/tokens/dataplane",
+            "{\"mesh\": \"default\", \"name\": \"backend-1\"}",
+            token);
+    try (AgentProcess duplicate =
+        AgentProcess.launch(
+            other.dpServerUrl(),
+            dir.resolve("a/cp-ca.pem"),
+            dupToken,
+            Dataplanes.yaml(
+                "default",
+                "backend-1",
+                "backend",
+                "http",
+                Ports.free(),
+                Ports.free(),
+                dupAdmin,
+                Map.of()),
+            dupAdmin,
+            dir.resolve("backend-1-duplicate"),
+            0)) {
+      await().atMost(SOON).until(() -> !duplicate.alive());
+      assertThat(duplicate.log())
+          .contains(
+              "a proxy named \"backend-1\" is already connected to mesh \"default\" through"
+                  + " control-plane replica "
+                  + holderOfFirst);
+    }
+    assertThat(ProxyStatus.heldBy(other.url(), "backend-1")).isEqualTo(holderOfFirst);
+    await().atMost(SOON).until(() -> Traffic.get(out1, "/").status() == 200);
+
     ContinuousLoad load1 = ContinuousLoad.start(out1);
     ContinuousLoad load2 = ContinuousLoad.start(out2);
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
@@ -160,8 +219,11 @@ class ReplicaFailoverTest {
       leader.kill();
 
       await().atMost(SOON).until(() -> leads(survivor));
-      for (String proxy : proxies) {
-        await().atMost(SOON).until(() -> ProxyStatus.online(survivor.url(), proxy));
+      String survivorId = survivor == a ? idA : idB;
+      for (String proxy : proxies) { // held by the survivor now, as it and its insights say
+        await()
+            .atMost(SOON)
+            .until(() -> ProxyStatus.heldBy(survivor.url(), proxy).equals(survivorId));
       }
       int after1 = load1.ok();
       int after2 = load2.ok();
@@ -228,6 +290,10 @@ class ReplicaFailoverTest {
     running.add(
         AgentProcess.start(
             cps, dir.resolve("a/cp-ca.pem"), dpToken, yaml, admin, dir.resolve(name)));
+  }
+
+  private String instanceId(ControlPlaneProcess cp) throws Exception {
+    return JSON.readTree(body(cp, "/", null)).path("instanceId").asText();
   }
 
   private static boolean leads(ControlPlaneProcess cp) throws IOException {

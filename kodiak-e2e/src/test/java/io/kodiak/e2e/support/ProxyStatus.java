@@ -28,6 +28,16 @@ public final class ProxyStatus {
         && !subscriptions.get(subscriptions.size() - 1).has("disconnectTime");
   }
 
+  /** The control-plane instance holding the proxy's open stream, or "" when it is offline. */
+  public static String heldBy(String cpUrl, String name) {
+    JsonNode subscriptions = overview(cpUrl, name).path("dataplaneInsight").path("subscriptions");
+    if (subscriptions.isEmpty()) {
+      return "";
+    }
+    JsonNode latest = subscriptions.get(subscriptions.size() - 1);
+    return latest.has("disconnectTime") ? "" : latest.path("controlPlaneInstanceId").asText();
+  }
+
   /**
    * The totals of the proxy's latest subscription ({@code responsesSent}, {@code
    * responsesRejected}, ...).
