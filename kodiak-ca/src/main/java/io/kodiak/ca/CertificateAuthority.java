@@ -1,12 +1,14 @@
 package io.kodiak.ca;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -60,6 +62,27 @@ public final class CertificateAuthority {
       this.authorityKeyId = new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate);
     } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
       throw new IllegalStateException("cannot read the CA certificate's key identifier", e);
+    }
+  }
+
+  /**
+   * Whether {@code key} is the private half of {@code certificate}'s public key (checked by signing
+   * a probe with it): a CA whose certificate and key were replaced one at a time may not be.
+   */
+  public static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
+    String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+    byte[] probe = "kodiak CA key check".getBytes(StandardCharsets.UTF_8);
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false; // a key of another type than the certificate's cannot be its pair
     }
   }
 

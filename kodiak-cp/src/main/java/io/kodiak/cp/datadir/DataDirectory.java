@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells a first start from a damaged data directory. A directory has been used once it holds a
  * {@value #MANIFEST} (written after every successful start, listing the files this control plane
- * made) or any store or control-plane TLS file. A used directory whose store or control-plane TLS
- * files are missing, empty or not what they should be is refused with a message naming each file
- * and the way to recover, unless the operator starts with {@link Recovery#START_FRESH}. Immutable;
- * used once at start, from one thread.
+ * made) or a store file. Control-plane TLS files alone are an operator's provisioning (a replica or
+ * a restored control plane shares the CA agents trust), which needs the CA's certificate and key. A
+ * used directory whose store or control-plane TLS files are missing, empty or not what they should
+ * be is refused with a message naming each file and the way to recover, unless the operator starts
+ * with {@link Recovery#START_FRESH}. Immutable; used once at start, from one thread.
  */
 public final class DataDirectory {
   public static final String MANIFEST = "manifest";
@@ -69,9 +70,14 @@ public final class DataDirectory {
     Optional<Set<DataFile>> manifest = readManifest(dir);
     boolean used =
         manifest.isPresent()
-            || Arrays.stream(DataFile.values()).anyMatch(f -> exists(dir, f.fileName()))
+            || exists(dir, DataFile.STORE.fileName())
             || EVIDENCE.stream().anyMatch(name -> exists(dir, name));
     if (!used) {
+      provisionedCa(dir, expected)
+          .ifPresent(
+              damages -> {
+                throw new DamagedDataDirectoryException(provisioningRefusal(dir, damages));
+              });
       return new DataDirectory(dir, expected, EnumSet.noneOf(DataFile.class));
     }
     Set<DataFile> listed = manifest.orElseGet(() -> inferred(dir, expected));
@@ -88,6 +94,24 @@ public final class DataDirectory {
       damages.forEach(d -> startFresh(dir, d));
     }
     return new DataDirectory(dir, expected, listed);
+  }
+
+  /**
+   * A first start where the operator put TLS files in place (the control-plane CA every replica, or
+   * a restored control plane, shares with the others): the CA's certificate and key must both be
+   * there and not empty; the TLS certificate is issued from them when it is missing.
+   */
+  private static Optional<List<Damage>> provisionedCa(Path dir, Set<DataFile> expected) {
+    boolean provisioned =
+        Arrays.stream(DataFile.values()).anyMatch(f -> f.isTls() && exists(dir, f.fileName()));
+    if (!provisioned || !expected.contains(DataFile.CP_CA)) {
+      return Optional.empty();
+    }
+    List<Damage> damages = new ArrayList<>();
+    for (DataFile file : List.of(DataFile.CP_CA, DataFile.CP_CA_KEY)) {
+      damage(dir, file).ifPresent(damages::add);
+    }
+    return damages.isEmpty() ? Optional.empty() : Optional.of(damages);
   }
 
   /** Records the files this start made or kept, so a later start can tell what went missing. */
@@ -177,6 +201,27 @@ public final class DataDirectory {
     try (InputStream in = Files.newInputStream(path)) {
       return Arrays.equals(in.readNBytes(SQLITE_HEADER.length), SQLITE_HEADER);
     }
+  }
+
+  private static String provisioningRefusal(Path dir, List<Damage> damages) {
+    StringBuilder out =
+        new StringBuilder("the data directory ")
+            .append(dir)
+            .append(
+                " is new but holds control-plane TLS files put there before its first start, and:\n");
+    for (Damage d : damages) {
+      out.append("  * ")
+          .append(d.file().fileName())
+          .append(' ')
+          .append(d.problem())
+          .append(": it is ")
+          .append(d.file().holds())
+          .append('\n');
+    }
+    return out.append(
+            "Nothing was changed. Copy all four cp-*.pem files from another replica's data"
+                + " directory (or from the backup), or none to make a new CA, and start again.")
+        .toString();
   }
 
   private static String refusal(Path dir, List<Damage> damages) {

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,8 +31,10 @@ final class CaSecrets {
   private static final Logger LOG = LoggerFactory.getLogger(CaSecrets.class);
   private static final int MAX_PARSED = 64;
   private final ResourceStore store;
-  private final Map<String, CertificateAuthority> parsedCas = new HashMap<>(); // guarded by this
+  // by PEM pair, empty when the key is not the certificate's; guarded by this
+  private final Map<String, Optional<CertificateAuthority>> parsedCas = new HashMap<>();
   private final Set<String> reportedMissing = new HashSet<>(); // mesh/backend; guarded by this
+  private final Set<String> reportedMismatch = new HashSet<>(); // mesh/backend; guarded by this
 
   CaSecrets(ResourceStore store) {
     this.store = store;
@@ -46,7 +50,23 @@ final class CaSecrets {
     Optional<String> cert = secret(mesh, BuiltinCa.certName(mesh, name));
     Optional<String> key = secret(mesh, BuiltinCa.keyName(mesh, name));
     if (cert.isPresent() && key.isPresent()) {
-      return Optional.of(parsed(cert.get(), key.get()));
+      String which = mesh + "/" + name;
+      Optional<CertificateAuthority> ca = matching(cert.get(), key.get());
+      if (ca.isEmpty()) {
+        if (reportedMismatch.add(which)) {
+          LOG.warn(
+              "mtls: the builtin CA of backend {} in mesh {} is unusable until its secrets {} and"
+                  + " {} match again (their key is not the certificate's: one was replaced, as a"
+                  + " restore does, and the other not yet); no certificate is issued from it",
+              name,
+              mesh,
+              BuiltinCa.certName(mesh, name),
+              BuiltinCa.keyName(mesh, name));
+        }
+        return Optional.empty();
+      }
+      reportedMismatch.remove(which);
+      return ca;
     }
     return Optional.empty();
   }
@@ -77,13 +97,25 @@ final class CaSecrets {
    * asks for its mesh's CA, and parsing a key costs more than signing with it.
    */
   private CertificateAuthority parsed(String certPem, String keyPem) {
+    return matching(certPem, keyPem)
+        .orElseThrow(
+            () -> new IllegalStateException("its key is not the private key of its certificate"));
+  }
+
+  /** The CA of a certificate and key, or empty when the key is not the certificate's. */
+  private Optional<CertificateAuthority> matching(String certPem, String keyPem) {
     String key = certPem + "\n" + keyPem;
-    CertificateAuthority ca = parsedCas.get(key);
+    Optional<CertificateAuthority> ca = parsedCas.get(key);
     if (ca == null) {
       if (parsedCas.size() >= MAX_PARSED) {
         parsedCas.clear(); // CAs rotated many times since start: start over rather than grow
       }
-      ca = new CertificateAuthority(Pem.certificate(certPem), Pem.privateKey(keyPem));
+      X509Certificate certificate = Pem.certificate(certPem);
+      PrivateKey privateKey = Pem.privateKey(keyPem);
+      ca =
+          CertificateAuthority.keyMatches(certificate, privateKey)
+              ? Optional.of(new CertificateAuthority(certificate, privateKey))
+              : Optional.empty();
       parsedCas.put(key, ca);
     }
     return ca;

@@ -97,6 +97,54 @@ class MeshCertificatesTest {
   }
 
   @Test
+  void aBuiltinCaRestoredOneSecretAtATimeIssuesNothingUntilItsCertificateAndKeyMatch()
+      throws Exception {
+    new ResourceManager(store, new Validators())
+        .put(
+            ResourceCatalog.MESH,
+            "",
+            "m",
+            Documents.parse(
+                """
+        {"type": "Mesh", "name": "m", "skipCreatingInitialPolicies": ["*"],
+         "mtls": {"enabledBackend": "ca-1", "backends": [{"name": "ca-1", "type": "builtin"}]}}
+        """),
+            OptionalLong.empty());
+    CertificateAuthority restored =
+        CertificateAuthority.generate(
+            "m", CertificateAuthority.KeyType.RSA_2048, Duration.ofDays(30), Instant.now());
+    var proxy =
+        ProxyModels.fromDataplane(
+            TestResources.decode(
+                """
+        type: Dataplane
+        mesh: m
+        name: web-1
+        networking:
+          address: 10.0.0.1
+          inbound:
+            - port: 8080
+              tags: {kuma.io/service: web}
+        """));
+    // a restore writes the certificate first: the pair does not match, so nothing is issued
+    replaceSecret("m", "m.ca-builtin-cert-ca-1", restored.certificatePem());
+    assertThat(certificates.mtls("m").orElseThrow().trustedRootsPem()).isEmpty();
+    assertThat(certificates.identity(certificates.mtls("m").orElseThrow(), proxy)).isEmpty();
+    // then the key: the restored CA issues
+    replaceSecret("m", "m.ca-builtin-key-ca-1", restored.keyPem());
+    MeshMtls mtls = certificates.mtls("m").orElseThrow();
+    assertThat(mtls.trustedRootsPem()).containsExactly(restored.certificatePem());
+    X509Certificate issued =
+        Pem.certificate(certificates.identity(mtls, proxy).orElseThrow().certificatePem());
+    issued.verify(restored.certificate().getPublicKey());
+  }
+
+  private void replaceSecret(String mesh, String name, String pem) {
+    var current = store.get(ResourceKey.of(ResourceCatalog.SECRET, mesh, name)).orElseThrow();
+    store.update(secret(mesh, name, pem), current.meta().version());
+  }
+
+  @Test
   void aBuiltinCaIsCreatedOnceAndKeptAsSecrets() {
     new ResourceManager(store, new Validators())
         .put(

@@ -57,17 +57,19 @@ public final class ExportCommand implements Callable<Integer> {
     for (JsonNode mesh : list(client, "/meshes")) {
       meshes.add(mesh.path("name").asText());
     }
-    PrintWriter out = spec.commandLine().getOut();
+    StringBuilder yaml = new StringBuilder(); // printed whole or not at all: no partial backup
     int written = 0;
     for (TypeInfo type : types) {
       for (String path : type.meshScoped() ? meshPaths(type, meshes) : List.of(type.listPath(""))) {
         for (JsonNode item : list(client, path)) {
           ObjectNode doc = (ObjectNode) item.deepCopy();
           doc.remove(List.of("creationTime", "modificationTime"));
-          out.print((written++ == 0 ? "" : "---\n") + Yaml.MAPPER.writeValueAsString(doc));
+          yaml.append(written++ == 0 ? "" : "---\n").append(Yaml.MAPPER.writeValueAsString(doc));
         }
       }
     }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(yaml);
     out.flush();
     spec.commandLine()
         .getErr()

@@ -126,6 +126,37 @@ class DamagedDataDirectoryTest {
     assertThat(fresh.resolve("cp-tls.pem")).exists();
   }
 
+  @Test
+  void aNewDirectoryWithTheCaOfAnotherControlPlaneStartsWithThatCa() throws Exception {
+    Path provisioned = dir.resolve("provisioned");
+    Files.createDirectories(provisioned);
+    for (String file : List.of("cp-ca.pem", "cp-ca-key.pem")) { // a replica's or a backup's CA
+      Files.copy(data.resolve(file), provisioned.resolve(file));
+    }
+    try (ControlPlaneProcess cp =
+        ControlPlaneProcess.start(provisioned, dir.resolve("provisioned.log"))) {
+      assertThat(status(cp, "GET", "/meshes/default", null)).isEqualTo(200);
+    }
+    String ca = Files.readString(data.resolve("cp-ca.pem"));
+    assertThat(Files.readString(provisioned.resolve("cp-ca.pem"))).isEqualTo(ca);
+    assertThat(Files.readString(provisioned.resolve("cp-tls.pem"))).endsWith(ca);
+  }
+
+  @Test
+  void aNewDirectoryWithACaCertificateButNotItsKeyIsRefused() throws Exception {
+    Path provisioned = dir.resolve("half");
+    Files.createDirectories(provisioned);
+    Files.copy(data.resolve("cp-ca.pem"), provisioned.resolve("cp-ca.pem"));
+    ControlPlaneProcess.Exit exit =
+        ControlPlaneProcess.startExpectingExit(provisioned, dir.resolve("half.log"));
+    assertThat(exit.code()).as(exit.output()).isNotZero();
+    assertThat(exit.output())
+        .contains("cp-ca-key.pem is missing")
+        .contains("Copy all four cp-*.pem files");
+    assertThat(provisioned.resolve("cp-ca-key.pem")).doesNotExist(); // no new CA made
+    assertThat(provisioned.resolve("store.db")).doesNotExist();
+  }
+
   private static void assertRefused(ControlPlaneProcess.Exit exit, String file) {
     assertThat(exit.code()).as(exit.output()).isNotZero();
     assertThat(exit.output())

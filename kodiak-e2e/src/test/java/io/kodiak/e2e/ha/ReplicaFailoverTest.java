@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,67 +62,16 @@ class ReplicaFailoverTest {
 
   @Test
   void killingTheLeaderLosesNoRequestNoWriteAndNoProxy() throws Exception {
-    PostgresServer db = PostgresServer.start();
-    running.add(db::close);
-    db.createDatabase("ha");
-    Map<String, String> env = new HashMap<>(RunningControlPlane.postgresSettings(db, "ha"));
-    env.put("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "3s"); // short: a wrong deletion shows
-
-    ControlPlaneProcess a = ControlPlaneProcess.start(dir.resolve("a"), dir.resolve("a.log"), env);
-    running.add(a::close);
-    Files.createDirectories(dir.resolve("b"));
-    for (String file :
-        List.of("cp-ca.pem", "cp-ca-key.pem", "cp-tls.pem", "cp-tls-key.pem")) { // one dp-server CA
-      Files.copy(dir.resolve("a").resolve(file), dir.resolve("b").resolve(file));
-    }
-    ControlPlaneProcess b = ControlPlaneProcess.start(dir.resolve("b"), dir.resolve("b.log"), env);
-    running.add(b::close);
-    String token = Files.readString(dir.resolve("a/admin-token")).trim();
-    assertThat(Files.readString(dir.resolve("b/admin-token")).trim()).isEqualTo(token);
-    await().atMost(SOON).until(() -> leads(a) != leads(b));
+    Fleet fleet = startFleet();
+    ControlPlaneProcess a = fleet.a();
+    ControlPlaneProcess b = fleet.b();
+    String token = fleet.token();
+    int out1 = fleet.out1();
+    int out2 = fleet.out2();
+    List<String> proxies = fleet.proxies();
     ControlPlaneProcess leader = leads(a) ? a : b;
     ControlPlaneProcess survivor = leader == a ? b : a;
-
-    // the stock default mesh (Kuma's initial policies), with mTLS and a permission
-    await().atMost(SOON).until(() -> status(survivor, "GET", "/meshes/default", null, null) == 200);
-    assertThat(
-            status(
-                a,
-                "PUT",
-                "/meshes/default",
-                "{\"type\": \"Mesh\", \"name\": \"default\", \"mtls\": {\"enabledBackend\": \"ca-1\","
-                    + " \"backends\": [{\"name\": \"ca-1\", \"type\": \"builtin\"}]}}",
-                token))
-        .isEqualTo(200);
-    assertThat(
-            status(
-                b,
-                "PUT",
-                "/meshes/default/meshtrafficpermissions/allow-all",
-                "{\"type\": \"MeshTrafficPermission\", \"mesh\": \"default\", \"name\": \"allow-all\","
-                    + " \"spec\": {\"targetRef\": {\"kind\": \"Mesh\"}, \"from\": [{\"targetRef\":"
-                    + " {\"kind\": \"Mesh\"}, \"default\": {\"action\": \"Allow\"}}]}}",
-                token))
-        .isEqualTo(201);
-    await()
-        .atMost(SOON)
-        .until(
-            () ->
-                body(survivor, "/meshes/default/secrets", token).contains("ca-builtin-cert-ca-1"));
     String caBefore = body(survivor, "/meshes/default/secrets/default.ca-builtin-cert-ca-1", token);
-
-    // four Envoys; each agent lists both replicas, in either order
-    String ab = a.dpServerUrl() + "," + b.dpServerUrl();
-    String ba = b.dpServerUrl() + "," + a.dpServerUrl();
-    int out1 = Ports.free();
-    int out2 = Ports.free();
-    backend("backend-1", ab, token, a);
-    backend("backend-2", ba, token, a);
-    client("client-1", ab, token, a, out1);
-    client("client-2", ba, token, a, out2);
-    List<String> proxies = List.of("backend-1", "backend-2", "client-1", "client-2");
-    await().atMost(SOON).until(() -> Traffic.get(out1, "/").status() == 200);
-    await().atMost(SOON).until(() -> Traffic.get(out2, "/").status() == 200);
 
     // each replica shows every proxy, naming the replica that holds it
     String idA = instanceId(a);
@@ -183,35 +133,8 @@ class ReplicaFailoverTest {
 
     ContinuousLoad load1 = ContinuousLoad.start(out1);
     ContinuousLoad load2 = ContinuousLoad.start(out2);
-    Map<String, String> acknowledged = new ConcurrentHashMap<>();
-    AtomicBoolean stopWriting = new AtomicBoolean();
-    Thread writer =
-        new Thread(
-            () -> {
-              for (int i = 0; !stopWriting.get(); i++) {
-                ControlPlaneProcess via = i % 2 == 0 ? a : b;
-                String name = "w-" + i;
-                String idle = (i % 50 + 10) + "s";
-                try {
-                  if (status(
-                          via,
-                          "PUT",
-                          "/meshes/default/meshtimeouts/" + name,
-                          timeout(name, idle),
-                          token)
-                      == 201) {
-                    acknowledged.put(name, idle);
-                  }
-                  Thread.sleep(100); // a steady trickle, not a flood of policies to regenerate for
-                } catch (IOException e) {
-                  // that replica is gone: this write was not acknowledged
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "writer");
-    writer.start();
+    WriteLoop writes = WriteLoop.start(this, fleet);
+    Map<String, String> acknowledged = writes.acknowledged;
     try {
       await()
           .atMost(SOON)
@@ -233,8 +156,7 @@ class ReplicaFailoverTest {
           .atMost(SOON)
           .until(() -> load1.ok() > after1 + 50 && load2.ok() > after2 + 50);
     } finally {
-      stopWriting.set(true);
-      writer.join();
+      writes.stop();
       load1.close();
       load2.close();
     }
@@ -245,30 +167,202 @@ class ReplicaFailoverTest {
           .as(proxy + " still registered")
           .isEqualTo(200);
     }
-    JsonNode stored = JSON.readTree(body(survivor, "/meshes/default/meshtimeouts?size=1000", null));
-    Map<String, String> found = new HashMap<>();
-    for (JsonNode item : stored.path("items")) {
-      found.put(item.path("name").asText(), item.at("/spec/to/0/default/idleTimeout").asText());
-    }
-    assertThat(found).containsAllEntriesOf(acknowledged);
+    assertThat(timeouts(survivor)).containsAllEntriesOf(acknowledged);
     assertThat(body(survivor, "/meshes/default/secrets/default.ca-builtin-cert-ca-1", token))
         .isEqualTo(caBefore);
   }
 
-  private void backend(String name, String cps, String token, ControlPlaneProcess issuer)
+  @Test
+  void restartingTheDatabaseUnderLoadLosesNoAcknowledgedWriteAndTheMeshConverges()
+      throws Exception {
+    Fleet fleet = startFleet();
+    ContinuousLoad load1 = ContinuousLoad.start(fleet.out1());
+    ContinuousLoad load2 = ContinuousLoad.start(fleet.out2());
+    WriteLoop writes = WriteLoop.start(this, fleet);
+    try {
+      await()
+          .atMost(SOON)
+          .until(() -> writes.acknowledged.size() >= 20 && load1.ok() > 50 && load2.ok() > 50);
+      fleet.db().crash(); // every connection cut, nothing flushed on the way down
+      await().atMost(SOON).until(() -> writes.refused.get() >= 4); // 503s through both replicas
+      int okDuringOutage = load1.ok();
+      await().atMost(SOON).until(() -> load1.ok() > okDuringOutage + 50); // proxies keep serving
+      fleet.db().restart();
+      int acknowledgedBefore = writes.acknowledged.size();
+      await().atMost(SOON).until(() -> writes.acknowledged.size() >= acknowledgedBefore + 20);
+    } finally {
+      writes.stop();
+      load1.close();
+      load2.close();
+    }
+    assertThat(load1.failures()).as("failed requests from client-1").isEmpty();
+    assertThat(load2.failures()).as("failed requests from client-2").isEmpty();
+    for (ControlPlaneProcess replica : List.of(fleet.a(), fleet.b())) {
+      await() // each replica's change feed caught up on what the other wrote
+          .atMost(SOON)
+          .untilAsserted(
+              () -> assertThat(timeouts(replica)).containsAllEntriesOf(writes.acknowledged));
+    }
+    // the mesh converges: a change after the restart reaches proxies held by either replica
+    assertThat(
+            status(
+                fleet.b(),
+                "PUT",
+                "/meshes/default/meshtimeouts/after-restart",
+                timeout("after-restart", "4321s"),
+                fleet.token()))
+        .isEqualTo(201);
+    for (String client : List.of("client-1", "client-2")) {
+      AgentProcess agent = fleet.agents().get(client);
+      await().atMost(SOON).until(() -> agent.configDump().contains("4321s"));
+    }
+  }
+
+  /** Writes MeshTimeouts through both replicas in turn, remembering those acknowledged (201). */
+  private static final class WriteLoop {
+    final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    final AtomicInteger refused = new AtomicInteger();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private Thread thread;
+
+    static WriteLoop start(ReplicaFailoverTest test, Fleet fleet) {
+      WriteLoop loop = new WriteLoop();
+      loop.thread =
+          new Thread(
+              () -> {
+                for (int i = 0; !loop.stopping.get(); i++) {
+                  ControlPlaneProcess via = i % 2 == 0 ? fleet.a() : fleet.b();
+                  String name = "w-" + i;
+                  String idle = (i % 50 + 10) + "s";
+                  try {
+                    int status =
+                        test.status(
+                            via,
+                            "PUT",
+                            "/meshes/default/meshtimeouts/" + name,
+                            timeout(name, idle),
+                            fleet.token());
+                    if (status == 201) {
+                      loop.acknowledged.put(name, idle);
+                    } else if (status == 503) {
+                      loop.refused.incrementAndGet();
+                    }
+                    Thread.sleep(100); // a steady trickle, not a flood of policies to regenerate
+                  } catch (IOException e) {
+                    // that replica is gone: this write was not acknowledged
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "writer");
+      loop.thread.start();
+      return loop;
+    }
+
+    void stop() throws InterruptedException {
+      stopping.set(true);
+      thread.join();
+    }
+  }
+
+  private Map<String, String> timeouts(ControlPlaneProcess cp) throws Exception {
+    JsonNode stored = JSON.readTree(body(cp, "/meshes/default/meshtimeouts?size=1000", null));
+    Map<String, String> found = new HashMap<>();
+    for (JsonNode item : stored.path("items")) {
+      found.put(item.path("name").asText(), item.at("/spec/to/0/default/idleTimeout").asText());
+    }
+    return found;
+  }
+
+  /** Two replicas on one database, the stock mesh with mTLS, four proxies split between them. */
+  private record Fleet(
+      PostgresServer db,
+      ControlPlaneProcess a,
+      ControlPlaneProcess b,
+      String token,
+      int out1,
+      int out2,
+      List<String> proxies,
+      Map<String, AgentProcess> agents) {}
+
+  private Fleet startFleet() throws Exception {
+    PostgresServer db = PostgresServer.start();
+    running.add(db::close);
+    db.createDatabase("ha");
+    Map<String, String> env = new HashMap<>(RunningControlPlane.postgresSettings(db, "ha"));
+    env.put("KODIAK_DP_SERVER_DEREGISTRATION_GRACE", "3s"); // short: a wrong deletion shows
+
+    ControlPlaneProcess a = ControlPlaneProcess.start(dir.resolve("a"), dir.resolve("a.log"), env);
+    running.add(a::close);
+    Files.createDirectories(dir.resolve("b"));
+    for (String file :
+        List.of("cp-ca.pem", "cp-ca-key.pem", "cp-tls.pem", "cp-tls-key.pem")) { // one dp-server CA
+      Files.copy(dir.resolve("a").resolve(file), dir.resolve("b").resolve(file));
+    }
+    ControlPlaneProcess b = ControlPlaneProcess.start(dir.resolve("b"), dir.resolve("b.log"), env);
+    running.add(b::close);
+    String token = Files.readString(dir.resolve("a/admin-token")).trim();
+    assertThat(Files.readString(dir.resolve("b/admin-token")).trim()).isEqualTo(token);
+    await().atMost(SOON).until(() -> leads(a) != leads(b));
+
+    // the stock default mesh (Kuma's initial policies), with mTLS and a permission
+    await().atMost(SOON).until(() -> status(b, "GET", "/meshes/default", null, null) == 200);
+    assertThat(
+            status(
+                a,
+                "PUT",
+                "/meshes/default",
+                "{\"type\": \"Mesh\", \"name\": \"default\", \"mtls\": {\"enabledBackend\": \"ca-1\","
+                    + " \"backends\": [{\"name\": \"ca-1\", \"type\": \"builtin\"}]}}",
+                token))
+        .isEqualTo(200);
+    assertThat(
+            status(
+                b,
+                "PUT",
+                "/meshes/default/meshtrafficpermissions/allow-all",
+                "{\"type\": \"MeshTrafficPermission\", \"mesh\": \"default\", \"name\": \"allow-all\","
+                    + " \"spec\": {\"targetRef\": {\"kind\": \"Mesh\"}, \"from\": [{\"targetRef\":"
+                    + " {\"kind\": \"Mesh\"}, \"default\": {\"action\": \"Allow\"}}]}}",
+                token))
+        .isEqualTo(201);
+    await()
+        .atMost(SOON)
+        .until(() -> body(b, "/meshes/default/secrets", token).contains("ca-builtin-cert-ca-1"));
+
+    // four Envoys; each agent lists both replicas, in either order
+    String ab = a.dpServerUrl() + "," + b.dpServerUrl();
+    String ba = b.dpServerUrl() + "," + a.dpServerUrl();
+    int out1 = Ports.free();
+    int out2 = Ports.free();
+    Map<String, AgentProcess> agents = new HashMap<>();
+    agents.put("backend-1", backend("backend-1", ab, token, a));
+    agents.put("backend-2", backend("backend-2", ba, token, a));
+    agents.put("client-1", client("client-1", ab, token, a, out1));
+    agents.put("client-2", client("client-2", ba, token, a, out2));
+    List<String> proxies = List.of("backend-1", "backend-2", "client-1", "client-2");
+    await().atMost(SOON).until(() -> Traffic.get(out1, "/").status() == 200);
+    await().atMost(SOON).until(() -> Traffic.get(out2, "/").status() == 200);
+
+    return new Fleet(db, a, b, token, out1, out2, proxies, agents);
+  }
+
+  private AgentProcess backend(String name, String cps, String token, ControlPlaneProcess issuer)
       throws Exception {
     int app = Ports.free();
     HttpServer server = DemoApp.backend(app, name);
     running.add(() -> server.stop(0));
-    agent(name, "backend", Ports.free(), app, Map.of(), cps, token, issuer);
+    return agent(name, "backend", Ports.free(), app, Map.of(), cps, token, issuer);
   }
 
-  private void client(String name, String cps, String token, ControlPlaneProcess issuer, int out)
-      throws Exception {
-    agent(name, "client", Ports.free(), Ports.free(), Map.of("backend", out), cps, token, issuer);
+  private AgentProcess client(
+      String name, String cps, String token, ControlPlaneProcess issuer, int out) throws Exception {
+    return agent(
+        name, "client", Ports.free(), Ports.free(), Map.of("backend", out), cps, token, issuer);
   }
 
-  private void agent(
+  private AgentProcess agent(
       String name,
       String service,
       int inbound,
@@ -287,7 +381,7 @@ class ReplicaFailoverTest {
             "/tokens/dataplane",
             "{\"mesh\": \"default\", \"name\": \"" + name + "\"}",
             token);
-    running.add(
+    return running.add(
         AgentProcess.start(
             cps, dir.resolve("a/cp-ca.pem"), dpToken, yaml, admin, dir.resolve(name)));
   }
@@ -309,7 +403,7 @@ class ReplicaFailoverTest {
         + "\"}}]}}";
   }
 
-  private int status(ControlPlaneProcess cp, String method, String path, String body, String token)
+  int status(ControlPlaneProcess cp, String method, String path, String body, String token)
       throws IOException, InterruptedException {
     return send(cp, method, path, body, token).statusCode();
   }
