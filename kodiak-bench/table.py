@@ -61,6 +61,17 @@ for m in re.finditer(r"^K3 a MeshTimeout applied with kubectl -> the caller's En
     row("K3 policy applied with kubectl -> Envoy", "as fast as REST (B2 p99 <= 250 ms at 1,000)",
         f"p50 {m.group(1)} ms, p99 {m.group(2)} ms (one proxy)", int(m.group(2)) <= 250)
 
+for m in re.finditer(r"^H1 durable writes through one replica\s+(\d+) writes in ([\d.]+) s: (\d+) writes/s \((\d+) concurrent clients, (\d+) failed\)", text, re.M):
+    rate, failed = int(m.group(3)), int(m.group(5))
+    row("H1 durable writes/s through one replica (PostgreSQL)", ">= 2,000/s, none failed",
+        f"{rate:,}/s ({m.group(4)} clients, {failed} failed)", rate >= 2000 and failed == 0)
+for m in re.finditer(r"^H2 write on replica A -> Envoy held by replica B\s+p50 (\d+) ms, p99 (\d+) ms", text, re.M):
+    row("H2 write on replica A -> Envoy on replica B", "p99 < 100 ms",
+        f"p50 {m.group(1)} ms, p99 {m.group(2)} ms", int(m.group(2)) < 100)
+for m in re.finditer(r"^(H3 leader killed -> the survivor runs the singleton work|H4 leader killed -> its proxies ACK a config from the survivor)\s+p50 (\d+) ms, p99 (\d+) ms, max (\d+) ms over (\d+)", text, re.M):
+    row(m.group(1).split("  ")[0], "< 5 s (every round)",
+        f"p50 {m.group(2)} ms, max {m.group(4)} ms over {m.group(5)} kills", int(m.group(4)) < 5000)
+
 jmh = {(k, int(c)): float(v) for k, c, v in
        re.findall(r"^GenerationJmh\.(changed|unchanged)\s+(\d+)\s+avgt\s+\d+\s+([\d.]+)", text, re.M)}
 for clusters in sorted({c for _, c in jmh}):
