@@ -29,11 +29,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
@@ -65,6 +64,18 @@ public final class PostgresResourceStore implements ResourceStore {
   private final Map<String, String> settings = new ConcurrentHashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object copyLock = new Object();
+
+  /**
+   * Rows this store deleted, at the revision each had (guarded by copyLock): only writes racing to
+   * the lock can be older, so the last few thousand are enough.
+   */
+  private final Map<ResourceKey, Long> tombstones =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ResourceKey, Long> eldest) {
+          return size() > 4096;
+        }
+      };
 
   /**
    * Connects, brings the schema up to date (Flyway; replicas starting together take turns) and
@@ -121,29 +132,43 @@ public final class PostgresResourceStore implements ResourceStore {
     ResourceKey key = resource.key();
     Instant now = now();
     Resource stored = resource.withMeta(new ResourceMeta(1, now, now, resource.meta().labels()));
+    long revision;
     try (Connection c = connection(key, "create")) {
       try {
-        if (key.type().isMeshScoped()) {
-          requireMesh(c, key);
-        }
+        boolean inMesh = key.type().isMeshScoped();
+        // one round trip: the row, if its Mesh exists (the Mesh row's key-share lock makes a
+        // concurrent deletion of the Mesh wait for this write) and no row has its key
         try (PreparedStatement st =
             c.prepareStatement(
                 "INSERT INTO resources (type, mesh, name, version, creation_time, modification_time,"
-                    + " labels, spec) VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    + " labels, spec) SELECT ?, ?, ?, 1, ?, ?, ?, ?"
+                    + (inMesh
+                        ? " WHERE EXISTS (SELECT 1 FROM resources WHERE type = ? AND mesh = ? AND"
+                            + " name = ? FOR KEY SHARE)"
+                        : "")
+                    + " ON CONFLICT DO NOTHING RETURNING revision")) {
           StoredRow.bindKey(st, 1, key);
           st.setTimestamp(4, StoredRow.timestamp(now));
           st.setTimestamp(5, StoredRow.timestamp(now));
           st.setString(6, StoredRow.json(stored.meta().labels()));
           st.setString(7, StoredRow.json(stored.spec()));
-          if (st.executeUpdate() == 0) {
+          if (inMesh) {
+            StoredRow.bindKey(st, 8, ResourceKey.of(ResourceCatalog.MESH, "", key.mesh()));
+          }
+          Optional<Long> inserted = returnedRevision(st);
+          if (inserted.isEmpty()) {
+            if (inMesh) {
+              requireMesh(c, key); // which of the two it was
+            }
             throw new ResourceAlreadyExistsException(key);
           }
+          revision = inserted.get();
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
         throw failed(c, key, "create", e);
       }
-      readBack(c, List.of(key));
+      applyWritten(new StoredRow(stored, revision));
     } catch (SQLException e) {
       throw unavailable(key, "create", e);
     }
@@ -154,9 +179,13 @@ public final class PostgresResourceStore implements ResourceStore {
   public Resource update(Resource resource, long expectedVersion) {
     ResourceKey key = resource.key();
     Resource stored;
+    long revision;
     try (Connection c = connection(key, "update")) {
       try {
-        Resource current = lockRow(c, key).orElseThrow(() -> new ResourceNotFoundException(key));
+        Resource current =
+            lockRow(c, key)
+                .map(StoredRow::resource)
+                .orElseThrow(() -> new ResourceNotFoundException(key));
         if (current.meta().version() != expectedVersion) {
           throw new ResourceConflictException(key, expectedVersion, current.meta().version());
         }
@@ -177,19 +206,19 @@ public final class PostgresResourceStore implements ResourceStore {
         try (PreparedStatement st =
             c.prepareStatement(
                 "UPDATE resources SET version = ?, modification_time = ?, labels = ?, spec = ?"
-                    + " WHERE type = ? AND mesh = ? AND name = ?")) {
+                    + " WHERE type = ? AND mesh = ? AND name = ? RETURNING revision")) {
           st.setLong(1, stored.meta().version());
           st.setTimestamp(2, StoredRow.timestamp(stored.meta().modificationTime()));
           st.setString(3, StoredRow.json(stored.meta().labels()));
           st.setString(4, StoredRow.json(stored.spec()));
           StoredRow.bindKey(st, 5, key);
-          st.executeUpdate();
+          revision = returnedRevision(st).orElseThrow(() -> new ResourceNotFoundException(key));
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
         throw failed(c, key, "update", e);
       }
-      readBack(c, List.of(key));
+      applyWritten(new StoredRow(stored, revision));
     } catch (SQLException e) {
       throw unavailable(key, "update", e);
     }
@@ -198,27 +227,32 @@ public final class PostgresResourceStore implements ResourceStore {
 
   @Override
   public void delete(ResourceKey key) {
-    List<ResourceKey> removed = new ArrayList<>();
+    Map<ResourceKey, Long> removed = new LinkedHashMap<>(); // with the revision each row had
     try (Connection c = connection(key, "delete")) {
       try {
-        if (lockRow(c, key).isEmpty()) {
-          throw new ResourceNotFoundException(key);
-        }
+        long revision =
+            lockRow(c, key)
+                .map(StoredRow::revision)
+                .orElseThrow(() -> new ResourceNotFoundException(key));
         if (key.type() == ResourceCatalog.MESH) {
           // the Mesh row is locked: a concurrent create in it waits, then finds no Mesh
           try (PreparedStatement st =
               c.prepareStatement(
-                  "DELETE FROM resources WHERE mesh = ? AND type <> ? RETURNING type, name")) {
+                  "DELETE FROM resources WHERE mesh = ? AND type <> ? RETURNING type, name,"
+                      + " revision")) {
             st.setString(1, key.name());
             st.setString(2, MESH);
             try (ResultSet rows = st.executeQuery()) {
               while (rows.next()) {
                 Optional<ResourceType> type = ResourceCatalog.byName(rows.getString(1));
-                type.ifPresent(t -> removed.add(ResourceKey.of(t, key.name(), name(rows))));
+                long childRevision = rows.getLong(3);
+                type.ifPresent(
+                    t -> removed.put(ResourceKey.of(t, key.name(), name(rows)), childRevision));
               }
             }
           }
         }
+        removed.put(key, revision);
         try (PreparedStatement st =
             c.prepareStatement("DELETE FROM resources WHERE type = ? AND mesh = ? AND name = ?")) {
           StoredRow.bindKey(st, 1, key);
@@ -228,8 +262,7 @@ public final class PostgresResourceStore implements ResourceStore {
       } catch (SQLException | RuntimeException e) {
         throw failed(c, key, "delete", e);
       }
-      removed.add(key);
-      readBack(c, removed);
+      applyDeleted(removed);
     } catch (SQLException e) {
       throw unavailable(key, "delete", e);
     }
@@ -258,7 +291,7 @@ public final class PostgresResourceStore implements ResourceStore {
     }
   }
 
-  private static Optional<Resource> lockRow(Connection c, ResourceKey key) throws SQLException {
+  private static Optional<StoredRow> lockRow(Connection c, ResourceKey key) throws SQLException {
     try (PreparedStatement st =
         c.prepareStatement(
             "SELECT "
@@ -266,7 +299,7 @@ public final class PostgresResourceStore implements ResourceStore {
                 + " FROM resources WHERE type = ? AND mesh = ? AND name = ? FOR UPDATE")) {
       StoredRow.bindKey(st, 1, key);
       try (ResultSet rows = st.executeQuery()) {
-        return rows.next() ? StoredRow.read(rows).map(StoredRow::resource) : Optional.empty();
+        return rows.next() ? StoredRow.read(rows) : Optional.empty();
       }
     }
   }
@@ -274,43 +307,74 @@ public final class PostgresResourceStore implements ResourceStore {
   // --- the in-memory copy ---
 
   /**
-   * After a commit: the rows as they are now, into the copy. If the database went away right after
-   * the commit, the write stands and the change feed brings it in when it is back.
+   * After a commit: the row this write stored (its revision from the database), into the copy. Not
+   * read back: concurrent writers would take turns on the copy's lock for a round trip each. An
+   * older row applied late (a writer that lost the race to the lock) is skipped by its revision.
    */
-  private void readBack(Connection c, List<ResourceKey> keys) {
-    try {
-      refresh(c, keys);
-      c.commit();
-    } catch (SQLException e) {
-      LOG.warn(
-          "store: {} was committed but could not be read back ({}); it appears when the change"
-              + " feed reconnects",
-          keys.get(keys.size() - 1),
-          e.getMessage());
+  private void applyWritten(StoredRow row) {
+    synchronized (copyLock) {
+      apply(row.resource().key(), Optional.of(row));
     }
   }
 
-  /** Reads {@code keys} and applies what it finds, in their order, under the copy's lock. */
-  private void refresh(Connection c, List<ResourceKey> keys) throws SQLException {
-    synchronized (copyLock) {
-      Map<ResourceKey, StoredRow> found = new HashMap<>();
-      try (PreparedStatement st =
-          c.prepareStatement(
-              "SELECT "
-                  + StoredRow.COLUMNS
-                  + " FROM resources WHERE (type, mesh, name) IN"
-                  + " (SELECT * FROM unnest(?::text[], ?::text[], ?::text[]))")) {
-        st.setArray(1, c.createArrayOf("text", keys.stream().map(k -> k.type().name()).toArray()));
-        st.setArray(2, c.createArrayOf("text", keys.stream().map(ResourceKey::mesh).toArray()));
-        st.setArray(3, c.createArrayOf("text", keys.stream().map(ResourceKey::name).toArray()));
-        try (ResultSet rows = st.executeQuery()) {
-          while (rows.next()) {
-            StoredRow.read(rows).ifPresent(row -> found.put(row.resource().key(), row));
-          }
+  /**
+   * After a commit: the rows this write deleted, out of the copy, unless the copy already has a
+   * newer row (written again since); each is remembered as deleted at its revision, so a late apply
+   * of an older row does not bring it back.
+   */
+  private void applyDeleted(Map<ResourceKey, Long> removed) {
+    synchronized (copyLock) { // reentrant: refresh calls it holding the lock
+      for (Map.Entry<ResourceKey, Long> entry : removed.entrySet()) {
+        Long known = revisions.get(entry.getKey());
+        if (known != null && known > entry.getValue()) {
+          continue;
+        }
+        tombstones.put(entry.getKey(), entry.getValue());
+        apply(entry.getKey(), Optional.empty());
+      }
+    }
+  }
+
+  private static Optional<Long> returnedRevision(PreparedStatement st) throws SQLException {
+    try (ResultSet rows = st.executeQuery()) {
+      return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+    }
+  }
+
+  /**
+   * Reads announced rows and applies what it finds. The read happens outside the copy's lock (a
+   * round trip there would hold up every writer of this replica); applying under it is ordered by
+   * revision: an older row than the copy's is skipped, and a row not found is deleted as of the
+   * newest revision announced for it, unless the copy already holds a newer one.
+   *
+   * @param announced each key with the newest revision announced for it
+   */
+  private void refresh(Connection c, Map<ResourceKey, Long> announced) throws SQLException {
+    List<ResourceKey> keys = new ArrayList<>(announced.keySet());
+    Map<ResourceKey, StoredRow> found = new HashMap<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT "
+                + StoredRow.COLUMNS
+                + " FROM resources WHERE (type, mesh, name) IN"
+                + " (SELECT * FROM unnest(?::text[], ?::text[], ?::text[]))")) {
+      st.setArray(1, c.createArrayOf("text", keys.stream().map(k -> k.type().name()).toArray()));
+      st.setArray(2, c.createArrayOf("text", keys.stream().map(ResourceKey::mesh).toArray()));
+      st.setArray(3, c.createArrayOf("text", keys.stream().map(ResourceKey::name).toArray()));
+      try (ResultSet rows = st.executeQuery()) {
+        while (rows.next()) {
+          StoredRow.read(rows).ifPresent(row -> found.put(row.resource().key(), row));
         }
       }
+    }
+    synchronized (copyLock) {
       for (ResourceKey key : keys) {
-        apply(key, Optional.ofNullable(found.get(key)));
+        StoredRow row = found.get(key);
+        if (row != null) {
+          apply(key, Optional.of(row));
+        } else {
+          applyDeleted(Map.of(key, announced.get(key)));
+        }
       }
     }
   }
@@ -365,6 +429,11 @@ public final class PostgresResourceStore implements ResourceStore {
       publish(ChangeKind.DELETED, cached.get());
       return 1;
     }
+    Long deletedAt = tombstones.get(key);
+    if (deletedAt != null && deletedAt >= row.get().revision()) {
+      return 0; // an older row than its deletion, applied late
+    }
+    tombstones.remove(key);
     Resource now = row.get().resource();
     Long known = revisions.get(key);
     if (cached.isPresent() && known != null && known >= row.get().revision()) {
@@ -391,20 +460,20 @@ public final class PostgresResourceStore implements ResourceStore {
 
   /** Which announced rows the copy does not have yet; reads those through the feed's connection. */
   private void received(List<Notice> notices, Connection c) throws SQLException {
-    Set<ResourceKey> stale = new LinkedHashSet<>();
+    Map<ResourceKey, Long> stale = new LinkedHashMap<>();
     for (Notice notice : notices) {
       long known = revisions.getOrDefault(notice.key(), -1L);
       if (notice.deleted()) {
         if ((index.get(notice.key()).isPresent() && known < notice.revision())
-            || stale.contains(notice.key())) {
-          stale.add(notice.key());
+            || stale.containsKey(notice.key())) {
+          stale.merge(notice.key(), notice.revision(), Math::max);
         }
       } else if (known < notice.revision()) {
-        stale.add(notice.key());
+        stale.merge(notice.key(), notice.revision(), Math::max);
       }
     }
     if (!stale.isEmpty()) {
-      refresh(c, new ArrayList<>(stale));
+      refresh(c, stale);
     }
   }
 

@@ -21,8 +21,10 @@ import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -94,6 +96,53 @@ class SharedDatabaseTest {
     assertThat(seenByB)
         .extracting(c -> c.kind() + " " + c.resource().name())
         .containsExactly("CREATED demo", "CREATED t1", "UPDATED t1", "DELETED t1");
+  }
+
+  @Test
+  void concurrentWritersOfTheSameResourcesLeaveEveryCopyAsTheDatabaseHasIt() throws Exception {
+    a.create(mesh("demo"));
+    List<String> names = List.of("r0", "r1", "r2");
+    List<Thread> writers = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      PostgresResourceStore store = t % 2 == 0 ? a : b; // both stores write, racing
+      Random random = new Random(t);
+      writers.add(
+          new Thread(
+              () -> {
+                for (int i = 0; i < 150; i++) {
+                  String name = names.get(random.nextInt(names.size()));
+                  try {
+                    switch (random.nextInt(3)) {
+                      case 0 -> store.create(timeout("demo", name, i + "s"));
+                      case 1 -> {
+                        Optional<Resource> current = store.get(timeoutKey(name));
+                        if (current.isPresent()) {
+                          store.update(
+                              timeout("demo", name, (1000 + i) + "s"),
+                              current.get().meta().version());
+                        }
+                      }
+                      default -> store.delete(timeoutKey(name));
+                    }
+                  } catch (ResourceAlreadyExistsException
+                      | ResourceNotFoundException
+                      | ResourceConflictException e) {
+                    // lost a race: expected, and it must leave nothing behind
+                  }
+                }
+              }));
+    }
+    writers.forEach(Thread::start);
+    for (Thread writer : writers) {
+      writer.join();
+    }
+    try (PostgresResourceStore fresh = open()) { // reads everything from the database
+      for (String name : names) {
+        Optional<Resource> truth = fresh.get(timeoutKey(name));
+        await().atMost(SOON).until(() -> a.get(timeoutKey(name)).equals(truth));
+        await().atMost(SOON).until(() -> b.get(timeoutKey(name)).equals(truth));
+      }
+    }
   }
 
   @Test
