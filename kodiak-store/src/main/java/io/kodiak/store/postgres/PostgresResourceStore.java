@@ -134,6 +134,7 @@ public final class PostgresResourceStore implements ResourceStore {
     Resource stored = resource.withMeta(new ResourceMeta(1, now, now, resource.meta().labels()));
     long revision;
     try (Connection c = connection(key, "create")) {
+      c.setAutoCommit(true); // one statement is the whole transaction: no COMMIT round trip
       try {
         boolean inMesh = key.type().isMeshScoped();
         // one round trip: the row, if its Mesh exists (the Mesh row's key-share lock makes a
@@ -164,7 +165,6 @@ public final class PostgresResourceStore implements ResourceStore {
           }
           revision = inserted.get();
         }
-        c.commit();
       } catch (SQLException | RuntimeException e) {
         throw failed(c, key, "create", e);
       }
@@ -610,7 +610,9 @@ public final class PostgresResourceStore implements ResourceStore {
   /** Rolls back; a store exception passes through, anything else means the database failed. */
   private RuntimeException failed(Connection c, ResourceKey key, String what, Exception cause) {
     try {
-      c.rollback();
+      if (!c.getAutoCommit()) {
+        c.rollback();
+      }
     } catch (SQLException e) {
       cause.addSuppressed(e);
     }
