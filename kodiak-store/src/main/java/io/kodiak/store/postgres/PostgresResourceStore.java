@@ -59,6 +59,7 @@ public final class PostgresResourceStore implements ResourceStore {
   private final Clock clock;
   private final HikariDataSource pool;
   private final ChangeFeed feed;
+  private final BatchedInserts inserts;
   private final ResourceIndex index = new ResourceIndex();
   private final Map<ResourceKey, Long> revisions = new ConcurrentHashMap<>();
   private final Map<String, String> settings = new ConcurrentHashMap<>();
@@ -100,6 +101,7 @@ public final class PostgresResourceStore implements ResourceStore {
           .migrate();
       this.feed = new ChangeFeed(options, new Receiver());
       feed.start();
+      this.inserts = new BatchedInserts(pool);
     } catch (SQLException | RuntimeException e) {
       pool.close();
       throw new StoreUnavailableException(
@@ -132,46 +134,28 @@ public final class PostgresResourceStore implements ResourceStore {
     ResourceKey key = resource.key();
     Instant now = now();
     Resource stored = resource.withMeta(new ResourceMeta(1, now, now, resource.meta().labels()));
-    long revision;
-    try (Connection c = connection(key, "create")) {
-      c.setAutoCommit(true); // one statement is the whole transaction: no COMMIT round trip
-      try {
-        boolean inMesh = key.type().isMeshScoped();
-        // one round trip: the row, if its Mesh exists (the Mesh row's key-share lock makes a
-        // concurrent deletion of the Mesh wait for this write) and no row has its key
-        try (PreparedStatement st =
-            c.prepareStatement(
-                "INSERT INTO resources (type, mesh, name, version, creation_time, modification_time,"
-                    + " labels, spec) SELECT ?, ?, ?, 1, ?, ?, ?, ?"
-                    + (inMesh
-                        ? " WHERE EXISTS (SELECT 1 FROM resources WHERE type = ? AND mesh = ? AND"
-                            + " name = ? FOR KEY SHARE)"
-                        : "")
-                    + " ON CONFLICT DO NOTHING RETURNING revision")) {
-          StoredRow.bindKey(st, 1, key);
-          st.setTimestamp(4, StoredRow.timestamp(now));
-          st.setTimestamp(5, StoredRow.timestamp(now));
-          st.setString(6, StoredRow.json(stored.meta().labels()));
-          st.setString(7, StoredRow.json(stored.spec()));
-          if (inMesh) {
-            StoredRow.bindKey(st, 8, ResourceKey.of(ResourceCatalog.MESH, "", key.mesh()));
-          }
-          Optional<Long> inserted = returnedRevision(st);
-          if (inserted.isEmpty()) {
-            if (inMesh) {
-              requireMesh(c, key); // which of the two it was
-            }
-            throw new ResourceAlreadyExistsException(key);
-          }
-          revision = inserted.get();
-        }
-      } catch (SQLException | RuntimeException e) {
-        throw failed(c, key, "create", e);
-      }
-      applyWritten(new StoredRow(stored, revision));
+    Optional<Long> inserted;
+    try {
+      inserted = inserts.insert(stored); // with the creates of other callers waiting now
     } catch (SQLException e) {
       throw unavailable(key, "create", e);
     }
+    if (inserted.isEmpty()) {
+      if (key.type().isMeshScoped()) {
+        try (Connection c = connection(key, "create")) {
+          try {
+            requireMesh(c, key); // which of the two it was
+            c.commit();
+          } catch (SQLException | RuntimeException e) {
+            throw failed(c, key, "create", e);
+          }
+        } catch (SQLException e) {
+          throw unavailable(key, "create", e);
+        }
+      }
+      throw new ResourceAlreadyExistsException(key);
+    }
+    applyWritten(new StoredRow(stored, inserted.get()));
     return stored;
   }
 
@@ -594,6 +578,7 @@ public final class PostgresResourceStore implements ResourceStore {
   @Override
   public void close() {
     feed.close();
+    inserts.close();
     pool.close();
   }
 

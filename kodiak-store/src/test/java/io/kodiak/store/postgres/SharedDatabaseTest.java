@@ -11,6 +11,7 @@ import io.kodiak.model.core.Resource;
 import io.kodiak.model.core.ResourceKey;
 import io.kodiak.model.testing.TestResources.ManualClock;
 import io.kodiak.store.api.ChangeKind;
+import io.kodiak.store.api.ListQuery;
 import io.kodiak.store.api.ResourceAlreadyExistsException;
 import io.kodiak.store.api.ResourceChange;
 import io.kodiak.store.api.ResourceConflictException;
@@ -142,6 +143,47 @@ class SharedDatabaseTest {
         await().atMost(SOON).until(() -> a.get(timeoutKey(name)).equals(truth));
         await().atMost(SOON).until(() -> b.get(timeoutKey(name)).equals(truth));
       }
+    }
+  }
+
+  @Test
+  void concurrentCreatesGoTogetherYetEachKeepsItsOwnOutcome() throws Exception {
+    a.create(mesh("demo"));
+    int callers = 24;
+    AtomicInteger created = new AtomicInteger();
+    AtomicInteger existed = new AtomicInteger();
+    AtomicInteger noMesh = new AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < callers; t++) {
+      int n = t;
+      threads.add(
+          new Thread(
+              () -> {
+                try {
+                  switch (n % 3) {
+                    case 0 -> a.create(timeout("demo", "same", n + "s")); // one of 8 wins
+                    case 1 -> a.create(timeout("demo", "own-" + n, n + "s"));
+                    default -> a.create(timeout("missing", "lost-" + n, n + "s"));
+                  }
+                  created.incrementAndGet();
+                } catch (ResourceAlreadyExistsException e) {
+                  existed.incrementAndGet();
+                } catch (ResourceNotFoundException e) {
+                  assertThat(e.getMessage()).contains("missing");
+                  noMesh.incrementAndGet();
+                }
+              }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(created.get()).isEqualTo(1 + 8);
+    assertThat(existed.get()).isEqualTo(7);
+    assertThat(noMesh.get()).isEqualTo(8);
+    try (PostgresResourceStore fresh = open()) {
+      assertThat(fresh.list(ResourceCatalog.MESH_TIMEOUT, ListQuery.all(Optional.empty())).total())
+          .isEqualTo(9);
     }
   }
 
