@@ -22,7 +22,7 @@ run() { echo "== $*"; "$@"; }
       run kodiak-bench/memory.sh 0 1000
       run kodiak-bench/latency.sh 1000 30
       run kodiak-bench/kubernetes.sh 100
-      run kodiak-bench/replicas.sh 5000 3
+      run kodiak-bench/replicas.sh 20000 3
       ;;
     full)
       run kodiak-bench/jmh.sh full

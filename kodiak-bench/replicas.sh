@@ -10,4 +10,4 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $("$java" -version 2>&1 | h
 "$java" -XX:+UseSerialGC -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener \
   -Dlogback.configurationFile=logback.xml `# the bench jar's (WARN), not a test jar's` \
   -cp "kodiak-bench/target/kodiak-bench.jar:kodiak-bench/target/lib/*" io.kodiak.bench.ha.ReplicasBench \
-  "${1:-5000}" "${2:-3}" "$root/.venv/bin/envoy"
+  "${1:-20000}" "${2:-3}" "$root/.venv/bin/envoy"
