@@ -406,10 +406,10 @@ public final class ControlPlane implements AutoCloseable {
     return new SharedInsights() {
       @Override
       public void write(Map<String, String> jsonByNode, Set<String> deleted) throws SQLException {
-        db.write(jsonByNode);
-        for (String nodeId : deleted) {
+        for (String nodeId : deleted) { // first: a proxy deleted and back since keeps its new row
           db.forget(nodeId);
         }
+        db.write(jsonByNode);
       }
 
       @Override

@@ -232,22 +232,9 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
               + node.mesh()
               + "\"; give this one another name");
     }
-    Optional<String> otherReplica = liveHolderElsewhere(node.id());
-    if (otherReplica.isPresent()) {
-      owners.remove(node.id(), streamId);
-      LOG.warn(
-          "xds: refused a second stream for proxy {}: replica {} holds its stream",
-          node.id(),
-          otherReplica.get());
-      throw new StreamRejectedException(
-          "a proxy named \""
-              + node.name()
-              + "\" is already connected to mesh \""
-              + node.mesh()
-              + "\" through control-plane replica "
-              + otherReplica.get()
-              + "; give this one another name");
-    }
+    // another replica holding this name is not checked here: it may be this very Envoy, moved
+    // here before that replica noticed its stream was gone; a second agent of the name is
+    // refused at bootstrap (BootstrapService)
     admitted.remove(node.id());
     streams.put(streamId, node); // first: a revocation while it registers finds it and closes it
     try {
@@ -286,16 +273,13 @@ public final class DataplaneLifecycle implements StreamEvents, AutoCloseable {
         "xds: proxy {} connected (stream {}, Envoy {})", node.id(), streamId, node.envoyVersion());
   }
 
-  /** The other running replica holding the stream of proxy {@code mesh.name}, if one does. */
-  public Optional<String> heldByAnotherReplica(String mesh, String name) {
-    return liveHolderElsewhere(mesh + "." + name);
-  }
-
   /**
-   * The other running replica whose stream this proxy name holds. When that cannot be read (the
-   * database is away) the proxy is admitted: being served matters more than refusing a duplicate.
+   * The other running replica holding the stream of proxy {@code mesh.name}, if one does. When that
+   * cannot be read (the database is away), none: being served matters more than refusing a
+   * duplicate.
    */
-  private Optional<String> liveHolderElsewhere(String nodeId) {
+  public Optional<String> heldByAnotherReplica(String mesh, String name) {
+    String nodeId = mesh + "." + name;
     try {
       return presence.heldElsewhere(nodeId);
     } catch (Exception e) {

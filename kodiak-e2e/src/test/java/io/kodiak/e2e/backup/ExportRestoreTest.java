@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -159,8 +160,16 @@ class ExportRestoreTest {
     for (String proxy : List.of("backend-1", "client-1")) {
       await().atMost(SOON).until(() -> ProxyStatus.online(second.url(), proxy));
     }
-    await().atMost(SOON).until(() -> workloadCert(backendAdmin).equals(backendBefore));
-    await().atMost(SOON).until(() -> workloadCert(clientAdmin).equals(clientBefore));
+    for (int admin : List.of(backendAdmin, clientAdmin)) {
+      Identity before = admin == backendAdmin ? backendBefore : clientBefore;
+      await() // a certificate the restored control plane issued, from the same CA, same SPIFFE ID
+          .atMost(SOON)
+          .until(
+              () -> {
+                Identity now = workloadCert(admin);
+                return now.sameIdentity(before) && !now.serial().equals(before.serial());
+              });
+    }
     await().atMost(SOON).until(() -> Traffic.get(out, "/").status() == 200);
     assertThat(Files.readString(dir.resolve("second.log"))).doesNotContain(token);
 
@@ -169,8 +178,15 @@ class ExportRestoreTest {
     assertThat(documents(again.out())).isEqualTo(documents(exported.out()));
   }
 
-  /** What identifies a proxy's mTLS: its certificate's URIs and the CAs it trusts. */
-  private record Identity(List<String> uris, String caSerial) {}
+  /**
+   * What identifies a proxy's mTLS: its certificate's URIs and the CAs it trusts; and the serial of
+   * that certificate, which changes when another control plane issues it.
+   */
+  private record Identity(List<String> uris, String caSerial, String serial) {
+    boolean sameIdentity(Identity other) {
+      return uris.equals(other.uris) && Objects.equals(caSerial, other.caSerial);
+    }
+  }
 
   private Identity workloadCert(int adminPort) throws Exception {
     JsonNode certs = JSON.readTree(get("http://127.0.0.1:" + adminPort + "/certs"));
@@ -182,10 +198,11 @@ class ExportRestoreTest {
         chain.get(0).path("subject_alt_names").forEach(san -> uris.add(san.path("uri").asText()));
         TreeSet<String> serials = new TreeSet<>();
         roots.forEach(root -> serials.add(root.path("serial_number").asText()));
-        return new Identity(uris, String.join(",", serials));
+        return new Identity(
+            uris, String.join(",", serials), chain.get(0).path("serial_number").asText());
       }
     }
-    return new Identity(List.of(), null);
+    return new Identity(List.of(), null, null);
   }
 
   /** Each exported document, whatever their order (Dataplanes re-registered may move). */

@@ -8,11 +8,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -48,6 +49,7 @@ final class BatchedInserts implements AutoCloseable {
   private final DataSource pool;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
+  private volatile boolean closed;
 
   BatchedInserts(DataSource pool) {
     this.pool = pool;
@@ -63,6 +65,10 @@ final class BatchedInserts implements AutoCloseable {
   Optional<Long> insert(Resource row) throws SQLException {
     Pending pending = new Pending(row, new CompletableFuture<>());
     queue.add(pending);
+    if (closed) { // the thread may have drained its queue for the last time
+      queue.remove(pending);
+      pending.revision().completeExceptionally(new SQLException("the store is closed"));
+    }
     try {
       return pending.revision().get();
     } catch (ExecutionException e) {
@@ -87,26 +93,65 @@ final class BatchedInserts implements AutoCloseable {
         }
         queue.drainTo(taken, MAX_ROWS - taken.size());
         // one row per key in a statement: a second create of the key goes in the next one, where
-        // it finds the first
-        Map<ResourceKey, Pending> batch = new LinkedHashMap<>();
+        // it finds the first; keys in one order, so replicas' statements never deadlock
+        Map<ResourceKey, Pending> batch = new TreeMap<>(BY_KEY);
         for (Pending p : taken) {
           if (batch.putIfAbsent(p.row().key(), p) != null) {
             deferred.add(p);
           }
         }
-        insertAll(batch);
+        try {
+          insertAll(batch);
+        } catch (Throwable t) { // nothing may leave a caller waiting forever
+          failAll(batch.values(), new SQLException("the insert failed: " + t, t));
+          if (t instanceof Error error) {
+            throw error;
+          }
+        }
       }
     } catch (InterruptedException e) {
       // closing
+    } finally {
+      closed = true;
+      failAll(deferred, new SQLException("the store is closing"));
+      List<Pending> left = new ArrayList<>();
+      queue.drainTo(left);
+      failAll(left, new SQLException("the store is closing"));
     }
-    failAll(deferred, new SQLException("the store is closing"));
-    List<Pending> left = new ArrayList<>();
-    queue.drainTo(left);
-    failAll(left, new SQLException("the store is closing"));
   }
 
+  private static final Comparator<ResourceKey> BY_KEY =
+      Comparator.comparing((ResourceKey k) -> k.type().name())
+          .thenComparing(ResourceKey::mesh)
+          .thenComparing(ResourceKey::name);
+
+  /**
+   * Inserts the batch in one statement. A statement refused for its content (not for a lost
+   * connection) is tried again one row at a time, so one bad row fails only its own create.
+   */
   private void insertAll(Map<ResourceKey, Pending> batch) {
-    List<Resource> rows = batch.values().stream().map(Pending::row).toList();
+    try {
+      Map<ResourceKey, Long> inserted =
+          statement(batch.values().stream().map(Pending::row).toList());
+      batch.forEach((key, p) -> p.revision().complete(Optional.ofNullable(inserted.get(key))));
+    } catch (SQLException e) {
+      boolean connectionLost = e.getSQLState() != null && e.getSQLState().startsWith("08");
+      if (batch.size() == 1 || connectionLost || e.getSQLState() == null) {
+        failAll(batch.values(), e);
+        return;
+      }
+      for (Pending p : batch.values()) {
+        try {
+          p.revision()
+              .complete(Optional.ofNullable(statement(List.of(p.row())).get(p.row().key())));
+        } catch (SQLException alone) {
+          p.revision().completeExceptionally(alone);
+        }
+      }
+    }
+  }
+
+  private Map<ResourceKey, Long> statement(List<Resource> rows) throws SQLException {
     Map<ResourceKey, Long> inserted = new HashMap<>();
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(true); // the statement is the transaction
@@ -140,15 +185,10 @@ final class BatchedInserts implements AutoCloseable {
           }
         }
       }
-    } catch (SQLException | RuntimeException e) {
-      SQLException failure =
-          e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);
-      failAll(batch.values(), failure);
-      return;
+    } catch (RuntimeException e) {
+      throw new SQLException(e.getMessage(), e);
     }
-    for (Map.Entry<ResourceKey, Pending> entry : batch.entrySet()) {
-      entry.getValue().revision().complete(Optional.ofNullable(inserted.get(entry.getKey())));
-    }
+    return inserted;
   }
 
   private static String[] column(List<Resource> rows, Function<Resource, String> f) {
@@ -163,6 +203,12 @@ final class BatchedInserts implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

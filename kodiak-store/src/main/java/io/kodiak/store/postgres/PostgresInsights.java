@@ -48,6 +48,17 @@ public final class PostgresInsights {
           st.addBatch();
         }
         st.executeBatch();
+        // a replica id is new at every start: the rows of replicas gone are dropped once the
+        // proxy has a row here, so they do not pile up over restarts
+        try (PreparedStatement gone =
+            c.prepareStatement(
+                "DELETE FROM dataplane_insights WHERE node_id = ANY(?) AND replica <> ? AND"
+                    + " left('kodiak-cp-leader ' || replica, 63) NOT IN (SELECT application_name"
+                    + " FROM pg_stat_activity WHERE application_name IS NOT NULL)")) {
+          gone.setArray(1, c.createArrayOf("text", jsonByNode.keySet().toArray()));
+          gone.setString(2, replica);
+          gone.executeUpdate();
+        }
         c.commit();
       } catch (SQLException e) {
         c.rollback();

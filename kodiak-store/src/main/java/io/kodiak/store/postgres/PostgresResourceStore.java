@@ -140,6 +140,13 @@ public final class PostgresResourceStore implements ResourceStore {
     } catch (SQLException e) {
       throw unavailable(key, "create", e);
     }
+    if (inserted.isEmpty() && key.type().isMeshScoped() && index.get(key).isEmpty()) {
+      try { // its Mesh may have been created in the same statement, where it was not visible yet
+        inserted = inserts.insert(stored);
+      } catch (SQLException e) {
+        throw unavailable(key, "create", e);
+      }
+    }
     if (inserted.isEmpty()) {
       if (key.type().isMeshScoped()) {
         try (Connection c = connection(key, "create")) {
@@ -167,7 +174,7 @@ public final class PostgresResourceStore implements ResourceStore {
     try (Connection c = connection(key, "update")) {
       try {
         Resource current =
-            lockRow(c, key)
+            lockRow(c, key, false)
                 .map(StoredRow::resource)
                 .orElseThrow(() -> new ResourceNotFoundException(key));
         if (current.meta().version() != expectedVersion) {
@@ -215,7 +222,7 @@ public final class PostgresResourceStore implements ResourceStore {
     try (Connection c = connection(key, "delete")) {
       try {
         long revision =
-            lockRow(c, key)
+            lockRow(c, key, true)
                 .map(StoredRow::revision)
                 .orElseThrow(() -> new ResourceNotFoundException(key));
         if (key.type() == ResourceCatalog.MESH) {
@@ -275,12 +282,18 @@ public final class PostgresResourceStore implements ResourceStore {
     }
   }
 
-  private static Optional<StoredRow> lockRow(Connection c, ResourceKey key) throws SQLException {
+  /**
+   * The row, locked: {@code FOR UPDATE} to delete it, {@code FOR NO KEY UPDATE} to change it (a
+   * Mesh being updated does not hold up the creates in it, which key-share-lock its row).
+   */
+  private static Optional<StoredRow> lockRow(Connection c, ResourceKey key, boolean toDelete)
+      throws SQLException {
     try (PreparedStatement st =
         c.prepareStatement(
             "SELECT "
                 + StoredRow.COLUMNS
-                + " FROM resources WHERE type = ? AND mesh = ? AND name = ? FOR UPDATE")) {
+                + " FROM resources WHERE type = ? AND mesh = ? AND name = ? FOR "
+                + (toDelete ? "UPDATE" : "NO KEY UPDATE"))) {
       StoredRow.bindKey(st, 1, key);
       try (ResultSet rows = st.executeQuery()) {
         return rows.next() ? StoredRow.read(rows) : Optional.empty();
@@ -366,6 +379,7 @@ public final class PostgresResourceStore implements ResourceStore {
   /** Everything, compared with the copy: at start and after the change feed was lost. */
   private void catchUp(Connection c, String reason) throws SQLException {
     synchronized (copyLock) {
+      tombstones.clear(); // what the database holds now is the truth
       Map<ResourceKey, StoredRow> found = new HashMap<>();
       try (Statement st = c.createStatement();
           ResultSet rows = st.executeQuery("SELECT " + StoredRow.COLUMNS + " FROM resources")) {
@@ -447,8 +461,8 @@ public final class PostgresResourceStore implements ResourceStore {
     Map<ResourceKey, Long> stale = new LinkedHashMap<>();
     for (Notice notice : notices) {
       long known = revisions.getOrDefault(notice.key(), -1L);
-      if (notice.deleted()) {
-        if ((index.get(notice.key()).isPresent() && known < notice.revision())
+      if (notice.deleted()) { // announced with the deleted row's revision
+        if ((index.get(notice.key()).isPresent() && known <= notice.revision())
             || stale.containsKey(notice.key())) {
           stale.merge(notice.key(), notice.revision(), Math::max);
         }

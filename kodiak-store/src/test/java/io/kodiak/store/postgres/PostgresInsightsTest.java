@@ -73,6 +73,11 @@ class PostgresInsightsTest {
             .atMost(Duration.ofSeconds(10))
             .until(() -> !b.others(List.of("default.web-1")).get(0).replicaAlive());
 
+        assertThat(b.others(List.of("default.web-2"))).hasSize(1);
+        b.write(Map.of("default.web-2", "{\"subscriptions\": [{\"id\": \"b-2\"}]}"));
+        assertThat(b.others(List.of("default.web-2"))).isEmpty(); // the dead a's row of it went
+        assertThat(b.others(List.of("default.web-1"))).hasSize(1); // not written by b since
+
         a.forget("default.web-1"); // the Dataplane was deleted: every replica's row goes
         assertThat(b.others(List.of("default.web-1"))).isEmpty();
         assertThat(a.others(List.of("default.web-1"))).isEmpty();

@@ -103,6 +103,7 @@ class SharedDatabaseTest {
   void concurrentWritersOfTheSameResourcesLeaveEveryCopyAsTheDatabaseHasIt() throws Exception {
     a.create(mesh("demo"));
     List<String> names = List.of("r0", "r1", "r2");
+    List<RuntimeException> unexpected = new CopyOnWriteArrayList<>();
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
       PostgresResourceStore store = t % 2 == 0 ? a : b; // both stores write, racing
@@ -129,14 +130,19 @@ class SharedDatabaseTest {
                       | ResourceNotFoundException
                       | ResourceConflictException e) {
                     // lost a race: expected, and it must leave nothing behind
+                  } catch (RuntimeException e) {
+                    unexpected.add(e);
+                    return;
                   }
                 }
               }));
     }
     writers.forEach(Thread::start);
     for (Thread writer : writers) {
-      writer.join();
+      writer.join(Duration.ofSeconds(60).toMillis());
+      assertThat(writer.isAlive()).as("a writer still waiting after a minute").isFalse();
     }
+    assertThat(unexpected).isEmpty();
     try (PostgresResourceStore fresh = open()) { // reads everything from the database
       for (String name : names) {
         Optional<Resource> truth = fresh.get(timeoutKey(name));
@@ -176,7 +182,8 @@ class SharedDatabaseTest {
     }
     threads.forEach(Thread::start);
     for (Thread thread : threads) {
-      thread.join();
+      thread.join(Duration.ofSeconds(60).toMillis());
+      assertThat(thread.isAlive()).as("a create still waiting after a minute").isFalse();
     }
     assertThat(created.get()).isEqualTo(1 + 8);
     assertThat(existed.get()).isEqualTo(7);
