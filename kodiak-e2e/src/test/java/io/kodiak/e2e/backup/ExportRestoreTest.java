@@ -160,13 +160,13 @@ class ExportRestoreTest {
     for (String proxy : List.of("backend-1", "client-1")) {
       await().atMost(SOON).until(() -> ProxyStatus.online(second.url(), proxy));
     }
-    for (int admin : List.of(backendAdmin, clientAdmin)) {
-      Identity before = admin == backendAdmin ? backendBefore : clientBefore;
+    for (int adminPort : List.of(backendAdmin, clientAdmin)) {
+      Identity before = adminPort == backendAdmin ? backendBefore : clientBefore;
       await() // a certificate the restored control plane issued, from the same CA, same SPIFFE ID
           .atMost(SOON)
           .until(
               () -> {
-                Identity now = workloadCert(admin);
+                Identity now = workloadCert(adminPort);
                 return now.sameIdentity(before) && !now.serial().equals(before.serial());
               });
     }
