@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,9 @@ public final class PostgresResourceStore implements ResourceStore {
   private final Map<String, String> settings = new ConcurrentHashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Object copyLock = new Object();
+
+  /** How many times the copy was rebuilt from the database (changed under copyLock). */
+  private final AtomicLong catchUps = new AtomicLong();
 
   /**
    * Rows this store deleted, at the revision each had (guarded by copyLock): only writes racing to
@@ -134,6 +138,7 @@ public final class PostgresResourceStore implements ResourceStore {
     ResourceKey key = resource.key();
     Instant now = now();
     Resource stored = resource.withMeta(new ResourceMeta(1, now, now, resource.meta().labels()));
+    long epoch = catchUps.get();
     Optional<Long> inserted;
     try {
       inserted = inserts.insert(stored); // with the creates of other callers waiting now
@@ -162,7 +167,7 @@ public final class PostgresResourceStore implements ResourceStore {
       }
       throw new ResourceAlreadyExistsException(key);
     }
-    applyWritten(new StoredRow(stored, inserted.get()));
+    applyWritten(new StoredRow(stored, inserted.get()), epoch);
     return stored;
   }
 
@@ -171,6 +176,7 @@ public final class PostgresResourceStore implements ResourceStore {
     ResourceKey key = resource.key();
     Resource stored;
     long revision;
+    long epoch = catchUps.get();
     try (Connection c = connection(key, "update")) {
       try {
         Resource current =
@@ -209,7 +215,7 @@ public final class PostgresResourceStore implements ResourceStore {
       } catch (SQLException | RuntimeException e) {
         throw failed(c, key, "update", e);
       }
-      applyWritten(new StoredRow(stored, revision));
+      applyWritten(new StoredRow(stored, revision), epoch);
     } catch (SQLException e) {
       throw unavailable(key, "update", e);
     }
@@ -219,6 +225,7 @@ public final class PostgresResourceStore implements ResourceStore {
   @Override
   public void delete(ResourceKey key) {
     Map<ResourceKey, Long> removed = new LinkedHashMap<>(); // with the revision each row had
+    long epoch = catchUps.get();
     try (Connection c = connection(key, "delete")) {
       try {
         long revision =
@@ -253,7 +260,7 @@ public final class PostgresResourceStore implements ResourceStore {
       } catch (SQLException | RuntimeException e) {
         throw failed(c, key, "delete", e);
       }
-      applyDeleted(removed);
+      applyDeleted(removed, epoch);
     } catch (SQLException e) {
       throw unavailable(key, "delete", e);
     }
@@ -308,10 +315,14 @@ public final class PostgresResourceStore implements ResourceStore {
    * read back: concurrent writers would take turns on the copy's lock for a round trip each. An
    * older row applied late (a writer that lost the race to the lock) is skipped by its revision.
    */
-  private void applyWritten(StoredRow row) {
+  private void applyWritten(StoredRow row, long epoch) {
     synchronized (copyLock) {
-      apply(row.resource().key(), Optional.of(row));
+      if (catchUps.get() == epoch) {
+        apply(row.resource().key(), Optional.of(row));
+        return;
+      }
     }
+    reread(Map.of(row.resource().key(), row.revision()));
   }
 
   /**
@@ -319,7 +330,17 @@ public final class PostgresResourceStore implements ResourceStore {
    * newer row (written again since); each is remembered as deleted at its revision, so a late apply
    * of an older row does not bring it back.
    */
-  private void applyDeleted(Map<ResourceKey, Long> removed) {
+  private void applyDeleted(Map<ResourceKey, Long> removed, long epoch) {
+    synchronized (copyLock) {
+      if (catchUps.get() == epoch) {
+        removeAll(removed);
+        return;
+      }
+    }
+    reread(removed);
+  }
+
+  private void removeAll(Map<ResourceKey, Long> removed) {
     synchronized (copyLock) { // reentrant: refresh calls it holding the lock
       for (Map.Entry<ResourceKey, Long> entry : removed.entrySet()) {
         Long known = revisions.get(entry.getKey());
@@ -329,6 +350,24 @@ public final class PostgresResourceStore implements ResourceStore {
         tombstones.put(entry.getKey(), entry.getValue());
         apply(entry.getKey(), Optional.empty());
       }
+    }
+  }
+
+  /**
+   * A write made while the copy was being rebuilt from the database (the change feed came back):
+   * what it changed is read again rather than applied, since the rebuild may have seen a newer
+   * state of it (another replica deleting it during the outage) that applying would undo.
+   */
+  private void reread(Map<ResourceKey, Long> keys) {
+    try (Connection c = pool.getConnection()) {
+      refresh(c, keys);
+      c.commit();
+    } catch (SQLException e) {
+      LOG.warn(
+          "store: {} was written during a catch-up and could not be read again ({}); the change"
+              + " feed brings it when the database is reachable",
+          keys.keySet(),
+          e.getMessage());
     }
   }
 
@@ -370,7 +409,7 @@ public final class PostgresResourceStore implements ResourceStore {
         if (row != null) {
           apply(key, Optional.of(row));
         } else {
-          applyDeleted(Map.of(key, announced.get(key)));
+          removeAll(Map.of(key, announced.get(key)));
         }
       }
     }
@@ -379,6 +418,7 @@ public final class PostgresResourceStore implements ResourceStore {
   /** Everything, compared with the copy: at start and after the change feed was lost. */
   private void catchUp(Connection c, String reason) throws SQLException {
     synchronized (copyLock) {
+      catchUps.incrementAndGet(); // writes in flight read their keys again instead of applying them
       tombstones.clear(); // what the database holds now is the truth
       Map<ResourceKey, StoredRow> found = new HashMap<>();
       try (Statement st = c.createStatement();

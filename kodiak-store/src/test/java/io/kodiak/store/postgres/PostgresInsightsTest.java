@@ -45,6 +45,10 @@ class PostgresInsightsTest {
       PostgresInsights b = store.insights("replica-b");
       PostgresLeaderLock aliveA = PostgresLeaderLock.join(options, "replica-a", QUIET);
       try {
+        a.write(Map.of("probe.a", "{\"subscriptions\": []}")); // a's session is up first
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> b.others(List.of("probe.a")).get(0).replicaAlive());
         a.write(
             Map.of(
                 "default.web-1", "{\"subscriptions\": [{\"id\": \"a-1\"}]}",

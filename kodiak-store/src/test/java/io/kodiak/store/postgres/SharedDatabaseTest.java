@@ -100,7 +100,7 @@ class SharedDatabaseTest {
   }
 
   @Test
-  void concurrentWritersOfTheSameResourcesLeaveEveryCopyAsTheDatabaseHasIt() throws Exception {
+  void concurrentWritersAndLostFeedsLeaveEveryCopyAsTheDatabaseHasIt() throws Exception {
     a.create(mesh("demo"));
     List<String> names = List.of("r0", "r1", "r2");
     List<RuntimeException> unexpected = new CopyOnWriteArrayList<>();
@@ -138,6 +138,15 @@ class SharedDatabaseTest {
               }));
     }
     writers.forEach(Thread::start);
+    for (int cut = 0; cut < 3; cut++) { // both feeds lost and caught up while the writers race
+      Thread.sleep(150);
+      try (Connection c = server.connect(database);
+          Statement s = c.createStatement()) {
+        s.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
+                + " AND datname = current_database()");
+      }
+    }
     for (Thread writer : writers) {
       writer.join(Duration.ofSeconds(60).toMillis());
       assertThat(writer.isAlive()).as("a writer still waiting after a minute").isFalse();
