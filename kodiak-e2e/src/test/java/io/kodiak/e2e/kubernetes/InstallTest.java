@@ -190,9 +190,14 @@ class InstallTest {
 
     try (RunningControlPlane cp = RunningControlPlane.start(dir.resolve("data"), env)) {
       assertThat(cp.get("/meshes/default").status()).isEqualTo(200);
-      // written as the ServiceAccount, so past the validating webhook (which nothing serves here)
-      assertThat(api.kubectl("get", "meshtimeouts", "-n", NS, "-o", "name"))
-          .contains("mesh-timeout-all-default");
+      // written as the ServiceAccount, so past the validating webhook (which nothing serves here);
+      // the initial policies follow the Mesh, so they may land a moment after it answers
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(api.kubectl("get", "meshtimeouts", "-n", NS, "-o", "name"))
+                      .contains("mesh-timeout-all-default"));
       X509Certificate served =
           TlsProbe.serverCertificate(cp.controlPlane().apiHttpsPort(), null).orElseThrow();
       assertThat(served).isEqualTo(certificate(data("tls.crt")));
