@@ -270,7 +270,10 @@ public final class ControlPlane implements AutoCloseable {
               new ApiServer.Identity(host, VERSION, instanceId, clusterId),
               tree,
               new Inspection(
-                  sync, new ClusterInsights(insights, sharedInsights), lifecycle, tokens),
+                  sync,
+                  new ClusterInsights(insights, sharedInsights, Clock.systemUTC()),
+                  lifecycle,
+                  tokens),
               tls,
               kubernetes.map(k -> k.webhooks(manager, tls)).orElse(Map.of()));
       api.start();
